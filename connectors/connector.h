@@ -1,0 +1,69 @@
+/* The plug-in interface of sources and sinks (like a VFS): a connector is a struct of function
+ * pointers registered under a URI scheme. Formats (CSV, JSON lines...) plug into file and Kafka
+ * connectors through connectors/formats/format.h. Adding a connector touches its own file and
+ * one line in connectors/registry.c. */
+#ifndef VELO_CONNECTORS_CONNECTOR_H
+#define VELO_CONNECTORS_CONNECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "connectors/dlq.h"
+#include "connectors/uri.h"
+#include "core/batch.h"
+#include "velo/error.h"
+
+/* Everything a connector is opened with: the parsed URI, the merged options (URI query parameters
+ * overridden by WITH (...) keys), the folder relative file paths resolve against, and the
+ * dead-letter queue for records that cannot be decoded. */
+typedef struct velo_connector_args {
+    const velo_uri *uri;
+    const velo_kv *options;   /* merged: URI query + WITH; keys as written, lookup case-insensitive */
+    const char *base_dir;     /* folder of the SQL file ("." for stdin) */
+    const velo_schema *declared; /* declared columns (CREATE STREAM t (...)), or NULL */
+    velo_dlq *dlq;            /* never NULL: a DLQ that only counts when none is configured */
+    const char *name;         /* source/sink name for messages ("trades", or the URI) */
+} velo_connector_args;
+
+typedef struct velo_source velo_source;
+typedef struct velo_sink velo_sink;
+
+typedef struct velo_source_ops {
+    const char *scheme; /* "file", "kafka" */
+    /* Opens the source and determines its schema: the declared one, the format's own, or one
+     * inferred from a sample (CSV header + inference, JSON sampling: see docs/connectors/file.md). */
+    velo_status (*open)(const velo_connector_args *args, velo_source **out, velo_error *err);
+    /* The schema rows will have. Owned by the source. */
+    const velo_schema *(*schema)(velo_source *src);
+    /* Fills `out` (created with the source's schema, reset by the caller) with up to
+     * out->capacity rows. Malformed records go to the DLQ and are skipped. Sets *eof when a
+     * bounded input is exhausted (the batch may still hold rows). */
+    velo_status (*poll)(velo_source *src, velo_batch *out, bool *eof, velo_error *err);
+    void (*close)(velo_source *src);
+} velo_source_ops;
+
+typedef struct velo_sink_ops {
+    const char *scheme;
+    /* `schema` is the schema of the rows written (names are the output column names). */
+    velo_status (*open)(const velo_connector_args *args, const velo_schema *schema, velo_sink **out,
+                        velo_error *err);
+    /* Writes the live rows of b (respecting its selection vector). */
+    velo_status (*write)(velo_sink *sink, const velo_batch *b, velo_error *err);
+    velo_status (*flush)(velo_sink *sink, velo_error *err);
+    void (*close)(velo_sink *sink);
+} velo_sink_ops;
+
+struct velo_source {
+    const velo_source_ops *ops;
+};
+struct velo_sink {
+    const velo_sink_ops *ops;
+};
+
+/* Registry (connectors/registry.c). Returns NULL for an unknown scheme. */
+const velo_source_ops *velo_source_lookup(const char *scheme);
+const velo_sink_ops *velo_sink_lookup(const char *scheme);
+/* Schemes whose URIs are validated but which do not run yet (postgresql, clickhouse, s3, iceberg). */
+bool velo_scheme_is_planned(const char *scheme);
+
+#endif
