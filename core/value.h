@@ -40,8 +40,4 @@ static inline velo_value velo_value_null(void) {
     return v;
 }
 
-/* Appends the canonical text of v (as JSON would carry it, without quotes for strings) to buf. */
-struct velo_strbuf;
-void velo_value_format(const velo_value *v, struct velo_strbuf *out);
-
 #endif

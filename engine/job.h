@@ -1,0 +1,41 @@
+/* Running a SQL script: parse, resolve sources and sinks, bind, build the operator chain and drive
+ * it until bounded input ends. The glue between sql/ (plans), core/ (operators) and connectors/. */
+#ifndef VELO_ENGINE_JOB_H
+#define VELO_ENGINE_JOB_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "connectors/uri.h"
+#include "velo/error.h"
+
+/* Exit codes of `velo-sql run` (documented in docs/cli.md). */
+enum {
+    VELO_EXIT_OK = 0,
+    VELO_EXIT_SQL_ERROR = 1,      /* the SQL did not parse or bind */
+    VELO_EXIT_IO_ERROR = 2,       /* missing input, unwritable output, bad usage */
+    VELO_EXIT_ROWS_REJECTED = 3,  /* ran to the end, but some records went to the dead-letter queue */
+    VELO_EXIT_RUNTIME_ERROR = 4,  /* the job failed while running ('on.error'='fail', sink error) */
+};
+
+typedef struct velo_run_options {
+    const char *file;      /* SQL file path (for messages and relative paths); "-" for stdin */
+    const char *text;      /* SQL text */
+    size_t text_len;
+    velo_kv binds;         /* --bind NAME=URI */
+    FILE *diag_out;        /* where errors and the summary go (stderr) */
+    int quiet;             /* no summary line */
+} velo_run_options;
+
+typedef struct velo_run_report {
+    uint64_t rows_in;
+    uint64_t rows_out;
+    uint64_t rows_rejected; /* decode errors + row evaluation errors */
+    uint32_t jobs;
+} velo_run_report;
+
+/* Runs every statement of the script in order. Returns one of the VELO_EXIT_* codes; messages are
+ * printed to opts->diag_out. */
+int velo_run_script(const velo_run_options *opts, velo_run_report *report);
+
+#endif
