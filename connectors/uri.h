@@ -4,6 +4,7 @@
 #define VELO_CONNECTORS_URI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "velo/error.h"
@@ -40,5 +41,9 @@ typedef struct velo_uri {
  * An error names the URI and says what is wrong. */
 velo_status velo_uri_parse(const char *text, velo_uri *out, velo_error *err);
 void velo_uri_free(velo_uri *uri);
+
+/* Resolves a file URI's path: absolute paths stay, relative ones are joined to base_dir (the
+ * folder of the SQL file). Returns false when the result does not fit out_size. */
+bool velo_path_resolve(const char *base_dir, const char *path, char *out, size_t out_size);
 
 #endif

@@ -1,0 +1,481 @@
+/* file:// sources and sinks, and the stdout:// sink.
+ *
+ * Source: one file or a glob (sorted), read in 1 MiB chunks with read(2); the format frames
+ * records (lines, or CSV records with quoted newlines) and decodes them into the batch. Each row's
+ * origin is the line number its record starts on, so errors and the dead-letter queue can name
+ * "in.csv:17". Without declared columns the schema is inferred from the first records of the
+ * first file (docs/connectors/file.md).
+ * Sink: truncates (or appends with append=true) and writes encoded rows through a 1 MiB buffer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "connectors/connector.h"
+#include "connectors/formats/format.h"
+#include "core/strbuf.h"
+
+#define FILE_CHUNK (1u << 20)
+#define INFER_MAX_RECORDS 1000u
+#define INFER_MAX_BYTES (4u << 20)
+
+extern const velo_source_ops velo_file_source_ops;
+extern const velo_sink_ops velo_file_sink_ops, velo_stdout_sink_ops;
+
+/* The format named by the 'format' option, else by the file extension. */
+static velo_status pick_format(const velo_kv *options, const char *path, const velo_format_ops **out,
+                               velo_error *err) {
+    const char *name = velo_kv_get(options, "format");
+    if (!name) {
+        const char *dot = strrchr(path, '.');
+        const char *slash = strrchr(path, '/');
+        if (dot && (!slash || dot > slash)) {
+            if (!strcasecmp(dot, ".csv")) name = "csv";
+            else if (!strcasecmp(dot, ".jsonl") || !strcasecmp(dot, ".json") || !strcasecmp(dot, ".ndjson"))
+                name = "jsonl";
+        }
+        if (!name)
+            return velo_error_set(err, VELO_ERR_INVALID,
+                                  "cannot tell the format of '%s': add ?format=csv or ?format=jsonl to the URI", path);
+    }
+    if (!strcasecmp(name, "parquet"))
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED, "format 'parquet' is not supported yet");
+    *out = velo_format_lookup(name);
+    if (!*out) return velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' (known: csv, jsonl, json)", name);
+    return VELO_OK;
+}
+
+/* The path as the user knows it: relative to the SQL file's folder when it is inside it. */
+static const char *display_path(const char *base_dir, const char *path) {
+    size_t n = base_dir ? strlen(base_dir) : 0;
+    if (n && strcmp(base_dir, ".") && !strncmp(path, base_dir, n) && path[n] == '/') return path + n + 1;
+    return path;
+}
+
+/* ------------------------------------------------------------------ source */
+
+typedef struct file_source {
+    velo_source base;
+    const velo_format_ops *fops;
+    velo_format *fmt;
+    velo_schema *schema;
+    velo_dlq *dlq;
+    char **paths;
+    size_t npaths, next_path;
+    const char *base_dir;
+    int fd;            /* current file, -1 when none */
+    char *display;     /* current file's name for messages */
+    char *buf;         /* buffered bytes buf[pos..len) */
+    uint32_t pos, len, cap;
+    bool at_eof;       /* current file fully read into buf */
+    bool skip_header;  /* next record of the current file is a header */
+    int64_t line;      /* line number of buf[pos] */
+} file_source;
+
+static void fs_close_file(file_source *s) {
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+    free(s->display);
+    s->display = NULL;
+}
+
+static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err) {
+    fs_close_file(s);
+    *none_left = s->next_path >= s->npaths;
+    if (*none_left) return VELO_OK;
+    const char *p = s->paths[s->next_path++];
+    s->fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", p, strerror(errno));
+    struct stat stt;
+    if (fstat(s->fd, &stt) == 0 && S_ISDIR(stt.st_mode))
+        return velo_error_set(err, VELO_ERR_IO, "input '%s' is a directory, not a file", p);
+    s->display = strdup(display_path(s->base_dir, p));
+    if (!s->display) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    s->pos = s->len = 0;
+    s->at_eof = false;
+    s->line = 1;
+    s->skip_header = s->fops->has_header && s->fops->has_header(s->fmt);
+    return VELO_OK;
+}
+
+/* Reads more of the current file, keeping unconsumed bytes. */
+static velo_status fs_fill(file_source *s, velo_error *err) {
+    if (s->pos > 0) {
+        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+        s->len -= s->pos;
+        s->pos = 0;
+    }
+    if (s->cap - s->len < FILE_CHUNK) {
+        /* A record longer than the buffer: grow (records are bounded by memory, not by the chunk). */
+        uint32_t ncap = s->cap ? s->cap * 2 : 2 * FILE_CHUNK;
+        if (ncap < s->cap) return velo_error_set(err, VELO_ERR_DECODE, "%s: record larger than 2 GiB", s->display);
+        char *nb = realloc(s->buf, ncap);
+        if (!nb) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory reading '%s'", s->display);
+        s->buf = nb;
+        s->cap = ncap;
+    }
+    for (;;) {
+        ssize_t n = read(s->fd, s->buf + s->len, s->cap - s->len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return velo_error_set(err, VELO_ERR_IO, "error reading '%s': %s", s->display, strerror(errno));
+        if (n == 0) s->at_eof = true;
+        s->len += (uint32_t)n;
+        return VELO_OK;
+    }
+}
+
+static uint32_t count_newlines(const char *p, uint32_t n) {
+    uint32_t c = 0;
+    const char *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+        c++;
+        p++;
+    }
+    return c;
+}
+
+/* Next complete record of the current file, with the line it starts on; *got is false at the end
+ * of the file. */
+static velo_status fs_next_record(file_source *s, const char **rec, uint32_t *rec_len, int64_t *line, bool *got,
+                                  velo_error *err) {
+    for (;;) {
+        uint32_t consumed = 0;
+        if (s->pos < s->len || s->at_eof) {
+            if (s->pos == s->len && s->at_eof) {
+                *got = false;
+                return VELO_OK;
+            }
+            if (s->fops->frame(s->fmt, s->buf + s->pos, s->len - s->pos, s->at_eof, rec_len, &consumed)) {
+                *rec = s->buf + s->pos;
+                *line = s->line;
+                s->line += count_newlines(s->buf + s->pos, consumed);
+                s->pos += consumed;
+                *got = true;
+                return VELO_OK;
+            }
+            if (s->at_eof) { /* defensive: a format that cannot frame the tail */
+                *got = false;
+                return VELO_OK;
+            }
+        }
+        velo_status st = fs_fill(s, err);
+        if (st) return st;
+    }
+}
+
+static const velo_schema *fs_schema(velo_source *src) { return ((file_source *)src)->schema; }
+
+static void fs_free(file_source *s) {
+    fs_close_file(s);
+    if (s->fmt) s->fops->destroy(s->fmt);
+    velo_schema_free(s->schema);
+    for (size_t i = 0; i < s->npaths; i++) free(s->paths[i]);
+    free(s->paths);
+    free(s->buf);
+    free(s);
+}
+
+static void fs_close(velo_source *src) { fs_free((file_source *)src); }
+
+static velo_status fs_poll(velo_source *src, velo_batch *out, bool *eof, velo_error *err) {
+    file_source *s = (file_source *)src;
+    *eof = false;
+    while (out->count < out->capacity) {
+        if (s->fd < 0) {
+            bool none_left;
+            velo_status st = fs_open_next(s, &none_left, err);
+            if (st) return st;
+            if (none_left) {
+                *eof = true;
+                return VELO_OK;
+            }
+        }
+        const char *rec;
+        uint32_t len;
+        int64_t line;
+        bool got;
+        velo_status st = fs_next_record(s, &rec, &len, &line, &got, err);
+        if (st) return st;
+        if (!got) {
+            fs_close_file(s);
+            continue;
+        }
+        if (s->skip_header) {
+            s->skip_header = false;
+            continue;
+        }
+        if (len == 0) continue; /* blank line */
+        uint32_t row = out->count;
+        velo_error derr = {0};
+        if (s->fops->decode(s->fmt, rec, len, s->schema, out, row, &derr)) {
+            for (uint32_t c = 0; c < out->ncols; c++) velo_vector_set_null(&out->cols[c], row);
+            velo_dlq_put(s->dlq, s->display, line, derr.message, rec, len);
+            continue;
+        }
+        out->origin[row] = line;
+        out->count++;
+    }
+    return VELO_OK;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static velo_status fs_expand_paths(file_source *s, const char *pattern, const char *as_written, velo_error *err) {
+    if (!strpbrk(pattern, "*?[")) {
+        s->paths = malloc(sizeof *s->paths);
+        if (!s->paths || !(s->paths[0] = strdup(pattern)))
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        s->npaths = 1;
+        if (access(pattern, R_OK) != 0)
+            return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", pattern, strerror(errno));
+        return VELO_OK;
+    }
+    glob_t g;
+    int rc = glob(pattern, GLOB_ERR, NULL, &g);
+    if (rc == GLOB_NOMATCH)
+        return velo_error_set(err, VELO_ERR_IO, "no input file matches '%s' (resolved to '%s')", as_written, pattern);
+    if (rc) {
+        globfree(&g);
+        return velo_error_set(err, VELO_ERR_IO, "cannot list files matching '%s'", pattern);
+    }
+    s->paths = calloc(g.gl_pathc, sizeof *s->paths);
+    if (!s->paths) {
+        globfree(&g);
+        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        s->paths[i] = strdup(g.gl_pathv[i]);
+        if (!s->paths[i]) {
+            globfree(&g);
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        }
+        s->npaths++;
+    }
+    globfree(&g);
+    qsort(s->paths, s->npaths, sizeof *s->paths, cmp_str);
+    return VELO_OK;
+}
+
+/* Infers the schema from the first records of the first file, then rewinds it. */
+static velo_status fs_infer(file_source *s, velo_error *err) {
+    bool none_left;
+    velo_status st = fs_open_next(s, &none_left, err);
+    if (st) return st;
+    const char **recs = calloc(INFER_MAX_RECORDS, sizeof *recs);
+    uint32_t *lens = calloc(INFER_MAX_RECORDS, sizeof *lens);
+    uint32_t *offs = calloc(INFER_MAX_RECORDS, sizeof *offs);
+    if (!recs || !lens || !offs) {
+        st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* Read up to INFER_MAX_BYTES into the buffer without consuming, then frame records from it. */
+    while (!s->at_eof && s->len < INFER_MAX_BYTES)
+        if ((st = fs_fill(s, err))) goto out;
+    uint32_t n = 0, pos = 0;
+    while (n < INFER_MAX_RECORDS && pos < s->len) {
+        uint32_t rl, used;
+        bool at_end = s->at_eof;
+        if (!s->fops->frame(s->fmt, s->buf + pos, s->len - pos, at_end, &rl, &used)) break;
+        if (rl > 0 || (n == 0 && s->fops->has_header && s->fops->has_header(s->fmt))) {
+            offs[n] = pos;
+            lens[n] = rl;
+            n++;
+        }
+        pos += used;
+    }
+    for (uint32_t i = 0; i < n; i++) recs[i] = s->buf + offs[i];
+    if (n == 0)
+        st = velo_error_set(err, VELO_ERR_DECODE,
+                            "cannot infer the columns of '%s': it is empty; declare them with CREATE STREAM name (col "
+                            "TYPE, ...) WITH ('uri'='...')",
+                            s->display);
+    else
+        st = s->fops->infer(s->fmt, recs, lens, n, &s->schema, err);
+    if (st) velo_error_prefix(err, "%s: ", s->display);
+out:
+    free(recs);
+    free(lens);
+    free(offs);
+    /* rewind: the first file is read again from its start by poll */
+    if (s->fd >= 0) s->next_path--;
+    fs_close_file(s);
+    s->pos = s->len = 0;
+    s->at_eof = false;
+    return st;
+}
+
+static velo_status fs_open(const velo_connector_args *args, velo_source **out, velo_error *err) {
+    bool watch = false;
+    velo_status st = velo_kv_get_bool(args->options, "watch", false, &watch, err);
+    if (st) return st;
+    if (watch)
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                              "'%s': watch=true (following a growing file) is not supported yet", args->uri->text);
+    char path[4096];
+    if (!velo_path_resolve(args->base_dir, args->uri->path, path, sizeof path))
+        return velo_error_set(err, VELO_ERR_IO, "path too long: '%s'", args->uri->path);
+    file_source *s = calloc(1, sizeof *s);
+    if (!s) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    s->base.ops = NULL;
+    s->fd = -1;
+    s->dlq = args->dlq;
+    s->base_dir = args->base_dir;
+    if ((st = pick_format(args->options, path, &s->fops, err))) goto fail;
+    if ((st = s->fops->create(args->options, &s->fmt, err))) {
+        s->fmt = NULL;
+        goto fail;
+    }
+    if ((st = fs_expand_paths(s, path, args->uri->path, err))) goto fail;
+    if (args->declared) {
+        s->schema = velo_schema_copy(args->declared);
+        if (!s->schema) {
+            st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    } else {
+        if (!s->fops->infer) {
+            st = velo_error_set(err, VELO_ERR_INVALID, "format '%s' needs declared columns", s->fops->name);
+            goto fail;
+        }
+        if ((st = fs_infer(s, err))) goto fail;
+    }
+    s->base.ops = &velo_file_source_ops;
+    *out = &s->base;
+    return VELO_OK;
+fail:
+    fs_free(s);
+    return st;
+}
+
+const velo_source_ops velo_file_source_ops = {
+    .scheme = "file", .open = fs_open, .schema = fs_schema, .poll = fs_poll, .close = fs_close};
+
+/* ------------------------------------------------------------------ sinks */
+
+typedef struct file_sink {
+    velo_sink base;
+    const velo_format_ops *fops;
+    velo_format *fmt;
+    velo_schema *schema;
+    FILE *fp;       /* NULL for stdout */
+    int fd;
+    bool is_stdout;
+    char *path;
+    velo_strbuf buf;
+} file_sink;
+
+static velo_status ks_drain(file_sink *k, velo_error *err) {
+    size_t off = 0;
+    while (off < k->buf.len) {
+        ssize_t n = write(k->fd, k->buf.data + off, k->buf.len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            return velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+        off += (size_t)n;
+    }
+    velo_strbuf_clear(&k->buf);
+    return VELO_OK;
+}
+
+static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *err) {
+    file_sink *k = (file_sink *)sink;
+    uint32_t live = velo_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t row = velo_batch_row(b, i);
+        velo_status st = k->fops->encode(k->fmt, k->schema, b, row, &k->buf, err);
+        if (st) return st;
+        if (k->buf.len >= FILE_CHUNK && (st = ks_drain(k, err))) return st;
+    }
+    /* stdout is interactive: show each batch as soon as it is complete */
+    if (k->is_stdout) return ks_drain(k, err);
+    return VELO_OK;
+}
+
+static velo_status ks_flush(velo_sink *sink, velo_error *err) { return ks_drain((file_sink *)sink, err); }
+
+static void ks_close(velo_sink *sink) {
+    file_sink *k = (file_sink *)sink;
+    if (k->buf.len) ks_drain(k, NULL);
+    if (!k->is_stdout && k->fd >= 0) close(k->fd);
+    if (k->fmt) k->fops->destroy(k->fmt);
+    velo_schema_free(k->schema);
+    velo_strbuf_free(&k->buf);
+    free(k->path);
+    free(k);
+}
+
+static velo_status ks_open_common(const velo_connector_args *args, const velo_schema *schema, const char *path,
+                                  bool is_stdout, velo_sink **out, velo_error *err) {
+    file_sink *k = calloc(1, sizeof *k);
+    if (!k) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    k->fd = -1;
+    k->is_stdout = is_stdout;
+    velo_strbuf_init(&k->buf);
+    velo_status st;
+    k->path = strdup(is_stdout ? "stdout" : path);
+    k->schema = velo_schema_copy(schema);
+    if (!k->path || !k->schema) {
+        st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if (is_stdout) {
+        const char *fname = velo_kv_get_or(args->options, "format", "jsonl");
+        k->fops = velo_format_lookup(fname);
+        if (!k->fops) {
+            st = velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' (known: csv, jsonl, json)", fname);
+            goto fail;
+        }
+    } else if ((st = pick_format(args->options, path, &k->fops, err))) {
+        goto fail;
+    }
+    if ((st = k->fops->create(args->options, &k->fmt, err))) {
+        k->fmt = NULL;
+        goto fail;
+    }
+    bool append = false;
+    if ((st = velo_kv_get_bool(args->options, "append", false, &append, err))) goto fail;
+    bool write_header = true;
+    if (is_stdout) {
+        k->fd = STDOUT_FILENO;
+    } else {
+        k->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+        if (k->fd < 0) {
+            st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s': %s", path, strerror(errno));
+            goto fail;
+        }
+        struct stat stt;
+        if (append && fstat(k->fd, &stt) == 0 && stt.st_size > 0) write_header = false;
+    }
+    if (write_header && k->fops->encode_header) k->fops->encode_header(k->fmt, k->schema, &k->buf);
+    k->base.ops = is_stdout ? &velo_stdout_sink_ops : &velo_file_sink_ops;
+    *out = &k->base;
+    return VELO_OK;
+fail:
+    ks_close(&k->base);
+    return st;
+}
+
+static velo_status ks_open(const velo_connector_args *args, const velo_schema *schema, velo_sink **out,
+                           velo_error *err) {
+    if (strpbrk(args->uri->path, "*?["))
+        return velo_error_set(err, VELO_ERR_INVALID, "output '%s' cannot be a glob", args->uri->text);
+    char path[4096];
+    if (!velo_path_resolve(args->base_dir, args->uri->path, path, sizeof path))
+        return velo_error_set(err, VELO_ERR_IO, "path too long: '%s'", args->uri->path);
+    return ks_open_common(args, schema, path, false, out, err);
+}
+
+static velo_status stdout_open(const velo_connector_args *args, const velo_schema *schema, velo_sink **out,
+                               velo_error *err) {
+    return ks_open_common(args, schema, NULL, true, out, err);
+}
+
+const velo_sink_ops velo_file_sink_ops = {
+    .scheme = "file", .open = ks_open, .write = ks_write, .flush = ks_flush, .close = ks_close};
+const velo_sink_ops velo_stdout_sink_ops = {
+    .scheme = "stdout", .open = stdout_open, .write = ks_write, .flush = ks_flush, .close = ks_close};
