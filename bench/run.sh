@@ -1,0 +1,44 @@
+#!/bin/sh
+# make bench: performance measured against a peer in the same run, reported as ratios.
+# Today: filter+project of a CSV file to JSON lines, velo-sql vs DuckDB (single thread each).
+# usage: bench/run.sh BUILD_DIR [ROWS]
+set -eu
+build=${1:-build}
+rows=${2:-${VELO_BENCH_ROWS:-2000000}}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "$build" && pwd)/velo-sql
+mkdir -p "$here/data" "$here/results"
+csv="$here/data/trades_$rows.csv"
+[ -f "$csv" ] || python3 "$here/gen_trades.py" "$csv" "$rows"
+[ -d "$here/node_modules/@duckdb/node-api" ] || (cd "$here" && npm install --no-audit --no-fund --silent)
+
+cat >"$here/data/filter_project.sql" <<SQL
+CREATE STREAM trades (trade_id BIGINT, ts TIMESTAMP, symbol VARCHAR, trader VARCHAR, side VARCHAR,
+                      price DECIMAL(12, 2), quantity BIGINT)
+    WITH ('uri' = 'file://trades_$rows.csv?format=csv&header=true');
+CREATE STREAM out AS
+SELECT trade_id, symbol, price, quantity, price * quantity AS notional
+FROM trades WHERE side = 'BUY' AND quantity >= 500
+INTO 'file://velo_out.jsonl';
+SQL
+
+best_velo=""
+best_duck=""
+for i in 1 2 3; do
+    t0=$(date +%s.%N)
+    "$bin" run "$here/data/filter_project.sql" --quiet
+    t1=$(date +%s.%N)
+    v=$(echo "$t1 - $t0" | awk '{print $1 - $3}')
+    d=$(node "$here/duckdb_peer.mjs" "$csv" "$here/data/duck_out.jsonl" | sed 's/.*"seconds":\([0-9.e-]*\).*/\1/')
+    best_velo=$(printf '%s\n%s\n' "$best_velo" "$v" | grep . | sort -g | head -1)
+    best_duck=$(printf '%s\n%s\n' "$best_duck" "$d" | grep . | sort -g | head -1)
+done
+vrows=$(wc -l <"$here/data/velo_out.jsonl")
+drows=$(wc -l <"$here/data/duck_out.jsonl")
+awk -v r="$rows" -v v="$best_velo" -v d="$best_duck" -v vr="$vrows" -v dr="$drows" 'BEGIN {
+    printf "filter+project CSV -> JSONL, %d rows, best of 3, 1 thread each\n", r;
+    printf "  velo-sql: %.3f s  %.2f M rows/s  (%d rows out)\n", v, r / v / 1e6, vr;
+    printf "  duckdb:   %.3f s  %.2f M rows/s  (%d rows out)\n", d, r / d / 1e6, dr;
+    printf "  ratio velo-sql/duckdb throughput: %.2f\n", d / v;
+}' | tee "$here/results/filter_project.txt"
+[ "$vrows" = "$drows" ] || { echo "bench: row counts differ ($vrows vs $drows)"; exit 1; }
