@@ -1,0 +1,227 @@
+/* URIs, option lists, the dead-letter queue and the file connector, on real files. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "connectors/connector.h"
+#include "connectors/dlq.h"
+#include "connectors/uri.h"
+
+static char tmpdir[256];
+
+static void make_tmpdir(void) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/velo-conn-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void cleanup_tmpdir(void) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void write_file(const char *name, const char *content) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    fputs(content, f);
+    fclose(f);
+}
+
+static char *read_file(const char *name) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "rb");
+    cr_assert_not_null(f, "%s missing", p);
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+Test(uri, file_uri_with_two_slashes_is_relative_and_three_is_absolute) {
+    velo_uri u;
+    velo_error err = {0};
+    cr_assert_eq(velo_uri_parse("file://data/in.csv?format=csv&header=false", &u, &err), VELO_OK);
+    cr_expect_str_eq(u.scheme, "file");
+    cr_expect_str_eq(u.path, "data/in.csv");
+    cr_expect_str_eq(velo_kv_get(&u.params, "FORMAT"), "csv");
+    cr_expect_str_eq(velo_kv_get(&u.params, "header"), "false");
+    velo_uri_free(&u);
+    cr_assert_eq(velo_uri_parse("file:///var/x%20y.jsonl", &u, &err), VELO_OK);
+    cr_expect_str_eq(u.path, "/var/x y.jsonl");
+    velo_uri_free(&u);
+}
+
+Test(uri, kafka_uri_splits_brokers_and_topic) {
+    velo_uri u;
+    velo_error err = {0};
+    cr_assert_eq(velo_uri_parse("KAFKA://b1:9092,b2:9092/trades?group.id=g", &u, &err), VELO_OK);
+    cr_expect_str_eq(u.scheme, "kafka");
+    cr_expect_str_eq(u.authority, "b1:9092,b2:9092");
+    cr_expect_str_eq(u.path, "trades");
+    cr_expect_str_eq(velo_kv_get(&u.params, "group.id"), "g");
+    velo_uri_free(&u);
+}
+
+Test(uri, errors_name_the_uri) {
+    velo_uri u;
+    velo_error err = {0};
+    cr_expect_eq(velo_uri_parse("in.csv", &u, &err), VELO_ERR_INVALID);
+    cr_expect(strstr(err.message, "'in.csv' is not a connector URI") != NULL, "%s", err.message);
+    cr_expect_eq(velo_uri_parse("file://x.csv?format", &u, &err), VELO_ERR_INVALID);
+    cr_expect(strstr(err.message, "must be key=value") != NULL, "%s", err.message);
+    cr_expect_eq(velo_uri_parse("file://x%zz.csv", &u, &err), VELO_ERR_INVALID);
+}
+
+Test(kv, later_set_replaces_case_insensitively_and_bools_are_checked) {
+    velo_kv kv;
+    velo_kv_init(&kv);
+    velo_kv_set(&kv, "Header", "true");
+    velo_kv_set(&kv, "header", "no");
+    cr_expect_eq(kv.count, 1);
+    bool b = true;
+    velo_error err = {0};
+    cr_expect_eq(velo_kv_get_bool(&kv, "HEADER", true, &b, &err), VELO_OK);
+    cr_expect(!b);
+    velo_kv_set(&kv, "append", "maybe");
+    cr_expect_eq(velo_kv_get_bool(&kv, "append", false, &b, &err), VELO_ERR_INVALID);
+    cr_expect(strstr(err.message, "'append' must be true or false, found 'maybe'") != NULL, "%s", err.message);
+    velo_kv_free(&kv);
+}
+
+Test(path, relative_paths_join_the_sql_folder_and_absolute_stay) {
+    char out[128];
+    cr_assert(velo_path_resolve("/srv/jobs", "data/t.csv", out, sizeof out));
+    cr_expect_str_eq(out, "/srv/jobs/data/t.csv");
+    cr_assert(velo_path_resolve("/srv/jobs", "/abs/t.csv", out, sizeof out));
+    cr_expect_str_eq(out, "/abs/t.csv");
+    cr_expect(!velo_path_resolve("/srv/jobs", "a-very-long-name", out, 8));
+}
+
+Test(dlq, writes_one_json_object_per_rejected_record_and_counts, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+    velo_dlq d;
+    velo_error err = {0};
+    cr_assert_eq(velo_dlq_open(&d, "file://dead.jsonl", tmpdir, &err), VELO_OK, "%s", err.message);
+    velo_dlq_put(&d, "in.csv", 3, "expected 3 fields, found 2", "3,\"a\"", 5);
+    velo_dlq_put(&d, "in.csv", -1, "bad", NULL, 0);
+    cr_expect_eq(d.count, 2);
+    velo_dlq_close(&d);
+    cr_expect_str_eq(read_file("dead.jsonl"),
+                     "{\"source\":\"in.csv\",\"line\":3,\"error\":\"expected 3 fields, found 2\",\"record\":\"3,\\\"a\\\"\"}\n"
+                     "{\"source\":\"in.csv\",\"error\":\"bad\",\"record\":null}\n");
+}
+
+Test(dlq, unwritable_dead_letter_path_is_an_io_error_naming_it) {
+    velo_dlq d;
+    velo_error err = {0};
+    cr_expect_eq(velo_dlq_open(&d, "file:///nonexistent-dir/dead.jsonl", ".", &err), VELO_ERR_IO);
+    cr_expect(strstr(err.message, "/nonexistent-dir/dead.jsonl") != NULL, "%s", err.message);
+}
+
+/* Reads everything a file:// source yields; returns the number of rows, fills the first column's
+ * BIGINT values and origins. */
+static uint32_t drain(const char *uri_text, velo_dlq *dlq, int64_t *vals, int64_t *origins, velo_error *err,
+                      velo_status *st_out) {
+    velo_uri u;
+    cr_assert_eq(velo_uri_parse(uri_text, &u, err), VELO_OK);
+    velo_kv opts;
+    velo_kv_init(&opts);
+    for (uint32_t i = 0; i < u.params.count; i++) velo_kv_set(&opts, u.params.items[i].key, u.params.items[i].value);
+    velo_connector_args a = {.uri = &u, .options = &opts, .base_dir = tmpdir, .dlq = dlq, .name = "t"};
+    const velo_source_ops *ops = velo_source_lookup("file");
+    velo_source *src = NULL;
+    uint32_t n = 0;
+    *st_out = ops->open(&a, &src, err);
+    if (*st_out == VELO_OK) {
+        velo_batch *b = velo_batch_new(ops->schema(src), 2); /* tiny batches: rows cross batch ends */
+        bool eof = false;
+        while (!eof) {
+            velo_batch_reset(b);
+            if ((*st_out = ops->poll(src, b, &eof, err))) break;
+            for (uint32_t r = 0; r < b->count; r++, n++) {
+                vals[n] = VELO_VEC(&b->cols[0], int64_t)[r];
+                origins[n] = b->origin[r];
+            }
+        }
+        velo_batch_free(b);
+        ops->close(src);
+    }
+    velo_kv_free(&opts);
+    velo_uri_free(&u);
+    return n;
+}
+
+Test(file_source, glob_reads_matching_files_in_name_order_with_line_origins, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
+    write_file("b.csv", "n,v\n3,c\n");
+    write_file("a.csv", "n,v\n1,a\n\n2,\"multi\nline\"\n4,d\n");
+    write_file("x.txt", "ignored\n");
+    velo_dlq dlq;
+    velo_error err = {0};
+    velo_dlq_open(&dlq, NULL, tmpdir, &err);
+    int64_t vals[16], origins[16];
+    velo_status st;
+    uint32_t n = drain("file://*.csv", &dlq, vals, origins, &err, &st);
+    cr_assert_eq(st, VELO_OK, "%s", err.message);
+    cr_assert_eq(n, 4);
+    int64_t want_vals[] = {1, 2, 4, 3}, want_lines[] = {2, 4, 6, 2};
+    for (int i = 0; i < 4; i++) {
+        cr_expect_eq(vals[i], want_vals[i], "row %d", i);
+        cr_expect_eq(origins[i], want_lines[i], "row %d origin", i);
+    }
+    cr_expect_eq(dlq.count, 0);
+    velo_dlq_close(&dlq);
+}
+
+Test(file_source, malformed_records_are_counted_and_skipped_not_fatal, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+    write_file("in.csv", "n,v\n1,a\n2\n3,c\n");
+    velo_dlq dlq;
+    velo_error err = {0};
+    velo_dlq_open(&dlq, "file://dead.jsonl", tmpdir, &err);
+    int64_t vals[16], origins[16];
+    velo_status st;
+    uint32_t n = drain("file://in.csv", &dlq, vals, origins, &err, &st);
+    cr_assert_eq(st, VELO_OK, "%s", err.message);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(dlq.count, 1);
+    velo_dlq_close(&dlq);
+    char *dead = read_file("dead.jsonl");
+    cr_expect(strstr(dead, "\"line\":3") != NULL, "%s", dead);
+    cr_expect(strstr(dead, "\"record\":\"2\"") != NULL, "%s", dead);
+}
+
+Test(file_source, missing_file_and_empty_glob_are_io_errors_naming_the_path, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
+    velo_dlq dlq;
+    velo_error err = {0};
+    velo_dlq_open(&dlq, NULL, tmpdir, &err);
+    int64_t vals[4], origins[4];
+    velo_status st;
+    drain("file://nope.csv", &dlq, vals, origins, &err, &st);
+    cr_expect_eq(st, VELO_ERR_IO);
+    cr_expect(strstr(err.message, "nope.csv") != NULL, "%s", err.message);
+    drain("file://none-*.csv", &dlq, vals, origins, &err, &st);
+    cr_expect_eq(st, VELO_ERR_IO);
+    cr_expect(strstr(err.message, "no input file matches 'none-*.csv'") != NULL, "%s", err.message);
+    drain("file://in.bin", &dlq, vals, origins, &err, &st);
+    cr_expect_eq(st, VELO_ERR_INVALID);
+    velo_dlq_close(&dlq);
+}
+
+Test(file_source, watch_is_rejected_as_not_supported_yet, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+    write_file("in.csv", "n\n1\n");
+    velo_dlq dlq;
+    velo_error err = {0};
+    velo_dlq_open(&dlq, NULL, tmpdir, &err);
+    int64_t vals[4], origins[4];
+    velo_status st;
+    drain("file://in.csv?watch=true", &dlq, vals, origins, &err, &st);
+    cr_expect_eq(st, VELO_ERR_UNSUPPORTED);
+    cr_expect(strstr(err.message, "not supported yet") != NULL, "%s", err.message);
+    velo_dlq_close(&dlq);
+}
