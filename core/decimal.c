@@ -222,7 +222,7 @@ size_t velo_decimal_format(velo_i128 unscaled, uint8_t scale, char *buf) {
 typedef struct numtext {
     bool neg;
     const char *p, *end; /* digits region, may contain one '.' */
-    int nsig;            /* significant digits, counting from the first non-zero one */
+    int64_t nsig;        /* significant digits, counting from the first non-zero one */
     int64_t exp10;       /* exponent applying to the last digit */
 } numtext;
 
@@ -242,7 +242,7 @@ static bool scan_number(const char *s, size_t len, numtext *nt) {
     nt->neg = false;
     if (i < n && (s[i] == '+' || s[i] == '-')) nt->neg = s[i++] == '-';
     nt->p = s + i;
-    int ndig = 0, nfrac = 0;
+    int64_t ndig = 0, nfrac = 0;
     bool point = false;
     nt->nsig = 0;
     for (; i < n; i++) {

@@ -71,7 +71,7 @@ static int type_args(char **cursor, uint8_t *p, uint8_t *s) {
 
 static void run_arith(velo_decimal_op op, char *rest) {
     velo_error err;
-    velo_decimal a, b;
+    velo_decimal a = {0}, b = {0};
     uint8_t p, s;
     velo_i128 r;
     if (parse_word(&rest, &a, &err) || parse_word(&rest, &b, &err) ||
@@ -87,7 +87,7 @@ static int run_line(char *line) {
     char *rest = line;
     char *cmd = next_word(&rest);
     velo_error err;
-    velo_decimal a, b;
+    velo_decimal a = {0}, b = {0};
     velo_i128 r;
     uint8_t p, s;
     if (!cmd) {

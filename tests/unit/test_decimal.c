@@ -49,10 +49,12 @@ static void expect_calc(velo_decimal_op op, const char *a, const char *b, const 
     cr_assert_str_eq(got, want, "%s op %s", a, b);
 }
 
+static const char neg_max38[] = "-" MAX38, frac_max38[] = "0." MAX38;
+
 Test(decimal, parse_and_format_round_trip_keeps_written_scale) {
     const char *texts[] = {
         "123.45", "-0.001",  "1.50",    "0", "0.00", "7", "-12345678901234567890.123456789",
-        MAX38,    "-" MAX38, "0." MAX38};
+        MAX38,    neg_max38, frac_max38};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         velo_decimal d = dec(texts[i]);
         cr_assert_str_eq(fmt(d.unscaled, d.scale), texts[i]);
