@@ -211,6 +211,12 @@ def gen_scale(rng, p):
     return rng.randint(0, p)
 
 
+def gen_type(rng):
+    """A random target type, written "p s"."""
+    p = rng.randint(1, MAXP)
+    return f"{p} {gen_scale(rng, p)}"
+
+
 def gen_operand(rng):
     """A valid decimal literal as written by a user (same value and type in any of its forms)."""
     p = rng.randint(1, MAXP)
@@ -293,11 +299,9 @@ def gen_case(rng, op):
     if op == "parse":
         return "parse " + gen_parse_text(rng)
     if op == "parse_as":
-        p = rng.randint(1, MAXP)
-        return f"parse_as {p} {gen_scale(rng, p)} {gen_parse_text(rng)}"
+        return f"parse_as {gen_type(rng)} {gen_parse_text(rng)}"
     if op == "rescale":
-        p = rng.randint(1, MAXP)
-        return f"rescale {gen_operand(rng)} {p} {gen_scale(rng, p)}"
+        return f"rescale {gen_operand(rng)} {gen_type(rng)}"
     if op == "to_i64":
         if rng.random() < 0.3:
             edge = rng.choice([2**63 - 1, 2**63, -(2**63), -(2**63) - 1])
@@ -306,11 +310,9 @@ def gen_case(rng, op):
         return "to_i64 " + gen_operand(rng)
     if op == "from_i64":
         v = rng.choice([rng.randint(-(2**63), 2**63 - 1), -(2**63), 2**63 - 1, 0, rng.randint(-999, 999)])
-        p = rng.randint(1, MAXP)
-        return f"from_i64 {v} {p} {gen_scale(rng, p)}"
+        return f"from_i64 {v} {gen_type(rng)}"
     if op == "from_double":
-        p = rng.randint(1, MAXP)
-        return f"from_double {p} {gen_scale(rng, p)} {gen_double(rng).hex()}"
+        return f"from_double {gen_type(rng)} {gen_double(rng).hex()}"
     if op == "to_double":
         return "to_double " + gen_operand(rng)
     raise AssertionError(op)

@@ -41,6 +41,13 @@ static velo_status calc(velo_decimal_op op, const char *a, const char *b, char *
     return VELO_OK;
 }
 
+static void expect_parsed(const char *text, velo_i128 unscaled, uint8_t precision, uint8_t scale) {
+    velo_decimal d = dec(text);
+    cr_assert(d.unscaled == unscaled, "'%s' -> unscaled %s", text, fmt(d.unscaled, 0));
+    cr_assert_eq(d.precision, precision, "'%s' -> precision %d", text, d.precision);
+    cr_assert_eq(d.scale, scale, "'%s' -> scale %d", text, d.scale);
+}
+
 static void expect_calc(velo_decimal_op op, const char *a, const char *b, const char *want) {
     char got[OUT];
     velo_error err;
@@ -59,42 +66,23 @@ Test(decimal, parse_and_format_round_trip_keeps_written_scale) {
         velo_decimal d = dec(texts[i]);
         cr_assert_str_eq(fmt(d.unscaled, d.scale), texts[i]);
     }
-    velo_decimal d = dec("1.50");
-    cr_assert_eq(d.precision, 3);
-    cr_assert_eq(d.scale, 2);
-    cr_assert(d.unscaled == 150);
+    expect_parsed("1.50", 150, 3, 2);
 }
 
 Test(decimal, parse_accepts_sign_spaces_and_leading_zeros) {
-    velo_decimal d = dec("  +007.50 ");
-    cr_assert(d.unscaled == 750);
-    cr_assert_eq(d.precision, 3);
-    cr_assert_eq(d.scale, 2);
-    d = dec("-0.001");
-    cr_assert(d.unscaled == -1);
-    cr_assert_eq(d.precision, 3);
-    cr_assert_eq(d.scale, 3);
-    d = dec(".5");
-    cr_assert(d.unscaled == 5 && d.scale == 1);
-    d = dec("5.");
-    cr_assert(d.unscaled == 5 && d.scale == 0);
+    expect_parsed("  +007.50 ", 750, 3, 2);
+    expect_parsed("\t-0.001\n", -1, 3, 3);
+    expect_parsed(".5", 5, 1, 1);
+    expect_parsed("5.", 5, 1, 0);
 }
 
 Test(decimal, parse_exponent_forms) {
-    velo_decimal d = dec("1E+3");
-    cr_assert(d.unscaled == 1000);
-    cr_assert_eq(d.scale, 0);
-    cr_assert_eq(d.precision, 4);
-    d = dec("1.5E-2");
-    cr_assert(d.unscaled == 15);
-    cr_assert_eq(d.scale, 3);
-    cr_assert_eq(d.precision, 3);
-    d = dec("1.5e3");
-    cr_assert(d.unscaled == 1500 && d.scale == 0);
-    d = dec("12.50E1");
-    cr_assert(d.unscaled == 1250 && d.scale == 1);
-    d = dec("0E+100");
-    cr_assert(d.unscaled == 0 && d.scale == 0 && d.precision == 1);
+    expect_parsed("1E+3", 1000, 4, 0);
+    expect_parsed("1.5E-2", 15, 3, 3);
+    expect_parsed("1.5e3", 1500, 4, 0);
+    expect_parsed("12.50E1", 1250, 4, 1);
+    expect_parsed("-0.001e-2", -1, 5, 5);
+    expect_parsed("0E+100", 0, 1, 0);
 }
 
 Test(decimal, parse_rejects_text_that_is_not_a_number) {
