@@ -34,7 +34,7 @@ velo_i128 velo_decimal_pow10(int n);
 
 /* Parses text ("123.45", "-0.001", "+7", "1E+3", "1.5e-2", surrounding spaces allowed) exactly.
  * Precision and scale are the smallest that hold the value as written ("1.50" -> DECIMAL(3,2),
- * "1E+3" -> 1000 DECIMAL(4,0), "1.5E-2" -> 0.015 DECIMAL(4,3)). More than 38 significant digits
+ * "1E+3" -> 1000 DECIMAL(4,0), "1.5E-2" -> 0.015 DECIMAL(3,3)). More than 38 significant digits
  * is an overflow error; anything that is not a number is a VELO_ERR_CAST error. */
 velo_status velo_decimal_parse(const char *text, size_t len, velo_decimal *out, velo_error *err);
 
