@@ -76,6 +76,7 @@ const char *velo_status_name(velo_status code) {
     case VELO_ERR_INVALID: return "invalid";
     case VELO_ERR_NOMEM: return "out_of_memory";
     case VELO_ERR_INTERNAL: return "internal_error";
+    case VELO_ERR_ROW: return "row_error";
     }
     return "unknown";
 }

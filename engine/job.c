@@ -140,6 +140,8 @@ static velo_status resolve_endpoint(run_state *rs, const char *text, bool is_uri
         }
         return st;
     }
+    /* messages name a file the way its reader does: "in.csv:3", not "file://in.csv?format=csv:3" */
+    if (is_uri && !strcmp(ep->uri.scheme, "file")) snprintf(ep->name, sizeof ep->name, "%s", ep->uri.path);
     for (uint32_t i = 0; i < ep->uri.params.count; i++)
         velo_kv_set(&ep->options, ep->uri.params.items[i].key, ep->uri.params.items[i].value);
     if (decl_opts)
@@ -169,7 +171,7 @@ typedef struct dlq_ctx {
 static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, const char *message, velo_error *err) {
     dlq_ctx *d = ud;
     if (d->fail_job)
-        return velo_error_set(err, VELO_ERR_INVALID, "%s (row from %s line %lld; 'on.error'='fail')", message,
+        return velo_error_set(err, VELO_ERR_ROW, "%s (row from %s line %lld; 'on.error'='fail')", message,
                               d->source_name, (long long)b->origin[row]);
     velo_strbuf_clear(&d->buf);
     velo_strbuf_putc(&d->buf, '{');

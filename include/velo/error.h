@@ -25,6 +25,7 @@ typedef enum velo_status {
     VELO_ERR_INVALID = 10,   /* invalid argument or configuration */
     VELO_ERR_NOMEM = 11,     /* allocation failed or memory limit reached */
     VELO_ERR_INTERNAL = 12,  /* a bug: an invariant did not hold */
+    VELO_ERR_ROW = 13,       /* a row failed to evaluate and 'on.error'='fail' stops the job */
 } velo_status;
 
 #define VELO_ERROR_MSG_MAX 1024

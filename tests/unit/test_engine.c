@@ -122,7 +122,7 @@ Test(engine, row_errors_go_to_the_dead_letter_file_and_exit_3) {
     char *bad = read_file("bad.jsonl");
     cr_assert_not_null(bad);
     cr_expect(strstr(bad, "division by zero") != NULL, "%s", bad);
-    cr_expect(strstr(bad, "q.sql:1:8") != NULL, "%s", bad);
+    cr_expect(strstr(bad, "q.sql:1:10") != NULL, "%s", bad);
     cr_expect(strstr(bad, "\"line\":3") != NULL, "%s", bad);
 }
 
