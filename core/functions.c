@@ -1,8 +1,11 @@
 /* Scalar SQL functions on boxed values. Strings are UTF-8 and lengths/positions count characters. */
 #include "core/functions.h"
 
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "core/decimal.h"
 
@@ -23,23 +26,86 @@ static uint32_t utf8_offset(const char *s, uint32_t n, uint32_t ch) {
     return i;
 }
 
-static velo_status map_ascii_case(const velo_value *a, bool upper, velo_arena *arena, velo_value *out,
-                                  velo_error *err) {
-    uint32_t n = a->u.str.len;
-    char *p = velo_arena_alloc(arena, n + 1);
-    if (!p) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-    for (uint32_t i = 0; i < n; i++) {
-        char c = a->u.str.ptr[i];
-        if (upper && c >= 'a' && c <= 'z') c = (char)(c - 32);
-        if (!upper && c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        p[i] = c;
+/* Unicode simple case mapping comes from glibc's C.UTF-8 tables (towupper_l): no Debian C library
+ * is smaller for this, and hand-made tables would go stale. The locale object is created once and
+ * never changes afterwards, so sharing it between cores is safe. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_locale_once = PTHREAD_ONCE_INIT;
+static void utf8_locale_init(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
+/* Decodes one UTF-8 character at s[*i] (advancing *i); invalid bytes come back as themselves. */
+static uint32_t utf8_next(const unsigned char *s, uint32_t n, uint32_t *i) {
+    uint32_t c = s[*i];
+    uint32_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len <= 1 || *i + len > n) {
+        (*i)++;
+        return len == 1 ? c : 0xFFFFFFFFu;
     }
-    *out = velo_value_str(p, n);
+    uint32_t cp = c & (0x7Fu >> len);
+    for (uint32_t k = 1; k < len; k++) {
+        if ((s[*i + k] & 0xC0) != 0x80) {
+            (*i)++;
+            return 0xFFFFFFFFu;
+        }
+        cp = (cp << 6) | (s[*i + k] & 0x3Fu);
+    }
+    *i += len;
+    return cp;
+}
+
+static uint32_t utf8_put(uint32_t cp, char *out) {
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static velo_status map_case(const velo_value *a, bool upper, velo_arena *arena, velo_value *out, velo_error *err) {
+    pthread_once(&utf8_locale_once, utf8_locale_init);
+    uint32_t n = a->u.str.len;
+    const unsigned char *s = (const unsigned char *)a->u.str.ptr;
+    /* a simple case mapping changes a character's UTF-8 length by at most one byte (e.g. U+0131 <-> I) */
+    char *p = velo_arena_alloc(arena, 2 * (size_t)n + 1);
+    if (!p) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    uint32_t o = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t start = i;
+        uint32_t cp = utf8_next(s, n, &i);
+        if (cp == 0xFFFFFFFFu) { /* not UTF-8: copy the byte unchanged */
+            p[o++] = (char)s[start];
+            continue;
+        }
+        if (cp < 0x80) {
+            if (upper && cp >= 'a' && cp <= 'z') cp -= 32;
+            if (!upper && cp >= 'A' && cp <= 'Z') cp += 32;
+        } else if (utf8_locale) {
+            cp = (uint32_t)(upper ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
+        }
+        o += utf8_put(cp, p + o);
+    }
+    p[o] = '\0';
+    *out = velo_value_str(p, o);
     return VELO_OK;
 }
 
-VELO_SCALAR_FN(velo_fn_upper) { return map_ascii_case(&args[0], true, arena, out, err); }
-VELO_SCALAR_FN(velo_fn_lower) { return map_ascii_case(&args[0], false, arena, out, err); }
+VELO_SCALAR_FN(velo_fn_upper) { return map_case(&args[0], true, arena, out, err); }
+VELO_SCALAR_FN(velo_fn_lower) { return map_case(&args[0], false, arena, out, err); }
 
 VELO_SCALAR_FN(velo_fn_length) {
     *out = velo_value_i64(utf8_chars(args[0].u.str.ptr, args[0].u.str.len));

@@ -231,8 +231,12 @@ static velo_status fs_expand_paths(file_source *s, const char *pattern, const ch
         if (!s->paths || !(s->paths[0] = strdup(pattern)))
             return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         s->npaths = 1;
-        if (access(pattern, R_OK) != 0)
+        if (access(pattern, R_OK) != 0) {
+            if (strcmp(as_written, pattern))
+                return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s' (resolved to '%s'): %s",
+                                      as_written, pattern, strerror(errno));
             return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", pattern, strerror(errno));
+        }
         return VELO_OK;
     }
     glob_t g;
@@ -445,7 +449,11 @@ static velo_status ks_open_common(const velo_connector_args *args, const velo_sc
     } else {
         k->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
         if (k->fd < 0) {
-            st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s': %s", path, strerror(errno));
+            if (strcmp(path, args->uri->path))
+                st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s' (resolved to '%s'): %s",
+                                    args->uri->path, path, strerror(errno));
+            else
+                st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s': %s", path, strerror(errno));
             goto fail;
         }
         struct stat stt;
