@@ -165,6 +165,7 @@ typedef struct dlq_ctx {
     const velo_schema *input;
     const char *source_name;
     bool fail_job;
+    uint64_t row_errors; /* rows that decoded but failed to evaluate */
     velo_strbuf buf;
 } dlq_ctx;
 
@@ -173,6 +174,7 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
     if (d->fail_job)
         return velo_error_set(err, VELO_ERR_ROW, "%s (row from %s line %lld; 'on.error'='fail')", message,
                               d->source_name, (long long)b->origin[row]);
+    d->row_errors++;
     velo_strbuf_clear(&d->buf);
     velo_strbuf_putc(&d->buf, '{');
     bool first = true;
@@ -366,13 +368,15 @@ static velo_status run_query(run_state *rs, const sql_stmt *st, const sql_query 
     }
     if ((status = velo_operator_finish(chain, err))) goto done;
 
-    rs->report->rows_in += chain->rows_in;
+    /* records read = rows decoded + records the decoder rejected */
+    uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors);
+    rs->report->rows_in += rows_read;
     rs->report->rows_out += sink_op->rows_out;
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
     if (!rs->opts->quiet) {
         fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s\n", stmt_label(st),
-                (unsigned long long)chain->rows_in, (unsigned long long)sink_op->rows_out,
+                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out,
                 (unsigned long long)dlq.count, dlq.count && dlq.path ? " (dead-letter queue: " : "",
                 dlq.count && dlq.path ? dlq.path : "", dlq.count && dlq.path ? ")" : "");
     }
