@@ -21,8 +21,10 @@ void velo_diags_add(velo_diags *d, velo_severity sev, const char *code, uint32_t
         velo_diag *items = mi_realloc(d->items, sizeof *items * nc);
         if (!items) {
             /* keep counting so that callers still see that something failed */
-            if (sev == VELO_SEV_ERROR) d->nerrors++;
-            else d->nwarnings++;
+            if (sev == VELO_SEV_ERROR)
+                d->nerrors++;
+            else
+                d->nwarnings++;
             return;
         }
         d->items = items;
@@ -37,8 +39,10 @@ void velo_diags_add(velo_diags *d, velo_severity sev, const char *code, uint32_t
     va_start(ap, fmt);
     vsnprintf(g->message, sizeof g->message, fmt, ap);
     va_end(ap);
-    if (sev == VELO_SEV_ERROR) d->nerrors++;
-    else d->nwarnings++;
+    if (sev == VELO_SEV_ERROR)
+        d->nerrors++;
+    else
+        d->nwarnings++;
 }
 
 void velo_diag_render(const velo_diag *d, const char *file, const char *text, uint32_t text_len,
@@ -58,7 +62,8 @@ void velo_diag_render(const velo_diag *d, const char *file, const char *text, ui
     }
     if (line != d->line) return;
     uint32_t end = i;
-    while (end < text_len && text[end] != '\n') end++;
+    while (end < text_len && text[end] != '\n')
+        end++;
     uint32_t shown_end = end;
     if (shown_end > i && text[shown_end - 1] == '\r') shown_end--;
     velo_strbuf_puts(out, "    ");
@@ -81,7 +86,8 @@ void velo_diag_render(const velo_diag *d, const char *file, const char *text, ui
 
 void velo_diags_render(const velo_diags *d, const char *file, const char *text, uint32_t text_len,
                        velo_strbuf *out) {
-    for (uint32_t i = 0; i < d->count; i++) velo_diag_render(&d->items[i], file, text, text_len, out);
+    for (uint32_t i = 0; i < d->count; i++)
+        velo_diag_render(&d->items[i], file, text, text_len, out);
 }
 
 velo_status velo_diags_to_error(const velo_diags *d, velo_error *err) {

@@ -21,7 +21,8 @@ static const int64_t unit_micros[] = {
 static velo_status scaled(const char *s, int64_t unit, int64_t *out, velo_error *err) {
     const char *p = s;
     bool neg = false;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p == '-' || *p == '+') neg = *p++ == '-';
     if (!(*p >= '0' && *p <= '9') && !(*p == '.' && p[1] >= '0' && p[1] <= '9'))
         return velo_error_set(err, VELO_ERR_INVALID, "invalid interval value '%s': expected a number", s);
@@ -47,7 +48,8 @@ static velo_status scaled(const char *s, int64_t unit, int64_t *out, velo_error 
                 return velo_error_set(err, VELO_ERR_OVERFLOW, "interval value '%s' is too large", s);
         }
     }
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p) return velo_error_set(err, VELO_ERR_INVALID, "invalid interval value '%s': expected a number", s);
     *out = neg ? -total : total;
     return VELO_OK;

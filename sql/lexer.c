@@ -2,8 +2,8 @@
  * characters) is advanced byte by byte so that every token and every error knows where it is. */
 #include "sql/lexer.h"
 
-#include <mimalloc.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct lexer {
     const char *s;
@@ -16,7 +16,9 @@ typedef struct lexer {
     bool oom;
 } lexer;
 
-static bool is_ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static bool is_ident_start(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static bool is_ident_char(unsigned char c) { return is_ident_start(c) || is_digit(c) || c == '$'; }
 
@@ -27,16 +29,21 @@ static uint32_t utf8_seq_len(const char *s, uint32_t i, uint32_t n) {
     if (u[0] < 0x80) return 1;
     uint32_t len;
     uint32_t cp;
-    if (u[0] >= 0xC2 && u[0] <= 0xDF) len = 2, cp = u[0] & 0x1F;
-    else if (u[0] >= 0xE0 && u[0] <= 0xEF) len = 3, cp = u[0] & 0x0F;
-    else if (u[0] >= 0xF0 && u[0] <= 0xF4) len = 4, cp = u[0] & 0x07;
-    else return 0;
+    if (u[0] >= 0xC2 && u[0] <= 0xDF)
+        len = 2, cp = u[0] & 0x1F;
+    else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+        len = 3, cp = u[0] & 0x0F;
+    else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+        len = 4, cp = u[0] & 0x07;
+    else
+        return 0;
     if (avail < len) return 0;
     for (uint32_t k = 1; k < len; k++) {
         if ((u[k] & 0xC0) != 0x80) return 0;
         cp = (cp << 6) | (u[k] & 0x3F);
     }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
         return 0;
     return len;
 }
@@ -55,15 +62,16 @@ static void advance(lexer *lx) {
 }
 
 static void advance_n(lexer *lx, uint32_t k) {
-    while (k-- && lx->i < lx->n) advance(lx);
+    while (k-- && lx->i < lx->n)
+        advance(lx);
 }
 
 /* Moves over one character inside a string, identifier or comment, reporting invalid UTF-8. */
 static void advance_char_checked(lexer *lx) {
     uint32_t k = utf8_seq_len(lx->s, lx->i, lx->n);
     if (k == 0) {
-        velo_diags_add(lx->diags, VELO_SEV_ERROR, "parse.utf8", lx->line, lx->col, "invalid UTF-8 byte 0x%02X",
-                       (unsigned char)lx->s[lx->i]);
+        velo_diags_add(lx->diags, VELO_SEV_ERROR, "parse.utf8", lx->line, lx->col,
+                       "invalid UTF-8 byte 0x%02X", (unsigned char)lx->s[lx->i]);
         k = 1;
         lx->col++; /* the stray byte counts as one character, even if it looks like a continuation */
         lx->i++;
@@ -102,17 +110,22 @@ static char *dup(lexer *lx, const char *s, size_t n) {
 static void add_annotation(lexer *lx, sql_pos pos, const char *body, uint32_t n) {
     /* body is what follows "--"; an annotation is "@name: value" after optional spaces */
     uint32_t k = 0;
-    while (k < n && (body[k] == ' ' || body[k] == '\t')) k++;
+    while (k < n && (body[k] == ' ' || body[k] == '\t'))
+        k++;
     if (k >= n || body[k] != '@') return;
     uint32_t name_start = ++k;
-    while (k < n && body[k] != ':' && body[k] != ' ' && body[k] != '\t' && body[k] != '\r') k++;
+    while (k < n && body[k] != ':' && body[k] != ' ' && body[k] != '\t' && body[k] != '\r')
+        k++;
     uint32_t name_end = k;
     if (name_end == name_start) return;
-    while (k < n && (body[k] == ' ' || body[k] == '\t')) k++;
+    while (k < n && (body[k] == ' ' || body[k] == '\t'))
+        k++;
     if (k < n && body[k] == ':') k++;
-    while (k < n && (body[k] == ' ' || body[k] == '\t')) k++;
+    while (k < n && (body[k] == ' ' || body[k] == '\t'))
+        k++;
     uint32_t vend = n;
-    while (vend > k && (body[vend - 1] == ' ' || body[vend - 1] == '\t' || body[vend - 1] == '\r')) vend--;
+    while (vend > k && (body[vend - 1] == ' ' || body[vend - 1] == '\t' || body[vend - 1] == '\r'))
+        vend--;
     sql_tokens *o = lx->out;
     if (o->nannotations == lx->ann_cap) {
         uint32_t nc = lx->ann_cap ? lx->ann_cap * 2 : 8;
@@ -142,7 +155,8 @@ static void skip_space(lexer *lx) {
             sql_pos pos = here(lx);
             advance_n(lx, 2);
             uint32_t body = lx->i;
-            while (lx->i < lx->n && lx->s[lx->i] != '\n') advance_char_checked(lx);
+            while (lx->i < lx->n && lx->s[lx->i] != '\n')
+                advance_char_checked(lx);
             add_annotation(lx, pos, lx->s + body, lx->i - body);
         } else if (c == '/' && lx->i + 1 < lx->n && lx->s[lx->i + 1] == '*') {
             sql_pos pos = here(lx);
@@ -231,11 +245,13 @@ static void lex_number(lexer *lx) {
     const char *s = lx->s;
     uint32_t n = lx->n;
     sql_tok_kind kind = TK_INTEGER;
-    while (lx->i < n && is_digit((unsigned char)s[lx->i])) advance(lx);
+    while (lx->i < n && is_digit((unsigned char)s[lx->i]))
+        advance(lx);
     if (lx->i < n && s[lx->i] == '.' && !(lx->i + 1 < n && s[lx->i + 1] == '.')) {
         kind = TK_DECIMAL;
         advance(lx);
-        while (lx->i < n && is_digit((unsigned char)s[lx->i])) advance(lx);
+        while (lx->i < n && is_digit((unsigned char)s[lx->i]))
+            advance(lx);
     }
     if (lx->i < n && (s[lx->i] | 0x20) == 'e') {
         uint32_t k = lx->i + 1;
@@ -243,7 +259,8 @@ static void lex_number(lexer *lx) {
         if (k < n && is_digit((unsigned char)s[k])) {
             kind = TK_DOUBLE;
             advance_n(lx, k - lx->i);
-            while (lx->i < n && is_digit((unsigned char)s[lx->i])) advance(lx);
+            while (lx->i < n && is_digit((unsigned char)s[lx->i]))
+                advance(lx);
         }
     }
     uint32_t ulen = 0;
@@ -285,13 +302,18 @@ static bool lex_operator(lexer *lx) {
     switch (c) {
     case '=': k = TK_EQ; break;
     case '<':
-        if (d == '>') k = TK_NE, len = 2;
-        else if (d == '=') k = TK_LE, len = 2;
-        else k = TK_LT;
+        if (d == '>')
+            k = TK_NE, len = 2;
+        else if (d == '=')
+            k = TK_LE, len = 2;
+        else
+            k = TK_LT;
         break;
     case '>':
-        if (d == '=') k = TK_GE, len = 2;
-        else k = TK_GT;
+        if (d == '=')
+            k = TK_GE, len = 2;
+        else
+            k = TK_GT;
         break;
     case '!':
         if (d != '=') return false;
@@ -333,21 +355,27 @@ bool velo_sql_lex(const char *text, uint32_t len, velo_arena *arena, velo_diags 
         if (lx.i >= lx.n) break;
         unsigned char c = (unsigned char)text[lx.i];
         unsigned char d = lx.i + 1 < lx.n ? (unsigned char)text[lx.i + 1] : 0;
-        if (c == '\'') lex_quoted(&lx, '\'', TK_STRING);
-        else if (c == '"' || c == '`') lex_quoted(&lx, (char)c, TK_QIDENT);
-        else if (is_digit(c) || (c == '.' && is_digit(d))) lex_number(&lx);
-        else if (is_ident_start(c)) lex_word(&lx);
-        else if (c >= 0x80 && utf8_seq_len(text, lx.i, lx.n)) lex_word(&lx);
+        if (c == '\'')
+            lex_quoted(&lx, '\'', TK_STRING);
+        else if (c == '"' || c == '`')
+            lex_quoted(&lx, (char)c, TK_QIDENT);
+        else if (is_digit(c) || (c == '.' && is_digit(d)))
+            lex_number(&lx);
+        else if (is_ident_start(c))
+            lex_word(&lx);
+        else if (c >= 0x80 && utf8_seq_len(text, lx.i, lx.n))
+            lex_word(&lx);
         else if (!lex_operator(&lx)) {
             sql_pos pos = here(&lx);
             if (c >= 0x80) {
-                velo_diags_add(diags, VELO_SEV_ERROR, "parse.utf8", pos.line, pos.col, "invalid UTF-8 byte 0x%02X", c);
+                velo_diags_add(diags, VELO_SEV_ERROR, "parse.utf8", pos.line, pos.col,
+                               "invalid UTF-8 byte 0x%02X", c);
                 lx.i++;
                 lx.col++;
             } else {
-                velo_diags_add(diags, VELO_SEV_ERROR, "parse.character", pos.line, pos.col,
-                               c >= 0x20 && c < 0x7F ? "unexpected character '%c'" : "unexpected character 0x%02X",
-                               c);
+                velo_diags_add(
+                    diags, VELO_SEV_ERROR, "parse.character", pos.line, pos.col,
+                    c >= 0x20 && c < 0x7F ? "unexpected character '%c'" : "unexpected character 0x%02X", c);
                 advance(&lx);
             }
             push(&lx, TK_ERROR, pos);
@@ -357,6 +385,41 @@ bool velo_sql_lex(const char *text, uint32_t len, velo_arena *arena, velo_diags 
     sql_token *eof = push(&lx, TK_EOF, here(&lx));
     if (eof) eof->len = 0;
     return !lx.oom;
+}
+
+/* Words that never name a column, a source or an alias without quotes. */
+static const char *const reserved_words[] = {
+    "ALL",   "AND",      "AS",     "BETWEEN",  "BY",    "CASE",   "CAST", "CROSS",  "DISTINCT", "ELSE",
+    "EMIT",  "END",      "ESCAPE", "EXISTS",   "FALSE", "FILTER", "FROM", "FULL",   "GROUP",    "HAVING",
+    "ILIKE", "IN",       "INNER",  "INTERVAL", "INTO",  "IS",     "JOIN", "LEFT",   "LIKE",     "LIMIT",
+    "NOT",   "NULL",     "ON",     "OR",       "ORDER", "OUTER",  "OVER", "RIGHT",  "SELECT",   "THEN",
+    "TRUE",  "TRY_CAST", "UNION",  "WHEN",     "WHERE", "WINDOW", "WITH", "WITHIN",
+};
+
+bool velo_sql_word_is_reserved(const char *s, size_t n) {
+    for (size_t k = 0; k < sizeof reserved_words / sizeof *reserved_words; k++)
+        if (strlen(reserved_words[k]) == n && strncasecmp(s, reserved_words[k], n) == 0) return true;
+    return false;
+}
+
+/* Words that are names in most places but have a meaning in some clause (ORDER BY x NULLS FIRST,
+ * ROWS 5 PRECEDING, DATE '...'): the printer quotes them so that its output never depends on context. */
+static const char *const context_words[] = {
+    "ASC",     "BUFFER",    "CHANGES",   "CURRENT", "DATE",    "DESC",    "EXTRACT",   "FINAL",
+    "FIRST",   "FOLLOWING", "FORCE",     "KEY",     "LAST",    "NULLS",   "PARTITION", "PRECEDING",
+    "PRIMARY", "RANGE",     "ROW",       "ROWS",    "SESSION", "SLIDING", "STRATEGY",  "TIMESTAMP",
+    "TO",      "TUMBLING",  "UNBOUNDED", "VALUES",  "VERSION",
+};
+
+bool velo_sql_ident_needs_quotes(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || !is_ident_start((unsigned char)s[0])) return true;
+    for (size_t k = 1; k < n; k++)
+        if (!is_ident_char((unsigned char)s[k])) return true;
+    if (velo_sql_word_is_reserved(s, n)) return true;
+    for (size_t k = 0; k < sizeof context_words / sizeof *context_words; k++)
+        if (strcasecmp(s, context_words[k]) == 0) return true;
+    return false;
 }
 
 const char *velo_sql_tok_name(sql_tok_kind k) {
