@@ -136,6 +136,7 @@ typedef struct sql_over {
     sql_frame_bound frame_end; /* when the frame is `ROWS x` alone, end is CURRENT ROW */
     int64_t buffer_rows;       /* original dialect: ROWS WINDOW BUFFER n ROWS (0 if absent) */
     sql_pos pos;
+    sql_expr *expire_after;    /* original dialect: ... EXPIRE AFTER <interval> INACTIVITY, or NULL */
 } sql_over;
 
 struct sql_expr {

@@ -233,6 +233,7 @@ static int duration_unit(const lexer *lx, uint32_t i, uint32_t *ulen) {
         case 'm': unit = SQL_UNIT_MINUTE; break;
         case 'h': unit = SQL_UNIT_HOUR; break;
         case 'd': unit = SQL_UNIT_DAY; break;
+        case 'w': unit = SQL_UNIT_WEEK; break;
         default: return -1;
         }
     }

@@ -21,7 +21,7 @@ typedef enum sql_tok_kind {
     TK_INTEGER,  /* 123 */
     TK_DECIMAL,  /* 1.5, .5, 1. */
     TK_DOUBLE,   /* 1e5, 1.5E-3 */
-    TK_DURATION, /* 100ms 30s 5m 1h 1d; value = the digits, unit = the unit */
+    TK_DURATION, /* 100ms 30s 5m 1h 1d 1w; value = the digits, unit = the unit */
     TK_EQ,
     TK_NE,
     TK_LT,

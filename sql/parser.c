@@ -416,6 +416,11 @@ static sql_over *parse_over(parser *p) {
             o->frame_end.kind = SQL_BOUND_CURRENT_ROW;
         }
     }
+    if (accept_kw(p, "EXPIRE")) {
+        expect_kw(p, "AFTER");
+        o->expire_after = parse_prec(p, PREC_ADD);
+        expect_kw(p, "INACTIVITY");
+    }
     expect(p, TK_RPAREN);
     return o;
 }

@@ -117,6 +117,7 @@ static const char *short_unit(sql_interval_unit u) {
     case SQL_UNIT_SECOND: return "s";
     case SQL_UNIT_MINUTE: return "m";
     case SQL_UNIT_HOUR: return "h";
+    case SQL_UNIT_WEEK: return "w";
     default: return "d";
     }
 }
@@ -233,6 +234,13 @@ static void print_over(const sql_over *w, velo_strbuf *o) {
         print_bound(&w->frame_start, o);
         put(o, " AND ");
         print_bound(&w->frame_end, o);
+        sep = " ";
+    }
+    if (w->expire_after) {
+        put(o, sep);
+        put(o, "EXPIRE AFTER ");
+        print_expr(w->expire_after, P_ADD, o);
+        put(o, " INACTIVITY");
     }
     velo_strbuf_putc(o, ')');
 }
