@@ -43,8 +43,9 @@ typedef struct parser {
     uint32_t ntoks, i;
     uint32_t depth;
     bool oom;
-    vec stmts;         /* statements parsed so far */
-    uint32_t next_ann; /* first annotation not yet attached */
+    vec stmts;          /* statements parsed so far */
+    uint32_t next_ann;  /* first annotation not yet attached */
+    uint32_t alias_tok; /* index of the last alias written without AS (UINT32_MAX: none) */
     jmp_buf jb;
 } parser;
 
@@ -119,7 +120,51 @@ static void describe(parser *p, const sql_token *t, char *buf, size_t n) {
         snprintf(buf, n, "'%.*s%s'", (int)len, tok_text(p, t), cut ? "..." : "");
 }
 
+/* Edit distance with adjacent transpositions (FORM -> FROM is one edit), case-insensitive. */
+static uint32_t edit_distance(const char *a, size_t n, const char *b) {
+    size_t m = strlen(b);
+    if (n > 15 || m > 15) return 99;
+    uint32_t d[16][16];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (uint32_t)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (uint32_t)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            char ca = (char)(a[i - 1] & ~0x20), cb = b[j - 1];
+            uint32_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == b[j - 2] && (char)(a[i - 2] & ~0x20) == cb &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+/* A clause keyword that `t` looks like a misspelling of (FORM -> FROM), or NULL. */
+static const char *misspelled_keyword(parser *p, const sql_token *t) {
+    static const char *const kws[] = {"FROM",  "WHERE", "GROUP", "HAVING", "WINDOW",
+                                      "ORDER", "LIMIT", "INTO",  "EMIT"};
+    if (t->kind != TK_WORD || t->len < 3) return NULL;
+    for (size_t k = 0; k < sizeof kws / sizeof *kws; k++)
+        if (edit_distance(tok_text(p, t), t->len, kws[k]) <= (t->len <= 4 ? 1u : 2u)) return kws[k];
+    return NULL;
+}
+
 static _Noreturn void fail_expected(parser *p, const char *what) {
+    /* `SELECT a FORM t`: FORM was taken as an alias just before the token that does not fit;
+     * it was meant to be a keyword, so name that keyword at the alias */
+    if (p->i > 0 && p->alias_tok == p->i - 1) {
+        const sql_token *a = &p->toks[p->i - 1];
+        const char *kw = misspelled_keyword(p, a);
+        if (kw) {
+            char found[64];
+            describe(p, a, found, sizeof found);
+            fail_at(p, a, "parse.expected", "expected %s, found %s", kw, found);
+        }
+    }
     sql_token *t = cur(p);
     char found[64];
     describe(p, t, found, sizeof found);
@@ -936,10 +981,12 @@ static void parse_source(parser *p, sql_source *src) {
     } else {
         fail_expected(p, "a stream name, 'uri' or (subquery)");
     }
-    if (accept_kw(p, "AS"))
+    if (accept_kw(p, "AS")) {
         src->alias = parse_ident(p);
-    else if (at_implicit_alias(p))
+    } else if (at_implicit_alias(p)) {
+        p->alias_tok = p->i;
         src->alias = parse_ident(p);
+    }
 }
 
 static bool parse_join_kind(parser *p, sql_join_kind *kind) {
@@ -1015,34 +1062,6 @@ static bool at_select_list_end(parser *p) {
     return t->kind == TK_WORD && word_in(tok_text(p, t), t->len, follow, sizeof follow / sizeof *follow);
 }
 
-static uint32_t edit_distance(const char *a, size_t n, const char *b) {
-    size_t m = strlen(b);
-    if (n > 15 || m > 15) return 99;
-    uint32_t prev[16], row[16];
-    for (size_t j = 0; j <= m; j++)
-        prev[j] = (uint32_t)j;
-    for (size_t i = 1; i <= n; i++) {
-        row[0] = (uint32_t)i;
-        for (size_t j = 1; j <= m; j++) {
-            uint32_t sub = prev[j - 1] + ((a[i - 1] & ~0x20) != b[j - 1]);
-            uint32_t del = prev[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, row, sizeof(uint32_t) * (m + 1));
-    }
-    return prev[m];
-}
-
-/* A clause keyword that `t` looks like a misspelling of (FORM -> FROM), or NULL. */
-static const char *misspelled_keyword(parser *p, const sql_token *t) {
-    static const char *const kws[] = {"FROM",  "WHERE", "GROUP", "HAVING", "WINDOW",
-                                      "ORDER", "LIMIT", "INTO",  "EMIT"};
-    if (t->kind != TK_WORD || t->len < 3) return NULL;
-    for (size_t k = 0; k < sizeof kws / sizeof *kws; k++)
-        if (edit_distance(tok_text(p, t), t->len, kws[k]) <= (t->len <= 4 ? 1u : 2u)) return kws[k];
-    return NULL;
-}
-
 static sql_select *parse_select(parser *p) {
     enter(p);
     sql_select *s = NEW(p, sql_select);
@@ -1053,11 +1072,9 @@ static sql_select *parse_select(parser *p) {
     else
         accept_kw(p, "ALL");
     vec items = {0};
-    const sql_token *implicit_alias = NULL;
     do {
         sql_select_item *it = PUSH(p, &items, sql_select_item);
         it->pos = cur(p)->pos;
-        implicit_alias = NULL;
         if (at(p, TK_STAR)) {
             it->expr = new_expr(p, SQL_EXPR_STAR, cur(p)->pos);
             next(p);
@@ -1067,7 +1084,7 @@ static sql_select *parse_select(parser *p) {
         if (accept_kw(p, "AS")) {
             it->alias = parse_ident(p);
         } else if (at_implicit_alias(p)) {
-            implicit_alias = cur(p);
+            p->alias_tok = p->i;
             it->alias = parse_ident(p);
         }
         if (at_kw(p, "PRIMARY") && is_kw(p, peek(p, 1), "KEY")) {
@@ -1079,15 +1096,8 @@ static sql_select *parse_select(parser *p) {
     s->items = items.items;
     s->nitems = items.n;
     if (!at_select_list_end(p)) {
-        /* `SELECT a FORM t`: FORM was taken as an alias of a; name the keyword it was meant to be */
-        const char *kw = implicit_alias ? misspelled_keyword(p, implicit_alias) : NULL;
-        if (kw) {
-            char found[64];
-            describe(p, implicit_alias, found, sizeof found);
-            fail_at(p, implicit_alias, "parse.expected", "expected %s, found %s", kw, found);
-        }
-        const char *kw2 = misspelled_keyword(p, cur(p));
-        fail_expected(p, kw2 ? kw2 : "',' or FROM");
+        const char *kw = misspelled_keyword(p, cur(p));
+        fail_expected(p, kw ? kw : "',' or FROM");
     }
     if (accept_kw(p, "FROM")) {
         s->from = NEW(p, sql_source);
@@ -1525,7 +1535,13 @@ velo_sql_script *velo_sql_parse(const char *file, const char *text, size_t len, 
         velo_sql_script_free(s);
         return NULL;
     }
-    *p = (parser){.s = s, .a = &s->arena, .d = diags, .text = text, .toks = tk.items, .ntoks = tk.count};
+    *p = (parser){.s = s,
+                  .a = &s->arena,
+                  .d = diags,
+                  .text = text,
+                  .toks = tk.items,
+                  .ntoks = tk.count,
+                  .alias_tok = UINT32_MAX};
     while (p->toks[p->i].kind != TK_EOF) {
         if (p->toks[p->i].kind == TK_SEMI) {
             p->i++;
