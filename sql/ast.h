@@ -43,6 +43,7 @@ typedef struct sql_type_name {
     struct sql_type_name *elem;  /* LIST element or MAP value type */
     struct sql_type_name *key;   /* MAP key type */
     sql_pos pos;
+    uint32_t length;     /* VARCHAR(n): n (0 when not given) */
 } sql_type_name;
 
 typedef enum sql_lit_kind {
@@ -135,6 +136,7 @@ typedef struct sql_over {
     sql_frame_bound frame_end; /* when the frame is `ROWS x` alone, end is CURRENT ROW */
     int64_t buffer_rows;       /* original dialect: ROWS WINDOW BUFFER n ROWS (0 if absent) */
     sql_pos pos;
+    sql_expr *expire_after;    /* original dialect: ... EXPIRE AFTER <interval> INACTIVITY, or NULL */
 } sql_over;
 
 struct sql_expr {
@@ -278,6 +280,7 @@ typedef struct sql_window {
     sql_expr *size;        /* an INTERVAL literal (short or long form) */
     sql_expr *advance;     /* SLIDING only */
     sql_pos pos;
+    sql_expr *session_key; /* original dialect: SESSION(time_col, gap, key_col); NULL if absent */
 } sql_window;
 
 typedef enum sql_emit { SQL_EMIT_DEFAULT, SQL_EMIT_CHANGES, SQL_EMIT_FINAL } sql_emit;
@@ -304,6 +307,13 @@ struct sql_select {
     sql_pos pos;
 };
 
+/* WITH name AS (query), ... in front of a query. */
+typedef struct sql_cte {
+    char *name;
+    sql_query *query;
+    sql_pos pos;
+} sql_cte;
+
 /* A query: one or more SELECTs joined by UNION [ALL], then ORDER BY / LIMIT / EMIT / INTO / WITH. */
 struct sql_query {
     sql_select **selects;
@@ -317,6 +327,8 @@ struct sql_query {
     bool into_is_uri;
     sql_props with;   /* trailing WITH (...) */
     sql_pos pos;
+    sql_cte *ctes;    /* leading WITH name AS (...), ... */
+    uint32_t nctes;
 };
 
 typedef enum sql_stmt_kind {
@@ -373,12 +385,17 @@ struct sql_stmt {
     uint32_t nvalues_rows;
     uint32_t nvalues_cols;
     sql_props with;                /* statement-level WITH (...) / SET 'k'='v' (one item) */
-    sql_stmt *explained;           /* EXPLAIN stmt */
+    sql_stmt *explained;           /* EXPLAIN stmt; DEPLOY JOB ... AS CREATE STREAM ...: that statement */
     char *version;                 /* DEPLOY JOB ... VERSION 'v' */
     char *strategy;                /* DEPLOY JOB ... STRATEGY x */
     bool force;                    /* STOP JOB name FORCE */
     sql_annotation *annotations;
     uint32_t nannotations;
+    /* UPDATE name SET col = expr, ... [WHERE] / DELETE FROM name [WHERE] */
+    char **set_columns;
+    sql_expr **set_values;
+    uint32_t nset;
+    sql_expr *where;
 };
 
 /* A parsed file: many statements, one arena. */

@@ -20,9 +20,10 @@ typedef struct binder {
 
 static char *xstrdup(const char *s) { return mi_strdup(s ? s : ""); }
 
-static velo_status fail(binder *b, const sql_expr *e, velo_status code, const char *codename, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static velo_status fail(binder *b, const sql_expr *e, velo_status code, const char *codename, const char *fmt, ...) {
+static velo_status fail(binder *b, const sql_expr *e, velo_status code, const char *codename, const char *fmt,
+                        ...) __attribute__((format(printf, 5, 6)));
+static velo_status fail(binder *b, const sql_expr *e, velo_status code, const char *codename, const char *fmt,
+                        ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -36,7 +37,8 @@ static uint32_t edit_distance(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     if (n > 63 || m > 63) return 99;
     uint32_t prev[64], cur[64];
-    for (size_t j = 0; j <= m; j++) prev[j] = (uint32_t)j;
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (uint32_t)j;
     for (size_t i = 1; i <= n; i++) {
         cur[0] = (uint32_t)i;
         for (size_t j = 1; j <= m; j++) {
@@ -62,7 +64,8 @@ const char *velo_closest_name(const char *name, const char *const *candidates, u
     return best_d <= limit ? best : NULL;
 }
 
-static velo_expr *new_node(binder *b, velo_expr_kind kind, velo_type type, uint32_t nargs, const sql_expr *at) {
+static velo_expr *new_node(binder *b, velo_expr_kind kind, velo_type type, uint32_t nargs,
+                           const sql_expr *at) {
     velo_expr *e = velo_expr_new(kind, type, nargs);
     if (e && at) {
         e->line = at->pos.line;
@@ -98,7 +101,8 @@ static velo_status bind_column(binder *b, const sql_expr *e, velo_expr **out) {
                         b->src->alias ? "; did you mean '" : "", b->src->alias ? b->src->alias : "",
                         b->src->alias ? "'?" : "");
     } else if (np > 2) {
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "nested field access is not supported yet");
+        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
+                    "nested field access is not supported yet");
     }
     int idx = velo_schema_find(s, name);
     if (idx < 0 && b->out) {
@@ -117,11 +121,12 @@ static velo_status bind_column(binder *b, const sql_expr *e, velo_expr **out) {
     if (idx < 0) {
         const char *cands[256];
         uint32_t nc = 0;
-        for (uint32_t i = 0; i < s->ncols && nc < 256; i++) cands[nc++] = s->fields[i].name;
+        for (uint32_t i = 0; i < s->ncols && nc < 256; i++)
+            cands[nc++] = s->fields[i].name;
         const char *hint = velo_closest_name(name, cands, nc);
         if (hint)
-            return fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s'; did you mean '%s'?", name,
-                        hint);
+            return fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s'; did you mean '%s'?",
+                        name, hint);
         return fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s'", name);
     }
     velo_type t = (uint32_t)idx < s->ncols ? s->fields[idx].type : velo_type_make(VELO_TYPE_ANY);
@@ -144,7 +149,8 @@ static velo_status bind_literal(binder *b, const sql_expr *e, velo_expr **out) {
         velo_decimal d;
         if (velo_decimal_parse(text, strlen(text), &d, &err))
             return fail(b, e, VELO_ERR_BIND, "bind.literal", "%s", err.message);
-        if (e->u.lit.kind == SQL_LIT_INTEGER && d.scale == 0 && d.unscaled >= INT64_MIN && d.unscaled <= INT64_MAX)
+        if (e->u.lit.kind == SQL_LIT_INTEGER && d.scale == 0 && d.unscaled >= INT64_MIN &&
+            d.unscaled <= INT64_MAX)
             v = velo_value_i64((int64_t)d.unscaled);
         else
             v = velo_value_dec(d.unscaled, d.precision, d.scale);
@@ -189,7 +195,8 @@ static velo_status bind_literal(binder *b, const sql_expr *e, velo_expr **out) {
     return VELO_OK;
 }
 
-static velo_status bind_args(binder *b, velo_expr *x, const sql_expr *const *args, uint32_t n, uint32_t first) {
+static velo_status bind_args(binder *b, velo_expr *x, const sql_expr *const *args, uint32_t n,
+                             uint32_t first) {
     for (uint32_t i = 0; i < n; i++) {
         velo_status st = bind(b, args[i], &x->args[first + i]);
         if (st) return st;
@@ -272,13 +279,16 @@ static velo_status bind_binary(binder *b, const sql_expr *e, velo_expr **out) {
     case SQL_OP_GE: return bind_comparison(b, e, VELO_CMP_GE, l, r, out);
     case SQL_OP_AND:
     case SQL_OP_OR:
-        if ((st = require_bool(b, &l, e->u.binary.left, op == SQL_OP_AND ? "operand of AND" : "operand of OR")) ||
-            (st = require_bool(b, &r, e->u.binary.right, op == SQL_OP_AND ? "operand of AND" : "operand of OR"))) {
+        if ((st = require_bool(b, &l, e->u.binary.left,
+                               op == SQL_OP_AND ? "operand of AND" : "operand of OR")) ||
+            (st = require_bool(b, &r, e->u.binary.right,
+                               op == SQL_OP_AND ? "operand of AND" : "operand of OR"))) {
             velo_expr_free(l);
             velo_expr_free(r);
             return st;
         }
-        x = new_node(b, op == SQL_OP_AND ? VELO_EXPR_AND : VELO_EXPR_OR, velo_type_make(VELO_TYPE_BOOLEAN), 2, e);
+        x = new_node(b, op == SQL_OP_AND ? VELO_EXPR_AND : VELO_EXPR_OR, velo_type_make(VELO_TYPE_BOOLEAN), 2,
+                     e);
         break;
     case SQL_OP_CONCAT: x = new_node(b, VELO_EXPR_CONCAT, velo_type_make(VELO_TYPE_VARCHAR), 2, e); break;
     default:
@@ -297,19 +307,20 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
     const velo_function *f = velo_function_lookup(name);
     if (!f) return fail(b, e, VELO_ERR_BIND, "bind.unknown_function", "unknown function '%s'", name);
     if (e->u.func.over)
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "window function %s(...) OVER is not supported yet",
-                    f->name);
+        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
+                    "window function %s(...) OVER is not supported yet", f->name);
     if (f->kind != VELO_FN_SCALAR)
         return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
-                    "aggregate function %s is not supported yet (GROUP BY execution arrives with streaming execution)",
+                    "aggregate function %s is not supported yet (GROUP BY execution arrives with streaming "
+                    "execution)",
                     f->name);
     uint32_t n = e->u.func.nargs;
     if (n < f->min_args || (f->max_args != 255 && n > f->max_args)) {
         if (f->min_args == f->max_args)
-            return fail(b, e, VELO_ERR_BIND, "bind.arity", "%s takes %u argument%s, found %u", f->name, f->min_args,
-                        f->min_args == 1 ? "" : "s", n);
-        return fail(b, e, VELO_ERR_BIND, "bind.arity", "%s takes %u to %u arguments, found %u", f->name, f->min_args,
-                    f->max_args, n);
+            return fail(b, e, VELO_ERR_BIND, "bind.arity", "%s takes %u argument%s, found %u", f->name,
+                        f->min_args, f->min_args == 1 ? "" : "s", n);
+        return fail(b, e, VELO_ERR_BIND, "bind.arity", "%s takes %u to %u arguments, found %u", f->name,
+                    f->min_args, f->max_args, n);
     }
     velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(f->fixed), n, e);
     velo_status st = bind_args(b, x, (const sql_expr *const *)e->u.func.args, n, 0);
@@ -336,7 +347,8 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
     }
     if (!f->impl) {
         velo_expr_free(x);
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "function %s is not supported yet", f->name);
+        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "function %s is not supported yet",
+                    f->name);
     }
     x->fn = f->impl;
     x->fn_name = f->name;
@@ -348,17 +360,20 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
 static velo_status bind_case(binder *b, const sql_expr *e, velo_expr **out) {
     uint32_t nw = e->u.case_.nwhens;
     bool has_else = e->u.case_.else_expr != NULL;
-    velo_expr *x = new_node(b, VELO_EXPR_CASE, velo_type_make(VELO_TYPE_NULL), 2 * nw + (has_else ? 1 : 0), e);
+    velo_expr *x =
+        new_node(b, VELO_EXPR_CASE, velo_type_make(VELO_TYPE_NULL), 2 * nw + (has_else ? 1 : 0), e);
     x->has_else = has_else;
     velo_status st = VELO_OK;
     velo_expr *operand = NULL;
     for (uint32_t i = 0; i < nw && !st; i++) {
         if (e->u.case_.operand) {
-            /* simple CASE x WHEN v: compare x = v (x is re-bound per WHEN: it is cheap and side-effect free) */
+            /* simple CASE x WHEN v: compare x = v (x is re-bound per WHEN: it is cheap and side-effect free)
+             */
             velo_expr *l = NULL, *r = NULL;
             st = bind(b, e->u.case_.operand, &l);
             if (!st) st = bind(b, e->u.case_.whens[i], &r);
-            if (!st) st = bind_comparison(b, e->u.case_.whens[i], VELO_CMP_EQ, l, r, &x->args[2 * i]);
+            if (!st)
+                st = bind_comparison(b, e->u.case_.whens[i], VELO_CMP_EQ, l, r, &x->args[2 * i]);
             else {
                 velo_expr_free(l);
                 velo_expr_free(r);
@@ -381,7 +396,8 @@ static velo_status bind_case(binder *b, const sql_expr *e, velo_expr **out) {
         if (i < 2 * nw && i % 2 == 0) continue;
         if (velo_common_type(t, x->args[i]->type, &t, &err)) {
             velo_expr_free(x);
-            return fail(b, e, VELO_ERR_BIND, "bind.type", "CASE branches have incompatible types: %s", err.message);
+            return fail(b, e, VELO_ERR_BIND, "bind.type", "CASE branches have incompatible types: %s",
+                        err.message);
         }
     }
     if (t.id == VELO_TYPE_NULL) t = velo_type_make(VELO_TYPE_VARCHAR);
@@ -416,12 +432,13 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
             }
             x = new_node(b, VELO_EXPR_NOT, velo_type_make(VELO_TYPE_BOOLEAN), 1, e);
         } else {
-            if (!velo_type_is_numeric(a->type) && a->type.id != VELO_TYPE_INTERVAL && a->type.id != VELO_TYPE_ANY &&
-                a->type.id != VELO_TYPE_NULL) {
+            if (!velo_type_is_numeric(a->type) && a->type.id != VELO_TYPE_INTERVAL &&
+                a->type.id != VELO_TYPE_ANY && a->type.id != VELO_TYPE_NULL) {
                 char tb[32];
                 velo_type t = a->type;
                 velo_expr_free(a);
-                return fail(b, e, VELO_ERR_BIND, "bind.type", "cannot negate %s", velo_type_format(t, tb, sizeof tb));
+                return fail(b, e, VELO_ERR_BIND, "bind.type", "cannot negate %s",
+                            velo_type_format(t, tb, sizeof tb));
             }
             x = new_node(b, VELO_EXPR_NEG, a->type, 1, e);
         }
@@ -495,7 +512,8 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
             velo_expr_free(x);
             return st;
         }
-        for (uint32_t i = 0; i < n; i++) x->args[i] = cast_to(b, x->args[i], velo_type_make(VELO_TYPE_VARCHAR), e);
+        for (uint32_t i = 0; i < n; i++)
+            x->args[i] = cast_to(b, x->args[i], velo_type_make(VELO_TYPE_VARCHAR), e);
         *out = x;
         return VELO_OK;
     }
@@ -512,7 +530,8 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
     case SQL_EXPR_IS_DISTINCT: {
         x = new_node(b, VELO_EXPR_IS_DISTINCT, velo_type_make(VELO_TYPE_BOOLEAN), 2, e);
         x->negated = e->u.is_distinct.negated;
-        if ((st = bind(b, e->u.is_distinct.left, &x->args[0])) || (st = bind(b, e->u.is_distinct.right, &x->args[1]))) {
+        if ((st = bind(b, e->u.is_distinct.left, &x->args[0])) ||
+            (st = bind(b, e->u.is_distinct.right, &x->args[1]))) {
             velo_expr_free(x);
             return st;
         }
@@ -532,7 +551,8 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
         *out = x;
         return VELO_OK;
     }
-    case SQL_EXPR_STAR: return fail(b, e, VELO_ERR_BIND, "bind.star", "'*' is only allowed in a select list or COUNT(*)");
+    case SQL_EXPR_STAR:
+        return fail(b, e, VELO_ERR_BIND, "bind.star", "'*' is only allowed in a select list or COUNT(*)");
     case SQL_EXPR_IN_SUBQUERY:
     case SQL_EXPR_EXISTS:
     case SQL_EXPR_SUBQUERY:
@@ -541,12 +561,14 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
         return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "EXTRACT is not supported yet");
     case SQL_EXPR_SUBSCRIPT:
     case SQL_EXPR_FIELD:
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "nested value access is not supported yet");
+        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
+                    "nested value access is not supported yet");
     }
     return fail(b, e, VELO_ERR_INTERNAL, "internal", "unknown expression kind");
 }
 
-velo_status velo_bind_expr(const sql_expr *e, const velo_bound_source *src, velo_expr **out, velo_diags *diags) {
+velo_status velo_bind_expr(const sql_expr *e, const velo_bound_source *src, velo_expr **out,
+                           velo_diags *diags) {
     binder b = {.src = src, .diags = diags};
     return bind(&b, e, out);
 }
@@ -586,9 +608,9 @@ velo_status velo_bind_select(const sql_select *sel, const velo_bound_source *src
     memset(out, 0, sizeof *out);
     binder b = {.src = src, .diags = diags, .out = out};
     velo_status first = VELO_OK;
-#define NOTE(st)                                                                                                   \
-    do {                                                                                                           \
-        if ((st) && !first) first = (st);                                                                          \
+#define NOTE(st)                                                                                             \
+    do {                                                                                                     \
+        if ((st) && !first) first = (st);                                                                    \
     } while (0)
     const sql_expr *at = NULL;
     if (sel->ngroup || sel->having)
@@ -600,8 +622,8 @@ velo_status velo_bind_select(const sql_select *sel, const velo_bound_source *src
         NOTE(VELO_ERR_UNSUPPORTED);
     }
     if (sel->njoins) {
-        velo_diags_add(diags, VELO_SEV_ERROR, "bind.unsupported", sel->joins[0].pos.line, sel->joins[0].pos.col,
-                       "JOIN is not supported yet");
+        velo_diags_add(diags, VELO_SEV_ERROR, "bind.unsupported", sel->joins[0].pos.line,
+                       sel->joins[0].pos.col, "JOIN is not supported yet");
         NOTE(VELO_ERR_UNSUPPORTED);
     }
     if (sel->distinct) {
@@ -645,9 +667,10 @@ velo_status velo_bind_select(const sql_select *sel, const velo_bound_source *src
             for (uint32_t j = 0; j < i; j++)
                 if (strcasecmp(out->names[i], out->names[j]) == 0) {
                     const sql_select_item *it = i < sel->nitems ? &sel->items[i] : NULL;
-                    velo_diags_add(diags, VELO_SEV_ERROR, "bind.duplicate_name", it ? it->pos.line : sel->pos.line,
-                                   it ? it->pos.col : sel->pos.col,
-                                   "duplicate output column name '%s'; give one of them an alias", out->names[i]);
+                    velo_diags_add(diags, VELO_SEV_ERROR, "bind.duplicate_name",
+                                   it ? it->pos.line : sel->pos.line, it ? it->pos.col : sel->pos.col,
+                                   "duplicate output column name '%s'; give one of them an alias",
+                                   out->names[i]);
                     NOTE(VELO_ERR_BIND);
                     i = out->nprojections;
                     break;
@@ -674,7 +697,8 @@ void velo_bound_select_free(velo_bound_select *b) {
     }
     mi_free(b->projections);
     mi_free(b->names);
-    for (uint32_t i = 0; i < b->ndynamic; i++) mi_free(b->dynamic_columns[i]);
+    for (uint32_t i = 0; i < b->ndynamic; i++)
+        mi_free(b->dynamic_columns[i]);
     mi_free(b->dynamic_columns);
     velo_schema_free(b->output);
     memset(b, 0, sizeof *b);
