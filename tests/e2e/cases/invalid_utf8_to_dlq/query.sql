@@ -1,0 +1,1 @@
+CREATE STREAM names AS SELECT id, name FROM 'file://in.csv' INTO 'file://out.jsonl' WITH ('dlq' = 'file://dead.jsonl');
