@@ -225,3 +225,13 @@ Test(file_source, watch_is_rejected_as_not_supported_yet, .init = make_tmpdir, .
     cr_expect(strstr(err.message, "not supported yet") != NULL, "%s", err.message);
     velo_dlq_close(&dlq);
 }
+
+Test(dlq, a_record_that_is_not_utf8_keeps_its_exact_bytes_in_base64, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+    velo_dlq d;
+    velo_error err = {0};
+    cr_assert_eq(velo_dlq_open(&d, "file://dead.jsonl", tmpdir, &err), VELO_OK, "%s", err.message);
+    velo_dlq_put(&d, "in.csv", 3, "column 'name': invalid UTF-8", "2,bad\xff\xfe" "bytes", 12);
+    velo_dlq_close(&d);
+    char *dead = read_file("dead.jsonl");
+    cr_expect(strstr(dead, "\"record_base64\":\"MixiYWT//mJ5dGVz\"") != NULL, "%s", dead);
+}
