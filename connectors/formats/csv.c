@@ -223,6 +223,12 @@ static velo_status header_names(csv_format *f, const char *rec, uint32_t len, ve
             velo_schema_free(s);
             return velo_error_set(err, VELO_ERR_DECODE, "csv header: column %u name: invalid UTF-8", j + 1);
         }
+        if (memchr(p, '\0', n)) {
+            velo_strbuf_free(&name);
+            velo_schema_free(s);
+            return velo_error_set(err, VELO_ERR_DECODE, "csv header: column %u name contains a NUL byte",
+                                  j + 1);
+        }
         velo_strbuf_clear(&name);
         if (n)
             velo_strbuf_append(&name, p, n);

@@ -217,6 +217,18 @@ Test(csv, infer_makes_duplicate_and_empty_header_names_unique) {
     f->ops->destroy(f);
 }
 
+/* found by fuzz_csv: names are C strings, so a NUL byte would silently truncate one */
+Test(csv, header_name_with_a_nul_byte_is_rejected) {
+    velo_format *f = fmt_new("csv", NULL);
+    const char *rec = "a,b\0c";
+    uint32_t len = 5;
+    velo_schema *s = NULL;
+    velo_error err = {0};
+    cr_assert_eq(f->ops->infer(f, &rec, &len, 1, &s, &err), VELO_ERR_DECODE);
+    cr_assert_str_eq(err.message, "csv header: column 2 name contains a NUL byte");
+    f->ops->destroy(f);
+}
+
 /* ---- CSV decode ---- */
 
 Test(csv, empty_unquoted_field_is_null_and_quoted_empty_is_empty_string) {
