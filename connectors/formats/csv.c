@@ -204,7 +204,7 @@ static const char *field_ptr(const csv_format *f, const char *rec, const csv_fie
 
 static velo_status header_names(csv_format *f, const char *rec, uint32_t len, velo_schema **out,
                                 velo_error *err) {
-    uint32_t nf;
+    uint32_t nf = 0;
     velo_status st = csv_split(f, rec, len, &nf, err);
     if (st) {
         velo_error_prefix(err, "csv header");
@@ -256,16 +256,16 @@ static velo_status csv_infer(velo_format *base, const char *const *recs, const u
     if (first == n)
         return velo_error_set(err, VELO_ERR_DECODE,
                               "csv: no records to infer the columns from; declare the columns instead");
-    velo_schema *s;
+    velo_schema *s = NULL;
     velo_status st = header_names(f, recs[first], lens[first], &s, err);
-    if (st) return st;
+    if (st || !s) return st ? st : velo_error_set(err, VELO_ERR_INTERNAL, "csv: no header schema");
     velo_fmt_infer_col *cols = mi_zalloc(sizeof *cols * (s->ncols ? s->ncols : 1));
     if (!cols) {
         velo_schema_free(s);
         return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     }
     for (uint32_t r = f->header ? first + 1 : first; r < n; r++) {
-        uint32_t nf;
+        uint32_t nf = 0;
         if (lens[r] == 0 || csv_split(f, recs[r], lens[r], &nf, NULL) != VELO_OK) continue;
         for (uint32_t j = 0; j < nf && j < s->ncols; j++) {
             const csv_field *fd = &f->fields[j];
@@ -365,7 +365,7 @@ static velo_status csv_value(const velo_field *fl, velo_vector *v, uint32_t row,
 static velo_status csv_decode(velo_format *base, const char *rec, uint32_t len, const velo_schema *schema,
                               velo_batch *b, uint32_t row, velo_error *err) {
     csv_format *f = (csv_format *)base;
-    uint32_t nf;
+    uint32_t nf = 0;
     velo_status st = csv_split(f, rec, len, &nf, err);
     if (st) return st;
     if (nf != schema->ncols)
@@ -422,6 +422,7 @@ static void csv_encode_header(velo_format *base, const velo_schema *schema, velo
 
 static velo_status csv_encode(velo_format *base, const velo_schema *schema, const velo_batch *b, uint32_t row,
                               velo_strbuf *out, velo_error *err) {
+    (void)err; /* encoding cannot fail */
     csv_format *f = (csv_format *)base;
     for (uint32_t j = 0; j < schema->ncols; j++) {
         if (j) velo_strbuf_putc(out, f->delim);

@@ -230,8 +230,8 @@ static velo_status jskip(jcur *c, velo_strbuf *buf, int depth) {
         return VELO_OK;
     }
     for (;;) {
-        velo_str t;
-        jkind k;
+        velo_str t = {0};
+        jkind k = J_NULL;
         velo_status st;
         if (close == '}') {
             if (c->i >= c->n || c->s[c->i] != '"') return jerr(c, c->i, "expected a key string");
@@ -309,7 +309,7 @@ static velo_status box_container(jsonl_format *f, jcur *c, velo_arena *a, int de
         }
         velo_status st;
         if (obj) {
-            velo_str key;
+            velo_str key = {0};
             if (c->i >= c->n || c->s[c->i] != '"') return jerr(c, c->i, "expected a key string");
             if ((st = jstring(c, &f->key, &key))) return st;
             char *copy = velo_arena_strndup(a, key.ptr, key.len);
@@ -345,8 +345,8 @@ static velo_status jbox(jsonl_format *f, jcur *c, velo_arena *a, int depth, velo
     *out = velo_value_null();
     out->is_null = false;
     if (c->i < c->n && (c->s[c->i] == '{' || c->s[c->i] == '[')) return box_container(f, c, a, depth, out);
-    jkind k;
-    velo_str t;
+    jkind k = J_NULL;
+    velo_str t = {0};
     velo_status st = jtoken(c, &f->str, depth, &k, &t);
     if (st) return st;
     switch (k) {
@@ -421,8 +421,8 @@ static velo_status jcolumn(jsonl_format *f, jcur *c, const velo_field *fl, velo_
         velo_vector_set_valid(v, row);
         return VELO_OK;
     }
-    jkind k;
-    velo_str t;
+    jkind k = J_NULL;
+    velo_str t = {0};
     velo_status st = jtoken(c, &f->str, 1, &k, &t);
     if (st) return st;
     if (k == J_NULL) return VELO_OK;
@@ -502,7 +502,7 @@ static velo_status jobject(jsonl_format *f, jcur *c, member_fn member, void *ctx
         c->i++;
     } else {
         for (;;) {
-            velo_str key;
+            velo_str key = {0};
             velo_status st;
             if (c->i >= c->n || c->s[c->i] != '"') return jerr(c, c->i, "expected a key string");
             if ((st = jstring(c, &f->key, &key))) return st;
@@ -530,8 +530,8 @@ static velo_status jobject(jsonl_format *f, jcur *c, member_fn member, void *ctx
 }
 
 static velo_status jskip_value(jsonl_format *f, jcur *c) {
-    jkind k;
-    velo_str t;
+    jkind k = J_NULL;
+    velo_str t = {0};
     return jtoken(c, &f->str, 1, &k, &t);
 }
 
@@ -595,11 +595,11 @@ static int infer_key(infer_ctx *x, velo_str key, jcur *c) {
 
 static velo_status infer_member(void *ctx, velo_str key, jcur *c) {
     infer_ctx *x = ctx;
-    if (memchr(key.ptr, '\0', key.len)) return jskip_value(x->f, c); /* cannot be a column name */
+    if (key.len && memchr(key.ptr, '\0', key.len)) return jskip_value(x->f, c); /* cannot be a column name */
     int j = infer_key(x, key, c);
     if (j < 0) return VELO_ERR_NOMEM;
-    jkind k;
-    velo_str t;
+    jkind k = J_NULL;
+    velo_str t = {0};
     velo_status st = jtoken(c, &x->f->str, 1, &k, &t);
     if (st) return st;
     velo_fmt_infer_col *col = &x->cols[j];
@@ -668,6 +668,7 @@ static velo_status jsonl_infer(velo_format *base, const char *const *recs, const
 
 static velo_status jsonl_encode(velo_format *base, const velo_schema *schema, const velo_batch *b,
                                 uint32_t row, velo_strbuf *out, velo_error *err) {
+    (void)base, (void)err; /* encoding cannot fail */
     velo_strbuf_putc(out, '{');
     for (uint32_t j = 0; j < schema->ncols; j++) {
         if (j) velo_strbuf_putc(out, ',');
@@ -685,6 +686,7 @@ static velo_status jsonl_encode(velo_format *base, const velo_schema *schema, co
 /* One record per line; a blank line is an empty record (rec_len 0), which readers skip. */
 static bool jsonl_frame(velo_format *base, const char *buf, uint32_t len, bool at_eof, uint32_t *rec_len,
                         uint32_t *consumed) {
+    (void)base;
     const char *nl = memchr(buf, '\n', len);
     uint32_t end;
     if (nl) {
@@ -703,6 +705,7 @@ static bool jsonl_frame(velo_format *base, const char *buf, uint32_t len, bool a
 }
 
 static velo_status jsonl_create(const velo_kv *options, velo_format **out, velo_error *err) {
+    (void)options; /* JSON lines has no options yet */
     jsonl_format *f = mi_zalloc(sizeof *f);
     if (!f) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory creating a jsonl format");
     f->base.ops = &velo_jsonl_format_ops;
@@ -720,7 +723,10 @@ static void jsonl_destroy(velo_format *base) {
     mi_free(f);
 }
 
-static bool jsonl_has_header(velo_format *base) { return false; }
+static bool jsonl_has_header(velo_format *base) {
+    (void)base;
+    return false;
+}
 
 const velo_format_ops velo_jsonl_format_ops = {
     .name = "jsonl",
