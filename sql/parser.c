@@ -169,8 +169,8 @@ static _Noreturn void fail_expected(parser *p, const char *what) {
     char found[64];
     describe(p, t, found, sizeof found);
     if (tok_reserved(p, t) && (strcmp(what, "identifier") == 0 || strcmp(what, "an expression") == 0)) {
-        static const char *const clause_words[] = {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT",
-                                                   "INTO", "WINDOW", "EMIT", "UNION", "WITH", "JOIN"};
+        /* words that are never column names; GROUP/ORDER/LIMIT... may well be ("SELECT a, order") */
+        static const char *const clause_words[] = {"FROM", "WHERE", "HAVING", "INTO", "EMIT", "UNION", "JOIN"};
         /* `SELECT a, FROM t`: a trailing comma, not a column named FROM */
         if (p->i > 0 && p->toks[p->i - 1].kind == TK_COMMA)
             for (size_t k = 0; k < sizeof clause_words / sizeof *clause_words; k++)
