@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connectors/formats/format.h"
+#include "connectors/formats/format_internal.h"
 #include "connectors/uri.h"
 #include "core/strbuf.h"
 
@@ -44,48 +44,6 @@ velo_status velo_dlq_open(velo_dlq *dlq, const char *uri, const char *base_dir, 
     return VELO_OK;
 }
 
-/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-static bool utf8_valid(const unsigned char *s, uint32_t n) {
-    for (uint32_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        uint32_t len, cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c >> 5) == 6) {
-            len = 2, cp = c & 0x1F;
-        } else if ((c >> 4) == 14) {
-            len = 3, cp = c & 0x0F;
-        } else if ((c >> 3) == 30) {
-            len = 4, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n) return false;
-        for (uint32_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += len;
-    }
-    return true;
-}
-
-/* Base64 (RFC 4648) so that a record that is not UTF-8 survives in the JSON dead-letter file byte
- * for byte; a dozen lines, not worth a library dependency. */
-static void put_base64(velo_strbuf *b, const unsigned char *s, uint32_t n) {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (uint32_t i = 0; i < n; i += 3) {
-        uint32_t v =
-            (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
-        char q[4] = {tab[v >> 18], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
-                     i + 2 < n ? tab[v & 63] : '='};
-        velo_strbuf_append(b, q, 4);
-    }
-}
-
 void velo_dlq_put(velo_dlq *dlq, const char *source, int64_t line, const char *reason, const char *record,
                   uint32_t record_len) {
     dlq->count++;
@@ -113,10 +71,11 @@ void velo_dlq_put(velo_dlq *dlq, const char *source, int64_t line, const char *r
         velo_format_json_string(record, record_len, &b);
     else
         velo_strbuf_puts(&b, "null");
-    if (record && !utf8_valid((const unsigned char *)record, record_len)) {
+    uint32_t bad_at;
+    if (record && !velo_fmt_utf8_valid(record, record_len, &bad_at)) {
         /* "record" above shows it readably (invalid bytes as U+FFFD); this keeps the exact bytes */
         velo_strbuf_puts(&b, ",\"record_base64\":\"");
-        put_base64(&b, (const unsigned char *)record, record_len);
+        velo_fmt_base64_encode((const unsigned char *)record, record_len, &b);
         velo_strbuf_putc(&b, '"');
     }
     velo_strbuf_puts(&b, "}\n");

@@ -2,8 +2,8 @@
 #include "connectors/uri.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,7 +83,8 @@ velo_status velo_kv_get_int(const velo_kv *kv, const char *key, int64_t dflt, in
     char *end = NULL;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (errno || end == v || *end) return velo_error_set(err, VELO_ERR_INVALID, "option '%s' must be an integer, found '%s'", key, v);
+    if (errno || end == v || *end)
+        return velo_error_set(err, VELO_ERR_INVALID, "option '%s' must be an integer, found '%s'", key, v);
     *out = n;
     return VELO_OK;
 }
@@ -136,8 +137,9 @@ velo_status velo_uri_parse(const char *text, velo_uri *out, velo_error *err) {
     velo_kv_init(&out->params);
     const char *sep = strstr(text, "://");
     if (!sep || sep == text)
-        return velo_error_set(err, VELO_ERR_INVALID, "'%s' is not a connector URI: expected scheme://..., e.g. "
-                                                     "'file://in.csv' or 'kafka://localhost:9092/topic'",
+        return velo_error_set(err, VELO_ERR_INVALID,
+                              "'%s' is not a connector URI: expected scheme://..., e.g. "
+                              "'file://in.csv' or 'kafka://localhost:9092/topic'",
                               text);
     for (const char *p = text; p < sep; p++) {
         if (!isalnum((unsigned char)*p) && *p != '+' && *p != '-' && *p != '.')
@@ -146,7 +148,8 @@ velo_status velo_uri_parse(const char *text, velo_uri *out, velo_error *err) {
     out->text = dup_or_die(text);
     out->scheme = malloc((size_t)(sep - text) + 1);
     if (!out->scheme) abort();
-    for (size_t i = 0; i < (size_t)(sep - text); i++) out->scheme[i] = (char)tolower((unsigned char)text[i]);
+    for (size_t i = 0; i < (size_t)(sep - text); i++)
+        out->scheme[i] = (char)tolower((unsigned char)text[i]);
     out->scheme[sep - text] = '\0';
 
     const char *rest = sep + 3;
@@ -169,7 +172,8 @@ velo_status velo_uri_parse(const char *text, velo_uri *out, velo_error *err) {
         return VELO_ERR_INVALID;
     }
     if (!strcmp(out->scheme, "file") && out->path[0] == '\0') {
-        velo_error_set(err, VELO_ERR_INVALID, "'%s': a file URI needs a path, e.g. 'file://data/in.csv'", text);
+        velo_error_set(err, VELO_ERR_INVALID, "'%s': a file URI needs a path, e.g. 'file://data/in.csv'",
+                       text);
         velo_uri_free(out);
         return VELO_ERR_INVALID;
     }
@@ -181,8 +185,8 @@ velo_status velo_uri_parse(const char *text, velo_uri *out, velo_error *err) {
             if (n) {
                 const char *eq = memchr(p, '=', n);
                 if (!eq || eq == p) {
-                    velo_error_set(err, VELO_ERR_INVALID, "'%s': query parameter '%.*s' must be key=value", text,
-                                   (int)n, p);
+                    velo_error_set(err, VELO_ERR_INVALID, "'%s': query parameter '%.*s' must be key=value",
+                                   text, (int)n, p);
                     velo_uri_free(out);
                     return VELO_ERR_INVALID;
                 }

@@ -11,7 +11,8 @@
 
 static uint32_t utf8_chars(const char *s, uint32_t n) {
     uint32_t c = 0;
-    for (uint32_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    for (uint32_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
     return c;
 }
 
@@ -20,7 +21,8 @@ static uint32_t utf8_offset(const char *s, uint32_t n, uint32_t ch) {
     uint32_t i = 0;
     while (i < n && ch) {
         i++;
-        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
         ch--;
     }
     return i;
@@ -76,7 +78,8 @@ static uint32_t utf8_put(uint32_t cp, char *out) {
     return 4;
 }
 
-static velo_status map_case(const velo_value *a, bool upper, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status map_case(const velo_value *a, bool upper, velo_arena *arena, velo_value *out,
+                            velo_error *err) {
     pthread_once(&utf8_locale_once, utf8_locale_init);
     uint32_t n = a->u.str.len;
     const unsigned char *s = (const unsigned char *)a->u.str.ptr;
@@ -95,7 +98,8 @@ static velo_status map_case(const velo_value *a, bool upper, velo_arena *arena, 
             if (upper && cp >= 'a' && cp <= 'z') cp -= 32;
             if (!upper && cp >= 'A' && cp <= 'Z') cp += 32;
         } else if (utf8_locale) {
-            cp = (uint32_t)(upper ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
+            cp =
+                (uint32_t)(upper ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
         }
         o += utf8_put(cp, p + o);
     }
@@ -117,7 +121,8 @@ VELO_SCALAR_FN(velo_fn_abs) {
     switch (args[0].type.id) {
     case VELO_TYPE_BIGINT:
         if (args[0].u.i64 == INT64_MIN)
-            return velo_error_set(err, VELO_ERR_OVERFLOW, "BIGINT overflow: ABS(%lld)", (long long)args[0].u.i64);
+            return velo_error_set(err, VELO_ERR_OVERFLOW, "BIGINT overflow: ABS(%lld)",
+                                  (long long)args[0].u.i64);
         out->u.i64 = args[0].u.i64 < 0 ? -args[0].u.i64 : args[0].u.i64;
         return VELO_OK;
     case VELO_TYPE_DOUBLE: out->u.f64 = fabs(args[0].u.f64); return VELO_OK;
@@ -145,7 +150,8 @@ VELO_SCALAR_FN(velo_fn_round) {
         }
         if (digits < 0) digits = 0;
         velo_i128 r;
-        velo_status st = velo_decimal_rescale(args[0].u.dec, s, VELO_DECIMAL_MAX_PRECISION, (uint8_t)digits, &r, err);
+        velo_status st =
+            velo_decimal_rescale(args[0].u.dec, s, VELO_DECIMAL_MAX_PRECISION, (uint8_t)digits, &r, err);
         if (st) return st;
         st = velo_decimal_rescale(r, (uint8_t)digits, p, s, &r, err);
         if (st) return st;
@@ -172,8 +178,10 @@ VELO_SCALAR_FN(velo_fn_nullif) {
     int c;
     velo_status st = velo_value_compare(&args[0], &args[1], &c, err);
     if (st) return st;
-    if (c == 0) *out = velo_value_null();
-    else *out = args[0];
+    if (c == 0)
+        *out = velo_value_null();
+    else
+        *out = args[0];
     return VELO_OK;
 }
 
@@ -204,7 +212,8 @@ VELO_SCALAR_FN(velo_fn_substring) {
     uint32_t n = args[0].u.str.len;
     int64_t start = args[1].u.i64;
     int64_t count = nargs > 2 ? args[2].u.i64 : INT64_MAX / 2;
-    if (nargs > 2 && count < 0) return velo_error_set(err, VELO_ERR_INVALID, "SUBSTRING length must not be negative");
+    if (nargs > 2 && count < 0)
+        return velo_error_set(err, VELO_ERR_INVALID, "SUBSTRING length must not be negative");
     int64_t end = start + count; /* exclusive, 1-based */
     if (start < 1) start = 1;
     if (end <= start) {
@@ -213,7 +222,8 @@ VELO_SCALAR_FN(velo_fn_substring) {
     }
     uint32_t b0 = utf8_offset(s, n, (uint32_t)(start - 1 > UINT32_MAX ? UINT32_MAX : start - 1));
     int64_t len_chars = end - start;
-    uint32_t b1 = b0 + utf8_offset(s + b0, n - b0, (uint32_t)(len_chars > UINT32_MAX ? UINT32_MAX : len_chars));
+    uint32_t b1 =
+        b0 + utf8_offset(s + b0, n - b0, (uint32_t)(len_chars > UINT32_MAX ? UINT32_MAX : len_chars));
     *out = velo_value_str(s + b0, b1 - b0);
     return VELO_OK;
 }
@@ -221,8 +231,10 @@ VELO_SCALAR_FN(velo_fn_substring) {
 VELO_SCALAR_FN(velo_fn_trim) {
     const char *s = args[0].u.str.ptr;
     uint32_t n = args[0].u.str.len, i = 0;
-    while (i < n && s[i] == ' ') i++;
-    while (n > i && s[n - 1] == ' ') n--;
+    while (i < n && s[i] == ' ')
+        i++;
+    while (n > i && s[n - 1] == ' ')
+        n--;
     *out = velo_value_str(s + i, n - i);
     return VELO_OK;
 }

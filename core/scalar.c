@@ -52,7 +52,8 @@ static bool is_temporal(velo_type_id id) {
     return id == VELO_TYPE_TIMESTAMP || id == VELO_TYPE_DATE || id == VELO_TYPE_INTERVAL;
 }
 
-velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, velo_type *out, velo_error *err) {
+velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, velo_type *out,
+                                   velo_error *err) {
     static const char *const sym[] = {"+", "-", "*", "/", "%"};
     char b1[32], b2[32];
     if (a.id == VELO_TYPE_ANY || b.id == VELO_TYPE_ANY) {
@@ -109,8 +110,8 @@ velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, v
             return VELO_OK;
         }
     }
-    return velo_error_set(err, VELO_ERR_BIND, "operator %s does not apply to %s and %s", sym[op], tname(a, b1),
-                          tname(b, b2));
+    return velo_error_set(err, VELO_ERR_BIND, "operator %s does not apply to %s and %s", sym[op],
+                          tname(a, b1), tname(b, b2));
 }
 
 velo_status velo_common_type(velo_type a, velo_type b, velo_type *out, velo_error *err) {
@@ -151,7 +152,8 @@ velo_status velo_common_type(velo_type a, velo_type b, velo_type *out, velo_erro
         *out = velo_type_make(VELO_TYPE_DATE);
         return VELO_OK;
     }
-    if ((x == VELO_TYPE_VARCHAR && y == VELO_TYPE_BYTES) || (x == VELO_TYPE_BYTES && y == VELO_TYPE_VARCHAR)) {
+    if ((x == VELO_TYPE_VARCHAR && y == VELO_TYPE_BYTES) ||
+        (x == VELO_TYPE_BYTES && y == VELO_TYPE_VARCHAR)) {
         *out = velo_type_make(VELO_TYPE_BYTES);
         return VELO_OK;
     }
@@ -159,6 +161,29 @@ velo_status velo_common_type(velo_type a, velo_type b, velo_type *out, velo_erro
 }
 
 /* ---- text ---- */
+
+/* Shortest text that reads back as the same double; plain digits below 1e16, NaN/Infinity spelled out. */
+uint32_t velo_double_format(double d, char *buf) {
+    if (isnan(d)) return (uint32_t)snprintf(buf, 32, "NaN");
+    if (isinf(d)) return (uint32_t)snprintf(buf, 32, "%s", d < 0 ? "-Infinity" : "Infinity");
+    int n = 0, prec = 1;
+    for (; prec <= 17; prec++) {
+        n = snprintf(buf, 32, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) break;
+    }
+    /* %g switches to an exponent once the digits run out ("1e+02" for 100): below 1e16 plain
+     * digits read better and still round-trip */
+    char *e = strchr(buf, 'e');
+    if (e && atoi(e + 1) >= 0 && atoi(e + 1) < 16) {
+        char plain[32];
+        int m = snprintf(plain, sizeof plain, "%.0f", d);
+        if (strtod(plain, NULL) == d) {
+            memcpy(buf, plain, (size_t)m + 1);
+            n = m;
+        }
+    }
+    return (uint32_t)n;
+}
 
 velo_status velo_value_to_text(const velo_value *v, velo_arena *arena, velo_str *out, velo_error *err) {
     char buf[64];
@@ -168,14 +193,7 @@ velo_status velo_value_to_text(const velo_value *v, velo_arena *arena, velo_str 
     case VELO_TYPE_BYTES: *out = v->u.str; return VELO_OK;
     case VELO_TYPE_BOOLEAN: n = (size_t)snprintf(buf, sizeof buf, "%s", v->u.b ? "true" : "false"); break;
     case VELO_TYPE_BIGINT: n = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->u.i64); break;
-    case VELO_TYPE_DOUBLE: {
-        /* shortest text that reads back as the same double */
-        for (int prec = 1; prec <= 17; prec++) {
-            n = (size_t)snprintf(buf, sizeof buf, "%.*g", prec, v->u.f64);
-            if (strtod(buf, NULL) == v->u.f64) break;
-        }
-        break;
-    }
+    case VELO_TYPE_DOUBLE: n = velo_double_format(v->u.f64, buf); break;
     case VELO_TYPE_DECIMAL: n = velo_decimal_format(v->u.dec, v->type.scale, buf); break;
     case VELO_TYPE_TIMESTAMP: n = velo_format_timestamp(v->u.i64, buf); break;
     case VELO_TYPE_DATE: n = velo_format_date(v->u.date, buf); break;
@@ -194,7 +212,8 @@ velo_status velo_value_to_text(const velo_value *v, velo_arena *arena, velo_str 
 static velo_status cast_error(const velo_value *in, velo_type target, velo_error *err) {
     char b1[32], shown[80];
     if (in->type.id == VELO_TYPE_VARCHAR)
-        snprintf(shown, sizeof shown, "'%.*s'", (int)(in->u.str.len > 60 ? 60 : in->u.str.len), in->u.str.ptr);
+        snprintf(shown, sizeof shown, "'%.*s'", (int)(in->u.str.len > 60 ? 60 : in->u.str.len),
+                 in->u.str.ptr);
     else
         snprintf(shown, sizeof shown, "a %s value", tname(in->type, b1));
     char b2[32];
@@ -202,8 +221,10 @@ static velo_status cast_error(const velo_value *in, velo_type target, velo_error
 }
 
 static bool parse_bool_text(const char *s, uint32_t n, bool *out) {
-    while (n && s[0] == ' ') s++, n--;
-    while (n && s[n - 1] == ' ') n--;
+    while (n && s[0] == ' ')
+        s++, n--;
+    while (n && s[n - 1] == ' ')
+        n--;
     static const char *const t[] = {"true", "t", "yes", "y", "1", "on"};
     static const char *const f[] = {"false", "f", "no", "n", "0", "off"};
     for (unsigned i = 0; i < 6; i++) {
@@ -220,7 +241,8 @@ static velo_status cast_to_bigint(const velo_value *in, int64_t *out, velo_error
     case VELO_TYPE_DOUBLE: {
         double r = round(in->u.f64); /* half away from zero, as for decimals */
         if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0))
-            return velo_error_set(err, VELO_ERR_OVERFLOW, "DOUBLE value %g is out of range for BIGINT", in->u.f64);
+            return velo_error_set(err, VELO_ERR_OVERFLOW, "DOUBLE value %g is out of range for BIGINT",
+                                  in->u.f64);
         *out = (int64_t)r;
         return VELO_OK;
     }
@@ -251,16 +273,21 @@ velo_status velo_value_cast(const velo_value *in, velo_type target, velo_arena *
     velo_status st = VELO_OK;
     switch (target.id) {
     case VELO_TYPE_BOOLEAN:
-        if (in->type.id == VELO_TYPE_BIGINT) out->u.b = in->u.i64 != 0;
-        else if (in->type.id == VELO_TYPE_VARCHAR && parse_bool_text(in->u.str.ptr, in->u.str.len, &out->u.b)) {
-        } else return cast_error(in, target, err);
+        if (in->type.id == VELO_TYPE_BIGINT)
+            out->u.b = in->u.i64 != 0;
+        else if (in->type.id == VELO_TYPE_VARCHAR &&
+                 parse_bool_text(in->u.str.ptr, in->u.str.len, &out->u.b)) {
+        } else
+            return cast_error(in, target, err);
         return VELO_OK;
     case VELO_TYPE_BIGINT: return cast_to_bigint(in, &out->u.i64, err);
     case VELO_TYPE_DOUBLE:
         switch (in->type.id) {
         case VELO_TYPE_BIGINT: out->u.f64 = (double)in->u.i64; return VELO_OK;
         case VELO_TYPE_BOOLEAN: out->u.f64 = in->u.b; return VELO_OK;
-        case VELO_TYPE_DECIMAL: out->u.f64 = velo_decimal_to_double(in->u.dec, in->type.scale); return VELO_OK;
+        case VELO_TYPE_DECIMAL:
+            out->u.f64 = velo_decimal_to_double(in->u.dec, in->type.scale);
+            return VELO_OK;
         case VELO_TYPE_VARCHAR: {
             char buf[128];
             uint32_t n = in->u.str.len;
@@ -270,7 +297,8 @@ velo_status velo_value_cast(const velo_value *in, velo_type target, velo_arena *
             char *end;
             errno = 0;
             double d = strtod(buf, &end);
-            while (*end == ' ') end++;
+            while (*end == ' ')
+                end++;
             if (*end || end == buf) return cast_error(in, target, err);
             out->u.f64 = d;
             return VELO_OK;
@@ -279,14 +307,18 @@ velo_status velo_value_cast(const velo_value *in, velo_type target, velo_arena *
         }
     case VELO_TYPE_DECIMAL:
         switch (in->type.id) {
-        case VELO_TYPE_BIGINT: return velo_decimal_from_i64(in->u.i64, target.precision, target.scale, &out->u.dec, err);
-        case VELO_TYPE_BOOLEAN: return velo_decimal_from_i64(in->u.b, target.precision, target.scale, &out->u.dec, err);
+        case VELO_TYPE_BIGINT:
+            return velo_decimal_from_i64(in->u.i64, target.precision, target.scale, &out->u.dec, err);
+        case VELO_TYPE_BOOLEAN:
+            return velo_decimal_from_i64(in->u.b, target.precision, target.scale, &out->u.dec, err);
         case VELO_TYPE_DOUBLE:
             return velo_decimal_from_double(in->u.f64, target.precision, target.scale, &out->u.dec, err);
         case VELO_TYPE_DECIMAL:
-            return velo_decimal_rescale(in->u.dec, in->type.scale, target.precision, target.scale, &out->u.dec, err);
+            return velo_decimal_rescale(in->u.dec, in->type.scale, target.precision, target.scale,
+                                        &out->u.dec, err);
         case VELO_TYPE_VARCHAR:
-            st = velo_decimal_parse_as(in->u.str.ptr, in->u.str.len, target.precision, target.scale, &out->u.dec, err);
+            st = velo_decimal_parse_as(in->u.str.ptr, in->u.str.len, target.precision, target.scale,
+                                       &out->u.dec, err);
             if (st == VELO_ERR_CAST) return cast_error(in, target, err);
             return st;
         default: return cast_error(in, target, err);
@@ -296,13 +328,14 @@ velo_status velo_value_cast(const velo_value *in, velo_type target, velo_arena *
     case VELO_TYPE_TIMESTAMP:
         switch (in->type.id) {
         case VELO_TYPE_VARCHAR:
-            if (!velo_parse_timestamp(in->u.str.ptr, in->u.str.len, &out->u.i64)) return cast_error(in, target, err);
+            if (!velo_parse_timestamp(in->u.str.ptr, in->u.str.len, &out->u.i64))
+                return cast_error(in, target, err);
             return VELO_OK;
         case VELO_TYPE_DATE: out->u.i64 = (int64_t)in->u.date * VELO_MICROS_PER_DAY; return VELO_OK;
         case VELO_TYPE_BIGINT: /* epoch milliseconds, as the original product's timestamps */
             if (__builtin_mul_overflow(in->u.i64, INT64_C(1000), &out->u.i64))
-                return velo_error_set(err, VELO_ERR_OVERFLOW, "epoch milliseconds %lld out of TIMESTAMP range",
-                                      (long long)in->u.i64);
+                return velo_error_set(err, VELO_ERR_OVERFLOW,
+                                      "epoch milliseconds %lld out of TIMESTAMP range", (long long)in->u.i64);
             return VELO_OK;
         default: return cast_error(in, target, err);
         }
@@ -312,12 +345,14 @@ velo_status velo_value_cast(const velo_value *in, velo_type target, velo_arena *
             int64_t ts;
             if (velo_parse_date(in->u.str.ptr, in->u.str.len, &out->u.date)) return VELO_OK;
             if (!velo_parse_timestamp(in->u.str.ptr, in->u.str.len, &ts)) return cast_error(in, target, err);
-            out->u.date = (int32_t)(ts >= 0 ? ts / VELO_MICROS_PER_DAY : -((-ts + VELO_MICROS_PER_DAY - 1) / VELO_MICROS_PER_DAY));
+            out->u.date = (int32_t)(ts >= 0 ? ts / VELO_MICROS_PER_DAY
+                                            : -((-ts + VELO_MICROS_PER_DAY - 1) / VELO_MICROS_PER_DAY));
             return VELO_OK;
         }
         case VELO_TYPE_TIMESTAMP: {
             int64_t ts = in->u.i64;
-            out->u.date = (int32_t)(ts >= 0 ? ts / VELO_MICROS_PER_DAY : -((-ts + VELO_MICROS_PER_DAY - 1) / VELO_MICROS_PER_DAY));
+            out->u.date = (int32_t)(ts >= 0 ? ts / VELO_MICROS_PER_DAY
+                                            : -((-ts + VELO_MICROS_PER_DAY - 1) / VELO_MICROS_PER_DAY));
             return VELO_OK;
         }
         default: return cast_error(in, target, err);
@@ -338,7 +373,8 @@ static velo_status i64_arith(velo_arith_op op, int64_t a, int64_t b, int64_t *ou
     case VELO_ARITH_DIV:
     case VELO_ARITH_MOD:
         if (b == 0)
-            return velo_error_set(err, VELO_ERR_DIV_ZERO, "division by zero: %lld %s 0", (long long)a, sym[op]);
+            return velo_error_set(err, VELO_ERR_DIV_ZERO, "division by zero: %lld %s 0", (long long)a,
+                                  sym[op]);
         if (a == INT64_MIN && b == -1) {
             if (op == VELO_ARITH_MOD) return *out = 0, VELO_OK;
             ovf = true;
@@ -443,7 +479,8 @@ velo_status velo_value_arith(velo_arith_op op, const velo_value *a, const velo_v
     out->is_null = false;
     switch (result.id) {
     case VELO_TYPE_BIGINT:
-        if (a->type.id == VELO_TYPE_DATE || b->type.id == VELO_TYPE_DATE) return temporal_arith(op, a, b, out, err);
+        if (a->type.id == VELO_TYPE_DATE || b->type.id == VELO_TYPE_DATE)
+            return temporal_arith(op, a, b, out, err);
         return i64_arith(op, a->u.i64, b->u.i64, &out->u.i64, err);
     case VELO_TYPE_DOUBLE: {
         velo_value x, y;
@@ -454,11 +491,16 @@ velo_status velo_value_arith(velo_arith_op op, const velo_value *a, const velo_v
     }
     case VELO_TYPE_DECIMAL: {
         velo_decimal x, y;
-        if (a->type.id == VELO_TYPE_BIGINT) x = (velo_decimal){a->u.i64, 19, 0};
-        else x = (velo_decimal){a->u.dec, a->type.precision, a->type.scale};
-        if (b->type.id == VELO_TYPE_BIGINT) y = (velo_decimal){b->u.i64, 19, 0};
-        else y = (velo_decimal){b->u.dec, b->type.precision, b->type.scale};
-        static const velo_decimal_op dop[] = {VELO_DEC_ADD, VELO_DEC_SUB, VELO_DEC_MUL, VELO_DEC_DIV, VELO_DEC_MOD};
+        if (a->type.id == VELO_TYPE_BIGINT)
+            x = (velo_decimal){a->u.i64, 19, 0};
+        else
+            x = (velo_decimal){a->u.dec, a->type.precision, a->type.scale};
+        if (b->type.id == VELO_TYPE_BIGINT)
+            y = (velo_decimal){b->u.i64, 19, 0};
+        else
+            y = (velo_decimal){b->u.dec, b->type.precision, b->type.scale};
+        static const velo_decimal_op dop[] = {VELO_DEC_ADD, VELO_DEC_SUB, VELO_DEC_MUL, VELO_DEC_DIV,
+                                              VELO_DEC_MOD};
         return velo_decimal_arith(dop[op], x, y, result.precision, result.scale, &out->u.dec, err);
     }
     default: return temporal_arith(op, a, b, out, err);
@@ -489,8 +531,10 @@ velo_status velo_value_compare(const velo_value *a, const velo_value *b, int *cm
         }
         case VELO_TYPE_INTERVAL: {
             /* months as 30 days, as PostgreSQL orders intervals */
-            __int128 ma = (__int128)a->u.iv.months * 30 * VELO_MICROS_PER_DAY + (__int128)a->u.iv.days * VELO_MICROS_PER_DAY + a->u.iv.micros;
-            __int128 mb = (__int128)b->u.iv.months * 30 * VELO_MICROS_PER_DAY + (__int128)b->u.iv.days * VELO_MICROS_PER_DAY + b->u.iv.micros;
+            __int128 ma = (__int128)a->u.iv.months * 30 * VELO_MICROS_PER_DAY +
+                          (__int128)a->u.iv.days * VELO_MICROS_PER_DAY + a->u.iv.micros;
+            __int128 mb = (__int128)b->u.iv.months * 30 * VELO_MICROS_PER_DAY +
+                          (__int128)b->u.iv.days * VELO_MICROS_PER_DAY + b->u.iv.micros;
             *cmp = (ma > mb) - (ma < mb);
             return VELO_OK;
         }
@@ -503,12 +547,14 @@ velo_status velo_value_compare(const velo_value *a, const velo_value *b, int *cm
     if (common.id == VELO_TYPE_DECIMAL) {
         velo_i128 va = x == VELO_TYPE_BIGINT ? (velo_i128)a->u.i64 : a->u.dec;
         velo_i128 vb = y == VELO_TYPE_BIGINT ? (velo_i128)b->u.i64 : b->u.dec;
-        *cmp = velo_decimal_cmp(va, x == VELO_TYPE_BIGINT ? 0 : a->type.scale, vb, y == VELO_TYPE_BIGINT ? 0 : b->type.scale);
+        *cmp = velo_decimal_cmp(va, x == VELO_TYPE_BIGINT ? 0 : a->type.scale, vb,
+                                y == VELO_TYPE_BIGINT ? 0 : b->type.scale);
         return VELO_OK;
     }
     if (common.id == VELO_TYPE_ANY || (common.id == x && common.id == y)) {
         char b1[32], b2[32];
-        return velo_error_set(err, VELO_ERR_CAST, "cannot compare %s with %s", tname(a->type, b1), tname(b->type, b2));
+        return velo_error_set(err, VELO_ERR_CAST, "cannot compare %s with %s", tname(a->type, b1),
+                              tname(b->type, b2));
     }
     velo_value ca, cb;
     velo_arena tmp;

@@ -10,12 +10,26 @@
 #include "state/arena.h"
 #include "velo/error.h"
 
-typedef enum velo_arith_op { VELO_ARITH_ADD, VELO_ARITH_SUB, VELO_ARITH_MUL, VELO_ARITH_DIV, VELO_ARITH_MOD } velo_arith_op;
-typedef enum velo_cmp_op { VELO_CMP_EQ, VELO_CMP_NE, VELO_CMP_LT, VELO_CMP_LE, VELO_CMP_GT, VELO_CMP_GE } velo_cmp_op;
+typedef enum velo_arith_op {
+    VELO_ARITH_ADD,
+    VELO_ARITH_SUB,
+    VELO_ARITH_MUL,
+    VELO_ARITH_DIV,
+    VELO_ARITH_MOD
+} velo_arith_op;
+typedef enum velo_cmp_op {
+    VELO_CMP_EQ,
+    VELO_CMP_NE,
+    VELO_CMP_LT,
+    VELO_CMP_LE,
+    VELO_CMP_GT,
+    VELO_CMP_GE
+} velo_cmp_op;
 
 /* Result type of `a op b` for statically known operand types; VELO_ERR_BIND if the operator does
  * not apply (the message names both types). ANY operands give ANY. */
-velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, velo_type *out, velo_error *err);
+velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, velo_type *out,
+                                   velo_error *err);
 /* The common type two values are compared in (e.g. BIGINT vs DECIMAL -> DECIMAL); error if incomparable. */
 velo_status velo_common_type(velo_type a, velo_type b, velo_type *out, velo_error *err);
 
@@ -42,5 +56,8 @@ velo_value velo_value_dec(velo_i128 unscaled, uint8_t precision, uint8_t scale);
 
 /* Text of a value as CAST(x AS VARCHAR) gives it; allocated in arena. */
 velo_status velo_value_to_text(const velo_value *v, velo_arena *arena, velo_str *out, velo_error *err);
+
+/* Shortest round-trip text of a double ("0.1", "100", "1e+300", "NaN", "-Infinity"); buf >= 32 bytes. */
+uint32_t velo_double_format(double d, char *buf);
 
 #endif

@@ -170,13 +170,15 @@ static _Noreturn void fail_expected(parser *p, const char *what) {
     describe(p, t, found, sizeof found);
     if (tok_reserved(p, t) && (strcmp(what, "identifier") == 0 || strcmp(what, "an expression") == 0)) {
         /* words that are never column names; GROUP/ORDER/LIMIT... may well be ("SELECT a, order") */
-        static const char *const clause_words[] = {"FROM", "WHERE", "HAVING", "INTO", "EMIT", "UNION", "JOIN"};
+        static const char *const clause_words[] = {"FROM", "WHERE", "HAVING", "INTO",
+                                                   "EMIT", "UNION", "JOIN"};
         /* `SELECT a, FROM t`: a trailing comma, not a column named FROM */
         if (p->i > 0 && p->toks[p->i - 1].kind == TK_COMMA)
             for (size_t k = 0; k < sizeof clause_words / sizeof *clause_words; k++)
-                if (t->len == strlen(clause_words[k]) && strncasecmp(tok_text(p, t), clause_words[k], t->len) == 0)
-                    fail_at(p, t, "parse.expected", "expected %s, found %s (remove the ',' before %s?)", what, found,
-                            clause_words[k]);
+                if (t->len == strlen(clause_words[k]) &&
+                    strncasecmp(tok_text(p, t), clause_words[k], t->len) == 0)
+                    fail_at(p, t, "parse.expected", "expected %s, found %s (remove the ',' before %s?)", what,
+                            found, clause_words[k]);
         char up[48];
         size_t n = t->len < sizeof up - 1 ? t->len : sizeof up - 1;
         for (size_t k = 0; k < n; k++)

@@ -20,9 +20,9 @@
 #include "connectors/formats/format.h"
 #include "core/strbuf.h"
 
-#define FILE_CHUNK (1u << 20)
+#define FILE_CHUNK        (1u << 20)
 #define INFER_MAX_RECORDS 1000u
-#define INFER_MAX_BYTES (4u << 20)
+#define INFER_MAX_BYTES   (4u << 20)
 
 extern const velo_source_ops velo_file_source_ops;
 extern const velo_sink_ops velo_file_sink_ops, velo_stdout_sink_ops;
@@ -35,18 +35,21 @@ static velo_status pick_format(const velo_kv *options, const char *path, const v
         const char *dot = strrchr(path, '.');
         const char *slash = strrchr(path, '/');
         if (dot && (!slash || dot > slash)) {
-            if (!strcasecmp(dot, ".csv")) name = "csv";
+            if (!strcasecmp(dot, ".csv"))
+                name = "csv";
             else if (!strcasecmp(dot, ".jsonl") || !strcasecmp(dot, ".json") || !strcasecmp(dot, ".ndjson"))
                 name = "jsonl";
         }
         if (!name)
-            return velo_error_set(err, VELO_ERR_INVALID,
-                                  "cannot tell the format of '%s': add ?format=csv or ?format=jsonl to the URI", path);
+            return velo_error_set(
+                err, VELO_ERR_INVALID,
+                "cannot tell the format of '%s': add ?format=csv or ?format=jsonl to the URI", path);
     }
     if (!strcasecmp(name, "parquet"))
         return velo_error_set(err, VELO_ERR_UNSUPPORTED, "format 'parquet' is not supported yet");
     *out = velo_format_lookup(name);
-    if (!*out) return velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' (known: csv, jsonl, json)", name);
+    if (!*out)
+        return velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' (known: csv, jsonl, json)", name);
     return VELO_OK;
 }
 
@@ -68,13 +71,13 @@ typedef struct file_source {
     char **paths;
     size_t npaths, next_path;
     const char *base_dir;
-    int fd;            /* current file, -1 when none */
-    char *display;     /* current file's name for messages */
-    char *buf;         /* buffered bytes buf[pos..len) */
+    int fd;        /* current file, -1 when none */
+    char *display; /* current file's name for messages */
+    char *buf;     /* buffered bytes buf[pos..len) */
     uint32_t pos, len, cap;
-    bool at_eof;       /* current file fully read into buf */
-    bool skip_header;  /* next record of the current file is a header */
-    int64_t line;      /* line number of buf[pos] */
+    bool at_eof;      /* current file fully read into buf */
+    bool skip_header; /* next record of the current file is a header */
+    int64_t line;     /* line number of buf[pos] */
 } file_source;
 
 static void fs_close_file(file_source *s) {
@@ -90,7 +93,8 @@ static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err
     if (*none_left) return VELO_OK;
     const char *p = s->paths[s->next_path++];
     s->fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (s->fd < 0) return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", p, strerror(errno));
+    if (s->fd < 0)
+        return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", p, strerror(errno));
     struct stat stt;
     if (fstat(s->fd, &stt) == 0 && S_ISDIR(stt.st_mode))
         return velo_error_set(err, VELO_ERR_IO, "input '%s' is a directory, not a file", p);
@@ -113,7 +117,8 @@ static velo_status fs_fill(file_source *s, velo_error *err) {
     if (s->cap - s->len < FILE_CHUNK) {
         /* A record longer than the buffer: grow (records are bounded by memory, not by the chunk). */
         uint32_t ncap = s->cap ? s->cap * 2 : 2 * FILE_CHUNK;
-        if (ncap < s->cap) return velo_error_set(err, VELO_ERR_DECODE, "%s: record larger than 2 GiB", s->display);
+        if (ncap < s->cap)
+            return velo_error_set(err, VELO_ERR_DECODE, "%s: record larger than 2 GiB", s->display);
         char *nb = realloc(s->buf, ncap);
         if (!nb) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory reading '%s'", s->display);
         s->buf = nb;
@@ -122,7 +127,8 @@ static velo_status fs_fill(file_source *s, velo_error *err) {
     for (;;) {
         ssize_t n = read(s->fd, s->buf + s->len, s->cap - s->len);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return velo_error_set(err, VELO_ERR_IO, "error reading '%s': %s", s->display, strerror(errno));
+        if (n < 0)
+            return velo_error_set(err, VELO_ERR_IO, "error reading '%s': %s", s->display, strerror(errno));
         if (n == 0) s->at_eof = true;
         s->len += (uint32_t)n;
         return VELO_OK;
@@ -141,8 +147,8 @@ static uint32_t count_newlines(const char *p, uint32_t n) {
 
 /* Next complete record of the current file, with the line it starts on; *got is false at the end
  * of the file. */
-static velo_status fs_next_record(file_source *s, const char **rec, uint32_t *rec_len, int64_t *line, bool *got,
-                                  velo_error *err) {
+static velo_status fs_next_record(file_source *s, const char **rec, uint32_t *rec_len, int64_t *line,
+                                  bool *got, velo_error *err) {
     for (;;) {
         uint32_t consumed = 0;
         if (s->pos < s->len || s->at_eof) {
@@ -174,7 +180,8 @@ static void fs_free(file_source *s) {
     fs_close_file(s);
     if (s->fmt) s->fops->destroy(s->fmt);
     velo_schema_free(s->schema);
-    for (size_t i = 0; i < s->npaths; i++) free(s->paths[i]);
+    for (size_t i = 0; i < s->npaths; i++)
+        free(s->paths[i]);
     free(s->paths);
     free(s->buf);
     free(s);
@@ -213,7 +220,8 @@ static velo_status fs_poll(velo_source *src, velo_batch *out, bool *eof, velo_er
         uint32_t row = out->count;
         velo_error derr = {0};
         if (s->fops->decode(s->fmt, rec, len, s->schema, out, row, &derr)) {
-            for (uint32_t c = 0; c < out->ncols; c++) velo_vector_set_null(&out->cols[c], row);
+            for (uint32_t c = 0; c < out->ncols; c++)
+                velo_vector_set_null(&out->cols[c], row);
             velo_dlq_put(s->dlq, s->display, line, derr.message, rec, len);
             continue;
         }
@@ -225,7 +233,8 @@ static velo_status fs_poll(velo_source *src, velo_batch *out, bool *eof, velo_er
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static velo_status fs_expand_paths(file_source *s, const char *pattern, const char *as_written, velo_error *err) {
+static velo_status fs_expand_paths(file_source *s, const char *pattern, const char *as_written,
+                                   velo_error *err) {
     if (!strpbrk(pattern, "*?[")) {
         s->paths = malloc(sizeof *s->paths);
         if (!s->paths || !(s->paths[0] = strdup(pattern)))
@@ -235,14 +244,16 @@ static velo_status fs_expand_paths(file_source *s, const char *pattern, const ch
             if (strcmp(as_written, pattern))
                 return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s' (resolved to '%s'): %s",
                                       as_written, pattern, strerror(errno));
-            return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", pattern, strerror(errno));
+            return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", pattern,
+                                  strerror(errno));
         }
         return VELO_OK;
     }
     glob_t g;
     int rc = glob(pattern, GLOB_ERR, NULL, &g);
     if (rc == GLOB_NOMATCH)
-        return velo_error_set(err, VELO_ERR_IO, "no input file matches '%s' (resolved to '%s')", as_written, pattern);
+        return velo_error_set(err, VELO_ERR_IO, "no input file matches '%s' (resolved to '%s')", as_written,
+                              pattern);
     if (rc) {
         globfree(&g);
         return velo_error_set(err, VELO_ERR_IO, "cannot list files matching '%s'", pattern);
@@ -292,12 +303,14 @@ static velo_status fs_infer(file_source *s, velo_error *err) {
         }
         pos += used;
     }
-    for (uint32_t i = 0; i < n; i++) recs[i] = s->buf + offs[i];
+    for (uint32_t i = 0; i < n; i++)
+        recs[i] = s->buf + offs[i];
     if (n == 0)
-        st = velo_error_set(err, VELO_ERR_DECODE,
-                            "cannot infer the columns of '%s': it is empty; declare them with CREATE STREAM name (col "
-                            "TYPE, ...) WITH ('uri'='...')",
-                            s->display);
+        st = velo_error_set(
+            err, VELO_ERR_DECODE,
+            "cannot infer the columns of '%s': it is empty; declare them with CREATE STREAM name (col "
+            "TYPE, ...) WITH ('uri'='...')",
+            s->display);
     else
         st = s->fops->infer(s->fmt, recs, lens, n, &s->schema, err);
     if (st) velo_error_prefix(err, "%s: ", s->display);
@@ -319,7 +332,8 @@ static velo_status fs_open(const velo_connector_args *args, velo_source **out, v
     if (st) return st;
     if (watch)
         return velo_error_set(err, VELO_ERR_UNSUPPORTED,
-                              "'%s': watch=true (following a growing file) is not supported yet", args->uri->text);
+                              "'%s': watch=true (following a growing file) is not supported yet",
+                              args->uri->text);
     char path[4096];
     if (!velo_path_resolve(args->base_dir, args->uri->path, path, sizeof path))
         return velo_error_set(err, VELO_ERR_IO, "path too long: '%s'", args->uri->path);
@@ -366,7 +380,7 @@ typedef struct file_sink {
     const velo_format_ops *fops;
     velo_format *fmt;
     velo_schema *schema;
-    FILE *fp;       /* NULL for stdout */
+    FILE *fp; /* NULL for stdout */
     int fd;
     bool is_stdout;
     char *path;
@@ -413,8 +427,8 @@ static void ks_close(velo_sink *sink) {
     free(k);
 }
 
-static velo_status ks_open_common(const velo_connector_args *args, const velo_schema *schema, const char *path,
-                                  bool is_stdout, velo_sink **out, velo_error *err) {
+static velo_status ks_open_common(const velo_connector_args *args, const velo_schema *schema,
+                                  const char *path, bool is_stdout, velo_sink **out, velo_error *err) {
     file_sink *k = calloc(1, sizeof *k);
     if (!k) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     k->fd = -1;
@@ -431,7 +445,8 @@ static velo_status ks_open_common(const velo_connector_args *args, const velo_sc
         const char *fname = velo_kv_get_or(args->options, "format", "jsonl");
         k->fops = velo_format_lookup(fname);
         if (!k->fops) {
-            st = velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' (known: csv, jsonl, json)", fname);
+            st =
+                velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' (known: csv, jsonl, json)", fname);
             goto fail;
         }
     } else if ((st = pick_format(args->options, path, &k->fops, err))) {
@@ -453,7 +468,8 @@ static velo_status ks_open_common(const velo_connector_args *args, const velo_sc
                 st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s' (resolved to '%s'): %s",
                                     args->uri->path, path, strerror(errno));
             else
-                st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s': %s", path, strerror(errno));
+                st = velo_error_set(err, VELO_ERR_IO, "cannot open output file '%s': %s", path,
+                                    strerror(errno));
             goto fail;
         }
         struct stat stt;

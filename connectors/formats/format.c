@@ -191,28 +191,6 @@ velo_fmt_dec_result velo_fmt_parse_decimal(const char *s, uint32_t n, velo_type 
     return VELO_FMT_DEC_OK;
 }
 
-uint32_t velo_fmt_double(double d, char *buf) {
-    if (isnan(d)) return (uint32_t)snprintf(buf, 32, "NaN");
-    if (isinf(d)) return (uint32_t)snprintf(buf, 32, "%s", d < 0 ? "-Infinity" : "Infinity");
-    int n = 0, prec = 1;
-    for (; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d) break;
-    }
-    /* %g switches to an exponent once the digits run out ("1e+02" for 100): below 1e16 plain
-     * digits read better and still round-trip */
-    char *e = strchr(buf, 'e');
-    if (e && atoi(e + 1) >= 0 && atoi(e + 1) < 16) {
-        char plain[32];
-        int m = snprintf(plain, sizeof plain, "%.0f", d);
-        if (strtod(plain, NULL) == d) {
-            memcpy(buf, plain, (size_t)m + 1);
-            n = m;
-        }
-    }
-    return (uint32_t)n;
-}
-
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void velo_fmt_base64_encode(const unsigned char *s, uint32_t n, velo_strbuf *out) {
@@ -347,7 +325,7 @@ static bool scalar_text(const velo_value *v, velo_strbuf *out) {
     switch (v->type.id) {
     case VELO_TYPE_BOOLEAN: velo_strbuf_puts(out, v->u.b ? "true" : "false"); return true;
     case VELO_TYPE_BIGINT: put_i64(v->u.i64, out); return true;
-    case VELO_TYPE_DOUBLE: n = velo_fmt_double(v->u.f64, buf); break;
+    case VELO_TYPE_DOUBLE: n = velo_double_format(v->u.f64, buf); break;
     case VELO_TYPE_DECIMAL: n = velo_decimal_format(v->u.dec, v->type.scale, buf); break;
     case VELO_TYPE_VARCHAR:
     case VELO_TYPE_BYTES: velo_strbuf_append(out, v->u.str.ptr, v->u.str.len); return true;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "connectors/formats/format.h"
+#include "core/scalar.h"
 #include "core/strbuf.h"
 #include "velo/types.h"
 
@@ -55,9 +56,6 @@ typedef enum velo_fmt_dec_result {
     VELO_FMT_DEC_OVERFLOW, /* the integer part does not fit the precision */
 } velo_fmt_dec_result;
 velo_fmt_dec_result velo_fmt_parse_decimal(const char *s, uint32_t n, velo_type t, velo_i128 *out);
-
-/* Shortest text that strtod reads back as d; "NaN", "Infinity", "-Infinity". buf >= 32 bytes. */
-uint32_t velo_fmt_double(double d, char *buf);
 
 /* Standard base64 with padding (BYTES in JSON). decode returns false on bad input; out must hold
  * n / 4 * 3 bytes. */

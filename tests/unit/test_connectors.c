@@ -90,7 +90,8 @@ Test(kv, later_set_replaces_case_insensitively_and_bools_are_checked) {
     cr_expect(!b);
     velo_kv_set(&kv, "append", "maybe");
     cr_expect_eq(velo_kv_get_bool(&kv, "append", false, &b, &err), VELO_ERR_INVALID);
-    cr_expect(strstr(err.message, "'append' must be true or false, found 'maybe'") != NULL, "%s", err.message);
+    cr_expect(strstr(err.message, "'append' must be true or false, found 'maybe'") != NULL, "%s",
+              err.message);
     velo_kv_free(&kv);
 }
 
@@ -103,7 +104,8 @@ Test(path, relative_paths_join_the_sql_folder_and_absolute_stay) {
     cr_expect(!velo_path_resolve("/srv/jobs", "a-very-long-name", out, 8));
 }
 
-Test(dlq, writes_one_json_object_per_rejected_record_and_counts, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+Test(dlq, writes_one_json_object_per_rejected_record_and_counts, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
     velo_dlq d;
     velo_error err = {0};
     cr_assert_eq(velo_dlq_open(&d, "file://dead.jsonl", tmpdir, &err), VELO_OK, "%s", err.message);
@@ -111,9 +113,9 @@ Test(dlq, writes_one_json_object_per_rejected_record_and_counts, .init = make_tm
     velo_dlq_put(&d, "in.csv", -1, "bad", NULL, 0);
     cr_expect_eq(d.count, 2);
     velo_dlq_close(&d);
-    cr_expect_str_eq(read_file("dead.jsonl"),
-                     "{\"source\":\"in.csv\",\"line\":3,\"error\":\"expected 3 fields, found 2\",\"record\":\"3,\\\"a\\\"\"}\n"
-                     "{\"source\":\"in.csv\",\"error\":\"bad\",\"record\":null}\n");
+    cr_expect_str_eq(read_file("dead.jsonl"), "{\"source\":\"in.csv\",\"line\":3,\"error\":\"expected 3 "
+                                              "fields, found 2\",\"record\":\"3,\\\"a\\\"\"}\n"
+                                              "{\"source\":\"in.csv\",\"error\":\"bad\",\"record\":null}\n");
 }
 
 Test(dlq, unwritable_dead_letter_path_is_an_io_error_naming_it) {
@@ -131,7 +133,8 @@ static uint32_t drain(const char *uri_text, velo_dlq *dlq, int64_t *vals, int64_
     cr_assert_eq(velo_uri_parse(uri_text, &u, err), VELO_OK);
     velo_kv opts;
     velo_kv_init(&opts);
-    for (uint32_t i = 0; i < u.params.count; i++) velo_kv_set(&opts, u.params.items[i].key, u.params.items[i].value);
+    for (uint32_t i = 0; i < u.params.count; i++)
+        velo_kv_set(&opts, u.params.items[i].key, u.params.items[i].value);
     velo_connector_args a = {.uri = &u, .options = &opts, .base_dir = tmpdir, .dlq = dlq, .name = "t"};
     const velo_source_ops *ops = velo_source_lookup("file");
     velo_source *src = NULL;
@@ -178,7 +181,8 @@ Test(file_source, glob_reads_matching_files_in_name_order_with_line_origins, .in
     velo_dlq_close(&dlq);
 }
 
-Test(file_source, malformed_records_are_counted_and_skipped_not_fatal, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+Test(file_source, malformed_records_are_counted_and_skipped_not_fatal, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
     write_file("in.csv", "n,v\n1,a\n2\n3,c\n");
     velo_dlq dlq;
     velo_error err = {0};
@@ -226,11 +230,15 @@ Test(file_source, watch_is_rejected_as_not_supported_yet, .init = make_tmpdir, .
     velo_dlq_close(&dlq);
 }
 
-Test(dlq, a_record_that_is_not_utf8_keeps_its_exact_bytes_in_base64, .init = make_tmpdir, .fini = cleanup_tmpdir) {
+Test(dlq, a_record_that_is_not_utf8_keeps_its_exact_bytes_in_base64, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
     velo_dlq d;
     velo_error err = {0};
     cr_assert_eq(velo_dlq_open(&d, "file://dead.jsonl", tmpdir, &err), VELO_OK, "%s", err.message);
-    velo_dlq_put(&d, "in.csv", 3, "column 'name': invalid UTF-8", "2,bad\xff\xfe" "bytes", 12);
+    velo_dlq_put(&d, "in.csv", 3, "column 'name': invalid UTF-8",
+                 "2,bad\xff\xfe"
+                 "bytes",
+                 12);
     velo_dlq_close(&d);
     char *dead = read_file("dead.jsonl");
     cr_expect(strstr(dead, "\"record_base64\":\"MixiYWT//mJ5dGVz\"") != NULL, "%s", dead);
