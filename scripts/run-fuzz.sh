@@ -25,7 +25,7 @@ for t in "$build"/fuzz_*; do
         rm -rf "$work"
         exit 1
     fi
-    grep -E "stat::number_of_executed_runs" "$build/fuzz-artifacts/$name.log" || true
+    grep -E "^Done [0-9]+ runs" "$build/fuzz-artifacts/$name.log" || true
     rm -rf "$work"
 done
 [ "$found" = 1 ] || { echo "fuzz: no targets in $build"; exit 1; }
