@@ -1,6 +1,6 @@
 /* Tests of the SQL front end: lexer, parser, error messages and recovery, rendering with a caret,
  * the canonical printer's round trip, and durations. Round trips also run over the original
- * README's queries and the compat cases' SQL when /work/shared is present. */
+ * README's queries and the compat cases' SQL (tests/compat, copied from the shared compat data). */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "sql/parser.h"
 
 #ifndef VELO_SHARED_DIR
-#define VELO_SHARED_DIR "/work/shared"
+#define VELO_SHARED_DIR VELO_SOURCE_DIR "/tests/compat"
 #endif
 
 typedef struct parsed {
@@ -596,11 +596,11 @@ static size_t list_dir(const char *dir, const char *suffix, char ***out) {
 
 Test(corpus, every_seed_readme_query_parses_and_round_trips) {
     char **names;
-    size_t n = list_dir(VELO_SHARED_DIR "/examples/seed-readme", ".sql", &names);
-    if (n == 0) cr_skip_test("no seed-readme examples at " VELO_SHARED_DIR);
+    size_t n = list_dir(VELO_SHARED_DIR "/seed-readme", ".sql", &names);
+    if (n == 0) cr_assert_fail("no seed-readme examples at " VELO_SHARED_DIR);
     for (size_t i = 0; i < n; i++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/examples/seed-readme/%s", VELO_SHARED_DIR, names[i]);
+        snprintf(path, sizeof path, "%s/seed-readme/%s", VELO_SHARED_DIR, names[i]);
         char *sql = read_file(path);
         cr_assert_not_null(sql, "%s", path);
         free(roundtrip_text(sql, path));
@@ -653,8 +653,8 @@ static char *json_sql(const char *json) {
 
 Test(corpus, compat_sql_parses_and_round_trips_except_parse_error_cases) {
     char **cats;
-    DIR *probe = opendir(VELO_SHARED_DIR "/compat/cases");
-    if (!probe) cr_skip_test("no compat cases at " VELO_SHARED_DIR);
+    DIR *probe = opendir(VELO_SHARED_DIR "/cases");
+    if (!probe) cr_assert_fail("no compat cases at " VELO_SHARED_DIR);
     closedir(probe);
     static const char *const categories[] = {"case_when",
                                              "datetime",
@@ -676,7 +676,7 @@ Test(corpus, compat_sql_parses_and_round_trips_except_parse_error_cases) {
     (void)cats;
     for (size_t c = 0; c < sizeof categories / sizeof *categories; c++) {
         char dir[512];
-        snprintf(dir, sizeof dir, "%s/compat/cases/%s", VELO_SHARED_DIR, categories[c]);
+        snprintf(dir, sizeof dir, "%s/cases/%s", VELO_SHARED_DIR, categories[c]);
         char **names;
         size_t n = list_dir(dir, ".json", &names);
         for (size_t i = 0; i < n; i++) {
