@@ -28,13 +28,48 @@ velo_expr *velo_expr_new(velo_expr_kind kind, velo_type type, uint32_t nargs) {
 
 void velo_expr_free(velo_expr *e) {
     if (!e) return;
-    for (uint32_t i = 0; i < e->nargs; i++) velo_expr_free(e->args[i]);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        velo_expr_free(e->args[i]);
     mi_free(e->args);
     velo_vector_free(&e->out);
-    if (e->kind == VELO_EXPR_CONST && !e->constant.is_null &&
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subplan && e->subplan_free) e->subplan_free(e->subplan);
+    if ((e->kind == VELO_EXPR_CONST || e->kind == VELO_EXPR_FIELD) && !e->constant.is_null &&
         (e->constant.type.id == VELO_TYPE_VARCHAR || e->constant.type.id == VELO_TYPE_BYTES))
         mi_free((void *)e->constant.u.str.ptr);
     mi_free(e);
+}
+
+bool velo_expr_executable(const velo_expr *e, const char **what) {
+    switch (e->kind) {
+    case VELO_EXPR_FUNC:
+        if (!e->fn) {
+            if (what) *what = e->fn_name;
+            return false;
+        }
+        break;
+    case VELO_EXPR_FIELD:
+        if (what) *what = "nested field access (a.b)";
+        return false;
+    case VELO_EXPR_SUBSCRIPT:
+        if (what) *what = "subscripts (a[i], m['k'])";
+        return false;
+    case VELO_EXPR_SUBQUERY:
+        if (what)
+            *what = e->subquery_kind == VELO_SUBQUERY_IN       ? "IN (subquery)"
+                    : e->subquery_kind == VELO_SUBQUERY_EXISTS ? "EXISTS (subquery)"
+                                                               : "a scalar subquery";
+        return false;
+    case VELO_EXPR_COLUMN:
+        if (e->outer_depth) {
+            if (what) *what = "a correlated subquery";
+            return false;
+        }
+        break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!velo_expr_executable(e->args[i], what)) return false;
+    return true;
 }
 
 velo_status velo_expr_prepare(velo_expr *e, uint32_t capacity, velo_error *err) {
@@ -44,8 +79,8 @@ velo_status velo_expr_prepare(velo_expr *e, uint32_t capacity, velo_error *err) 
     }
     if (e->kind == VELO_EXPR_COLUMN) return VELO_OK;
     velo_vector_free(&e->out);
-    return velo_vector_init(&e->out, e->type.id == VELO_TYPE_NULL ? velo_type_make(VELO_TYPE_BOOLEAN) : e->type,
-                            capacity, err);
+    return velo_vector_init(
+        &e->out, e->type.id == VELO_TYPE_NULL ? velo_type_make(VELO_TYPE_BOOLEAN) : e->type, capacity, err);
 }
 
 velo_status velo_eval_ctx_init(velo_eval_ctx *ctx, uint32_t capacity, const char *file, velo_error *err) {
@@ -86,7 +121,8 @@ static void row_fail(velo_eval_ctx *ctx, const velo_expr *e, uint32_t row, const
     ctx->errors.count++;
     char buf[VELO_ERROR_MSG_MAX + 64];
     if (e->line)
-        snprintf(buf, sizeof buf, "%s:%u:%u: %s", ctx->file ? ctx->file : "<sql>", e->line, e->col, err->message);
+        snprintf(buf, sizeof buf, "%s:%u:%u: %s", ctx->file ? ctx->file : "<sql>", e->line, e->col,
+                 err->message);
     else
         snprintf(buf, sizeof buf, "%s", err->message);
     ctx->errors.message[row] = velo_arena_strdup(&ctx->errors.arena, buf);
@@ -99,8 +135,8 @@ static inline bool valid(const velo_vector *v, uint32_t i) { return velo_vector_
 typedef velo_status (*row_op)(velo_expr *e, const velo_value *args, velo_arena *arena, velo_value *out,
                               velo_error *err);
 
-static velo_status eval_args(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n, velo_eval_ctx *ctx,
-                             velo_vector **res, velo_error *err) {
+static velo_status eval_args(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n,
+                             velo_eval_ctx *ctx, velo_vector **res, velo_error *err) {
     for (uint32_t a = 0; a < e->nargs; a++) {
         velo_status st = velo_expr_eval(e->args[a], in, sel, n, ctx, &res[a], err);
         if (st) return st;
@@ -108,8 +144,8 @@ static velo_status eval_args(velo_expr *e, velo_batch *in, const uint32_t *sel, 
     return VELO_OK;
 }
 
-static velo_status eval_rowwise(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n, velo_eval_ctx *ctx,
-                                bool strict, row_op op, velo_error *err) {
+static velo_status eval_rowwise(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n,
+                                velo_eval_ctx *ctx, bool strict, row_op op, velo_error *err) {
     velo_vector *stack_res[8];
     velo_value stack_vals[8];
     velo_vector **res = e->nargs <= 8 ? stack_res : mi_malloc(sizeof *res * e->nargs);
@@ -146,8 +182,10 @@ static velo_status eval_rowwise(velo_expr *e, velo_batch *in, const uint32_t *se
             /* a function that returned another type than its catalog entry says: convert */
             velo_value conv;
             rs = velo_value_cast(&out, e->type, &in->arena, &conv, &rerr);
-            if (rs) row_fail(ctx, e, i, &rerr);
-            else velo_vector_set_value(&e->out, i, &conv, &in->arena);
+            if (rs)
+                row_fail(ctx, e, i, &rerr);
+            else
+                velo_vector_set_value(&e->out, i, &conv, &in->arena);
         } else {
             velo_vector_set_value(&e->out, i, &out, &in->arena);
         }
@@ -157,7 +195,8 @@ static velo_status eval_rowwise(velo_expr *e, velo_batch *in, const uint32_t *se
     return st;
 }
 
-static velo_status op_cast(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status op_cast(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
+                           velo_error *err) {
     velo_status st = velo_value_cast(&a[0], e->type, arena, out, err);
     if (st && e->try_cast) {
         *out = velo_value_null();
@@ -165,10 +204,12 @@ static velo_status op_cast(velo_expr *e, const velo_value *a, velo_arena *arena,
     }
     return st;
 }
-static velo_status op_arith(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status op_arith(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
+                            velo_error *err) {
     return velo_value_arith(e->arith, &a[0], &a[1], e->type, arena, out, err);
 }
-static velo_status op_neg(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status op_neg(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
+                          velo_error *err) {
     velo_value zero;
     switch (a[0].type.id) {
     case VELO_TYPE_BIGINT: zero = velo_value_i64(0); break;
@@ -187,7 +228,8 @@ static velo_status op_neg(velo_expr *e, const velo_value *a, velo_arena *arena, 
     velo_status st = velo_value_arith(VELO_ARITH_SUB, &zero, &a[0], t, arena, out, err);
     return st;
 }
-static velo_status op_cmp(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status op_cmp(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
+                          velo_error *err) {
     int c;
     velo_status st = velo_value_compare(&a[0], &a[1], &c, err);
     if (st) return st;
@@ -223,7 +265,8 @@ static velo_status op_concat(velo_expr *e, const velo_value *a, velo_arena *aren
     *out = velo_value_str(p, s[0].len + s[1].len);
     return VELO_OK;
 }
-static velo_status op_func(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status op_func(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
+                           velo_error *err) {
     return e->fn(a, e->nargs, e->type, arena, out, err);
 }
 
@@ -248,8 +291,10 @@ static velo_status op_in_list(velo_expr *e, const velo_value *a, velo_arena *are
             return VELO_OK;
         }
     }
-    if (saw_null) *out = velo_value_null();
-    else *out = velo_value_bool(e->negated);
+    if (saw_null)
+        *out = velo_value_null();
+    else
+        *out = velo_value_bool(e->negated);
     return VELO_OK;
 }
 
@@ -284,14 +329,17 @@ static bool like_match(const char *s, uint32_t sn, const char *p, uint32_t pn, i
         si = star_s;
         pi = star_p;
     }
-    while (pi < pn && p[pi] == '%') pi++;
+    while (pi < pn && p[pi] == '%')
+        pi++;
     return pi == pn;
 }
 
-static velo_status op_like(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out, velo_error *err) {
+static velo_status op_like(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
+                           velo_error *err) {
     int esc = -1;
     if (e->nargs > 2) {
-        if (a[2].u.str.len != 1) return velo_error_set(err, VELO_ERR_INVALID, "LIKE ESCAPE must be one character");
+        if (a[2].u.str.len != 1)
+            return velo_error_set(err, VELO_ERR_INVALID, "LIKE ESCAPE must be one character");
         esc = (unsigned char)a[2].u.str.ptr[0];
     }
     bool m = like_match(a[0].u.str.ptr, a[0].u.str.len, a[1].u.str.ptr, a[1].u.str.len, esc, e->ilike);
@@ -301,8 +349,8 @@ static velo_status op_like(velo_expr *e, const velo_value *a, velo_arena *arena,
 
 /* ---- typed fast paths ---- */
 
-static velo_status eval_arith_fast(velo_expr *e, velo_vector *l, velo_vector *r, const uint32_t *sel, uint32_t n,
-                                   velo_eval_ctx *ctx, bool *handled) {
+static velo_status eval_arith_fast(velo_expr *e, velo_vector *l, velo_vector *r, const uint32_t *sel,
+                                   uint32_t n, velo_eval_ctx *ctx, bool *handled) {
     *handled = true;
     velo_vector *o = &e->out;
     velo_type_id lt = l->type.id, rt = r->type.id;
@@ -340,14 +388,17 @@ static velo_status eval_arith_fast(velo_expr *e, velo_vector *l, velo_vector *r,
                 velo_vector_set_null(o, i);
                 continue;
             }
-            c[i] = e->arith == VELO_ARITH_ADD ? a[i] + b[i] : e->arith == VELO_ARITH_SUB ? a[i] - b[i] : a[i] * b[i];
+            c[i] = e->arith == VELO_ARITH_ADD   ? a[i] + b[i]
+                   : e->arith == VELO_ARITH_SUB ? a[i] - b[i]
+                                                : a[i] * b[i];
             velo_vector_set_valid(o, i);
         }
         return VELO_OK;
     }
     if (e->type.id == VELO_TYPE_DECIMAL && (lt == VELO_TYPE_DECIMAL || lt == VELO_TYPE_BIGINT) &&
         (rt == VELO_TYPE_DECIMAL || rt == VELO_TYPE_BIGINT)) {
-        static const velo_decimal_op dop[] = {VELO_DEC_ADD, VELO_DEC_SUB, VELO_DEC_MUL, VELO_DEC_DIV, VELO_DEC_MOD};
+        static const velo_decimal_op dop[] = {VELO_DEC_ADD, VELO_DEC_SUB, VELO_DEC_MUL, VELO_DEC_DIV,
+                                              VELO_DEC_MOD};
         velo_i128 *c = VELO_VEC(o, velo_i128);
         for (uint32_t k = 0; k < n; k++) {
             uint32_t i = sel[k];
@@ -356,11 +407,11 @@ static velo_status eval_arith_fast(velo_expr *e, velo_vector *l, velo_vector *r,
                 continue;
             }
             velo_decimal x = lt == VELO_TYPE_BIGINT ? (velo_decimal){VELO_VEC(l, int64_t)[i], 19, 0}
-                                                    : (velo_decimal){VELO_VEC(l, velo_i128)[i], l->type.precision,
-                                                                     l->type.scale};
+                                                    : (velo_decimal){VELO_VEC(l, velo_i128)[i],
+                                                                     l->type.precision, l->type.scale};
             velo_decimal y = rt == VELO_TYPE_BIGINT ? (velo_decimal){VELO_VEC(r, int64_t)[i], 19, 0}
-                                                    : (velo_decimal){VELO_VEC(r, velo_i128)[i], r->type.precision,
-                                                                     r->type.scale};
+                                                    : (velo_decimal){VELO_VEC(r, velo_i128)[i],
+                                                                     r->type.precision, r->type.scale};
             velo_error rerr;
             if (velo_decimal_arith(dop[e->arith], x, y, e->type.precision, e->type.scale, &c[i], &rerr))
                 row_fail(ctx, e, i, &rerr);
@@ -373,27 +424,27 @@ static velo_status eval_arith_fast(velo_expr *e, velo_vector *l, velo_vector *r,
     return VELO_OK;
 }
 
-#define CMP_LOOP(T)                                                                                                \
-    do {                                                                                                           \
-        const T *a = VELO_VEC(l, T), *b = VELO_VEC(r, T);                                                          \
-        for (uint32_t k = 0; k < n; k++) {                                                                         \
-            uint32_t i = sel[k];                                                                                   \
-            if (!valid(l, i) || !valid(r, i)) {                                                                    \
-                velo_vector_set_null(o, i);                                                                        \
-                continue;                                                                                          \
-            }                                                                                                      \
-            bool v;                                                                                                \
-            switch (e->cmp) {                                                                                      \
-            case VELO_CMP_EQ: v = a[i] == b[i]; break;                                                             \
-            case VELO_CMP_NE: v = a[i] != b[i]; break;                                                             \
-            case VELO_CMP_LT: v = a[i] < b[i]; break;                                                              \
-            case VELO_CMP_LE: v = a[i] <= b[i]; break;                                                             \
-            case VELO_CMP_GT: v = a[i] > b[i]; break;                                                              \
-            default: v = a[i] >= b[i]; break;                                                                      \
-            }                                                                                                      \
-            out[i] = v;                                                                                            \
-            velo_vector_set_valid(o, i);                                                                           \
-        }                                                                                                          \
+#define CMP_LOOP(T)                                                                                          \
+    do {                                                                                                     \
+        const T *a = VELO_VEC(l, T), *b = VELO_VEC(r, T);                                                    \
+        for (uint32_t k = 0; k < n; k++) {                                                                   \
+            uint32_t i = sel[k];                                                                             \
+            if (!valid(l, i) || !valid(r, i)) {                                                              \
+                velo_vector_set_null(o, i);                                                                  \
+                continue;                                                                                    \
+            }                                                                                                \
+            bool v;                                                                                          \
+            switch (e->cmp) {                                                                                \
+            case VELO_CMP_EQ: v = a[i] == b[i]; break;                                                       \
+            case VELO_CMP_NE: v = a[i] != b[i]; break;                                                       \
+            case VELO_CMP_LT: v = a[i] < b[i]; break;                                                        \
+            case VELO_CMP_LE: v = a[i] <= b[i]; break;                                                       \
+            case VELO_CMP_GT: v = a[i] > b[i]; break;                                                        \
+            default: v = a[i] >= b[i]; break;                                                                \
+            }                                                                                                \
+            out[i] = v;                                                                                      \
+            velo_vector_set_valid(o, i);                                                                     \
+        }                                                                                                    \
     } while (0)
 
 static bool eval_cmp_fast(velo_expr *e, velo_vector *l, velo_vector *r, const uint32_t *sel, uint32_t n) {
@@ -440,8 +491,8 @@ static void eval_and_or(velo_expr *e, velo_vector *l, velo_vector *r, const uint
 
 /* CASE: each WHEN is evaluated only on the rows no earlier WHEN took, each THEN only on the rows
  * its WHEN took, so that `CASE WHEN q = 0 THEN 0 ELSE p / q END` never divides by zero. */
-static velo_status eval_case(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n, velo_eval_ctx *ctx,
-                             velo_error *err) {
+static velo_status eval_case(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n,
+                             velo_eval_ctx *ctx, velo_error *err) {
     uint32_t *rest = velo_arena_alloc(&ctx->scratch, sizeof(uint32_t) * (n ? n : 1));
     uint32_t *take = velo_arena_alloc(&ctx->scratch, sizeof(uint32_t) * (n ? n : 1));
     if (!rest || !take) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -456,8 +507,10 @@ static velo_status eval_case(velo_expr *e, velo_batch *in, const uint32_t *sel, 
         uint32_t ntake = 0, nkeep = 0;
         for (uint32_t k = 0; k < nrest; k++) {
             uint32_t i = rest[k];
-            if (valid(cond, i) && VELO_VEC(cond, uint8_t)[i]) take[ntake++] = i;
-            else rest[nkeep++] = i;
+            if (valid(cond, i) && VELO_VEC(cond, uint8_t)[i])
+                take[ntake++] = i;
+            else
+                rest[nkeep++] = i;
         }
         nrest = nkeep;
         if (!ntake) continue;
@@ -479,7 +532,8 @@ static velo_status eval_case(velo_expr *e, velo_batch *in, const uint32_t *sel, 
                 velo_vector_set_value(&e->out, rest[k], &v, &in->arena);
             }
         } else {
-            for (uint32_t k = 0; k < nrest; k++) velo_vector_set_null(&e->out, rest[k]);
+            for (uint32_t k = 0; k < nrest; k++)
+                velo_vector_set_null(&e->out, rest[k]);
         }
     }
     return VELO_OK;
@@ -492,7 +546,8 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
     switch (e->kind) {
     case VELO_EXPR_COLUMN: *result = &in->cols[e->column]; return VELO_OK;
     case VELO_EXPR_CONST:
-        for (uint32_t k = 0; k < n; k++) velo_vector_set_value(&e->out, sel[k], &e->constant, &in->arena);
+        for (uint32_t k = 0; k < n; k++)
+            velo_vector_set_value(&e->out, sel[k], &e->constant, &in->arena);
         return VELO_OK;
     case VELO_EXPR_CAST: return eval_rowwise(e, in, sel, n, ctx, true, op_cast, err);
     case VELO_EXPR_NEG: return eval_rowwise(e, in, sel, n, ctx, true, op_neg, err);
@@ -544,7 +599,17 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
     case VELO_EXPR_CONCAT: return eval_rowwise(e, in, sel, n, ctx, true, op_concat, err);
     case VELO_EXPR_IN_LIST: return eval_rowwise(e, in, sel, n, ctx, false, op_in_list, err);
     case VELO_EXPR_LIKE: return eval_rowwise(e, in, sel, n, ctx, true, op_like, err);
-    case VELO_EXPR_FUNC: return eval_rowwise(e, in, sel, n, ctx, e->strict, op_func, err);
+    case VELO_EXPR_FUNC:
+        if (!e->fn)
+            return velo_error_set(err, VELO_ERR_UNSUPPORTED, "function %s is not supported yet", e->fn_name);
+        return eval_rowwise(e, in, sel, n, ctx, e->strict, op_func, err);
+    case VELO_EXPR_FIELD:
+    case VELO_EXPR_SUBSCRIPT:
+    case VELO_EXPR_SUBQUERY: {
+        const char *what = NULL;
+        velo_expr_executable(e, &what);
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED, "%s is not supported yet", what);
+    }
     }
     return velo_error_set(err, VELO_ERR_INTERNAL, "unknown expression kind %d", (int)e->kind);
 }
