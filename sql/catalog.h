@@ -38,7 +38,9 @@ typedef enum velo_arg_class {
 
 /* Computes the result type from the argument types when the simple `ret` rules are not enough
  * (SUM(DECIMAL(p,s)) -> DECIMAL(38,s), AVG(BIGINT) -> DOUBLE, DATE_TRUNC...). Returns false with a
- * message ("SUM needs a number, found VARCHAR") when the arguments do not fit. */
+ * message ("SUM needs a number, found VARCHAR") when the arguments do not fit. It runs after the
+ * arity and class checks, and writes its message without the function's name: velo_function_check
+ * puts the name in front ("needs a number, found VARCHAR"). */
 typedef bool (*velo_fn_typer)(const velo_type *args, uint32_t nargs, velo_type *ret, char *msg,
                               size_t msglen);
 
@@ -56,6 +58,10 @@ typedef struct velo_function {
                                "window", "json", "collection", "kafka" */
     velo_arg_class args[4]; /* class of argument i; positions past 3 (variadic) use args[3] */
     velo_fn_typer typer;    /* NULL: `ret`/`fixed` decide */
+    const char *alias_of;   /* the canonical name when this entry is another spelling (CEILING ->
+                               CEIL); the entry then has the same rules as its target */
+    bool aggregate_too;     /* a WINDOW function that is also an aggregate over a group (FIRST_VALUE,
+                               LAST_VALUE): lookup returns one entry per name, kind WINDOW */
 } velo_function;
 
 /* Checks arity and argument classes and computes the result type. On failure returns false with
@@ -64,6 +70,13 @@ typedef struct velo_function {
 bool velo_function_check(const velo_function *f, const velo_type *args, uint32_t nargs, velo_type *ret,
                          char *msg, size_t msglen);
 
+/* Checks a literal argument that only its value can make valid: the unit of DATEDIFF, DATE_ADD
+ * and DATE_TRUNC, the field of EXTRACT (argument index i is 0-based). The planner calls it when
+ * that argument is a string literal; other arguments and functions always pass. */
+bool velo_function_check_literal(const velo_function *f, uint32_t i, const char *text, char *msg,
+                                 size_t msglen);
+
+/* Case-insensitive; NULL for an unknown name. Aliases have entries of their own. */
 const velo_function *velo_function_lookup(const char *name);
 const velo_function *velo_function_at(uint32_t i); /* NULL past the end */
 

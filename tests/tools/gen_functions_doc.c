@@ -1,0 +1,109 @@
+/* Prints docs/sql/functions.md from the function catalog (sql/catalog.c), so the reference cannot
+ * disagree with what the binder accepts: the docs_functions test diffs this output against the
+ * committed file. Usage: build/gen_functions_doc > docs/sql/functions.md */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/catalog.h"
+
+static const char *const intro =
+    "# SQL functions\n"
+    "\n"
+    "<!-- Generated from sql/catalog.c by tests/tools/gen_functions_doc.c: do not edit by hand.\n"
+    "     Regenerate with build/gen_functions_doc > docs/sql/functions.md -->\n"
+    "\n"
+    "Every function the SQL front end knows, one section per category. Names are case-insensitive.\n"
+    "A function whose *Runs today* column says **not yet** parses, binds and type-checks (so\n"
+    "`velo-cli validate` accepts it), but a job that uses it stops with \"not supported yet\".\n"
+    "\n"
+    "Argument checks: a wrong number of arguments is an error (\"ROUND expects 1 or 2 arguments,\n"
+    "found 3\"), and so is an argument of the wrong kind (\"UPPER expects VARCHAR as argument 1,\n"
+    "found BIGINT\"): numbers are not turned into text implicitly, write `CAST(x AS VARCHAR)`.\n"
+    "Arguments shown as `x`, `any`, `name` or `value` (CONCAT, SET_HEADER...) take any value. A bare\n"
+    "`NULL` fits any argument, and a dynamically typed (ANY) value from a schemaless source is checked\n"
+    "per record instead.\n"
+    "\n"
+    "Result types stay exact on DECIMAL:\n"
+    "\n"
+    "- `SUM(DECIMAL(p,s))` is `DECIMAL(38,s)`; `SUM(BIGINT)` is `BIGINT` (overflow is an error, never a\n"
+    "  wrap); `SUM(DOUBLE)` is `DOUBLE`.\n"
+    "- `AVG(DECIMAL(p,s))` is `DECIMAL(38,max(s,6))`, rounded half away from zero; `AVG` of `BIGINT` or\n"
+    "  `DOUBLE` is `DOUBLE`.\n"
+    "- `MEDIAN(DECIMAL(p,s))` is `DECIMAL(38,s+1)`: the mean of the two middle values needs at most one\n"
+    "  more digit. `PERCENTILE_CONT` has the same type and rounds its interpolation at that scale.\n"
+    "  Both are `DOUBLE` for `BIGINT` and `DOUBLE`.\n"
+    "- `CEIL`/`FLOOR(DECIMAL(p,s))` is `DECIMAL(p-s+1,0)` (rounding up may carry a digit: 9.5 -> 10);\n"
+    "  `ROUND`, `TRUNCATE` and `ABS` keep the type of their argument; `SIGN` is `BIGINT` (`DOUBLE` for\n"
+    "  `DOUBLE`); `MOD(a, b)` has the type of `a % b`; `POWER`, `SQRT`, `EXP`, `LN`, `LOG`, `LOG10` and\n"
+    "  the statistics (`STDDEV*`, `VAR*`) are `DOUBLE`.\n"
+    "\n"
+    "The unit of `DATEDIFF`, `DATE_ADD` and `DATE_TRUNC` is one of microsecond, millisecond, second,\n"
+    "minute, hour, day, week, month, quarter, year (any case, singular or plural). `EXTRACT(YEAR FROM x)`\n"
+    "and `EXTRACT('YEAR', x)` are the same call; its fields are YEAR, QUARTER, MONTH, WEEK, DAY, DOW,\n"
+    "DOY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND, NANOSECOND and EPOCH.\n";
+
+static const struct {
+    const char *category, *title;
+} titles[] = {
+    {"aggregate", "Aggregate functions"},
+    {"window", "Window functions"},
+    {"math", "Math"},
+    {"string", "Strings"},
+    {"time", "Date and time"},
+    {"conditional", "Conditional"},
+    {"json", "JSON"},
+    {"collection", "Lists, maps and structs"},
+    {"kafka", "Kafka headers"},
+};
+
+static const char *title_of(const char *category) {
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (!strcmp(titles[i].category, category)) return titles[i].title;
+    return category;
+}
+
+/* Table cells: a '|' would end the cell, even inside a code span. */
+static void put_cell(const char *s) {
+    for (; *s; s++) {
+        if (*s == '|') putchar('\\');
+        putchar(*s);
+    }
+}
+
+static bool seen_before(uint32_t i) {
+    const velo_function *f = velo_function_at(i);
+    for (uint32_t j = 0; j < i; j++)
+        if (!strcmp(velo_function_at(j)->category, f->category)) return true;
+    return false;
+}
+
+static void print_row(const velo_function *f) {
+    printf("| `%s`", f->name);
+    for (uint32_t j = 0; velo_function_at(j); j++) {
+        const velo_function *a = velo_function_at(j);
+        if (a->alias_of && !strcmp(a->alias_of, f->name)) printf(", `%s`", a->name);
+    }
+    printf(" | `");
+    put_cell(f->signature);
+    printf("` | ");
+    put_cell(f->summary);
+    printf(" | %s |\n", f->impl ? "yes" : "not yet");
+}
+
+static void print_section(const char *category) {
+    printf("\n## %s\n\n", title_of(category));
+    printf("| Function | Signature | Returns/summary | Runs today |\n");
+    printf("|---|---|---|---|\n");
+    for (uint32_t i = 0; velo_function_at(i); i++) {
+        const velo_function *f = velo_function_at(i);
+        if (!strcmp(f->category, category) && !f->alias_of) print_row(f);
+    }
+}
+
+int main(void) {
+    fputs(intro, stdout);
+    /* sections in the order the catalog lists its categories */
+    for (uint32_t i = 0; velo_function_at(i); i++)
+        if (!seen_before(i)) print_section(velo_function_at(i)->category);
+    return 0;
+}
