@@ -455,3 +455,252 @@ Test(open, undeclared_name_is_an_error_when_resolving) {
     cr_assert_str_eq(first_error(&r)->code, "bind.unknown_source");
     done(&r);
 }
+
+/* ---- GROUP BY ---- */
+
+Test(group_by, non_key_column_is_an_error) {
+    expect_error(DECL "SELECT symbol, qty, COUNT(*) FROM trades GROUP BY symbol", "bind.group_by",
+                 "column 'qty' must appear in GROUP BY or be used in an aggregate");
+}
+
+Test(group_by, qualified_key_matches_unqualified_use) {
+    run r = plan(DECL "SELECT t.symbol, COUNT(*) FROM trades t GROUP BY symbol");
+    ok(&r);
+    done(&r);
+}
+
+Test(group_by, expression_key_matches_same_expression) {
+    run r = plan(DECL "SELECT UPPER(symbol) AS s, COUNT(*) AS n FROM trades GROUP BY UPPER(symbol)");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[0]->kind, VELO_EXPR_COLUMN);
+    cr_assert_eq(p->exprs[0]->column, 0);
+    done(&r);
+}
+
+Test(group_by, select_alias_as_key) {
+    run r = plan(DECL "SELECT UPPER(symbol) AS s, COUNT(*) AS n FROM trades GROUP BY s");
+    cr_assert_str_eq(find(ok(&r), VELO_PLAN_AGGREGATE)->schema->fields[0].name, "s");
+    done(&r);
+}
+
+Test(group_by, ordinal_key) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY 1");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_AGGREGATE)->nkeys, 1);
+    done(&r);
+}
+
+Test(group_by, ordinal_out_of_range) {
+    expect_error(DECL "SELECT symbol, COUNT(*) FROM trades GROUP BY 3", "bind.group_by", "GROUP BY 3");
+}
+
+Test(group_by, aggregate_in_where_is_an_error) {
+    expect_error(DECL "SELECT symbol FROM trades WHERE SUM(qty) > 1", "bind.aggregate_in_where", "WHERE");
+}
+
+Test(group_by, nested_aggregates_are_an_error) {
+    expect_error(DECL "SELECT SUM(COUNT(qty)) FROM trades", "bind.aggregate", "nested");
+}
+
+Test(group_by, aggregate_in_group_by_is_an_error) {
+    expect_error(DECL "SELECT COUNT(*) FROM trades GROUP BY SUM(qty)", "bind.aggregate", "GROUP BY");
+}
+
+Test(group_by, identical_calls_are_one_aggregate) {
+    run r = plan(DECL "SELECT symbol, SUM(qty) AS a, SUM(qty) * 2 AS b FROM trades GROUP BY symbol HAVING SUM(qty) > 0");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_AGGREGATE)->naggs, 1);
+    done(&r);
+}
+
+Test(group_by, count_star_and_distinct) {
+    run r = plan(DECL "SELECT COUNT(*) AS a, COUNT(DISTINCT symbol) AS b FROM trades");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->naggs, 2);
+    cr_assert(a->aggs[0].star);
+    cr_assert(a->aggs[1].distinct);
+    cr_assert_eq(a->aggs[0].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(group_by, aggregate_filter_clause) {
+    run r = plan(DECL "SELECT COUNT(*) FILTER (WHERE qty > 10) AS big FROM trades");
+    cr_assert_not_null(find(ok(&r), VELO_PLAN_AGGREGATE)->aggs[0].filter);
+    done(&r);
+}
+
+Test(group_by, aggregate_filter_must_be_boolean) {
+    expect_error(DECL "SELECT COUNT(*) FILTER (WHERE qty) FROM trades", "bind.type", "FILTER");
+}
+
+Test(group_by, aggregate_text_is_printed_call) {
+    run r = plan(DECL "SELECT SUM(price * qty) FROM trades");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_str_eq(a->aggs[0].text, "SUM(price * qty)");
+    done(&r);
+}
+
+Test(group_by, having_on_non_key_is_an_error) {
+    expect_error(DECL "SELECT symbol FROM trades GROUP BY symbol HAVING qty > 1", "bind.group_by", "qty");
+}
+
+Test(group_by, star_with_group_by_is_an_error) {
+    expect_error(DECL "SELECT * FROM trades GROUP BY symbol", "bind.group_by", NULL);
+}
+
+Test(group_by, aggregate_without_group_by_is_global) {
+    run r = plan(DECL "SELECT COUNT(*) AS n FROM trades");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->nkeys, 0);
+    done(&r);
+}
+
+Test(group_by, key_reference_has_key_type) {
+    run r = plan(DECL "SELECT qty + 1 AS q, COUNT(*) AS n FROM trades GROUP BY qty");
+    cr_assert_eq(ok(&r)->schema->fields[0].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+/* ---- WINDOW ---- */
+
+Test(window, tumbling_size_in_micros) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) FROM trades GROUP BY symbol WINDOW TUMBLING(5m)");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert(a->windowed);
+    cr_assert_eq(a->window.kind, VELO_WINDOW_TUMBLING);
+    cr_assert_eq(a->window.size_us, 300000000LL);
+    cr_assert_eq(a->window.advance_us, 300000000LL);
+    cr_assert_eq(a->window.time_column, -1);
+    done(&r);
+}
+
+Test(window, tumbling_with_time_column) {
+    run r = plan(DECL "SELECT COUNT(*) FROM trades WINDOW TUMBLING(ts, INTERVAL '1' HOUR)");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->window.time_column, 3);
+    cr_assert_eq(a->window.size_us, 3600000000LL);
+    done(&r);
+}
+
+Test(window, sliding_size_and_advance) {
+    run r = plan(DECL "SELECT COUNT(*) FROM trades WINDOW SLIDING(10m, 5m)");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->window.kind, VELO_WINDOW_SLIDING);
+    cr_assert_eq(a->window.advance_us, 300000000LL);
+    done(&r);
+}
+
+Test(window, sliding_advance_larger_than_size_is_an_error) {
+    expect_error(DECL "SELECT COUNT(*) FROM trades WINDOW SLIDING(5m, 10m)", "bind.window", "advance");
+}
+
+Test(window, session_gap) {
+    run r = plan(DECL "SELECT COUNT(*) FROM trades GROUP BY symbol WINDOW SESSION(30s)");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->window.kind, VELO_WINDOW_SESSION);
+    cr_assert_eq(a->window.size_us, 30000000LL);
+    done(&r);
+}
+
+Test(window, zero_size_is_an_error) {
+    expect_error(DECL "SELECT COUNT(*) FROM trades WINDOW TUMBLING(0s)", "bind.window", NULL);
+}
+
+Test(window, month_size_is_an_error) {
+    expect_error(DECL "SELECT COUNT(*) FROM trades WINDOW TUMBLING(INTERVAL '1' MONTH)", "bind.window", NULL);
+}
+
+Test(window, window_bounds_are_output_columns) {
+    run r = plan(DECL "SELECT symbol, window_start, window_end, COUNT(*) AS n FROM trades GROUP BY symbol, window_start "
+                      "WINDOW TUMBLING(1h)");
+    const velo_plan *p = ok(&r);
+    expect_col(p->schema, 1, "window_start", VELO_TYPE_TIMESTAMP);
+    expect_col(p->schema, 2, "window_end", VELO_TYPE_TIMESTAMP);
+    const velo_plan *a = find(p, VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->nkeys, 1);
+    expect_col(a->schema, 1, "window_start", VELO_TYPE_TIMESTAMP);
+    cr_assert_eq(p->exprs[2]->column, 2);
+    done(&r);
+}
+
+Test(window, underscore_window_columns) {
+    run r = plan(DECL "SELECT _window_start AS ws, COUNT(*) AS n FROM trades WINDOW TUMBLING(1h)");
+    cr_assert_eq(ok(&r)->exprs[0]->column, 0);
+    done(&r);
+}
+
+Test(window, window_start_without_window_is_an_error) {
+    expect_error(DECL "SELECT window_start, COUNT(*) FROM trades GROUP BY window_start", "bind.window", NULL);
+}
+
+Test(window, time_column_must_be_a_timestamp) {
+    expect_error(DECL "SELECT COUNT(*) FROM trades WINDOW TUMBLING(symbol, 1m)", "bind.window", "TIMESTAMP");
+}
+
+Test(window, aggregate_columns_follow_window_bounds) {
+    run r = plan(DECL "SELECT COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(1m)");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[0]->column, 3);
+    done(&r);
+}
+
+/* ---- OVER frames ---- */
+
+Test(frame, rows_between_offsets) {
+    run r = plan(DECL "SELECT SUM(qty) OVER (ORDER BY ts ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) AS s FROM trades");
+    const velo_analytic_call *c = &find(ok(&r), VELO_PLAN_ANALYTIC)->calls[0];
+    cr_assert(c->frame.present);
+    cr_assert(!c->frame.range);
+    cr_assert_eq(c->frame.start_kind, VELO_BOUND_PRECEDING);
+    cr_assert_eq(c->frame.start_offset, 3);
+    cr_assert_eq(c->frame.end_kind, VELO_BOUND_CURRENT_ROW);
+    done(&r);
+}
+
+Test(frame, range_interval_in_micros) {
+    run r = plan(DECL "SELECT AVG(price) OVER (PARTITION BY symbol ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR "
+                      "PRECEDING AND CURRENT ROW) AS a FROM trades");
+    const velo_analytic_call *c = &find(ok(&r), VELO_PLAN_ANALYTIC)->calls[0];
+    cr_assert(c->frame.range);
+    cr_assert_eq(c->frame.start_offset, 3600000000LL);
+    done(&r);
+}
+
+Test(frame, range_interval_needs_timestamp_order_key) {
+    expect_error(DECL "SELECT AVG(price) OVER (ORDER BY qty RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT "
+                      "ROW) FROM trades",
+                 "bind.window", "TIMESTAMP");
+}
+
+Test(frame, range_interval_needs_exactly_one_order_key) {
+    expect_error(DECL "SELECT AVG(price) OVER (ORDER BY ts, qty RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND "
+                      "CURRENT ROW) FROM trades",
+                 "bind.window", "exactly one");
+}
+
+Test(frame, no_frame_is_not_present) {
+    run r = plan(DECL "SELECT SUM(qty) OVER (PARTITION BY symbol) AS s FROM trades");
+    cr_assert(!find(ok(&r), VELO_PLAN_ANALYTIC)->calls[0].frame.present);
+    done(&r);
+}
+
+Test(frame, window_function_in_where_is_an_error) {
+    expect_error(DECL "SELECT symbol FROM trades WHERE SUM(qty) OVER (PARTITION BY symbol) > 1", "bind.window",
+                 "WHERE");
+}
+
+Test(frame, scalar_function_with_over_is_an_error) {
+    expect_error(DECL "SELECT UPPER(symbol) OVER (PARTITION BY symbol) FROM trades", "bind.window", "UPPER");
+}
+
+Test(frame, identical_window_calls_are_one) {
+    run r = plan(DECL "SELECT SUM(qty) OVER (PARTITION BY symbol) AS a, SUM(qty) OVER (PARTITION BY symbol) + 1 AS b "
+                      "FROM trades");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_ANALYTIC)->ncalls, 1);
+    done(&r);
+}
+
+Test(frame, window_over_grouped_rows) {
+    run r = plan(DECL "SELECT symbol, SUM(qty) AS s, SUM(SUM(qty)) OVER (ORDER BY symbol) AS running FROM trades GROUP "
+                      "BY symbol");
+    SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_ANALYTIC, VELO_PLAN_AGGREGATE, VELO_PLAN_SCAN);
+    done(&r);
+}
