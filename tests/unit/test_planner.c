@@ -704,3 +704,331 @@ Test(frame, window_over_grouped_rows) {
     SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_ANALYTIC, VELO_PLAN_AGGREGATE, VELO_PLAN_SCAN);
     done(&r);
 }
+
+/* ---- joins ---- */
+
+Test(join, inner_join_keys_extracted) {
+    run r = plan(DECL DECL_TABLE "SELECT t.symbol, p.size FROM trades t JOIN positions p ON t.symbol = p.symbol");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_INNER);
+    cr_assert_eq(j->njoin_keys, 1);
+    cr_assert_eq(j->left_keys[0]->column, 0);
+    cr_assert_eq(j->right_keys[0]->column, 0);
+    cr_assert(j->right_is_table);
+    cr_assert_eq(j->schema->ncols, 6);
+    done(&r);
+}
+
+Test(join, keys_swapped_when_written_right_first) {
+    run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON p.size = t.qty");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->left_keys[0]->column, 2);
+    cr_assert_eq(j->right_keys[0]->column, 1);
+    done(&r);
+}
+
+Test(join, two_keys_from_and) {
+    run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t LEFT JOIN positions p ON t.symbol = p.symbol AND t.qty = "
+                                 "p.size AND t.price > 0");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_LEFT);
+    cr_assert_eq(j->njoin_keys, 2);
+    done(&r);
+}
+
+Test(join, right_columns_follow_left) {
+    run r = plan(DECL DECL_TABLE "SELECT p.size FROM trades t JOIN positions p ON t.symbol = p.symbol");
+    cr_assert_eq(ok(&r)->exprs[0]->column, 5);
+    done(&r);
+}
+
+Test(join, ambiguous_column_lists_candidates) {
+    expect_error(DECL DECL_TABLE "SELECT symbol FROM trades t JOIN positions p ON t.symbol = p.symbol",
+                 "bind.ambiguous_column", "t.symbol, p.symbol");
+}
+
+Test(join, incomparable_keys_are_an_error) {
+    expect_error(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON t.symbol = p.size", "bind.join",
+                 "not comparable");
+}
+
+Test(join, within_in_micros) {
+    run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol WITHIN INTERVAL '5' MINUTE");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->within_us, 300000000LL);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(join, stream_stream_without_within_warns) {
+    run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol");
+    ok(&r);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    cr_assert_eq(find(r.qp->root, VELO_PLAN_JOIN)->within_us, -1);
+    done(&r);
+}
+
+Test(join, stream_table_join_does_not_warn) {
+    run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON t.symbol = p.symbol");
+    ok(&r);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(join, full_and_right_kinds) {
+    run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t FULL JOIN positions p ON t.symbol = p.symbol");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_JOIN)->join_kind, VELO_JOIN_FULL);
+    done(&r);
+    r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t RIGHT JOIN positions p ON t.symbol = p.symbol");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_JOIN)->join_kind, VELO_JOIN_RIGHT);
+    done(&r);
+}
+
+Test(join, qualified_star_expands_one_side) {
+    run r = plan(DECL DECL_TABLE "SELECT p.* FROM trades t JOIN positions p ON t.symbol = p.symbol");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->schema->ncols, 2);
+    cr_assert_eq(p->exprs[0]->column, 4);
+    done(&r);
+}
+
+Test(join, star_qualifies_repeated_names) {
+    run r = plan(DECL DECL_TABLE "SELECT * FROM trades t JOIN positions p ON t.symbol = p.symbol");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->schema->ncols, 6);
+    cr_assert_str_eq(p->schema->fields[4].name, "p.symbol");
+    done(&r);
+}
+
+Test(join, three_way_join_is_left_deep) {
+    run r = plan(DECL DECL_TABLE "SELECT a.qty FROM trades a JOIN positions p ON a.symbol = p.symbol JOIN trades b ON "
+                                 "b.symbol = a.symbol WITHIN 1m");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->input->kind, VELO_PLAN_JOIN);
+    cr_assert_eq(j->schema->ncols, 10);
+    cr_assert_eq(j->left_keys[0]->column, 0);
+    cr_assert_eq(j->right_keys[0]->column, 0);
+    done(&r);
+}
+
+Test(join, open_sources_grow_in_place) {
+    run r = plan("SELECT o.id, c.name FROM 'file://o.json' o JOIN 'file://c.json' c ON o.cid = c.id");
+    const velo_plan *p = ok(&r);
+    const velo_plan *j = find(p, VELO_PLAN_JOIN);
+    cr_assert_eq(j->input->schema->ncols, 2);
+    cr_assert_eq(p->exprs[1]->column, 3);
+    cr_assert_eq(j->left_keys[0]->column, 0) /* cid: the ON condition is bound before the select list */;
+    cr_assert_eq(j->right_keys[0]->column, 0);
+    done(&r);
+}
+
+/* ---- subqueries ---- */
+
+Test(subquery, in_subquery_node_owns_plan) {
+    run r = plan(DECL DECL_TABLE "SELECT qty FROM trades WHERE symbol IN (SELECT symbol FROM positions)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert_eq(f->predicate->kind, VELO_EXPR_SUBQUERY);
+    cr_assert_eq(f->predicate->subquery_kind, VELO_SUBQUERY_IN);
+    cr_assert_not_null(f->predicate->subplan);
+    done(&r);
+}
+
+Test(subquery, scalar_subquery_has_its_column_type) {
+    run r = plan(DECL "SELECT qty, (SELECT MAX(qty) FROM trades) AS m FROM trades");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->exprs[1]->subquery_kind, VELO_SUBQUERY_SCALAR);
+    cr_assert_eq(p->schema->fields[1].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(subquery, scalar_subquery_must_return_one_column) {
+    expect_error(DECL "SELECT (SELECT qty, price FROM trades) FROM trades", "bind.subquery", "one column");
+}
+
+Test(subquery, in_subquery_type_must_be_comparable) {
+    expect_error(DECL "SELECT qty FROM trades WHERE qty IN (SELECT symbol FROM trades)", "bind.subquery", NULL);
+}
+
+Test(subquery, exists_is_boolean) {
+    run r = plan(DECL "SELECT qty FROM trades WHERE NOT EXISTS (SELECT 1 FROM trades)");
+    ok(&r);
+    done(&r);
+}
+
+Test(subquery, correlated_reference_has_outer_depth) {
+    run r = plan(DECL DECL_TABLE "SELECT qty FROM trades t WHERE EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
+                                 "t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    const velo_plan *sub = f->predicate->subplan;
+    const velo_plan *sf = find(sub, VELO_PLAN_FILTER);
+    const velo_expr *cmp = sf->predicate;
+    cr_assert_eq(cmp->args[0]->outer_depth, 0);
+    cr_assert_eq(cmp->args[1]->outer_depth, 1);
+    cr_assert_eq(cmp->args[1]->column, 0);
+    done(&r);
+}
+
+Test(subquery, from_subquery_is_the_input) {
+    run r = plan(DECL "SELECT s.n FROM (SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol) s WHERE s.n > 1");
+    const velo_plan *p = ok(&r);
+    SHAPE(p, VELO_PLAN_PROJECT, VELO_PLAN_FILTER, VELO_PLAN_PROJECT, VELO_PLAN_AGGREGATE, VELO_PLAN_SCAN);
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(subquery, errors_inside_are_reported) {
+    expect_error(DECL "SELECT qty FROM trades WHERE qty IN (SELECT qtyy FROM trades)", "bind.unknown_column", "qtyy");
+}
+
+/* ---- UNION ---- */
+
+Test(union_all, branches_meet_in_common_type) {
+    run r = plan(DECL "SELECT qty AS v FROM trades UNION ALL SELECT price AS v FROM trades");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->kind, VELO_PLAN_UNION_ALL);
+    cr_assert_eq(p->ninputs, 2);
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_DECIMAL);
+    done(&r);
+}
+
+Test(union_all, column_count_mismatch) {
+    expect_error(DECL "SELECT qty FROM trades UNION ALL SELECT qty, price FROM trades", "bind.union",
+                 "column counts");
+}
+
+Test(union_all, incompatible_types) {
+    expect_error(DECL "SELECT qty FROM trades UNION ALL SELECT symbol FROM trades", "bind.union", "incompatible");
+}
+
+Test(union_all, union_distinct_adds_distinct) {
+    run r = plan(DECL "SELECT qty FROM trades UNION SELECT qty FROM trades");
+    cr_assert_eq(ok(&r)->kind, VELO_PLAN_DISTINCT);
+    done(&r);
+}
+
+Test(union_all, order_by_and_limit_apply_to_union) {
+    run r = plan(DECL "SELECT qty FROM trades UNION ALL SELECT qty FROM trades ORDER BY qty LIMIT 2");
+    SHAPE(ok(&r), VELO_PLAN_LIMIT, VELO_PLAN_SORT, VELO_PLAN_UNION_ALL);
+    done(&r);
+}
+
+/* ---- CTEs and streams created earlier ---- */
+
+Test(cte, with_query_is_planned_where_used) {
+    run r = plan(DECL "WITH big AS (SELECT symbol, qty FROM trades WHERE qty > 100) SELECT symbol FROM big");
+    SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_PROJECT, VELO_PLAN_FILTER, VELO_PLAN_SCAN);
+    done(&r);
+}
+
+Test(cte, unknown_column_of_cte) {
+    expect_error(DECL "WITH big AS (SELECT symbol FROM trades) SELECT qty FROM big", "bind.unknown_column", "qty");
+}
+
+Test(cte, later_cte_sees_earlier) {
+    run r = plan(DECL "WITH a AS (SELECT qty FROM trades), b AS (SELECT qty FROM a) SELECT qty FROM b");
+    ok(&r);
+    done(&r);
+}
+
+Test(stream, created_stream_is_readable_with_its_schema) {
+    run r = plan(DECL "CREATE STREAM big AS SELECT symbol, qty * 2 AS dbl FROM trades;\nSELECT dbl FROM big");
+    const velo_plan *p = ok(&r);
+    const velo_plan *s = find(p, VELO_PLAN_SCAN);
+    cr_assert_str_eq(s->source.scheme, "stream");
+    cr_assert(!s->source.open);
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+}
+
+Test(stream, created_stream_columns_are_checked) {
+    expect_error(DECL "CREATE STREAM big AS SELECT symbol FROM trades;\nSELECT qty FROM big", "bind.unknown_column",
+                 "qty");
+}
+
+Test(stream, create_stream_plan_has_name_and_sink) {
+    run r = plan(DECL "CREATE STREAM out AS SELECT * FROM trades INTO 'file://out.jsonl?format=jsonl'");
+    ok(&r);
+    cr_assert_str_eq(r.qp->name, "out");
+    cr_assert_str_eq(r.qp->sink_scheme, "file");
+    cr_assert_str_eq(velo_kv_get(&r.qp->sink_options, "format"), "jsonl");
+    done(&r);
+}
+
+Test(stream, bare_select_sinks_to_stdout) {
+    run r = plan(DECL "SELECT * FROM trades");
+    ok(&r);
+    cr_assert_null(r.qp->sink_uri);
+    cr_assert_null(r.qp->name);
+    done(&r);
+}
+
+Test(stream, into_declared_name_uses_its_uri) {
+    run r = plan(DECL "CREATE STREAM sink1 (a BIGINT) WITH ('uri'='kafka://h:9092/out');\nSELECT qty FROM trades INTO "
+                      "sink1");
+    ok(&r);
+    cr_assert_str_eq(r.qp->sink_uri, "kafka://h:9092/out");
+    done(&r);
+}
+
+Test(stream, insert_into_declared_sink) {
+    run r = plan(DECL "CREATE STREAM sink1 (a BIGINT) WITH ('uri'='file://o.csv');\nINSERT INTO sink1 SELECT qty FROM "
+                      "trades");
+    ok(&r);
+    cr_assert_str_eq(r.qp->sink_uri, "file://o.csv");
+    done(&r);
+}
+
+Test(stream, insert_into_unknown_is_an_error) {
+    expect_error(DECL "INSERT INTO nowhere SELECT qty FROM trades", "bind.unknown_source", "nowhere");
+}
+
+Test(stream, emit_final_needs_window) {
+    expect_error("SELECT customer_id, COUNT(*) FROM orders GROUP BY customer_id EMIT FINAL", "bind.emit",
+                 "EMIT FINAL needs a WINDOW clause");
+}
+
+Test(stream, emit_final_with_window) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(1m) EMIT FINAL");
+    ok(&r);
+    cr_assert_eq(r.qp->emit, VELO_EMIT_FINAL);
+    done(&r);
+}
+
+Test(stream, emit_changes_mode) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol EMIT CHANGES");
+    ok(&r);
+    cr_assert_eq(r.qp->emit, VELO_EMIT_CHANGES);
+    done(&r);
+}
+
+Test(table, key_from_group_by) {
+    run r = plan(DECL "CREATE TABLE totals AS SELECT symbol, SUM(qty) AS q FROM trades GROUP BY symbol");
+    ok(&r);
+    cr_assert(r.qp->is_table);
+    cr_assert_eq(r.qp->nprimary_key, 1);
+    cr_assert_str_eq(r.qp->primary_key[0], "symbol");
+    done(&r);
+}
+
+Test(table, key_from_primary_key_mark) {
+    run r = plan(DECL "CREATE TABLE latest AS SELECT symbol PRIMARY KEY, price FROM trades");
+    ok(&r);
+    cr_assert_eq(r.qp->nprimary_key, 1);
+    cr_assert_str_eq(r.qp->primary_key[0], "symbol");
+    cr_assert(!has_warning(&r, "warn.table_key"));
+    done(&r);
+}
+
+Test(table, without_key_warns) {
+    run r = plan(DECL "CREATE TABLE t2 AS SELECT symbol, price FROM trades");
+    ok(&r);
+    cr_assert(has_warning(&r, "warn.table_key"));
+    done(&r);
+}
+
+Test(table, created_table_is_a_table_when_joined) {
+    run r = plan(DECL "CREATE TABLE tot AS SELECT symbol, SUM(qty) AS q FROM trades GROUP BY symbol;\n"
+                      "SELECT t.price, x.q FROM trades t JOIN tot x ON t.symbol = x.symbol");
+    cr_assert(find(ok(&r), VELO_PLAN_JOIN)->right_is_table);
+    done(&r);
+}
