@@ -1032,3 +1032,239 @@ Test(table, created_table_is_a_table_when_joined) {
     cr_assert(find(ok(&r), VELO_PLAN_JOIN)->right_is_table);
     done(&r);
 }
+
+/* ---- warnings ---- */
+
+Test(warn, group_by_on_unbounded_source_without_window) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol");
+    ok(&r);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(warn, group_by_with_window_does_not_warn) {
+    run r = plan(DECL "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol WINDOW TUMBLING(1m)");
+    ok(&r);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(warn, group_by_on_bounded_file_does_not_warn) {
+    run r = plan(DECL_FILE "SELECT b, COUNT(*) AS n FROM bounded GROUP BY b");
+    ok(&r);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    cr_assert(find(r.qp->root, VELO_PLAN_SCAN)->source.bounded);
+    done(&r);
+}
+
+Test(warn, distinct_on_unbounded_source) {
+    run r = plan(DECL "SELECT DISTINCT symbol FROM trades");
+    ok(&r);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(warn, window_function_on_unbounded_source) {
+    run r = plan(DECL "SELECT SUM(qty) OVER (PARTITION BY symbol) AS s FROM trades");
+    ok(&r);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(warn, warnings_do_not_fail_the_statement) {
+    velo_diags d;
+    velo_diags_init(&d);
+    const char *sql = DECL "SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol";
+    velo_sql_script *s = velo_sql_parse("q.sql", sql, strlen(sql), &d);
+    velo_planner *p = velo_planner_new(NULL);
+    cr_assert_eq(velo_planner_check_script(p, s, &d), 0);
+    cr_assert_gt(d.nwarnings, 0);
+    velo_planner_free(p);
+    velo_sql_script_free(s);
+    velo_diags_free(&d);
+}
+
+/* ---- sources, URIs, options ---- */
+
+Test(source, unknown_scheme_is_an_error_with_position) {
+    run r = plan("SELECT * FROM\n  'foo://x/y'");
+    const velo_diag *e = first_error(&r);
+    cr_assert_str_eq(e->code, "bind.uri");
+    cr_assert(strstr(e->message, "foo"));
+    cr_assert_eq(e->line, 2);
+    done(&r);
+}
+
+Test(source, kafka_uri_needs_topic) {
+    expect_error("SELECT * FROM 'kafka://localhost:9092'", "bind.uri", "topic");
+}
+
+Test(source, file_uri_needs_path) { expect_error("SELECT * FROM 'file://'", "bind.uri", NULL); }
+
+Test(source, planned_schemes_parse) {
+    run r = plan("SELECT * FROM 'postgresql://localhost/db?table=c'");
+    ok(&r);
+    cr_assert_str_eq(find(r.qp->root, VELO_PLAN_SCAN)->source.scheme, "postgresql");
+    done(&r);
+    r = plan("SELECT * FROM 's3://bucket/key' INTO 'clickhouse://h:8123/db?table=t'");
+    ok(&r);
+    cr_assert_str_eq(r.qp->sink_scheme, "clickhouse");
+    done(&r);
+    r = plan("SELECT * FROM 'iceberg://cat/ns/t'");
+    ok(&r);
+    done(&r);
+}
+
+Test(source, unknown_sink_scheme) {
+    expect_error(DECL "SELECT * FROM trades INTO 'ftp://x/y'", "bind.uri", "ftp");
+}
+
+Test(source, options_merge_in_order) {
+    run r = plan("CREATE STREAM s (a BIGINT) WITH ('uri'='file://a.csv?format=csv&x=uri', 'x'='decl', 'y'='decl');\n"
+                 "SET 'y' = 'set';\nSET 'z' = 'set';\n"
+                 "SELECT a FROM s WITH ('z' = 'stmt')");
+    const velo_plan *s = find(ok(&r), VELO_PLAN_SCAN);
+    cr_assert_str_eq(velo_kv_get(&s->source.options, "format"), "csv");
+    cr_assert_str_eq(velo_kv_get(&s->source.options, "x"), "decl");
+    cr_assert_str_eq(velo_kv_get(&s->source.options, "y"), "set");
+    cr_assert_str_eq(velo_kv_get(&s->source.options, "z"), "stmt");
+    cr_assert_str_eq(velo_kv_get(&r.qp->job_options, "z"), "stmt");
+    done(&r);
+}
+
+Test(source, bind_wins_over_declaration) {
+    velo_kv binds;
+    velo_kv_init(&binds);
+    velo_kv_set(&binds, "trades", "file://other.csv");
+    velo_planner_options o = {.binds = &binds};
+    run r = plan_opts(DECL "SELECT * FROM trades", &o);
+    cr_assert_str_eq(find(ok(&r), VELO_PLAN_SCAN)->source.uri, "file://other.csv");
+    done(&r);
+    velo_kv_free(&binds);
+}
+
+Test(source, bind_names_an_undeclared_source) {
+    velo_kv binds;
+    velo_kv_init(&binds);
+    velo_kv_set(&binds, "orders", "kafka://h:9092/orders");
+    velo_planner_options o = {.binds = &binds};
+    run r = plan_opts("SELECT _offset FROM orders", &o);
+    const velo_plan *s = find(ok(&r), VELO_PLAN_SCAN);
+    cr_assert_str_eq(s->source.scheme, "kafka");
+    cr_assert_str_eq(s->source.name, "orders");
+    done(&r);
+    velo_kv_free(&binds);
+}
+
+Test(source, original_dialect_kafka_properties_build_uri) {
+    run r = plan("CREATE STREAM market (symbol VARCHAR) WITH ('market.type'='kafka_source', "
+                 "'bootstrap.servers'='broker:9092', 'market.topic.name'='ticks');\nSELECT symbol FROM market");
+    const velo_plan *s = find(ok(&r), VELO_PLAN_SCAN);
+    cr_assert_str_eq(s->source.uri, "kafka://broker:9092/ticks");
+    cr_assert_str_eq(s->source.scheme, "kafka");
+    done(&r);
+}
+
+Test(source, declaration_without_uri_is_an_error) {
+    expect_error("CREATE STREAM s (a BIGINT) WITH ('format'='csv')", "bind.uri", "needs a 'uri'");
+}
+
+Test(source, declared_table_with_primary_key) {
+    run r = plan(DECL_TABLE "SELECT size FROM positions");
+    const velo_plan *s = find(ok(&r), VELO_PLAN_SCAN);
+    cr_assert(s->source.is_table);
+    cr_assert_str_eq(s->source.primary_key, "symbol");
+    done(&r);
+}
+
+Test(source, event_time_field_option) {
+    run r = plan("CREATE STREAM s (id BIGINT, ts TIMESTAMP) WITH ('uri'='file://a.csv', 'event.time.field'='ts');\n"
+                 "SELECT id FROM s");
+    cr_assert_eq(find(ok(&r), VELO_PLAN_SCAN)->source.event_time_column, 1);
+    done(&r);
+}
+
+Test(source, alias_recorded) {
+    run r = plan(DECL "SELECT t.qty FROM trades t");
+    cr_assert_str_eq(find(ok(&r), VELO_PLAN_SCAN)->source.alias, "t");
+    done(&r);
+}
+
+/* ---- statements ---- */
+
+Test(stmt, declarations_and_set_make_no_plan) {
+    run r = plan(DECL "SET 'a' = 'b'");
+    cr_assert_null(first_error(&r));
+    cr_assert_null(r.qp);
+    done(&r);
+}
+
+Test(stmt, describe_unknown_is_an_error) { expect_error("DESCRIBE nothing", "bind.unknown_source", "nothing"); }
+
+Test(stmt, drop_unknown_is_an_error) { expect_error("DROP STREAM nothing", "bind.unknown_source", "nothing"); }
+
+Test(stmt, drop_if_exists_is_fine) {
+    run r = plan("DROP STREAM IF EXISTS nothing");
+    cr_assert_null(first_error(&r));
+    done(&r);
+}
+
+Test(stmt, drop_forgets_the_declaration) {
+    expect_error(DECL "DROP STREAM trades;\nDESCRIBE trades", "bind.unknown_source", "trades");
+}
+
+Test(stmt, explain_plans_the_inner_statement) {
+    run r = plan(DECL "EXPLAIN SELECT symbol FROM trades WHERE qty > 1");
+    SHAPE(ok(&r), VELO_PLAN_PROJECT, VELO_PLAN_FILTER, VELO_PLAN_SCAN);
+    done(&r);
+}
+
+Test(stmt, start_job_plans_with_name) {
+    run r = plan(DECL "START JOB j1 AS SELECT symbol FROM trades");
+    ok(&r);
+    cr_assert_str_eq(r.qp->name, "j1");
+    done(&r);
+}
+
+Test(stmt, deploy_job_plans) {
+    run r = plan(DECL "DEPLOY JOB j2 VERSION '1.0' AS SELECT symbol FROM trades");
+    ok(&r);
+    done(&r);
+}
+
+Test(stmt, show_and_stop_make_no_plan) {
+    run r = plan("SHOW STREAMS;\nSTOP JOB x");
+    cr_assert_null(first_error(&r));
+    cr_assert_null(r.qp);
+    done(&r);
+}
+
+Test(stmt, check_script_reports_errors_of_every_statement) {
+    velo_diags d;
+    velo_diags_init(&d);
+    const char *sql = DECL "SELECT pricee FROM trades;\nSELECT qtyy FROM trades;\nSELECT qty FROM trades";
+    velo_sql_script *s = velo_sql_parse("q.sql", sql, strlen(sql), &d);
+    velo_planner *p = velo_planner_new(NULL);
+    cr_assert_eq(velo_planner_check_script(p, s, &d), 2);
+    cr_assert_eq(d.items[0].line, 2);
+    cr_assert_eq(d.items[1].line, 3);
+    velo_planner_free(p);
+    velo_sql_script_free(s);
+    velo_diags_free(&d);
+}
+
+Test(stmt, plan_returns_bind_error_status) {
+    velo_diags d;
+    velo_diags_init(&d);
+    const char *sql = "SELECT x + 'a' FROM 'file://a.json' WHERE 1";
+    velo_sql_script *s = velo_sql_parse("q.sql", sql, strlen(sql), &d);
+    velo_planner *p = velo_planner_new(NULL);
+    velo_query_plan *qp = NULL;
+    cr_assert_neq(velo_planner_plan(p, s->stmts[0], &qp, &d), VELO_OK);
+    cr_assert_null(qp);
+    velo_planner_free(p);
+    velo_sql_script_free(s);
+    velo_diags_free(&d);
+}
+
+Test(stmt, update_is_rejected) { expect_error("UPDATE t SET a = 1", "bind.unsupported", "UPDATE"); }
