@@ -6,8 +6,8 @@
  * The one idea needed to read it: schemaless ("open") sources grow a column on its first reference,
  * so column indexes over the FROM relations are only final once the whole SELECT is bound. Column
  * nodes bound against FROM are recorded as (relation, local index) fixups and patched at the end. */
-#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
 #include "sql/planner.h"
+#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
 
 #include <mimalloc.h>
 #include <stdio.h>
@@ -1325,6 +1325,29 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             }
             ap.key_names[nkeys] = mi_strdup(name ? name : agg.key_text[nkeys]);
             nkeys++;
+        }
+        /* SESSION(time, gap, key): the session key groups like a GROUP BY key */
+        const sql_expr *sk = sel->window ? sel->window->session_key : NULL;
+        if (sk && sk->kind == SQL_EXPR_COLUMN) {
+            char *t = expr_text(sk);
+            colref r;
+            velo_binder qb = {.diags = dg};
+            velo_expr *k = NULL;
+            bool have = find_text(agg.key_text, nkeys, t) >= 0;
+            if (!have && resolve(&from, &qb, sk, true, &r) > 0 && r.depth == 0) {
+                for (uint32_t i = 0; i < nkeys; i++)
+                    have |= agg.key_rel[i] == r.rel && agg.key_local[i] == r.local;
+                if (!have && !bind_in(&from, sk, &k)) {
+                    ap.keys[nkeys] = k;
+                    agg.key_text[nkeys] = t;
+                    t = NULL;
+                    agg.key_rel[nkeys] = r.rel;
+                    agg.key_local[nkeys] = r.local;
+                    ap.key_names[nkeys] = mi_strdup(sk->u.column.parts[sk->u.column.nparts - 1]);
+                    nkeys++;
+                }
+            }
+            mi_free(t);
         }
         agg.nkeys = nkeys;
         agg.windowed = sel->window != NULL;
