@@ -11,19 +11,13 @@
 #include "sql/catalog.h"
 #include "sql/parser.h"
 
-typedef struct binder {
-    const velo_bound_source *src;
-    velo_diags *diags;
-    velo_bound_select *out; /* for dynamic columns; may be NULL */
-    uint32_t extra_cols;    /* dynamic columns appended so far */
-} binder;
+typedef velo_binder binder;
 
 static char *xstrdup(const char *s) { return mi_strdup(s ? s : ""); }
 
-static velo_status fail(binder *b, const sql_expr *e, velo_status code, const char *codename, const char *fmt,
-                        ...) __attribute__((format(printf, 5, 6)));
-static velo_status fail(binder *b, const sql_expr *e, velo_status code, const char *codename, const char *fmt,
-                        ...) {
+#define fail velo_binder_fail
+velo_status velo_binder_fail(binder *b, const sql_expr *e, velo_status code, const char *codename,
+                             const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -64,8 +58,7 @@ const char *velo_closest_name(const char *name, const char *const *candidates, u
     return best_d <= limit ? best : NULL;
 }
 
-static velo_expr *new_node(binder *b, velo_expr_kind kind, velo_type type, uint32_t nargs,
-                           const sql_expr *at) {
+velo_expr *velo_binder_node(velo_expr_kind kind, velo_type type, uint32_t nargs, const sql_expr *at) {
     velo_expr *e = velo_expr_new(kind, type, nargs);
     if (e && at) {
         e->line = at->pos.line;
@@ -75,9 +68,11 @@ static velo_expr *new_node(binder *b, velo_expr_kind kind, velo_type type, uint3
 }
 
 static velo_status bind(binder *b, const sql_expr *e, velo_expr **out);
+#define new_node(b, kind, type, nargs, at) velo_binder_node(kind, type, nargs, at)
 
 /* Wraps x in a CAST to t unless it already has that type. */
-static velo_expr *cast_to(binder *b, velo_expr *x, velo_type t, const sql_expr *at) {
+#define cast_to velo_binder_cast
+velo_expr *velo_binder_cast(binder *b, velo_expr *x, velo_type t, const sql_expr *at) {
     if (velo_type_equal(x->type, t) || t.id == VELO_TYPE_ANY) return x;
     if (x->kind == VELO_EXPR_CONST && x->constant.is_null) {
         x->type = t;
@@ -91,6 +86,7 @@ static velo_expr *cast_to(binder *b, velo_expr *x, velo_type t, const sql_expr *
 }
 
 static velo_status bind_column(binder *b, const sql_expr *e, velo_expr **out) {
+    if (b->hooks && b->hooks->column) return b->hooks->column(b, e, out);
     const velo_schema *s = b->src->schema;
     uint32_t np = e->u.column.nparts;
     const char *name = e->u.column.parts[np - 1];
@@ -204,7 +200,8 @@ static velo_status bind_args(binder *b, velo_expr *x, const sql_expr *const *arg
     return VELO_OK;
 }
 
-static velo_status require_bool(binder *b, velo_expr **x, const sql_expr *at, const char *what) {
+#define require_bool velo_binder_require_bool
+velo_status velo_binder_require_bool(binder *b, velo_expr **x, const sql_expr *at, const char *what) {
     velo_type_id id = (*x)->type.id;
     if (id == VELO_TYPE_BOOLEAN || id == VELO_TYPE_NULL) return VELO_OK;
     if (id == VELO_TYPE_ANY) {
@@ -216,8 +213,9 @@ static velo_status require_bool(binder *b, velo_expr **x, const sql_expr *at, co
                 velo_type_format((*x)->type, tb, sizeof tb));
 }
 
-static velo_status bind_comparison(binder *b, const sql_expr *at, velo_cmp_op op, velo_expr *l, velo_expr *r,
-                                   velo_expr **out) {
+#define bind_comparison velo_binder_compare
+velo_status velo_binder_compare(binder *b, const sql_expr *at, velo_cmp_op op, velo_expr *l, velo_expr *r,
+                                velo_expr **out) {
     velo_type common;
     velo_error err;
     if (velo_common_type(l->type, r->type, &common, &err)) {
@@ -302,50 +300,92 @@ static velo_status bind_binary(binder *b, const sql_expr *e, velo_expr **out) {
     return VELO_OK;
 }
 
-static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) {
-    const char *name = e->u.func.name;
-    const velo_function *f = velo_function_lookup(name);
-    if (!f) return fail(b, e, VELO_ERR_BIND, "bind.unknown_function", "unknown function '%s'", name);
-    if (e->u.func.over)
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
-                    "window function %s(...) OVER is not supported yet", f->name);
-    if (f->kind != VELO_FN_SCALAR)
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
-                    "aggregate function %s is not supported yet (GROUP BY execution arrives with streaming "
-                    "execution)",
-                    f->name);
-    uint32_t n = e->u.func.nargs;
-    if (n < f->min_args || (f->max_args != 255 && n > f->max_args)) {
-        if (f->min_args == f->max_args)
-            return fail(b, e, VELO_ERR_BIND, "bind.arity", "%s takes %u argument%s, found %u", f->name,
-                        f->min_args, f->min_args == 1 ? "" : "s", n);
-        return fail(b, e, VELO_ERR_BIND, "bind.arity", "%s takes %u to %u arguments, found %u", f->name,
-                    f->min_args, f->max_args, n);
-    }
-    velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(f->fixed), n, e);
-    velo_status st = bind_args(b, x, (const sql_expr *const *)e->u.func.args, n, 0);
-    if (st) {
-        velo_expr_free(x);
-        return st;
-    }
+/* "unknown function 'SUMM'; did you mean 'SUM'?" over every catalog name */
+static velo_status unknown_function(binder *b, const sql_expr *e, const char *name) {
+    const char *cands[512];
+    uint32_t n = 0;
+    for (const velo_function *f; n < 512 && (f = velo_function_at(n));)
+        cands[n++] = f->name;
+    const char *hint = velo_closest_name(name, cands, n);
+    if (hint)
+        return fail(b, e, VELO_ERR_BIND, "bind.unknown_function", "unknown function '%s'; did you mean '%s'?",
+                    name, hint);
+    return fail(b, e, VELO_ERR_BIND, "bind.unknown_function", "unknown function '%s'", name);
+}
+
+/* The result type by the entry's own rule: the fallback when the catalog's check leaves it open. */
+static velo_status rule_type(binder *b, const sql_expr *e, const velo_function *f, velo_expr *x) {
     velo_error err;
     switch (f->ret) {
     case VELO_RET_FIXED: x->type = velo_type_make(f->fixed); break;
     case VELO_RET_ARG0:
-    case VELO_RET_NUMERIC_ARG0: x->type = n ? x->args[0]->type : velo_type_make(VELO_TYPE_NULL); break;
+    case VELO_RET_NUMERIC_ARG0: x->type = x->nargs ? x->args[0]->type : velo_type_make(VELO_TYPE_NULL); break;
     case VELO_RET_COMMON: {
         velo_type t = velo_type_make(VELO_TYPE_NULL);
-        for (uint32_t i = 0; i < n; i++) {
-            if (velo_common_type(t, x->args[i]->type, &t, &err)) {
-                velo_expr_free(x);
+        for (uint32_t i = 0; i < x->nargs; i++)
+            if (velo_common_type(t, x->args[i]->type, &t, &err))
                 return fail(b, e->u.func.args[i], VELO_ERR_BIND, "bind.type", "%s: %s", f->name, err.message);
-            }
-        }
         x->type = t;
         break;
     }
     }
-    if (!f->impl) {
+    return VELO_OK;
+}
+
+velo_status velo_function_bind_check(velo_binder *b, const sql_expr *e, const velo_function *f,
+                                     velo_expr **args, uint32_t n, velo_type *ret) {
+    velo_type types[64];
+    uint32_t nt = n < 64 ? n : 64;
+    for (uint32_t i = 0; i < nt; i++)
+        types[i] = args[i]->type;
+    char msg[256];
+    velo_type t = velo_type_make(VELO_TYPE_NULL);
+    if (!velo_function_check(f, types, nt, &t, msg, sizeof msg)) {
+        bool arity = n < f->min_args || (f->max_args != 255 && n > f->max_args);
+        return fail(b, e, VELO_ERR_BIND, arity ? "bind.arity" : "bind.type", "%s", msg);
+    }
+    *ret = t;
+    return VELO_OK;
+}
+
+static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) {
+    const char *name = e->u.func.name;
+    const velo_function *f = velo_function_lookup(name);
+    if (!f && b->allow_unimplemented && e->u.func.nargs == 0 &&
+        (!strcasecmp(name, "NOW") || !strcasecmp(name, "CURRENT_TIMESTAMP"))) {
+        velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(VELO_TYPE_TIMESTAMP), 0, e);
+        x->fn_name = "NOW";
+        *out = x;
+        return VELO_OK;
+    }
+    if (!f) return unknown_function(b, e, name);
+    if (e->u.func.over)
+        return fail(b, e, b->allow_unimplemented ? VELO_ERR_BIND : VELO_ERR_UNSUPPORTED,
+                    b->allow_unimplemented ? "bind.window" : "bind.unsupported",
+                    b->allow_unimplemented ? "window function %s(...) OVER is not allowed here"
+                                           : "window function %s(...) OVER is not supported yet",
+                    f->name);
+    if (f->kind != VELO_FN_SCALAR) {
+        if (b->allow_unimplemented)
+            return fail(b, e, VELO_ERR_BIND, "bind.aggregate", "%s function %s is not allowed here",
+                        f->kind == VELO_FN_WINDOW ? "window" : "aggregate", f->name);
+        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
+                    "aggregate function %s is not supported yet (GROUP BY execution arrives with streaming "
+                    "execution)",
+                    f->name);
+    }
+    uint32_t n = e->u.func.nargs;
+    velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(f->fixed), n, e);
+    velo_status st = bind_args(b, x, (const sql_expr *const *)e->u.func.args, n, 0);
+    velo_type t;
+    if (!st) st = velo_function_bind_check(b, e, f, x->args, n, &t);
+    if (!st) st = rule_type(b, e, f, x);
+    if (st) {
+        velo_expr_free(x);
+        return st;
+    }
+    if (t.id != VELO_TYPE_NULL) x->type = t;
+    if (!f->impl && !b->allow_unimplemented) {
         velo_expr_free(x);
         return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "function %s is not supported yet",
                     f->name);
@@ -353,6 +393,81 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
     x->fn = f->impl;
     x->fn_name = f->name;
     x->strict = f->strict;
+    *out = x;
+    return VELO_OK;
+}
+
+/* EXTRACT(YEAR FROM x) -> FUNC EXTRACT('YEAR', x); BIGINT unless the catalog says otherwise */
+static velo_status bind_extract(binder *b, const sql_expr *e, velo_expr **out) {
+    const velo_function *f = velo_function_lookup("EXTRACT");
+    if ((!f || !f->impl) && !b->allow_unimplemented)
+        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "EXTRACT is not supported yet");
+    velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(VELO_TYPE_BIGINT), 2, e);
+    const char *field = e->u.extract.field;
+    x->args[0] = new_node(b, VELO_EXPR_CONST, velo_type_make(VELO_TYPE_VARCHAR), 0, e);
+    x->args[0]->constant = velo_value_str(xstrdup(field), (uint32_t)strlen(field));
+    velo_status st = bind(b, e->u.extract.arg, &x->args[1]);
+    if (!st) {
+        velo_type_id id = x->args[1]->type.id;
+        if (id != VELO_TYPE_TIMESTAMP && id != VELO_TYPE_DATE && id != VELO_TYPE_ANY &&
+            id != VELO_TYPE_NULL && id != VELO_TYPE_INTERVAL && id != VELO_TYPE_VARCHAR) {
+            char tb[32];
+            st = fail(b, e->u.extract.arg, VELO_ERR_BIND, "bind.type",
+                      "EXTRACT needs a TIMESTAMP or DATE, found %s",
+                      velo_type_format(x->args[1]->type, tb, sizeof tb));
+        }
+    }
+    if (st) {
+        velo_expr_free(x);
+        return st;
+    }
+    if (f) {
+        x->fn = f->impl;
+        x->strict = f->strict;
+        if (f->ret == VELO_RET_FIXED && f->fixed != VELO_TYPE_NULL) x->type = velo_type_make(f->fixed);
+    }
+    x->fn_name = "EXTRACT";
+    *out = x;
+    return VELO_OK;
+}
+
+/* base.name on a STRUCT, MAP or dynamically typed value; the name lives in `constant` (freed with the node)
+ */
+velo_status velo_binder_field(velo_binder *b, const sql_expr *at, velo_expr *base, const char *name,
+                              velo_expr **out) {
+    velo_type_id id = base->type.id;
+    if (id != VELO_TYPE_STRUCT && id != VELO_TYPE_MAP && id != VELO_TYPE_ANY) {
+        char tb[32];
+        velo_type t = base->type;
+        velo_expr_free(base);
+        return fail(b, at, VELO_ERR_BIND, "bind.type", "cannot access field '%s' of a %s value", name,
+                    velo_type_format(t, tb, sizeof tb));
+    }
+    velo_expr *x = new_node(b, VELO_EXPR_FIELD, velo_type_make(VELO_TYPE_ANY), 1, at);
+    x->args[0] = base;
+    char *copy = xstrdup(name);
+    x->constant = velo_value_str(copy, (uint32_t)strlen(copy));
+    x->fn_name = copy;
+    *out = x;
+    return VELO_OK;
+}
+
+static velo_status bind_subscript(binder *b, const sql_expr *e, velo_expr **out) {
+    velo_expr *x = new_node(b, VELO_EXPR_SUBSCRIPT, velo_type_make(VELO_TYPE_ANY), 2, e);
+    velo_status st = bind(b, e->u.subscript.base, &x->args[0]);
+    if (!st) st = bind(b, e->u.subscript.index, &x->args[1]);
+    if (!st) {
+        velo_type_id id = x->args[0]->type.id;
+        if (id != VELO_TYPE_LIST && id != VELO_TYPE_MAP && id != VELO_TYPE_ANY && id != VELO_TYPE_STRUCT) {
+            char tb[32];
+            st = fail(b, e, VELO_ERR_BIND, "bind.type", "cannot subscript a %s value",
+                      velo_type_format(x->args[0]->type, tb, sizeof tb));
+        }
+    }
+    if (st) {
+        velo_expr_free(x);
+        return st;
+    }
     *out = x;
     return VELO_OK;
 }
@@ -410,10 +525,13 @@ static velo_status bind_case(binder *b, const sql_expr *e, velo_expr **out) {
     return VELO_OK;
 }
 
+velo_status velo_binder_bind(binder *b, const sql_expr *e, velo_expr **out) { return bind(b, e, out); }
+
 static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
     *out = NULL;
     velo_status st;
     velo_expr *x;
+    if (b->hooks && b->hooks->node && b->hooks->node(b, e, out, &st)) return st;
     switch (e->kind) {
     case SQL_EXPR_LITERAL: return bind_literal(b, e, out);
     case SQL_EXPR_COLUMN: return bind_column(b, e, out);
@@ -557,12 +675,15 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
     case SQL_EXPR_EXISTS:
     case SQL_EXPR_SUBQUERY:
         return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "subqueries are not supported yet");
-    case SQL_EXPR_EXTRACT:
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "EXTRACT is not supported yet");
+    case SQL_EXPR_EXTRACT: return bind_extract(b, e, out);
     case SQL_EXPR_SUBSCRIPT:
     case SQL_EXPR_FIELD:
-        return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
-                    "nested value access is not supported yet");
+        if (!b->allow_unimplemented)
+            return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported",
+                        "nested value access is not supported yet");
+        if (e->kind == SQL_EXPR_SUBSCRIPT) return bind_subscript(b, e, out);
+        if ((st = bind(b, e->u.field.base, &x))) return st;
+        return velo_binder_field(b, e, x, e->u.field.name, out);
     }
     return fail(b, e, VELO_ERR_INTERNAL, "internal", "unknown expression kind");
 }
@@ -574,7 +695,7 @@ velo_status velo_bind_expr(const sql_expr *e, const velo_bound_source *src, velo
 }
 
 /* Output name of a select item: its alias, a column's own name, or the expression's text. */
-static char *item_name(const sql_select_item *it) {
+char *velo_select_item_name(const sql_select_item *it) {
     if (it->alias) return xstrdup(it->alias);
     const sql_expr *e = it->expr;
     if (e->kind == SQL_EXPR_COLUMN) return xstrdup(e->u.column.parts[e->u.column.nparts - 1]);
@@ -659,7 +780,7 @@ velo_status velo_bind_select(const sql_select *sel, const velo_bound_source *src
         velo_status st = bind(&b, at, &x);
         NOTE(st);
         if (st) continue;
-        if (add_projection(out, &cap, x, item_name(it))) NOTE(VELO_ERR_NOMEM);
+        if (add_projection(out, &cap, x, velo_select_item_name(it))) NOTE(VELO_ERR_NOMEM);
     }
     if (!first) {
         /* output names must be unique so that every format can carry them */

@@ -1,0 +1,2191 @@
+/* The planner (sql/planner.h): session declarations, FROM resolution, and one SELECT at a time
+ * turned into SCAN -> JOIN -> FILTER -> AGGREGATE -> FILTER -> ANALYTIC -> PROJECT -> DISTINCT ->
+ * SORT -> LIMIT. Expressions are bound by sql/binder.c through hooks: a `scope` decides what a
+ * column name or an aggregate call means at each level (FROM columns, GROUP BY keys, window calls).
+ *
+ * The one idea needed to read it: schemaless ("open") sources grow a column on its first reference,
+ * so column indexes over the FROM relations are only final once the whole SELECT is bound. Column
+ * nodes bound against FROM are recorded as (relation, local index) fixups and patched at the end. */
+#include "sql/planner.h"
+#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
+
+#include <mimalloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sql/binder.h"
+#include "sql/parser.h"
+
+#define MAX_RELS 32
+
+/* ---- session ---- */
+
+typedef struct decl {
+    char *name;
+    char *uri; /* NULL for a created stream without INTO */
+    velo_kv options;
+    velo_schema *schema; /* declared columns / created stream output; NULL: unknown */
+    bool is_table;
+    bool created; /* CREATE STREAM|TABLE ... AS: read back with scheme "stream" */
+    char *primary_key;
+} decl;
+
+struct velo_planner {
+    velo_planner_options opts;
+    decl *decls;
+    uint32_t ndecls;
+    velo_kv set; /* --config defaults, then SET */
+};
+
+/* ---- per-statement and per-select state ---- */
+
+typedef struct pctx {
+    velo_planner *p;
+    velo_diags *diags;
+    velo_kv stmt_with; /* statement WITH / trailing query WITH */
+    uint32_t depth;    /* plan_query nesting: primary keys come from the outermost query */
+    char **pk;
+    uint32_t npk;
+    const sql_cte *ctes[64];
+    uint32_t nctes;
+} pctx;
+
+typedef struct rel {
+    const char *alias; /* alias, or the source name; NULL for a bare URI */
+    velo_plan *plan;   /* SCAN, or a subquery / CTE plan */
+    bool open, is_table, bounded;
+    uint32_t offset;
+} rel;
+
+typedef struct fixup {
+    velo_expr *x;
+    int32_t rel; /* -1: after every relation (ANALYTIC calls over FROM) */
+    uint32_t local;
+} fixup;
+
+typedef struct scope scope;
+
+typedef struct selctx {
+    pctx *pc;
+    rel rels[MAX_RELS];
+    uint32_t nrels;
+    uint32_t nvisible; /* relations visible to names (grows join by join) */
+    fixup *fix;
+    uint32_t nfix, capfix;
+    scope *outer; /* the enclosing query's scope (correlated subqueries), or NULL */
+    const sql_select *sel;
+} selctx;
+
+typedef enum scope_kind { SC_FROM, SC_AGG, SC_OUTPUT } scope_kind;
+
+struct scope {
+    scope_kind kind;
+    selctx *sc;
+    /* SC_AGG: what the AGGREGATE node outputs */
+    char **key_text;
+    int32_t *key_rel; /* a plain column key: its relation and local index, else -1 */
+    uint32_t *key_local;
+    uint32_t nkeys;
+    char **agg_text;
+    uint32_t naggs;
+    bool windowed;
+    const velo_schema *agg_out; /* AGGREGATE output schema (types of key / aggregate references) */
+    const velo_type *call_types;
+    /* ANALYTIC calls above this level (bound by printed text) */
+    char **call_text;
+    uint32_t ncalls;
+    /* SC_OUTPUT */
+    const velo_schema *out_schema;
+    /* rules */
+    const char *agg_forbidden; /* "WHERE", "GROUP BY"... : aggregates are an error here */
+    bool in_agg_arg;           /* inside an aggregate's arguments: nested aggregates are an error */
+    bool window_ok;            /* OVER calls are mapped to ANALYTIC columns */
+    bool join_on;              /* binding a JOIN condition: a = b pairs must be comparable */
+};
+
+static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_plan **out);
+static const velo_bind_hooks hooks;
+
+/* ---- small helpers ---- */
+
+static char *xdup(const char *s) { return s ? mi_strdup(s) : NULL; }
+
+static void diag(pctx *pc, sql_pos pos, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void diag(pctx *pc, sql_pos pos, const char *code, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    velo_diags_add(pc->diags, VELO_SEV_ERROR, code, pos.line, pos.col, "%s", msg);
+}
+
+static void warn(pctx *pc, sql_pos pos, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void warn(pctx *pc, sql_pos pos, const char *code, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    velo_diags_add(pc->diags, VELO_SEV_WARNING, code, pos.line, pos.col, "%s", msg);
+}
+
+static char *expr_text(const sql_expr *e) {
+    velo_strbuf sb;
+    velo_strbuf_init(&sb);
+    velo_sql_print_expr(e, &sb);
+    char *s = mi_strdup(sb.data ? sb.data : "");
+    velo_strbuf_free(&sb);
+    return s;
+}
+
+static velo_plan *plan_new(velo_plan_kind kind, sql_pos pos) {
+    velo_plan *p = mi_zalloc(sizeof *p);
+    p->kind = kind;
+    p->pos = pos;
+    p->within_us = -1;
+    p->source.event_time_column = -1;
+    p->window.time_column = -1;
+    velo_kv_init(&p->source.options);
+    return p;
+}
+
+static void plan_free_void(void *p) { velo_plan_free(p); }
+
+static void schema_append(velo_schema *s, const char *name, velo_type t, bool hidden) {
+    s->fields = mi_realloc(s->fields, sizeof *s->fields * (s->ncols + 1));
+    memset(&s->fields[s->ncols], 0, sizeof *s->fields);
+    s->ncols++;
+    velo_schema_set(s, s->ncols - 1, name, t);
+    s->fields[s->ncols - 1].hidden = hidden;
+}
+
+static velo_type type_or_varchar(velo_type t) {
+    return t.id == VELO_TYPE_NULL ? velo_type_make(VELO_TYPE_VARCHAR) : t;
+}
+
+static bool is_window_col(const char *n) {
+    return !strcasecmp(n, "window_start") || !strcasecmp(n, "window_end") ||
+           !strcasecmp(n, "_window_start") || !strcasecmp(n, "_window_end");
+}
+
+static bool is_end_col(const char *n) {
+    return !strcasecmp(n, "window_end") || !strcasecmp(n, "_window_end");
+}
+
+static velo_expr *column_node(uint32_t idx, velo_type t, const sql_expr *at) {
+    velo_expr *x = velo_binder_node(VELO_EXPR_COLUMN, t, 0, at);
+    x->column = idx;
+    return x;
+}
+
+/* Deep copy for join keys (never called on SUBQUERY nodes: those keys are not extracted). */
+static velo_expr *expr_clone(const velo_expr *e) {
+    velo_expr *x = velo_expr_new(e->kind, e->type, e->nargs);
+    velo_expr **args = x->args;
+    *x = *e;
+    x->args = args;
+    memset(&x->out, 0, sizeof x->out);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        x->args[i] = expr_clone(e->args[i]);
+    if ((e->kind == VELO_EXPR_CONST || e->kind == VELO_EXPR_FIELD) && !e->constant.is_null &&
+        (e->constant.type.id == VELO_TYPE_VARCHAR || e->constant.type.id == VELO_TYPE_BYTES)) {
+        char *s = mi_malloc(e->constant.u.str.len + 1);
+        memcpy(s, e->constant.u.str.ptr, e->constant.u.str.len);
+        s[e->constant.u.str.len] = 0;
+        x->constant.u.str.ptr = s;
+        if (e->kind == VELO_EXPR_FIELD) x->fn_name = s;
+    }
+    return x;
+}
+
+static bool expr_has_subquery(const velo_expr *e) {
+    if (e->kind == VELO_EXPR_SUBQUERY) return true;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (expr_has_subquery(e->args[i])) return true;
+    return false;
+}
+
+/* ---- name resolution over FROM relations ---- */
+
+static void add_fixup(selctx *sc, velo_expr *x, int32_t r, uint32_t local) {
+    if (sc->nfix == sc->capfix) {
+        sc->capfix = sc->capfix ? sc->capfix * 2 : 32;
+        sc->fix = mi_realloc(sc->fix, sizeof *sc->fix * sc->capfix);
+    }
+    sc->fix[sc->nfix++] = (fixup){x, r, local};
+}
+
+typedef struct colref {
+    selctx *sc;
+    uint32_t depth;
+    int32_t rel;
+    uint32_t local;
+    velo_type type;
+    uint32_t used; /* name parts consumed (1, or 2 with a qualifier) */
+} colref;
+
+static int find_rel(selctx *sc, const char *alias) {
+    for (uint32_t r = 0; r < sc->nvisible; r++)
+        if (sc->rels[r].alias && !strcasecmp(sc->rels[r].alias, alias)) return (int)r;
+    return -1;
+}
+
+static bool rel_can_grow(const rel *r) { return r->open && r->plan->kind == VELO_PLAN_SCAN; }
+
+static uint32_t rel_add_column(rel *r, const char *name, velo_type t, bool hidden) {
+    schema_append(r->plan->schema, name, t, hidden);
+    return r->plan->schema->ncols - 1;
+}
+
+static int rel_find(const rel *r, const char *name) { return velo_schema_find(r->plan->schema, name); }
+
+/* Looks `e` up in one select's relations (no outer scopes). 1 found, 0 not found, -1 error reported. */
+static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow, colref *out) {
+    char **parts = e->u.column.parts;
+    uint32_t np = e->u.column.nparts;
+    if (np >= 2) {
+        int r = find_rel(sc, parts[0]);
+        if (r >= 0) {
+            int idx = rel_find(&sc->rels[r], parts[1]);
+            if (idx < 0 && grow && rel_can_grow(&sc->rels[r]))
+                idx = (int)rel_add_column(&sc->rels[r], parts[1], velo_type_make(VELO_TYPE_ANY), false);
+            if (idx < 0) {
+                const velo_schema *s = sc->rels[r].plan->schema;
+                const char *cands[256];
+                uint32_t nc = 0;
+                for (uint32_t i = 0; i < s->ncols && nc < 256; i++)
+                    cands[nc++] = s->fields[i].name;
+                const char *hint = velo_closest_name(parts[1], cands, nc);
+                velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s.%s'%s%s%s",
+                                 parts[0], parts[1], hint ? "; did you mean '" : "", hint ? hint : "",
+                                 hint ? "'?" : "");
+                return -1;
+            }
+            *out = (colref){sc, 0, r, (uint32_t)idx, sc->rels[r].plan->schema->fields[idx].type, 2};
+            return 1;
+        }
+    }
+    int found = -1, fidx = -1;
+    char list[256] = "";
+    uint32_t nfound = 0;
+    for (uint32_t r = 0; r < sc->nvisible; r++) {
+        int idx = rel_find(&sc->rels[r], parts[0]);
+        if (idx < 0) continue;
+        if (nfound++ == 0) found = (int)r, fidx = idx;
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s.%s", l ? ", " : "",
+                 sc->rels[r].alias ? sc->rels[r].alias : "<source>", parts[0]);
+    }
+    if (nfound > 1) {
+        velo_binder_fail(b, e, VELO_ERR_BIND, "bind.ambiguous_column",
+                         "column '%s' is ambiguous: it could be %s", parts[0], list);
+        return -1;
+    }
+    if (nfound == 1) {
+        *out = (colref){sc, 0, found, (uint32_t)fidx, sc->rels[found].plan->schema->fields[fidx].type, 1};
+        return 1;
+    }
+    return 0;
+}
+
+/* The first relation that takes unknown names: schemaless sources grow on first reference. */
+static int growable_rel(selctx *sc) {
+    for (uint32_t r = 0; r < sc->nvisible; r++)
+        if (rel_can_grow(&sc->rels[r])) return (int)r;
+    return -1;
+}
+
+static void unknown_column(selctx *sc, velo_binder *b, const sql_expr *e) {
+    const char *name = e->u.column.parts[0];
+    const char *cands[512];
+    uint32_t nc = 0;
+    for (uint32_t r = 0; r < sc->nvisible; r++) {
+        const velo_schema *s = sc->rels[r].plan->schema;
+        for (uint32_t i = 0; i < s->ncols && nc < 512; i++)
+            cands[nc++] = s->fields[i].name;
+    }
+    if (e->u.column.nparts >= 2 && find_rel(sc, name) < 0 && sc->nvisible) {
+        const char *acands[MAX_RELS];
+        uint32_t na = 0;
+        for (uint32_t r = 0; r < sc->nvisible; r++)
+            if (sc->rels[r].alias) acands[na++] = sc->rels[r].alias;
+        const char *hint = velo_closest_name(name, acands, na);
+        velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_source", "unknown table or alias '%s'%s%s%s",
+                         name, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+        return;
+    }
+    const char *hint = velo_closest_name(name, cands, nc);
+    if (hint)
+        velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_column",
+                         "unknown column '%s'; did you mean '%s'?", name, hint);
+    else
+        velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s'", name);
+}
+
+/* Resolves a column name: this select's relations, then (correlation) enclosing ones. Unknown names
+ * go to the nearest schemaless source. Returns 1 found, -1 error reported. */
+static int resolve(scope *s, velo_binder *b, const sql_expr *e, bool grow, colref *out) {
+    uint32_t depth = 0;
+    for (selctx *sc = s->sc; sc; sc = sc->outer ? sc->outer->sc : NULL, depth++) {
+        int r = lookup_here(sc, b, e, grow, out);
+        if (r < 0) return -1;
+        if (r > 0) {
+            out->depth = depth;
+            return 1;
+        }
+        const char *name = e->u.column.parts[0];
+        int g = growable_rel(sc);
+        if (grow && g >= 0 && !(e->u.column.nparts >= 2 && (find_rel(sc, name) >= 0))) {
+            bool sys = !strcasecmp(name, "_event_time");
+            uint32_t idx = rel_add_column(&sc->rels[g], name,
+                                          velo_type_make(sys ? VELO_TYPE_TIMESTAMP : VELO_TYPE_ANY), sys);
+            *out = (colref){sc, depth, g, idx, sc->rels[g].plan->schema->fields[idx].type, 1};
+            return 1;
+        }
+        if (!strcasecmp(name, "_event_time") && grow && sc->nvisible &&
+            sc->rels[0].plan->kind == VELO_PLAN_SCAN) {
+            uint32_t idx = rel_add_column(&sc->rels[0], name, velo_type_make(VELO_TYPE_TIMESTAMP), true);
+            *out = (colref){sc, depth, 0, idx, velo_type_make(VELO_TYPE_TIMESTAMP), 1};
+            return 1;
+        }
+    }
+    unknown_column(s->sc, b, e);
+    return -1;
+}
+
+/* A COLUMN node for a resolved reference, with the remaining name parts as field accesses. */
+static velo_status column_expr(velo_binder *b, const sql_expr *e, const colref *r, velo_expr *base,
+                               velo_expr **out) {
+    velo_expr *x = base;
+    if (!x) {
+        x = column_node(r->local, r->type, e);
+        x->outer_depth = r->depth;
+        add_fixup(r->sc, x, r->rel, r->local);
+    }
+    for (uint32_t i = r->used; i < e->u.column.nparts; i++) {
+        velo_status st = velo_binder_field(b, e, x, e->u.column.parts[i], &x);
+        if (st) return st;
+    }
+    *out = x;
+    return VELO_OK;
+}
+
+/* ---- binder hooks ---- */
+
+static int find_text(char **texts, uint32_t n, const char *t) {
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcmp(texts[i], t)) return (int)i;
+    return -1;
+}
+
+/* Where the AGGREGATE puts things: keys..., [window_start, window_end,] aggs... */
+static uint32_t agg_base(const scope *s) { return s->nkeys + (s->windowed ? 2 : 0); }
+
+static velo_status hook_column(velo_binder *b, const sql_expr *e, velo_expr **out) {
+    scope *s = b->ud;
+    const char *name = e->u.column.parts[0];
+    if (s->kind == SC_OUTPUT) {
+        int idx = velo_schema_find(s->out_schema, e->u.column.parts[e->u.column.nparts - 1]);
+        if (idx < 0) {
+            velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s' in ORDER BY",
+                             e->u.column.parts[e->u.column.nparts - 1]);
+            return VELO_ERR_BIND;
+        }
+        *out = column_node((uint32_t)idx, s->out_schema->fields[idx].type, e);
+        return VELO_OK;
+    }
+    if (s->kind == SC_AGG && e->u.column.nparts == 1 && is_window_col(name)) {
+        if (!s->windowed)
+            return velo_binder_fail(b, e, VELO_ERR_BIND, "bind.window", "'%s' needs a WINDOW clause", name);
+        *out = column_node(s->nkeys + (is_end_col(name) ? 1 : 0), velo_type_make(VELO_TYPE_TIMESTAMP), e);
+        return VELO_OK;
+    }
+    colref r;
+    if (resolve(s, b, e, true, &r) < 0) return VELO_ERR_BIND;
+    if (s->kind == SC_AGG && r.depth == 0) {
+        for (uint32_t k = 0; k < s->nkeys; k++)
+            if (s->key_rel[k] == r.rel && s->key_local[k] == r.local) {
+                velo_expr *key = column_node(k, r.type, e);
+                return column_expr(b, e, &r, key, out);
+            }
+        return velo_binder_fail(b, e, VELO_ERR_BIND, "bind.group_by",
+                                "column '%s' must appear in GROUP BY or be used in an aggregate",
+                                e->u.column.parts[e->u.column.nparts - 1]);
+    }
+    return column_expr(b, e, &r, NULL, out);
+}
+
+static velo_status bind_in(scope *s, const sql_expr *e, velo_expr **out);
+
+static bool hook_subquery(velo_binder *b, const sql_expr *e, velo_expr **out, velo_status *st) {
+    scope *s = b->ud;
+    pctx *pc = s->sc->pc;
+    const sql_query *q = e->kind == SQL_EXPR_SUBQUERY ? e->u.subquery.query
+                         : e->kind == SQL_EXPR_EXISTS ? e->u.exists.query
+                                                      : e->u.in_subquery.query;
+    velo_expr *arg = NULL;
+    if (e->kind == SQL_EXPR_IN_SUBQUERY && (*st = velo_binder_bind(b, e->u.in_subquery.arg, &arg)))
+        return true;
+    velo_plan *p = NULL;
+    uint32_t before = pc->diags->nerrors;
+    plan_query(pc, q, s, &p);
+    if (!p || pc->diags->nerrors != before) {
+        velo_plan_free(p);
+        velo_expr_free(arg);
+        *st = VELO_ERR_BIND;
+        return true;
+    }
+    uint32_t ncols = 0;
+    for (uint32_t i = 0; i < p->schema->ncols; i++)
+        ncols += !p->schema->fields[i].hidden;
+    velo_expr *x = velo_binder_node(VELO_EXPR_SUBQUERY, velo_type_make(VELO_TYPE_BOOLEAN),
+                                    e->kind == SQL_EXPR_IN_SUBQUERY ? 1 : 0, e);
+    x->subplan = p;
+    x->subplan_free = plan_free_void;
+    if (e->kind == SQL_EXPR_EXISTS) {
+        x->subquery_kind = VELO_SUBQUERY_EXISTS;
+        x->negated = e->u.exists.negated;
+    } else if (ncols != 1) {
+        velo_expr_free(x);
+        velo_expr_free(arg);
+        *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.subquery",
+                               "%s subquery must return one column, found %u",
+                               e->kind == SQL_EXPR_SUBQUERY ? "a scalar" : "an IN", ncols);
+        return true;
+    } else if (e->kind == SQL_EXPR_SUBQUERY) {
+        x->subquery_kind = VELO_SUBQUERY_SCALAR;
+        x->type = type_or_varchar(p->schema->fields[0].type);
+    } else {
+        velo_type common;
+        velo_error err;
+        if (velo_common_type(arg->type, p->schema->fields[0].type, &common, &err)) {
+            char ta[32], tb[32];
+            *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.subquery",
+                                   "IN subquery returns %s, which cannot be compared with %s",
+                                   velo_type_format(p->schema->fields[0].type, tb, sizeof tb),
+                                   velo_type_format(arg->type, ta, sizeof ta));
+            velo_expr_free(x);
+            velo_expr_free(arg);
+            return true;
+        }
+        x->subquery_kind = VELO_SUBQUERY_IN;
+        x->negated = e->u.in_subquery.negated;
+        x->args[0] = arg;
+    }
+    *out = x;
+    *st = VELO_OK;
+    return true;
+}
+
+static bool hook_node(velo_binder *b, const sql_expr *e, velo_expr **out, velo_status *st) {
+    scope *s = b->ud;
+    if (e->kind == SQL_EXPR_SUBQUERY || e->kind == SQL_EXPR_EXISTS || e->kind == SQL_EXPR_IN_SUBQUERY)
+        return hook_subquery(b, e, out, st);
+    if (e->kind == SQL_EXPR_FUNCTION) {
+        if (e->u.func.over) {
+            int k = s->window_ok ? -1 : -2;
+            if (s->window_ok) {
+                char *t = expr_text(e);
+                k = find_text(s->call_text, s->ncalls, t);
+                mi_free(t);
+            }
+            if (k < 0) {
+                *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.window",
+                                       "window function %s(...) OVER is not allowed %s%s", e->u.func.name,
+                                       s->agg_forbidden ? "in " : "here",
+                                       s->agg_forbidden ? s->agg_forbidden : "");
+                return true;
+            }
+            velo_type ct = s->call_types ? s->call_types[k] : velo_type_make(VELO_TYPE_ANY);
+            /* the call's column follows every input column of the ANALYTIC node */
+            velo_expr *x;
+            if (s->kind == SC_FROM) {
+                x = column_node((uint32_t)k, ct, e);
+                add_fixup(s->sc, x, -1, (uint32_t)k);
+            } else {
+                x = column_node(agg_base(s) + s->naggs + (uint32_t)k, ct, e);
+            }
+            *out = x;
+            *st = VELO_OK;
+            return true;
+        }
+        const velo_function *f = velo_function_lookup(e->u.func.name);
+        if (f && f->kind == VELO_FN_AGGREGATE) {
+            if (s->in_agg_arg) {
+                *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.aggregate",
+                                       "aggregate %s cannot be nested inside another aggregate", f->name);
+                return true;
+            }
+            if (s->kind == SC_AGG) {
+                char *t = expr_text(e);
+                int k = find_text(s->agg_text, s->naggs, t);
+                mi_free(t);
+                if (k >= 0) {
+                    uint32_t idx = agg_base(s) + (uint32_t)k;
+                    *out = column_node(
+                        idx, s->agg_out ? s->agg_out->fields[idx].type : velo_type_make(VELO_TYPE_ANY), e);
+                    *st = VELO_OK;
+                    return true;
+                }
+            }
+            if (s->agg_forbidden)
+                *st = velo_binder_fail(
+                    b, e, VELO_ERR_BIND,
+                    !strcmp(s->agg_forbidden, "WHERE") ? "bind.aggregate_in_where" : "bind.aggregate",
+                    "aggregate function %s is not allowed in %s", f->name, s->agg_forbidden);
+            else
+                *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.aggregate",
+                                       "aggregate function %s is not allowed here", f->name);
+            return true;
+        }
+        if (f && f->kind == VELO_FN_WINDOW) {
+            *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.window", "window function %s needs OVER (...)",
+                                   f->name);
+            return true;
+        }
+    }
+    if (s->kind == SC_AGG && e->kind != SQL_EXPR_LITERAL && e->kind != SQL_EXPR_COLUMN) {
+        char *t = expr_text(e);
+        int k = find_text(s->key_text, s->nkeys, t);
+        mi_free(t);
+        if (k >= 0) {
+            *out = column_node((uint32_t)k,
+                               s->agg_out ? s->agg_out->fields[k].type : velo_type_make(VELO_TYPE_ANY), e);
+            *st = VELO_OK;
+            return true;
+        }
+    }
+    if (s->join_on && e->kind == SQL_EXPR_BINARY && e->u.binary.op == SQL_OP_EQ) {
+        velo_expr *l = NULL, *r = NULL;
+        if ((*st = velo_binder_bind(b, e->u.binary.left, &l))) return true;
+        if ((*st = velo_binder_bind(b, e->u.binary.right, &r))) {
+            velo_expr_free(l);
+            return true;
+        }
+        velo_type common;
+        velo_error err;
+        if (velo_common_type(l->type, r->type, &common, &err)) {
+            char ta[32], tb[32];
+            *st = velo_binder_fail(
+                b, e, VELO_ERR_BIND, "bind.join", "join keys are not comparable: %s and %s",
+                velo_type_format(l->type, ta, sizeof ta), velo_type_format(r->type, tb, sizeof tb));
+            velo_expr_free(l);
+            velo_expr_free(r);
+            return true;
+        }
+        *st = velo_binder_compare(b, e, VELO_CMP_EQ, l, r, out);
+        return true;
+    }
+    return false;
+}
+
+static const velo_bind_hooks hooks = {hook_node, hook_column};
+
+static velo_status bind_in(scope *s, const sql_expr *e, velo_expr **out) {
+    velo_binder b = {.diags = s->sc->pc->diags, .hooks = &hooks, .ud = s, .allow_unimplemented = true};
+    return velo_binder_bind(&b, e, out);
+}
+
+/* ---- FROM ---- */
+
+static decl *find_decl(velo_planner *p, const char *name) {
+    for (uint32_t i = 0; i < p->ndecls; i++)
+        if (!strcasecmp(p->decls[i].name, name)) return &p->decls[i];
+    return NULL;
+}
+
+static bool known_scheme(const char *s) {
+    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream", "postgresql",
+                                          "postgres", "clickhouse", "s3",     "iceberg"};
+    for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
+        if (!strcasecmp(s, schemes[i])) return true;
+    return false;
+}
+
+/* Parses and checks a connector URI; reports at pos. */
+static bool check_uri(pctx *pc, const char *text, sql_pos pos, velo_uri *uri) {
+    velo_error err;
+    if (velo_uri_parse(text, uri, &err)) {
+        diag(pc, pos, "bind.uri", "%s", err.message);
+        return false;
+    }
+    if (!known_scheme(uri->scheme)) {
+        diag(pc, pos, "bind.uri",
+             "unknown scheme '%s://' in '%s'; supported: file, kafka (planned: postgresql, clickhouse, s3, "
+             "iceberg)",
+             uri->scheme, text);
+        velo_uri_free(uri);
+        return false;
+    }
+    if (!strcmp(uri->scheme, "kafka") && (!uri->authority[0] || !uri->path[0])) {
+        diag(pc, pos, "bind.uri",
+             "'%s': a kafka URI needs brokers and a topic, e.g. 'kafka://localhost:9092/orders'", text);
+        velo_uri_free(uri);
+        return false;
+    }
+    return true;
+}
+
+static void add_props(velo_kv *kv, const sql_props *p) {
+    for (uint32_t i = 0; p && i < p->count; i++)
+        velo_kv_set(kv, p->items[i].key, p->items[i].value);
+}
+
+static void add_kv(velo_kv *kv, const velo_kv *from) {
+    for (uint32_t i = 0; from && i < from->count; i++)
+        velo_kv_set(kv, from->items[i].key, from->items[i].value);
+}
+
+static void add_kafka_metadata(velo_schema *s) {
+    static const struct {
+        const char *name;
+        velo_type_id t;
+    } meta[] = {{"_key", VELO_TYPE_VARCHAR},         {"_topic", VELO_TYPE_VARCHAR},
+                {"_partition", VELO_TYPE_BIGINT},    {"_offset", VELO_TYPE_BIGINT},
+                {"_timestamp", VELO_TYPE_TIMESTAMP}, {"_headers", VELO_TYPE_MAP}};
+    for (size_t i = 0; i < sizeof meta / sizeof *meta; i++)
+        if (velo_schema_find(s, meta[i].name) < 0)
+            schema_append(s, meta[i].name, velo_type_make(meta[i].t), true);
+}
+
+static const sql_cte *find_cte(pctx *pc, const char *name) {
+    for (uint32_t i = pc->nctes; i-- > 0;)
+        if (!strcasecmp(pc->ctes[i]->name, name)) return pc->ctes[i];
+    return NULL;
+}
+
+/* A SCAN of a URI / declared / created source. Returns NULL after reporting an error. */
+static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
+    velo_planner *p = pc->p;
+    const char *uri_text = NULL;
+    decl *d = NULL;
+    if (src->kind == SQL_SOURCE_URI)
+        uri_text = src->uri;
+    else {
+        uri_text = p->opts.binds ? velo_kv_get(p->opts.binds, src->name) : NULL;
+        if (!uri_text) {
+            d = find_decl(p, src->name);
+            if (d) uri_text = d->uri;
+        }
+    }
+    velo_plan *n = plan_new(VELO_PLAN_SCAN, src->pos);
+    n->source.name = src->kind == SQL_SOURCE_NAME ? xdup(src->name) : NULL;
+    n->source.alias = xdup(src->alias);
+    velo_uri uri;
+    bool have_uri = false;
+    if (d && d->created && !uri_text) {
+        n->source.uri = mi_strdup("stream://");
+        n->source.scheme = mi_strdup("stream");
+    } else if (d && d->created) {
+        /* a created stream is read as a stream, whatever its sink */
+        n->source.uri = xdup(uri_text);
+        n->source.scheme = mi_strdup("stream");
+    } else if (uri_text) {
+        if (!check_uri(pc, uri_text, src->pos, &uri)) {
+            velo_plan_free(n);
+            return NULL;
+        }
+        have_uri = true;
+        n->source.uri = xdup(uri_text);
+        n->source.scheme = xdup(uri.scheme);
+        add_kv(&n->source.options, &uri.params);
+    } else if (p->opts.resolve) {
+        const char *cands[256];
+        uint32_t nc = 0;
+        for (uint32_t i = 0; i < p->ndecls && nc < 256; i++)
+            cands[nc++] = p->decls[i].name;
+        const char *hint = velo_closest_name(src->name, cands, nc);
+        diag(pc, src->pos, "bind.unknown_source",
+             "unknown source '%s'%s%s%s; declare it with CREATE STREAM %s (...) WITH ('uri'='...') or pass "
+             "--bind %s=URI",
+             src->name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "", src->name,
+             src->name);
+        velo_plan_free(n);
+        return NULL;
+    }
+    /* options: URI query < declaration WITH < SET < statement WITH */
+    if (d) add_kv(&n->source.options, &d->options);
+    add_kv(&n->source.options, &p->set);
+    add_kv(&n->source.options, &pc->stmt_with);
+    n->source.is_table = d && d->is_table;
+    n->source.primary_key = d ? xdup(d->primary_key) : NULL;
+    const char *scheme = n->source.scheme ? n->source.scheme : "";
+    const char *watch = velo_kv_get(&n->source.options, "watch");
+    n->source.bounded =
+        !strcmp(scheme, "file") && !(watch && (!strcasecmp(watch, "true") || !strcmp(watch, "1")));
+
+    const velo_schema *declared = d ? d->schema : NULL;
+    if (have_uri && p->opts.resolve) {
+        velo_source_info info = {0};
+        velo_error err = {0};
+        if (p->opts.resolve(p->opts.resolve_ud, &uri, &n->source.options, declared, &info, &err)) {
+            diag(pc, src->pos, "bind.source", "%s", err.message);
+            velo_uri_free(&uri);
+            velo_plan_free(n);
+            return NULL;
+        }
+        n->schema = info.schema;
+        n->source.open = info.open || !info.schema;
+        n->source.bounded = info.bounded;
+    } else if (declared) {
+        n->schema = velo_schema_copy(declared);
+    } else {
+        n->source.open = true;
+    }
+    if (!n->schema) n->schema = velo_schema_new(0);
+    if (have_uri) velo_uri_free(&uri);
+    if (!strcmp(scheme, "kafka")) add_kafka_metadata(n->schema);
+    const char *etf = velo_kv_get(&n->source.options, "event.time.field");
+    if (etf) {
+        int idx = velo_schema_find(n->schema, etf);
+        if (idx < 0 && n->source.open) {
+            schema_append(n->schema, etf, velo_type_make(VELO_TYPE_ANY), false);
+            idx = (int)n->schema->ncols - 1;
+        }
+        n->source.event_time_column = idx;
+    }
+    return n;
+}
+
+/* One FROM item -> a relation. */
+static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
+    pctx *pc = sc->pc;
+    if (sc->nrels == MAX_RELS) {
+        diag(pc, src->pos, "bind.join", "too many sources in one SELECT (at most %d)", MAX_RELS);
+        return false;
+    }
+    rel *r = &sc->rels[sc->nrels];
+    memset(r, 0, sizeof *r);
+    r->alias = src->alias ? src->alias : src->kind == SQL_SOURCE_NAME ? src->name : NULL;
+    const sql_cte *cte = src->kind == SQL_SOURCE_NAME ? find_cte(pc, src->name) : NULL;
+    if (src->kind == SQL_SOURCE_SUBQUERY || cte) {
+        velo_plan *sub = NULL;
+        uint32_t before = pc->diags->nerrors;
+        /* a CTE is planned where it is used, seeing only the CTEs before it */
+        uint32_t saved = pc->nctes;
+        if (cte)
+            for (uint32_t i = 0; i < pc->nctes; i++)
+                if (pc->ctes[i] == cte) pc->nctes = i;
+        plan_query(pc, cte ? cte->query : src->query, cte ? NULL : outer, &sub);
+        pc->nctes = saved;
+        if (!sub || pc->diags->nerrors != before) {
+            velo_plan_free(sub);
+            return false;
+        }
+        r->plan = sub;
+        r->bounded = false;
+    } else {
+        r->plan = plan_scan(pc, src);
+        if (!r->plan) return false;
+        r->open = r->plan->source.open;
+        r->is_table = r->plan->source.is_table;
+        r->bounded = r->plan->source.bounded;
+    }
+    sc->nrels++;
+    return true;
+}
+
+/* ---- aggregate and window-call discovery (syntax walks; subqueries are their own queries) ---- */
+
+typedef void (*visit_fn)(void *ud, const sql_expr *e);
+
+static void walk(const sql_expr *e, visit_fn fn, void *ud) {
+    if (!e) return;
+    fn(ud, e);
+    switch (e->kind) {
+    case SQL_EXPR_UNARY: walk(e->u.unary.arg, fn, ud); break;
+    case SQL_EXPR_BINARY:
+        walk(e->u.binary.left, fn, ud);
+        walk(e->u.binary.right, fn, ud);
+        break;
+    case SQL_EXPR_FUNCTION:
+        /* aggregate / window arguments are bound by their node, not walked for outer calls */
+        if (e->u.func.over) break;
+        {
+            const velo_function *f = velo_function_lookup(e->u.func.name);
+            if (f && f->kind == VELO_FN_AGGREGATE) break;
+        }
+        for (uint32_t i = 0; i < e->u.func.nargs; i++)
+            walk(e->u.func.args[i], fn, ud);
+        break;
+    case SQL_EXPR_CASE:
+        walk(e->u.case_.operand, fn, ud);
+        for (uint32_t i = 0; i < e->u.case_.nwhens; i++) {
+            walk(e->u.case_.whens[i], fn, ud);
+            walk(e->u.case_.thens[i], fn, ud);
+        }
+        walk(e->u.case_.else_expr, fn, ud);
+        break;
+    case SQL_EXPR_CAST: walk(e->u.cast.arg, fn, ud); break;
+    case SQL_EXPR_BETWEEN:
+        walk(e->u.between.arg, fn, ud);
+        walk(e->u.between.low, fn, ud);
+        walk(e->u.between.high, fn, ud);
+        break;
+    case SQL_EXPR_IN_LIST:
+        walk(e->u.in_list.arg, fn, ud);
+        for (uint32_t i = 0; i < e->u.in_list.nitems; i++)
+            walk(e->u.in_list.items[i], fn, ud);
+        break;
+    case SQL_EXPR_IN_SUBQUERY: walk(e->u.in_subquery.arg, fn, ud); break;
+    case SQL_EXPR_LIKE:
+        walk(e->u.like.arg, fn, ud);
+        walk(e->u.like.pattern, fn, ud);
+        walk(e->u.like.escape, fn, ud);
+        break;
+    case SQL_EXPR_IS_NULL: walk(e->u.is_null.arg, fn, ud); break;
+    case SQL_EXPR_IS_DISTINCT:
+        walk(e->u.is_distinct.left, fn, ud);
+        walk(e->u.is_distinct.right, fn, ud);
+        break;
+    case SQL_EXPR_IS_BOOL: walk(e->u.is_bool.arg, fn, ud); break;
+    case SQL_EXPR_EXTRACT: walk(e->u.extract.arg, fn, ud); break;
+    case SQL_EXPR_SUBSCRIPT:
+        walk(e->u.subscript.base, fn, ud);
+        walk(e->u.subscript.index, fn, ud);
+        break;
+    case SQL_EXPR_FIELD: walk(e->u.field.base, fn, ud); break;
+    default: break;
+    }
+}
+
+typedef struct calls {
+    const sql_expr **e;
+    char **text;
+    uint32_t n, cap;
+    bool want_over; /* collect OVER calls (else aggregate calls) */
+} calls;
+
+static void collect(void *ud, const sql_expr *e) {
+    calls *c = ud;
+    if (e->kind != SQL_EXPR_FUNCTION) return;
+    if (c->want_over != (e->u.func.over != NULL)) return;
+    if (!c->want_over) {
+        const velo_function *f = velo_function_lookup(e->u.func.name);
+        if (!f || f->kind != VELO_FN_AGGREGATE) return;
+    }
+    char *t = expr_text(e);
+    if (find_text(c->text, c->n, t) >= 0) {
+        mi_free(t);
+        return;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        c->e = mi_realloc(c->e, sizeof *c->e * c->cap);
+        c->text = mi_realloc(c->text, sizeof *c->text * c->cap);
+    }
+    c->e[c->n] = e;
+    c->text[c->n++] = t;
+}
+
+static void calls_free(calls *c) {
+    for (uint32_t i = 0; i < c->n; i++)
+        mi_free(c->text[i]);
+    mi_free(c->text);
+    mi_free(c->e);
+}
+
+/* ---- one SELECT ---- */
+
+typedef struct agg_part {
+    velo_expr **keys;
+    char **key_names;
+    velo_agg_call *aggs;
+    velo_window_spec window;
+    velo_expr *window_time; /* COLUMN over FROM, turned into an index after fixups */
+} agg_part;
+
+static velo_status bind_sort(scope *s, const sql_order_item *it, velo_sort_key *k) {
+    k->desc = it->desc;
+    k->nulls_first = it->nulls_first < 0 ? it->desc : it->nulls_first == 1;
+    return bind_in(s, it->expr, &k->expr);
+}
+
+static velo_type agg_result(scope *from, const sql_expr *e, const velo_function *f, velo_agg_call *a,
+                            bool *ok) {
+    velo_binder b = {.diags = from->sc->pc->diags, .hooks = &hooks, .ud = from, .allow_unimplemented = true};
+    velo_type t = velo_type_make(VELO_TYPE_NULL);
+    *ok = !velo_function_bind_check(&b, e, f, a->args, a->nargs, &t);
+    if (t.id == VELO_TYPE_NULL) {
+        if (f->ret == VELO_RET_FIXED)
+            t = velo_type_make(f->fixed);
+        else
+            t = a->nargs ? a->args[0]->type : velo_type_make(VELO_TYPE_BIGINT);
+    }
+    return type_or_varchar(t);
+}
+
+static bool bind_agg_call(scope *from, const sql_expr *e, char *text, velo_agg_call *a) {
+    const velo_function *f = velo_function_lookup(e->u.func.name);
+    memset(a, 0, sizeof *a);
+    a->fn = f;
+    a->text = text;
+    a->star = e->u.func.star;
+    a->distinct = e->u.func.distinct;
+    a->nargs = e->u.func.nargs;
+    a->args = mi_zalloc(sizeof *a->args * (a->nargs + 1));
+    bool ok = true;
+    from->in_agg_arg = true;
+    for (uint32_t i = 0; i < a->nargs; i++)
+        if (bind_in(from, e->u.func.args[i], &a->args[i])) ok = false;
+    if (e->u.func.filter) {
+        velo_binder b = {
+            .diags = from->sc->pc->diags, .hooks = &hooks, .ud = from, .allow_unimplemented = true};
+        if (bind_in(from, e->u.func.filter, &a->filter) ||
+            velo_binder_require_bool(&b, &a->filter, e->u.func.filter, "FILTER condition"))
+            ok = false;
+    }
+    if (e->u.func.norder) {
+        a->norder = e->u.func.norder;
+        a->order_by = mi_zalloc(sizeof *a->order_by * a->norder);
+        for (uint32_t i = 0; i < a->norder; i++)
+            if (bind_sort(from, &e->u.func.order_by[i], &a->order_by[i])) ok = false;
+    }
+    from->in_agg_arg = false;
+    if (!ok) return false;
+    bool tok;
+    a->type = agg_result(from, e, f, a, &tok);
+    return tok;
+}
+
+static bool interval_us(pctx *pc, const sql_expr *e, sql_pos at, const char *what, int64_t *us) {
+    velo_error err;
+    if (!e || velo_sql_interval_micros(e, us, &err)) {
+        diag(pc, e ? e->pos : at, "bind.window", "%s: %s", what, e ? err.message : "missing duration");
+        return false;
+    }
+    if (*us <= 0) {
+        diag(pc, e->pos, "bind.window", "%s must be greater than zero", what);
+        return false;
+    }
+    return true;
+}
+
+static bool plan_window(scope *from, const sql_window *w, agg_part *ap) {
+    pctx *pc = from->sc->pc;
+    velo_window_spec *ws = &ap->window;
+    ws->kind = w->kind == SQL_WINDOW_TUMBLING  ? VELO_WINDOW_TUMBLING
+               : w->kind == SQL_WINDOW_SLIDING ? VELO_WINDOW_SLIDING
+                                               : VELO_WINDOW_SESSION;
+    ws->time_column = -1;
+    const char *what = w->kind == SQL_WINDOW_SESSION ? "session gap" : "window size";
+    if (!interval_us(pc, w->size, w->pos, what, &ws->size_us)) return false;
+    ws->advance_us = ws->size_us;
+    if (w->kind == SQL_WINDOW_SLIDING) {
+        if (!interval_us(pc, w->advance, w->pos, "window advance", &ws->advance_us)) return false;
+        if (ws->advance_us > ws->size_us) {
+            diag(pc, w->advance->pos, "bind.window",
+                 "SLIDING advance (%lld us) must not be larger than the window size (%lld us)",
+                 (long long)ws->advance_us, (long long)ws->size_us);
+            return false;
+        }
+    }
+    if (w->time_column) {
+        if (w->time_column->kind != SQL_EXPR_COLUMN) {
+            diag(pc, w->time_column->pos, "bind.window", "the window's time column must be a column name");
+            return false;
+        }
+        if (bind_in(from, w->time_column, &ap->window_time)) return false;
+        velo_type_id id = ap->window_time->type.id;
+        if (id != VELO_TYPE_TIMESTAMP && id != VELO_TYPE_ANY && id != VELO_TYPE_BIGINT &&
+            id != VELO_TYPE_DATE) {
+            char tb[32];
+            diag(pc, w->time_column->pos, "bind.window",
+                 "the window's time column must be a TIMESTAMP, found %s",
+                 velo_type_format(ap->window_time->type, tb, sizeof tb));
+            return false;
+        }
+    }
+    if (w->session_key && bind_in(from, w->session_key, &ws->session_key)) return false;
+    return true;
+}
+
+static bool frame_offset(pctx *pc, const sql_frame_bound *fb, bool range, int64_t *off, bool *is_interval) {
+    *off = 0;
+    *is_interval = false;
+    if (fb->kind != SQL_BOUND_PRECEDING && fb->kind != SQL_BOUND_FOLLOWING) return true;
+    const sql_expr *e = fb->offset;
+    if (e && e->kind == SQL_EXPR_LITERAL && e->u.lit.kind == SQL_LIT_INTERVAL) {
+        if (!range) {
+            diag(pc, e->pos, "bind.window",
+                 "ROWS frames count rows: use an integer offset, or RANGE for an INTERVAL");
+            return false;
+        }
+        *is_interval = true;
+        velo_error err;
+        if (velo_sql_interval_micros(e, off, &err)) {
+            diag(pc, e->pos, "bind.window", "%s", err.message);
+            return false;
+        }
+        return true;
+    }
+    if (!e || e->kind != SQL_EXPR_LITERAL || e->u.lit.kind != SQL_LIT_INTEGER) {
+        diag(pc, e ? e->pos : (sql_pos){0, 0, 0}, "bind.window",
+             "a frame offset must be an integer or an INTERVAL");
+        return false;
+    }
+    *off = strtoll(e->u.lit.text, NULL, 10);
+    return true;
+}
+
+static velo_frame_bound_kind bound_kind(sql_bound_kind k) {
+    switch (k) {
+    case SQL_BOUND_UNBOUNDED_PRECEDING: return VELO_BOUND_UNBOUNDED_PRECEDING;
+    case SQL_BOUND_PRECEDING: return VELO_BOUND_PRECEDING;
+    case SQL_BOUND_CURRENT_ROW: return VELO_BOUND_CURRENT_ROW;
+    case SQL_BOUND_FOLLOWING: return VELO_BOUND_FOLLOWING;
+    default: return VELO_BOUND_UNBOUNDED_FOLLOWING;
+    }
+}
+
+static bool bind_analytic(scope *base, const sql_expr *e, char *text, velo_analytic_call *c) {
+    pctx *pc = base->sc->pc;
+    memset(c, 0, sizeof *c);
+    c->text = text;
+    const velo_function *f = velo_function_lookup(e->u.func.name);
+    if (!f) {
+        velo_expr *x = NULL;
+        /* reports the unknown name with its closest match */
+        sql_expr plain = *e;
+        plain.u.func.over = NULL;
+        bind_in(base, &plain, &x);
+        velo_expr_free(x);
+        return false;
+    }
+    if (f->kind == VELO_FN_SCALAR) {
+        diag(pc, e->pos, "bind.window", "%s is not a window or aggregate function and cannot have OVER (...)",
+             f->name);
+        return false;
+    }
+    c->fn = f;
+    c->star = e->u.func.star;
+    const sql_over *o = e->u.func.over;
+    bool ok = true;
+    bool saved = base->window_ok;
+    base->window_ok = false;
+    c->nargs = e->u.func.nargs;
+    c->args = mi_zalloc(sizeof *c->args * (c->nargs + 1));
+    for (uint32_t i = 0; i < c->nargs; i++)
+        if (bind_in(base, e->u.func.args[i], &c->args[i])) ok = false;
+    c->npartition = o->npartition;
+    c->partition_by = mi_zalloc(sizeof *c->partition_by * (o->npartition + 1));
+    for (uint32_t i = 0; i < o->npartition; i++)
+        if (bind_in(base, o->partition_by[i], &c->partition_by[i])) ok = false;
+    c->norder = o->norder;
+    c->order_by = mi_zalloc(sizeof *c->order_by * (o->norder + 1));
+    for (uint32_t i = 0; i < o->norder; i++)
+        if (bind_sort(base, &o->order_by[i], &c->order_by[i])) ok = false;
+    base->window_ok = saved;
+    if (!ok) return false;
+    velo_frame *fr = &c->frame;
+    fr->buffer_rows = o->buffer_rows;
+    fr->start_kind = VELO_BOUND_UNBOUNDED_PRECEDING;
+    fr->end_kind = VELO_BOUND_CURRENT_ROW;
+    if (o->frame_unit != SQL_FRAME_NONE) {
+        fr->present = true;
+        fr->range = o->frame_unit == SQL_FRAME_RANGE;
+        fr->start_kind = bound_kind(o->frame_start.kind);
+        fr->end_kind = bound_kind(o->frame_end.kind);
+        bool iv1, iv2;
+        if (!frame_offset(pc, &o->frame_start, fr->range, &fr->start_offset, &iv1) ||
+            !frame_offset(pc, &o->frame_end, fr->range, &fr->end_offset, &iv2))
+            return false;
+        if ((iv1 || iv2) && (c->norder != 1 || (c->order_by[0].expr->type.id != VELO_TYPE_TIMESTAMP &&
+                                                c->order_by[0].expr->type.id != VELO_TYPE_ANY))) {
+            char tb[32] = "nothing";
+            if (c->norder == 1) velo_type_format(c->order_by[0].expr->type, tb, sizeof tb);
+            diag(pc, o->pos, "bind.window",
+                 "RANGE with an INTERVAL offset needs exactly one ORDER BY key of type TIMESTAMP (found %u "
+                 "key%s%s%s)",
+                 c->norder, c->norder == 1 ? "" : "s", c->norder == 1 ? " of type " : "",
+                 c->norder == 1 ? tb : "");
+            return false;
+        }
+    }
+    velo_binder b = {.diags = pc->diags, .hooks = &hooks, .ud = base, .allow_unimplemented = true};
+    velo_type t = velo_type_make(VELO_TYPE_NULL);
+    if (velo_function_bind_check(&b, e, f, c->args, c->nargs, &t)) return false;
+    if (t.id == VELO_TYPE_NULL)
+        t = f->ret == VELO_RET_FIXED ? velo_type_make(f->fixed)
+            : c->nargs               ? c->args[0]->type
+                                     : velo_type_make(VELO_TYPE_BIGINT);
+    c->type = type_or_varchar(t);
+    return true;
+}
+
+/* ---- building the node tree once indexes are final ---- */
+
+static velo_schema *concat_schema(const velo_schema *a, const velo_schema *b) {
+    velo_schema *s = velo_schema_new(a->ncols + b->ncols);
+    for (uint32_t i = 0; i < a->ncols + b->ncols; i++) {
+        const velo_field *f = i < a->ncols ? &a->fields[i] : &b->fields[i - a->ncols];
+        velo_schema_set(s, i, f->name, f->type);
+        s->fields[i].hidden = f->hidden;
+    }
+    return s;
+}
+
+static bool refs_within(const velo_expr *e, uint32_t lo, uint32_t hi) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0 && (e->column < lo || e->column >= hi))
+        return false;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!refs_within(e->args[i], lo, hi)) return false;
+    return true;
+}
+
+static bool has_column(const velo_expr *e) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0) return true;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (has_column(e->args[i])) return true;
+    return false;
+}
+
+static void shift_columns(velo_expr *e, uint32_t by) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0) e->column -= by;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        shift_columns(e->args[i], by);
+}
+
+/* AND of a = b pairs where one side reads only the left input and the other only the right:
+ * left keys over the left input, right keys over the right input. */
+static void extract_keys(velo_plan *j, const velo_expr *c, uint32_t lw, uint32_t total) {
+    if (c->kind == VELO_EXPR_AND) {
+        extract_keys(j, c->args[0], lw, total);
+        extract_keys(j, c->args[1], lw, total);
+        return;
+    }
+    if (c->kind != VELO_EXPR_CMP || c->cmp != VELO_CMP_EQ || expr_has_subquery(c)) return;
+    const velo_expr *a = c->args[0], *b = c->args[1];
+    if (!has_column(a) || !has_column(b)) return;
+    if (refs_within(b, 0, lw) && refs_within(a, lw, total)) {
+        const velo_expr *t = a;
+        a = b, b = t;
+    }
+    if (!refs_within(a, 0, lw) || !refs_within(b, lw, total)) return;
+    j->left_keys = mi_realloc(j->left_keys, sizeof *j->left_keys * (j->njoin_keys + 1));
+    j->right_keys = mi_realloc(j->right_keys, sizeof *j->right_keys * (j->njoin_keys + 1));
+    j->left_keys[j->njoin_keys] = expr_clone(a);
+    velo_expr *r = expr_clone(b);
+    shift_columns(r, lw);
+    j->right_keys[j->njoin_keys++] = r;
+}
+
+static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos) {
+    velo_plan *n = plan_new(kind, pos);
+    n->input = input;
+    n->schema = velo_schema_copy(input->schema);
+    return n;
+}
+
+static bool any_unbounded(const selctx *sc) {
+    for (uint32_t r = 0; r < sc->nrels; r++)
+        if (!sc->rels[r].bounded && !sc->rels[r].is_table) return true;
+    return false;
+}
+
+/* Plans one SELECT with (when it is the whole query) its ORDER BY and LIMIT. */
+static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_item *order, uint32_t norder,
+                              scope *outer, char ***pk_out, uint32_t *npk_out) {
+    velo_diags *dg = pc->diags;
+    uint32_t errors0 = dg->nerrors;
+    selctx *sc = mi_zalloc(sizeof *sc);
+    sc->pc = pc;
+    sc->outer = outer;
+    sc->sel = sel;
+    scope from = {.kind = SC_FROM, .sc = sc};
+    velo_plan *result = NULL;
+
+    /* FROM and JOIN sources */
+    bool from_ok = true;
+    if (sel->from) {
+        from_ok = plan_from_item(sc, sel->from, outer);
+        for (uint32_t j = 0; j < sel->njoins && from_ok; j++)
+            from_ok = plan_from_item(sc, &sel->joins[j].source, outer);
+    }
+    if (!from_ok) goto cleanup_early;
+    sc->nvisible = 1;
+    if (!sel->from) sc->nvisible = 0;
+
+    /* JOIN ... ON: each condition sees the sources up to its own */
+    velo_expr *conds[MAX_RELS] = {0};
+    int64_t within[MAX_RELS];
+    for (uint32_t j = 0; j < sel->njoins; j++) {
+        const sql_join *jn = &sel->joins[j];
+        sc->nvisible = j + 2;
+        within[j] = -1;
+        if (jn->on) {
+            scope on = from;
+            on.agg_forbidden = "JOIN ... ON";
+            on.join_on = true;
+            velo_binder b = {.diags = dg, .hooks = &hooks, .ud = &on, .allow_unimplemented = true};
+            if (!bind_in(&on, jn->on, &conds[j]))
+                velo_binder_require_bool(&b, &conds[j], jn->on, "JOIN condition");
+        }
+        if (jn->within) interval_us(pc, jn->within, jn->pos, "JOIN ... WITHIN", &within[j]);
+        const rel *lr = &sc->rels[0], *rr = &sc->rels[j + 1];
+        if (!jn->within && !lr->bounded && !lr->is_table && !rr->bounded && !rr->is_table)
+            warn(
+                pc, jn->pos, "warn.unbounded_state",
+                "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL '...'");
+    }
+    sc->nvisible = sc->nrels;
+
+    /* WHERE */
+    velo_expr *where = NULL;
+    if (sel->where) {
+        scope w = from;
+        w.agg_forbidden = "WHERE";
+        velo_binder b = {.diags = dg, .hooks = &hooks, .ud = &w, .allow_unimplemented = true};
+        if (!bind_in(&w, sel->where, &where))
+            velo_binder_require_bool(&b, &where, sel->where, "WHERE condition");
+    }
+
+    /* aggregation: GROUP BY, WINDOW, aggregate calls in SELECT / HAVING / ORDER BY */
+    calls aggs = {0}, wins = {.want_over = true};
+    for (uint32_t i = 0; i < sel->nitems; i++)
+        walk(sel->items[i].expr, collect, &aggs);
+    walk(sel->having, collect, &aggs);
+    for (uint32_t i = 0; i < norder; i++)
+        walk(order[i].expr, collect, &aggs);
+    for (uint32_t i = 0; i < sel->nitems; i++)
+        walk(sel->items[i].expr, collect, &wins);
+    for (uint32_t i = 0; i < norder; i++)
+        walk(order[i].expr, collect, &wins);
+    bool is_agg = sel->ngroup || sel->window || sel->having || aggs.n;
+
+    agg_part ap = {0};
+    scope agg = {.kind = SC_AGG, .sc = sc};
+    uint32_t nkeys = 0;
+    const sql_expr **key_ast = mi_zalloc(sizeof *key_ast * (sel->ngroup + 1));
+    if (is_agg) {
+        ap.keys = mi_zalloc(sizeof *ap.keys * (sel->ngroup + 1));
+        ap.key_names = mi_zalloc(sizeof *ap.key_names * (sel->ngroup + 1));
+        agg.key_text = mi_zalloc(sizeof *agg.key_text * (sel->ngroup + 1));
+        agg.key_rel = mi_zalloc(sizeof *agg.key_rel * (sel->ngroup + 1));
+        agg.key_local = mi_zalloc(sizeof *agg.key_local * (sel->ngroup + 1));
+        for (uint32_t g = 0; g < sel->ngroup; g++) {
+            const sql_expr *ge = sel->group_by[g];
+            const char *name = NULL;
+            if (ge->kind == SQL_EXPR_LITERAL && ge->u.lit.kind == SQL_LIT_INTEGER) {
+                long n = strtol(ge->u.lit.text, NULL, 10);
+                if (n < 1 || (uint32_t)n > sel->nitems || sel->items[n - 1].expr->kind == SQL_EXPR_STAR) {
+                    diag(pc, ge->pos, "bind.group_by",
+                         "GROUP BY %ld does not name a select-list item (1..%u)", n, sel->nitems);
+                    continue;
+                }
+                name = sel->items[n - 1].alias;
+                ge = sel->items[n - 1].expr;
+            } else if (ge->kind == SQL_EXPR_COLUMN && ge->u.column.nparts == 1) {
+                const char *cn = ge->u.column.parts[0];
+                if (is_window_col(cn)) {
+                    if (!sel->window)
+                        diag(pc, ge->pos, "bind.window", "GROUP BY %s needs a WINDOW clause", cn);
+                    continue;
+                }
+                colref r;
+                velo_diags quiet;
+                velo_diags_init(&quiet);
+                velo_binder qb = {.diags = &quiet};
+                bool known = lookup_here(sc, &qb, ge, false, &r) > 0;
+                velo_diags_free(&quiet);
+                for (uint32_t i = 0; !known && i < sel->nitems; i++)
+                    if (sel->items[i].alias && !strcasecmp(sel->items[i].alias, cn)) {
+                        name = sel->items[i].alias;
+                        ge = sel->items[i].expr;
+                        break;
+                    }
+            }
+            velo_expr *k = NULL;
+            scope ks = from;
+            ks.agg_forbidden = "GROUP BY";
+            if (bind_in(&ks, ge, &k)) continue;
+            key_ast[nkeys] = ge;
+            ap.keys[nkeys] = k;
+            agg.key_text[nkeys] = expr_text(ge);
+            agg.key_rel[nkeys] = -1;
+            if (ge->kind == SQL_EXPR_COLUMN) {
+                colref r;
+                velo_binder qb = {.diags = dg};
+                if (resolve(&from, &qb, ge, false, &r) > 0 && r.depth == 0 && r.used == ge->u.column.nparts) {
+                    agg.key_rel[nkeys] = r.rel;
+                    agg.key_local[nkeys] = r.local;
+                }
+                if (!name) name = ge->u.column.parts[ge->u.column.nparts - 1];
+            }
+            /* a select item that is this key gives it its name */
+            for (uint32_t i = 0; !name && i < sel->nitems; i++) {
+                char *t = expr_text(sel->items[i].expr);
+                if (!strcmp(t, agg.key_text[nkeys])) name = sel->items[i].alias;
+                mi_free(t);
+            }
+            ap.key_names[nkeys] = mi_strdup(name ? name : agg.key_text[nkeys]);
+            nkeys++;
+        }
+        /* SESSION(time, gap, key): the session key groups like a GROUP BY key */
+        const sql_expr *sk = sel->window ? sel->window->session_key : NULL;
+        if (sk && sk->kind == SQL_EXPR_COLUMN) {
+            char *t = expr_text(sk);
+            colref r;
+            velo_binder qb = {.diags = dg};
+            velo_expr *k = NULL;
+            bool have = find_text(agg.key_text, nkeys, t) >= 0;
+            if (!have && resolve(&from, &qb, sk, true, &r) > 0 && r.depth == 0) {
+                for (uint32_t i = 0; i < nkeys; i++)
+                    have |= agg.key_rel[i] == r.rel && agg.key_local[i] == r.local;
+                if (!have && !bind_in(&from, sk, &k)) {
+                    ap.keys[nkeys] = k;
+                    agg.key_text[nkeys] = t;
+                    t = NULL;
+                    agg.key_rel[nkeys] = r.rel;
+                    agg.key_local[nkeys] = r.local;
+                    ap.key_names[nkeys] = mi_strdup(sk->u.column.parts[sk->u.column.nparts - 1]);
+                    nkeys++;
+                }
+            }
+            mi_free(t);
+        }
+        agg.nkeys = nkeys;
+        agg.windowed = sel->window != NULL;
+        if (sel->window) plan_window(&from, sel->window, &ap);
+        ap.aggs = mi_zalloc(sizeof *ap.aggs * (aggs.n + 1));
+        for (uint32_t i = 0; i < aggs.n; i++) {
+            bind_agg_call(&from, aggs.e[i], aggs.text[i], &ap.aggs[i]);
+            aggs.text[i] = NULL;
+        }
+        agg.agg_text = mi_zalloc(sizeof *agg.agg_text * (aggs.n + 1));
+        for (uint32_t i = 0; i < aggs.n; i++)
+            agg.agg_text[i] = ap.aggs[i].text;
+        agg.naggs = aggs.n;
+        if (!sel->window && any_unbounded(sc) && (sel->ngroup || aggs.n))
+            warn(pc, sel->ngroup ? sel->group_by[0]->pos : sel->pos, "warn.unbounded_state",
+                 "GROUP BY on an unbounded source without a WINDOW clause keeps state for every group "
+                 "forever; "
+                 "add WINDOW TUMBLING(...) or emit changes deliberately");
+    }
+
+    /* the AGGREGATE output schema, needed to type references to it */
+    velo_schema *agg_schema = NULL;
+    if (is_agg) {
+        agg_schema = velo_schema_new(nkeys + (sel->window ? 2 : 0) + aggs.n);
+        uint32_t c = 0;
+        for (uint32_t k = 0; k < nkeys; k++)
+            velo_schema_set(agg_schema, c++, ap.key_names[k], type_or_varchar(ap.keys[k]->type));
+        if (sel->window) {
+            velo_schema_set(agg_schema, c++, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
+            velo_schema_set(agg_schema, c++, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
+        }
+        for (uint32_t i = 0; i < aggs.n; i++)
+            velo_schema_set(agg_schema, c++, ap.aggs[i].text ? ap.aggs[i].text : "agg",
+                            ap.aggs[i].type.id ? ap.aggs[i].type : velo_type_make(VELO_TYPE_ANY));
+    }
+    agg.agg_out = agg_schema;
+    scope *base = is_agg ? &agg : &from;
+
+    /* HAVING */
+    velo_expr *having = NULL;
+    if (sel->having) {
+        scope hs = agg;
+        hs.agg_forbidden = NULL;
+        velo_binder b = {.diags = dg, .hooks = &hooks, .ud = &hs, .allow_unimplemented = true};
+        if (!bind_in(&hs, sel->having, &having))
+            velo_binder_require_bool(&b, &having, sel->having, "HAVING condition");
+    }
+
+    /* window functions -> ANALYTIC */
+    velo_analytic_call *acalls = mi_zalloc(sizeof *acalls * (wins.n + 1));
+    velo_type *call_types = mi_zalloc(sizeof *call_types * (wins.n + 1));
+    for (uint32_t i = 0; i < wins.n; i++) {
+        if (bind_analytic(base, wins.e[i], wins.text[i], &acalls[i]))
+            call_types[i] = acalls[i].type;
+        else
+            call_types[i] = velo_type_make(VELO_TYPE_ANY);
+        wins.text[i] = NULL;
+    }
+    if (wins.n && !sel->window && any_unbounded(sc))
+        warn(pc, wins.e[0]->pos, "warn.unbounded_state",
+             "window functions on an unbounded source without a WINDOW clause keep every partition's rows; "
+             "add a frame (ROWS BETWEEN ...) or a WINDOW clause");
+    char **call_texts = mi_zalloc(sizeof *call_texts * (wins.n + 1));
+    for (uint32_t i = 0; i < wins.n; i++)
+        call_texts[i] = acalls[i].text;
+    scope top = *base;
+    top.call_text = call_texts;
+    top.ncalls = wins.n;
+    top.window_ok = true;
+    top.call_types = call_types;
+    top.agg_forbidden = NULL;
+
+    /* SELECT list */
+    uint32_t cap = sel->nitems + 8, nproj = 0, nnames = 0;
+    velo_expr **proj = mi_zalloc(sizeof *proj * cap);
+    char **names = mi_zalloc(sizeof *names * cap);
+    bool *from_star = mi_zalloc(sizeof *from_star * cap);
+    char **pk = NULL;
+    uint32_t npk = 0;
+#define GROW()                                                                                               \
+    do {                                                                                                     \
+        if (nproj == cap) {                                                                                  \
+            cap *= 2;                                                                                        \
+            proj = mi_realloc(proj, sizeof *proj * cap);                                                     \
+            names = mi_realloc(names, sizeof *names * cap);                                                  \
+            from_star = mi_realloc(from_star, sizeof *from_star * cap);                                      \
+        }                                                                                                    \
+    } while (0)
+    for (uint32_t i = 0; i < sel->nitems; i++) {
+        const sql_select_item *it = &sel->items[i];
+        if (it->expr->kind == SQL_EXPR_STAR) {
+            const char *q = it->expr->u.star.qualifier;
+            if (is_agg) {
+                diag(pc, it->expr->pos, "bind.group_by",
+                     "SELECT * cannot be used with GROUP BY or aggregates");
+                continue;
+            }
+            if (q && find_rel(sc, q) < 0) {
+                diag(pc, it->expr->pos, "bind.unknown_source", "unknown table or alias '%s'", q);
+                continue;
+            }
+            for (uint32_t r = 0; r < sc->nrels; r++) {
+                if (q && (!sc->rels[r].alias || strcasecmp(q, sc->rels[r].alias))) continue;
+                const velo_schema *s = sc->rels[r].plan->schema;
+                for (uint32_t c = 0; c < s->ncols; c++) {
+                    if (s->fields[c].hidden) continue;
+                    GROW();
+                    velo_expr *x = column_node(c, s->fields[c].type, it->expr);
+                    add_fixup(sc, x, (int32_t)r, c);
+                    proj[nproj] = x;
+                    from_star[nproj] = true;
+                    if (sc->nrels > 1 && sc->rels[r].alias) {
+                        /* the same name from two sources: qualify the later one */
+                        bool dup = false;
+                        for (uint32_t k = 0; k < nproj; k++)
+                            if (!strcasecmp(names[k], s->fields[c].name)) dup = true;
+                        if (dup) {
+                            char buf[256];
+                            snprintf(buf, sizeof buf, "%s.%s", sc->rels[r].alias, s->fields[c].name);
+                            names[nproj++] = mi_strdup(buf);
+                            continue;
+                        }
+                    }
+                    names[nproj++] = mi_strdup(s->fields[c].name);
+                }
+            }
+            continue;
+        }
+        velo_expr *x = NULL;
+        if (bind_in(&top, it->expr, &x)) continue;
+        GROW();
+        proj[nproj] = x;
+        from_star[nproj] = false;
+        names[nproj] = velo_select_item_name(it);
+        if (it->primary_key) {
+            pk = mi_realloc(pk, sizeof *pk * (npk + 1));
+            pk[npk++] = mi_strdup(names[nproj]);
+        }
+        nproj++;
+    }
+    for (uint32_t i = 0; i < nproj; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (!strcasecmp(names[i], names[j]) && !from_star[i]) {
+                diag(pc, sel->pos, "bind.duplicate_name",
+                     "duplicate output column name '%s'; give one of them an alias", names[i]);
+                j = i;
+            }
+    uint32_t nvisible_out = nproj;
+
+    /* ORDER BY: an output column (ordinal, name, same expression), else an extra hidden column */
+    velo_sort_key *sort = mi_zalloc(sizeof *sort * (norder + 1));
+    for (uint32_t i = 0; i < norder; i++) {
+        const sql_expr *oe = order[i].expr;
+        sort[i].desc = order[i].desc;
+        sort[i].nulls_first = order[i].nulls_first < 0 ? order[i].desc : order[i].nulls_first == 1;
+        int idx = -1;
+        if (oe->kind == SQL_EXPR_LITERAL && oe->u.lit.kind == SQL_LIT_INTEGER) {
+            long n = strtol(oe->u.lit.text, NULL, 10);
+            if (n < 1 || (uint32_t)n > nvisible_out) {
+                diag(pc, oe->pos, "bind.order_by", "ORDER BY %ld does not name an output column (1..%u)", n,
+                     nvisible_out);
+                continue;
+            }
+            idx = (int)n - 1;
+        } else if (oe->kind == SQL_EXPR_COLUMN && oe->u.column.nparts == 1) {
+            for (uint32_t k = 0; k < nvisible_out && idx < 0; k++)
+                if (!strcasecmp(names[k], oe->u.column.parts[0])) idx = (int)k;
+        }
+        if (idx < 0) {
+            char *t = expr_text(oe);
+            for (uint32_t k = 0; k < sel->nitems && idx < 0; k++) {
+                if (sel->items[k].expr->kind == SQL_EXPR_STAR) continue;
+                char *u = expr_text(sel->items[k].expr);
+                if (!strcmp(t, u))
+                    for (uint32_t m = 0; m < nvisible_out; m++)
+                        if (!strcmp(names[m], sel->items[k].alias ? sel->items[k].alias : u) ||
+                            (sel->items[k].expr->kind == SQL_EXPR_COLUMN &&
+                             !strcasecmp(names[m],
+                                         sel->items[k]
+                                             .expr->u.column.parts[sel->items[k].expr->u.column.nparts - 1])))
+                            idx = (int)m;
+                mi_free(u);
+            }
+            mi_free(t);
+        }
+        if (idx < 0) {
+            velo_expr *x = NULL;
+            if (bind_in(&top, oe, &x)) continue;
+            GROW();
+            proj[nproj] = x;
+            from_star[nproj] = false;
+            names[nproj] = mi_strdup("$order");
+            idx = (int)nproj++;
+        }
+        sort[i].expr = column_node((uint32_t)idx, proj[idx]->type, oe);
+    }
+
+    if (dg->nerrors != errors0) {
+        nnames = nproj;
+        goto cleanup;
+    }
+
+    /* indexes are final: patch FROM column references */
+    {
+        uint32_t off = 0;
+        for (uint32_t r = 0; r < sc->nrels; r++) {
+            sc->rels[r].offset = off;
+            off += sc->rels[r].plan->schema->ncols;
+        }
+        for (uint32_t i = 0; i < sc->nfix; i++) {
+            fixup *f = &sc->fix[i];
+            f->x->column = f->rel < 0 ? off + f->local : sc->rels[f->rel].offset + f->local;
+            if (f->rel >= 0) f->x->type = sc->rels[f->rel].plan->schema->fields[f->local].type;
+        }
+    }
+    for (uint32_t i = 0; i < norder; i++)
+        if (sort[i].expr) sort[i].expr->type = proj[sort[i].expr->column]->type;
+
+    /* build: SCAN [JOIN...] */
+    velo_plan *cur = NULL;
+    if (sc->nrels) {
+        cur = sc->rels[0].plan;
+        sc->rels[0].plan = NULL;
+        for (uint32_t j = 1; j < sc->nrels; j++) {
+            const sql_join *jn = &sel->joins[j - 1];
+            velo_plan *jp = plan_new(VELO_PLAN_JOIN, jn->pos);
+            jp->join_kind = (velo_join_kind)jn->kind;
+            jp->input = cur;
+            jp->right = sc->rels[j].plan;
+            jp->right_is_table = sc->rels[j].is_table;
+            sc->rels[j].plan = NULL;
+            jp->schema = concat_schema(cur->schema, jp->right->schema);
+            jp->condition = conds[j - 1];
+            conds[j - 1] = NULL;
+            jp->within_us = within[j - 1];
+            if (jp->condition) extract_keys(jp, jp->condition, cur->schema->ncols, jp->schema->ncols);
+            cur = jp;
+        }
+    } else {
+        cur = plan_new(VELO_PLAN_PROJECT, sel->pos); /* SELECT without FROM: one empty row */
+        cur->schema = velo_schema_new(0);
+    }
+    if (where) {
+        cur = wrap(VELO_PLAN_FILTER, cur, sel->where->pos);
+        cur->predicate = where;
+        where = NULL;
+    }
+    if (is_agg) {
+        velo_plan *a = plan_new(VELO_PLAN_AGGREGATE, sel->ngroup ? sel->group_by[0]->pos : sel->pos);
+        a->input = cur;
+        a->schema = agg_schema;
+        agg_schema = NULL;
+        a->keys = ap.keys;
+        a->nkeys = nkeys;
+        ap.keys = NULL;
+        a->aggs = ap.aggs;
+        a->naggs = aggs.n;
+        ap.aggs = NULL;
+        a->windowed = sel->window != NULL;
+        a->window = ap.window;
+        ap.window.session_key = NULL;
+        if (ap.window_time) a->window.time_column = (int32_t)ap.window_time->column;
+        cur = a;
+        if (having) {
+            cur = wrap(VELO_PLAN_FILTER, cur, sel->having->pos);
+            cur->predicate = having;
+            having = NULL;
+        }
+    }
+    if (wins.n) {
+        velo_plan *an = plan_new(VELO_PLAN_ANALYTIC, wins.e[0]->pos);
+        an->input = cur;
+        an->schema = velo_schema_new(cur->schema->ncols);
+        for (uint32_t i = 0; i < cur->schema->ncols; i++) {
+            velo_schema_set(an->schema, i, cur->schema->fields[i].name, cur->schema->fields[i].type);
+            an->schema->fields[i].hidden = cur->schema->fields[i].hidden;
+        }
+        for (uint32_t i = 0; i < wins.n; i++)
+            schema_append(an->schema, acalls[i].text, acalls[i].type, false);
+        an->calls = acalls;
+        an->ncalls = wins.n;
+        acalls = NULL;
+        cur = an;
+    }
+    {
+        velo_plan *pj = plan_new(VELO_PLAN_PROJECT, sel->pos);
+        pj->input = cur;
+        pj->exprs = proj;
+        pj->nexprs = nproj;
+        pj->schema = velo_schema_new(nproj);
+        for (uint32_t i = 0; i < nproj; i++) {
+            velo_schema_set(pj->schema, i, names[i], type_or_varchar(proj[i]->type));
+            pj->schema->fields[i].hidden = i >= nvisible_out;
+        }
+        proj = NULL;
+        nnames = nproj;
+        nproj = 0;
+        cur = pj;
+    }
+    if (sel->distinct) {
+        cur = wrap(VELO_PLAN_DISTINCT, cur, sel->pos);
+        if (!sel->window && any_unbounded(sc))
+            warn(pc, sel->pos, "warn.unbounded_state",
+                 "SELECT DISTINCT on an unbounded source without a WINDOW clause remembers every row it has "
+                 "seen");
+    }
+    if (norder) {
+        cur = wrap(VELO_PLAN_SORT, cur, order[0].expr->pos);
+        cur->sort = sort;
+        cur->nsort = norder;
+        sort = NULL;
+    }
+    result = cur;
+    if (pk_out) {
+        *pk_out = pk;
+        *npk_out = npk;
+        pk = NULL;
+        npk = 0;
+    }
+
+cleanup:
+    velo_expr_free(where);
+    velo_expr_free(having);
+    for (uint32_t j = 0; j < MAX_RELS; j++)
+        velo_expr_free(conds[j]);
+    if (ap.keys)
+        for (uint32_t k = 0; k < nkeys; k++)
+            velo_expr_free(ap.keys[k]);
+    mi_free(ap.keys);
+    if (ap.key_names)
+        for (uint32_t k = 0; k < nkeys; k++)
+            mi_free(ap.key_names[k]);
+    mi_free(ap.key_names);
+    if (ap.aggs) {
+        velo_plan tmp = {.aggs = ap.aggs, .naggs = aggs.n};
+        velo_plan *t = mi_zalloc(sizeof *t);
+        *t = tmp;
+        velo_plan_free(t);
+    }
+    velo_expr_free(ap.window.session_key);
+    velo_expr_free(ap.window_time);
+    for (uint32_t k = 0; k < nkeys; k++)
+        mi_free(agg.key_text[k]);
+    mi_free(agg.key_text);
+    mi_free(agg.key_rel);
+    mi_free(agg.key_local);
+    mi_free(agg.agg_text);
+    mi_free(key_ast);
+    velo_schema_free(agg_schema);
+    if (acalls) {
+        velo_plan *t = mi_zalloc(sizeof *t);
+        t->calls = acalls;
+        t->ncalls = wins.n;
+        velo_plan_free(t);
+    }
+    mi_free(call_texts);
+    mi_free(call_types);
+    for (uint32_t i = 0; i < nproj; i++)
+        velo_expr_free(proj[i]);
+    mi_free(proj);
+    if (nproj) nnames = nproj;
+    for (uint32_t i = 0; i < nnames; i++)
+        mi_free(names[i]);
+    mi_free(names);
+    mi_free(from_star);
+    if (sort)
+        for (uint32_t i = 0; i < norder; i++)
+            velo_expr_free(sort[i].expr);
+    mi_free(sort);
+    for (uint32_t i = 0; i < npk; i++)
+        mi_free(pk[i]);
+    mi_free(pk);
+    calls_free(&aggs);
+    calls_free(&wins);
+cleanup_early:
+    for (uint32_t r = 0; r < sc->nrels; r++)
+        velo_plan_free(sc->rels[r].plan);
+    mi_free(sc->fix);
+    mi_free(sc);
+#undef GROW
+    return result;
+}
+
+/* ---- queries: CTEs, UNION ALL, ORDER BY / LIMIT ---- */
+
+static uint32_t visible_cols(const velo_schema *s) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->ncols; i++)
+        n += !s->fields[i].hidden;
+    return n;
+}
+
+static bool any_window(const sql_query *q) {
+    for (uint32_t i = 0; i < q->nselects; i++)
+        if (q->selects[i]->window) return true;
+    return false;
+}
+
+/* The branches of a UNION meet in the common type of each column. */
+static velo_plan *plan_union(pctx *pc, const sql_query *q, velo_plan **br, uint32_t n) {
+    uint32_t ncols = visible_cols(br[0]->schema);
+    bool ok = true;
+    for (uint32_t i = 1; i < n; i++)
+        if (visible_cols(br[i]->schema) != ncols) {
+            diag(pc, q->selects[i]->pos, "bind.union",
+                 "UNION branches have different column counts: %u and %u", ncols,
+                 visible_cols(br[i]->schema));
+            ok = false;
+        }
+    velo_type *types = mi_zalloc(sizeof *types * (ncols + 1));
+    for (uint32_t c = 0; ok && c < ncols; c++) {
+        velo_type t = velo_type_make(VELO_TYPE_NULL);
+        for (uint32_t i = 0; i < n && ok; i++) {
+            velo_error err;
+            if (velo_common_type(t, br[i]->schema->fields[c].type, &t, &err)) {
+                diag(pc, q->selects[i]->pos, "bind.union",
+                     "column %u ('%s') of the UNION has incompatible types: %s", c + 1,
+                     br[0]->schema->fields[c].name, err.message);
+                ok = false;
+            }
+        }
+        types[c] = type_or_varchar(t);
+    }
+    if (!ok) {
+        for (uint32_t i = 0; i < n; i++)
+            velo_plan_free(br[i]);
+        mi_free(types);
+        return NULL;
+    }
+    velo_plan *u = plan_new(VELO_PLAN_UNION_ALL, q->pos);
+    u->inputs = mi_zalloc(sizeof *u->inputs * n);
+    u->ninputs = n;
+    for (uint32_t i = 0; i < n; i++) {
+        velo_plan *b = br[i];
+        bool differs = false;
+        for (uint32_t c = 0; c < ncols; c++)
+            differs |= !velo_type_equal(b->schema->fields[c].type, types[c]);
+        if (differs) {
+            velo_plan *pj = plan_new(VELO_PLAN_PROJECT, q->selects[i]->pos);
+            pj->input = b;
+            pj->nexprs = ncols;
+            pj->exprs = mi_zalloc(sizeof *pj->exprs * ncols);
+            pj->schema = velo_schema_new(ncols);
+            for (uint32_t c = 0; c < ncols; c++) {
+                velo_expr *x = column_node(c, b->schema->fields[c].type, NULL);
+                pj->exprs[c] = velo_binder_cast(NULL, x, types[c], NULL);
+                velo_schema_set(pj->schema, c, b->schema->fields[c].name, types[c]);
+            }
+            b = pj;
+        }
+        u->inputs[i] = b;
+    }
+    u->schema = velo_schema_new(ncols);
+    for (uint32_t c = 0; c < ncols; c++)
+        velo_schema_set(u->schema, c, br[0]->schema->fields[c].name, types[c]);
+    mi_free(types);
+    bool distinct = false;
+    for (uint32_t i = 0; i + 1 < n; i++)
+        distinct |= !q->union_all[i];
+    if (distinct) u = wrap(VELO_PLAN_DISTINCT, u, q->pos);
+    return u;
+}
+
+static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_plan **out) {
+    *out = NULL;
+    uint32_t errors0 = pc->diags->nerrors;
+    uint32_t saved_ctes = pc->nctes;
+    for (uint32_t i = 0; i < q->nctes && pc->nctes < 64; i++)
+        pc->ctes[pc->nctes++] = &q->ctes[i];
+    pc->depth++;
+    velo_plan *root = NULL;
+    char **pk = NULL;
+    uint32_t npk = 0;
+    if (q->nselects == 1) {
+        root = plan_select(pc, q->selects[0], q->order_by, q->norder, outer, &pk, &npk);
+    } else {
+        velo_plan **br = mi_zalloc(sizeof *br * q->nselects);
+        bool ok = true;
+        for (uint32_t i = 0; i < q->nselects; i++) {
+            br[i] = plan_select(pc, q->selects[i], NULL, 0, outer, NULL, NULL);
+            ok &= br[i] != NULL;
+        }
+        if (ok)
+            root = plan_union(pc, q, br, q->nselects);
+        else
+            for (uint32_t i = 0; i < q->nselects; i++)
+                velo_plan_free(br[i]);
+        mi_free(br);
+        if (root && q->norder) {
+            /* ORDER BY over a UNION names output columns */
+            selctx sc = {.pc = pc};
+            scope os = {.kind = SC_OUTPUT, .sc = &sc, .out_schema = root->schema};
+            velo_sort_key *sort = mi_zalloc(sizeof *sort * q->norder);
+            for (uint32_t i = 0; i < q->norder; i++) {
+                const sql_expr *oe = q->order_by[i].expr;
+                sort[i].desc = q->order_by[i].desc;
+                sort[i].nulls_first =
+                    q->order_by[i].nulls_first < 0 ? q->order_by[i].desc : q->order_by[i].nulls_first == 1;
+                if (oe->kind == SQL_EXPR_LITERAL && oe->u.lit.kind == SQL_LIT_INTEGER) {
+                    long n = strtol(oe->u.lit.text, NULL, 10);
+                    if (n < 1 || (uint32_t)n > root->schema->ncols)
+                        diag(pc, oe->pos, "bind.order_by", "ORDER BY %ld does not name an output column", n);
+                    else
+                        sort[i].expr = column_node((uint32_t)n - 1, root->schema->fields[n - 1].type, oe);
+                } else {
+                    bind_in(&os, oe, &sort[i].expr);
+                }
+            }
+            mi_free(sc.fix);
+            root = wrap(VELO_PLAN_SORT, root, q->order_by[0].expr->pos);
+            root->sort = sort;
+            root->nsort = q->norder;
+        }
+    }
+    if (root && q->limit) {
+        const sql_expr *l = q->limit;
+        if (l->kind != SQL_EXPR_LITERAL || l->u.lit.kind != SQL_LIT_INTEGER) {
+            diag(pc, l->pos, "bind.limit", "LIMIT needs a non-negative integer");
+        } else {
+            root = wrap(VELO_PLAN_LIMIT, root, l->pos);
+            root->limit = strtoll(l->u.lit.text, NULL, 10);
+        }
+    }
+    pc->depth--;
+    pc->nctes = saved_ctes;
+    if (pc->depth == 0 && !pc->pk) {
+        pc->pk = pk;
+        pc->npk = npk;
+    } else {
+        for (uint32_t i = 0; i < npk; i++)
+            mi_free(pk[i]);
+        mi_free(pk);
+    }
+    if (pc->diags->nerrors != errors0) {
+        velo_plan_free(root);
+        return VELO_ERR_BIND;
+    }
+    *out = root;
+    return root ? VELO_OK : VELO_ERR_BIND;
+}
+
+/* ---- statements ---- */
+
+velo_planner *velo_planner_new(const velo_planner_options *opts) {
+    velo_planner *p = mi_zalloc(sizeof *p);
+    if (opts) p->opts = *opts;
+    velo_kv_init(&p->set);
+    add_kv(&p->set, p->opts.config);
+    return p;
+}
+
+static void decl_free(decl *d) {
+    mi_free(d->name);
+    mi_free(d->uri);
+    velo_kv_free(&d->options);
+    velo_schema_free(d->schema);
+    mi_free(d->primary_key);
+}
+
+void velo_planner_free(velo_planner *p) {
+    if (!p) return;
+    for (uint32_t i = 0; i < p->ndecls; i++)
+        decl_free(&p->decls[i]);
+    mi_free(p->decls);
+    velo_kv_free(&p->set);
+    mi_free(p);
+}
+
+static decl *new_decl(velo_planner *p, const char *name) {
+    decl *d = find_decl(p, name);
+    if (d)
+        decl_free(d);
+    else {
+        p->decls = mi_realloc(p->decls, sizeof *p->decls * (p->ndecls + 1));
+        d = &p->decls[p->ndecls++];
+    }
+    memset(d, 0, sizeof *d);
+    d->name = mi_strdup(name);
+    velo_kv_init(&d->options);
+    return d;
+}
+
+/* Ends with `suffix`, case-insensitively. */
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+/* The original dialect declares Kafka sources with '<name>.type' = 'kafka_source',
+ * 'bootstrap.servers' and '<name>.topic.name' instead of a URI. */
+static char *uri_from_props(const velo_kv *kv) {
+    const char *uri = velo_kv_get(kv, "uri");
+    if (uri) return mi_strdup(uri);
+    const char *type = NULL, *servers = NULL, *topic = NULL, *path = NULL;
+    for (uint32_t i = 0; i < kv->count; i++) {
+        const char *k = kv->items[i].key, *v = kv->items[i].value;
+        if (ends_with(k, "type") && (!strcasecmp(v, "kafka_source") || !strcasecmp(v, "kafka_sink") ||
+                                     !strcasecmp(v, "file_source") || !strcasecmp(v, "file_sink")))
+            type = v;
+        else if (ends_with(k, "bootstrap.servers"))
+            servers = v;
+        else if (ends_with(k, "topic.name") || !strcasecmp(k, "topic"))
+            topic = v;
+        else if (ends_with(k, ".path") || !strcasecmp(k, "path"))
+            path = v;
+    }
+    char buf[1024];
+    if (type && !strncasecmp(type, "kafka", 5) && topic) {
+        snprintf(buf, sizeof buf, "kafka://%s/%s", servers ? servers : "localhost:9092", topic);
+        return mi_strdup(buf);
+    }
+    if (type && !strncasecmp(type, "file", 4) && path) {
+        snprintf(buf, sizeof buf, "file://%s", path);
+        return mi_strdup(buf);
+    }
+    return NULL;
+}
+
+static void declare_source(pctx *pc, const sql_stmt *st) {
+    decl *d = new_decl(pc->p, st->name);
+    add_props(&d->options, &st->with);
+    d->uri = uri_from_props(&d->options);
+    d->is_table = st->is_table;
+    if (st->nprimary_key) d->primary_key = mi_strdup(st->primary_key[0]);
+    if (st->ncolumns) {
+        d->schema = velo_schema_new(st->ncolumns);
+        for (uint32_t i = 0; i < st->ncolumns; i++) {
+            velo_schema_set(d->schema, i, st->columns[i].name, st->columns[i].type->type);
+            if (st->columns[i].primary_key && !d->primary_key)
+                d->primary_key = mi_strdup(st->columns[i].name);
+        }
+    }
+    if (!d->uri) {
+        diag(pc, st->pos, "bind.uri",
+             "source '%s' needs a 'uri' property, e.g. WITH ('uri'='kafka://localhost:9092/%s') "
+             "(or '%s.type'='kafka_source' with 'bootstrap.servers' and '%s.topic.name')",
+             st->name, st->name, st->name, st->name);
+        return;
+    }
+    velo_uri uri;
+    if (check_uri(pc, d->uri, st->pos, &uri)) velo_uri_free(&uri);
+}
+
+/* INTO 'uri' / INTO name -> the sink of a query plan */
+static void plan_sink(pctx *pc, const sql_query *q, velo_query_plan *qp) {
+    velo_planner *p = pc->p;
+    const char *uri_text = NULL;
+    decl *d = NULL;
+    if (q->into_is_uri)
+        uri_text = q->into;
+    else {
+        uri_text = p->opts.binds ? velo_kv_get(p->opts.binds, q->into) : NULL;
+        if (!uri_text && (d = find_decl(p, q->into))) uri_text = d->uri;
+        if (!uri_text && !d) {
+            if (p->opts.resolve)
+                diag(pc, q->pos, "bind.unknown_source",
+                     "unknown sink '%s'; declare it with CREATE STREAM %s (...) WITH ('uri'='...') or pass "
+                     "--bind %s=URI",
+                     q->into, q->into, q->into);
+            else
+                warn(pc, q->pos, "warn.undeclared_sink",
+                     "sink '%s' is not declared; pass --bind %s=URI to run", q->into, q->into);
+            return;
+        }
+    }
+    if (!uri_text) {
+        qp->sink_uri = mi_strdup("stream://");
+        qp->sink_scheme = mi_strdup("stream");
+    } else {
+        velo_uri uri;
+        if (!check_uri(pc, uri_text, q->pos, &uri)) return;
+        qp->sink_uri = mi_strdup(uri_text);
+        qp->sink_scheme = mi_strdup(uri.scheme);
+        add_kv(&qp->sink_options, &uri.params);
+        velo_uri_free(&uri);
+    }
+    if (d) add_kv(&qp->sink_options, &d->options);
+    add_kv(&qp->sink_options, &p->set);
+    add_kv(&qp->sink_options, &pc->stmt_with);
+}
+
+/* The primary key of a CREATE TABLE ... AS: select-list marks, else the GROUP BY keys. */
+static void table_key(pctx *pc, const sql_stmt *st, velo_query_plan *qp) {
+    if (pc->npk) {
+        qp->primary_key = pc->pk;
+        qp->nprimary_key = pc->npk;
+        pc->pk = NULL;
+        pc->npk = 0;
+        return;
+    }
+    velo_plan *a = qp->root;
+    while (a && a->kind != VELO_PLAN_AGGREGATE)
+        a = a->input;
+    if (a && a->nkeys) {
+        qp->primary_key = mi_zalloc(sizeof *qp->primary_key * a->nkeys);
+        for (uint32_t i = 0; i < a->nkeys; i++)
+            qp->primary_key[i] = mi_strdup(a->schema->fields[i].name);
+        qp->nprimary_key = a->nkeys;
+        return;
+    }
+    warn(pc, st->pos, "warn.table_key",
+         "table '%s' has no key: mark a column `PRIMARY KEY` in the select list or add GROUP BY; every row "
+         "replaces "
+         "the last one",
+         st->name);
+}
+
+static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, velo_query_plan **out) {
+    velo_planner *p = pc->p;
+    add_props(&pc->stmt_with, &q->with);
+    add_props(&pc->stmt_with, &st->with);
+    velo_plan *root = NULL;
+    uint32_t errors0 = pc->diags->nerrors;
+    plan_query(pc, q, NULL, &root);
+    if (q->emit == SQL_EMIT_FINAL && !any_window(q))
+        diag(pc, q->pos, "bind.emit",
+             "EMIT FINAL needs a WINDOW clause: without one no result is ever final");
+    bool created = st->kind == SQL_STMT_CREATE_STREAM_AS || st->kind == SQL_STMT_CREATE_TABLE_AS;
+    if (created && root) {
+        /* later statements may read the new stream */
+        decl *d = new_decl(p, st->name);
+        d->created = true;
+        d->is_table = st->kind == SQL_STMT_CREATE_TABLE_AS;
+        d->schema = velo_schema_new(0);
+        for (uint32_t i = 0; i < root->schema->ncols; i++)
+            if (!root->schema->fields[i].hidden)
+                schema_append(d->schema, root->schema->fields[i].name, root->schema->fields[i].type, false);
+        if (q->into && q->into_is_uri) d->uri = mi_strdup(q->into);
+    }
+    velo_query_plan *qp = mi_zalloc(sizeof *qp);
+    qp->root = root;
+    qp->stmt = st;
+    qp->emit = q->emit == SQL_EMIT_FINAL     ? VELO_EMIT_FINAL
+               : q->emit == SQL_EMIT_CHANGES ? VELO_EMIT_CHANGES
+                                             : VELO_EMIT_DEFAULT;
+    qp->name = xdup(st->kind == SQL_STMT_SELECT ? NULL : st->name);
+    qp->is_table = st->kind == SQL_STMT_CREATE_TABLE_AS;
+    velo_kv_init(&qp->sink_options);
+    velo_kv_init(&qp->job_options);
+    add_kv(&qp->job_options, &p->set);
+    add_kv(&qp->job_options, &pc->stmt_with);
+    if (st->kind == SQL_STMT_INSERT) {
+        decl *d = find_decl(p, st->name);
+        const char *bound = p->opts.binds ? velo_kv_get(p->opts.binds, st->name) : NULL;
+        if (!d && !bound)
+            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+        else {
+            const char *u = bound ? bound : d->uri;
+            qp->sink_uri = xdup(u ? u : "stream://");
+            velo_uri uri;
+            if (u && check_uri(pc, u, st->pos, &uri)) {
+                qp->sink_scheme = mi_strdup(uri.scheme);
+                add_kv(&qp->sink_options, &uri.params);
+                velo_uri_free(&uri);
+            } else if (!u)
+                qp->sink_scheme = mi_strdup("stream");
+            if (d) add_kv(&qp->sink_options, &d->options);
+        }
+    } else if (q->into) {
+        plan_sink(pc, q, qp);
+    }
+    if (qp->is_table && root) table_key(pc, st, qp);
+    if (pc->diags->nerrors != errors0) {
+        velo_query_plan_free(qp);
+        return VELO_ERR_BIND;
+    }
+    *out = qp;
+    return VELO_OK;
+}
+
+static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out) {
+    velo_planner *p = pc->p;
+    switch (st->kind) {
+    case SQL_STMT_SELECT:
+    case SQL_STMT_CREATE_STREAM_AS:
+    case SQL_STMT_CREATE_TABLE_AS:
+    case SQL_STMT_START_JOB: return st->query ? plan_rows(pc, st, st->query, out) : VELO_OK;
+    case SQL_STMT_DEPLOY_JOB:
+        if (st->explained) return plan_stmt(pc, st->explained, out);
+        return st->query ? plan_rows(pc, st, st->query, out) : VELO_OK;
+    case SQL_STMT_INSERT:
+        if (st->query) return plan_rows(pc, st, st->query, out);
+        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name))) {
+            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+            return VELO_ERR_BIND;
+        }
+        return VELO_OK;
+    case SQL_STMT_EXPLAIN: return st->explained ? plan_stmt(pc, st->explained, out) : VELO_OK;
+    case SQL_STMT_CREATE_SOURCE: declare_source(pc, st); return VELO_OK;
+    case SQL_STMT_SET: add_props(&p->set, &st->with); return VELO_OK;
+    case SQL_STMT_DROP:
+    case SQL_STMT_DESCRIBE: {
+        decl *d = st->name ? find_decl(p, st->name) : NULL;
+        if (!d && st->name && !st->if_exists) {
+            diag(pc, st->pos, "bind.unknown_source", "unknown stream or table '%s'", st->name);
+            return VELO_ERR_BIND;
+        }
+        if (d && st->kind == SQL_STMT_DROP) {
+            decl_free(d);
+            *d = p->decls[--p->ndecls];
+        }
+        return VELO_OK;
+    }
+    case SQL_STMT_UPDATE:
+    case SQL_STMT_DELETE:
+        diag(pc, st->pos, "bind.unsupported",
+             "%s is not supported on streams: write the change as a new event",
+             st->kind == SQL_STMT_UPDATE ? "UPDATE" : "DELETE");
+        return VELO_ERR_BIND;
+    default: return VELO_OK;
+    }
+}
+
+velo_status velo_planner_plan(velo_planner *p, const sql_stmt *stmt, velo_query_plan **out,
+                              velo_diags *diags) {
+    *out = NULL;
+    pctx pc = {.p = p, .diags = diags};
+    velo_kv_init(&pc.stmt_with);
+    uint32_t errors0 = diags->nerrors;
+    velo_status st = plan_stmt(&pc, stmt, out);
+    velo_kv_free(&pc.stmt_with);
+    for (uint32_t i = 0; i < pc.npk; i++)
+        mi_free(pc.pk[i]);
+    mi_free(pc.pk);
+    if (diags->nerrors != errors0 && !st) st = VELO_ERR_BIND;
+    if (st && *out) {
+        velo_query_plan_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+uint32_t velo_planner_check_script(velo_planner *p, const velo_sql_script *script, velo_diags *diags) {
+    uint32_t errors0 = diags->nerrors;
+    for (uint32_t i = 0; i < script->nstmts; i++) {
+        velo_query_plan *qp = NULL;
+        velo_planner_plan(p, script->stmts[i], &qp, diags);
+        velo_query_plan_free(qp);
+    }
+    return diags->nerrors - errors0;
+}
