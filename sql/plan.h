@@ -18,6 +18,7 @@
 #include "connectors/uri.h"
 #include "core/batch.h"
 #include "core/expr.h"
+#include "core/strbuf.h"
 #include "sql/ast.h"
 #include "sql/catalog.h"
 
