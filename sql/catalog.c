@@ -322,6 +322,9 @@ static const velo_function catalog[] = {
         "CONCAT(any, ...) -> VARCHAR", "concatenation of the values as text; NULL arguments are skipped"),
     ROW("CONCAT_WS", NULL, S, 2, VAR, FIX(VARCHAR), false, NULL, NULL, ARGS(C_STR, C_ANY),
         "CONCAT_WS(VARCHAR separator, any, ...) -> VARCHAR", "values as text joined by the separator; NULLs skipped"),
+    /* the original Velostream's JOIN(sep, a, b, ...) string function (compat pok_088) */
+    ROW("JOIN", "CONCAT_WS", S, 2, VAR, FIX(VARCHAR), false, NULL, NULL, ARGS(C_STR, C_ANY),
+        "JOIN(VARCHAR separator, any, ...) -> VARCHAR", "CONCAT_WS"),
     ROW("LEFT", NULL, S, 2, 2, FIX(VARCHAR), true, NULL, NULL, ARGS(C_STR, C_INT),
         "LEFT(VARCHAR, BIGINT n) -> VARCHAR", "first n characters"),
     ROW("RIGHT", NULL, S, 2, 2, FIX(VARCHAR), true, NULL, NULL, ARGS(C_STR, C_INT),
