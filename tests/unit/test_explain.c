@@ -249,7 +249,8 @@ Test(explain, json_strings_are_escaped) {
     velo_strbuf_init(&sb);
     velo_plan_explain_json(&qp, &sb);
     cr_expect(strstr(sb.data, "\"name\":\"q\\\"x\"") != NULL, "%s", sb.data);
-    cr_expect(strstr(sb.data, "\"predicate\":\"venue = 'say \\\"hi\\\"\\u000a\\\\'\"") != NULL, "%s", sb.data);
+    cr_expect(strstr(sb.data, "\"predicate\":\"venue = 'say \\\"hi\\\"\\u000a\\\\'\"") != NULL, "%s",
+              sb.data);
     cr_expect(strstr(sb.data, "\"sink\":null") != NULL, "%s", sb.data);
     velo_strbuf_free(&sb);
     free_plan(qp.root);
