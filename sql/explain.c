@@ -14,7 +14,7 @@
 #include "connectors/formats/format.h"
 #include "core/decimal.h"
 #include "core/temporal.h"
-#include "sql/lexer.h"
+#include "sql/parser.h"
 #include "sql/plan.h"
 
 /* The schemas of the enclosing queries, innermost first, for correlated columns. */
@@ -55,22 +55,7 @@ void velo_duration_print(int64_t us, velo_strbuf *out) {
     }
 }
 
-static void print_ident(const char *s, velo_strbuf *o) {
-    if (!s || !*s) {
-        put(o, "\"\"");
-        return;
-    }
-    if (!velo_sql_ident_needs_quotes(s)) {
-        put(o, s);
-        return;
-    }
-    velo_strbuf_putc(o, '"');
-    for (const char *c = s; *c; c++) {
-        if (*c == '"') velo_strbuf_putc(o, '"');
-        velo_strbuf_putc(o, *c);
-    }
-    velo_strbuf_putc(o, '"');
-}
+static void print_ident(const char *s, velo_strbuf *o) { velo_sql_print_ident(s ? s : "", o); }
 
 static void print_column_name(const velo_schema *s, uint32_t i, velo_strbuf *o) {
     if (s && i < s->ncols && s->fields[i].name)
@@ -406,21 +391,27 @@ static void frame_text(const velo_frame *f, velo_strbuf *o) {
         velo_strbuf_printf(o, "%sBUFFER %" PRId64 " ROWS", f->present ? " " : "", f->buffer_rows);
 }
 
+/* "SUM(DISTINCT price)", "COUNT(*)": a call's name and arguments over the node's input. */
+static void call_head(const node_ctx *c, const velo_function *fn, bool distinct, bool star,
+                      velo_expr *const *args, uint32_t nargs, velo_strbuf *o) {
+    put(o, fn ? fn->name : "?");
+    velo_strbuf_putc(o, '(');
+    if (distinct) put(o, "DISTINCT ");
+    if (star) velo_strbuf_putc(o, '*');
+    for (uint32_t i = 0; i < nargs; i++) {
+        if (i) put(o, ", ");
+        expr_text(c, args[i], input_schema(c->node), o);
+    }
+    velo_strbuf_putc(o, ')');
+}
+
 static void agg_call_text(const node_ctx *c, const velo_agg_call *a, velo_strbuf *o) {
     if (a->text) {
         put(o, a->text);
         return;
     }
     const velo_schema *in = input_schema(c->node);
-    put(o, a->fn ? a->fn->name : "?");
-    velo_strbuf_putc(o, '(');
-    if (a->distinct) put(o, "DISTINCT ");
-    if (a->star) velo_strbuf_putc(o, '*');
-    for (uint32_t i = 0; i < a->nargs; i++) {
-        if (i) put(o, ", ");
-        expr_text(c, a->args[i], in, o);
-    }
-    velo_strbuf_putc(o, ')');
+    call_head(c, a->fn, a->distinct, a->star, a->args, a->nargs, o);
     if (a->filter) {
         put(o, " FILTER (WHERE ");
         expr_text(c, a->filter, in, o);
@@ -434,14 +425,8 @@ static void analytic_call_text(const node_ctx *c, const velo_analytic_call *a, v
         return;
     }
     const velo_schema *in = input_schema(c->node);
-    put(o, a->fn ? a->fn->name : "?");
-    velo_strbuf_putc(o, '(');
-    if (a->star) velo_strbuf_putc(o, '*');
-    for (uint32_t i = 0; i < a->nargs; i++) {
-        if (i) put(o, ", ");
-        expr_text(c, a->args[i], in, o);
-    }
-    put(o, ") OVER (");
+    call_head(c, a->fn, false, a->star, a->args, a->nargs, o);
+    put(o, " OVER (");
     if (a->npartition) put(o, "PARTITION BY ");
     for (uint32_t i = 0; i < a->npartition; i++) {
         if (i) put(o, ", ");
