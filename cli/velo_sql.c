@@ -1,6 +1,7 @@
 /* velo-sql: the engine's command line. Argument parsing only; the work is in engine/. */
 #include <errno.h>
 #include <mimalloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ static void usage(FILE *out) {
           "commands:\n"
           "  run FILE.sql [--bind NAME=URI]... [--quiet]\n"
           "                 run every statement of FILE.sql ('-' reads standard input)\n"
+          "  explain FILE.sql [--format text|json] [--bind NAME=URI]...\n"
+          "                 print the plan of every query of FILE.sql without running it\n"
           "  version        print the version\n"
           "  help           this text\n"
           "\n"
@@ -56,11 +59,16 @@ static char *read_all(const char *path, size_t *len) {
     return buf;
 }
 
-static int cmd_run(int argc, char **argv) {
-    velo_run_options opts = {0};
-    velo_kv_init(&opts.binds);
-    opts.diag_out = stderr;
-    int code = VELO_EXIT_IO_ERROR;
+/* What run and explain read from their command line. */
+typedef struct cmd_args {
+    velo_run_options opts;
+    bool json; /* explain --format json */
+} cmd_args;
+
+/* Parses `FILE.sql [--bind NAME=URI]... [--quiet] [--format text|json]` (--quiet for run, --format
+ * for explain). Returns false on a usage error, already reported. */
+static bool parse_args(const char *cmd, int argc, char **argv, cmd_args *ca) {
+    bool is_run = strcmp(cmd, "run") == 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--bind") == 0 || strncmp(a, "--bind=", 7) == 0) {
@@ -68,38 +76,60 @@ static int cmd_run(int argc, char **argv) {
             const char *eq = spec ? strchr(spec, '=') : NULL;
             if (!eq || eq == spec) {
                 fprintf(stderr, "velo-sql: --bind needs NAME=URI, e.g. --bind trades=file://trades.csv\n");
-                goto out;
+                return false;
             }
             char name[256];
             snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
-            velo_kv_set(&opts.binds, name, eq + 1);
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            opts.quiet = 1;
+            velo_kv_set(&ca->opts.binds, name, eq + 1);
+        } else if (is_run && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
+            ca->opts.quiet = 1;
+        } else if (!is_run && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
+            const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || (strcmp(v, "text") && strcmp(v, "json"))) {
+                fprintf(stderr, "velo-sql: --format must be text or json\n");
+                return false;
+            }
+            ca->json = strcmp(v, "json") == 0;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "velo-sql: unknown option '%s' for run\n", a);
-            goto out;
-        } else if (!opts.file) {
-            opts.file = a;
+            fprintf(stderr, "velo-sql: unknown option '%s' for %s\n", a, cmd);
+            return false;
+        } else if (!ca->opts.file) {
+            ca->opts.file = a;
         } else {
-            fprintf(stderr, "velo-sql: run takes one SQL file, found '%s' too\n", a);
-            goto out;
+            fprintf(stderr, "velo-sql: %s takes one SQL file, found '%s' too\n", cmd, a);
+            return false;
         }
     }
-    if (!opts.file) {
-        fprintf(stderr, "velo-sql: run needs a SQL file: velo-sql run FILE.sql\n");
-        goto out;
+    if (!ca->opts.file) {
+        fprintf(stderr, "velo-sql: %s needs a SQL file: velo-sql %s FILE.sql\n", cmd, cmd);
+        return false;
     }
-    char *text = read_all(opts.file, &opts.text_len);
+    return true;
+}
+
+/* run and explain: read the arguments and the SQL file, then hand over to engine/. */
+static int cmd_script(const char *cmd, int argc, char **argv) {
+    cmd_args ca = {0};
+    velo_kv_init(&ca.opts.binds);
+    ca.opts.diag_out = stderr;
+    int code = VELO_EXIT_IO_ERROR;
+    if (!parse_args(cmd, argc, argv, &ca)) goto out;
+    char *text = read_all(ca.opts.file, &ca.opts.text_len);
     if (!text) {
-        fprintf(stderr, "velo-sql: cannot read SQL file '%s': %s\n", opts.file, strerror(errno ? errno : EIO));
+        fprintf(stderr, "velo-sql: cannot read SQL file '%s': %s\n", ca.opts.file,
+                strerror(errno ? errno : EIO));
         goto out;
     }
-    opts.text = text;
-    velo_run_report report;
-    code = velo_run_script(&opts, &report);
+    ca.opts.text = text;
+    if (strcmp(cmd, "run") == 0) {
+        velo_run_report report;
+        code = velo_run_script(&ca.opts, &report);
+    } else {
+        code = velo_explain_script(&ca.opts, ca.json);
+    }
     mi_free(text);
 out:
-    velo_kv_free(&opts.binds);
+    velo_kv_free(&ca.opts.binds);
     return code;
 }
 
@@ -109,7 +139,7 @@ int main(int argc, char **argv) {
         return VELO_EXIT_IO_ERROR;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0 || strcmp(cmd, "explain") == 0) return cmd_script(cmd, argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("velo-sql %s\n", VELO_VERSION);
         return 0;
@@ -118,7 +148,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "serve") || !strcmp(cmd, "test") || !strcmp(cmd, "explain") || !strcmp(cmd, "dev-kafka")) {
+    if (!strcmp(cmd, "serve") || !strcmp(cmd, "test") || !strcmp(cmd, "dev-kafka")) {
         fprintf(stderr, "velo-sql: '%s' is not supported yet\n", cmd);
         return VELO_EXIT_IO_ERROR;
     }

@@ -3,6 +3,7 @@
 #ifndef VELO_ENGINE_JOB_H
 #define VELO_ENGINE_JOB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -12,19 +13,19 @@
 /* Exit codes of `velo-sql run` (documented in docs/cli.md). */
 enum {
     VELO_EXIT_OK = 0,
-    VELO_EXIT_SQL_ERROR = 1,      /* the SQL did not parse or bind */
-    VELO_EXIT_IO_ERROR = 2,       /* missing input, unwritable output, bad usage */
-    VELO_EXIT_ROWS_REJECTED = 3,  /* ran to the end, but some records went to the dead-letter queue */
-    VELO_EXIT_RUNTIME_ERROR = 4,  /* the job failed while running ('on.error'='fail', sink error) */
+    VELO_EXIT_SQL_ERROR = 1,     /* the SQL did not parse or bind */
+    VELO_EXIT_IO_ERROR = 2,      /* missing input, unwritable output, bad usage */
+    VELO_EXIT_ROWS_REJECTED = 3, /* ran to the end, but some records went to the dead-letter queue */
+    VELO_EXIT_RUNTIME_ERROR = 4, /* the job failed while running ('on.error'='fail', sink error) */
 };
 
 typedef struct velo_run_options {
-    const char *file;      /* SQL file path (for messages and relative paths); "-" for stdin */
-    const char *text;      /* SQL text */
+    const char *file; /* SQL file path (for messages and relative paths); "-" for stdin */
+    const char *text; /* SQL text */
     size_t text_len;
-    velo_kv binds;         /* --bind NAME=URI */
-    FILE *diag_out;        /* where errors and the summary go (stderr) */
-    int quiet;             /* no summary line */
+    velo_kv binds;  /* --bind NAME=URI */
+    FILE *diag_out; /* where errors and the summary go (stderr) */
+    int quiet;      /* no summary line */
 } velo_run_options;
 
 typedef struct velo_run_report {
@@ -37,5 +38,11 @@ typedef struct velo_run_report {
 /* Runs every statement of the script in order. Returns one of the VELO_EXIT_* codes; messages are
  * printed to opts->diag_out. */
 int velo_run_script(const velo_run_options *opts, velo_run_report *report);
+
+/* `velo-sql explain`: plans every row-producing statement of the script (the inner statement of
+ * an EXPLAIN too) without opening a connector and prints each plan to stdout, as text (plans
+ * separated by a blank line) or as one JSON document per line. Errors and warnings go to
+ * opts->diag_out as in run. Returns VELO_EXIT_OK or VELO_EXIT_SQL_ERROR. */
+int velo_explain_script(const velo_run_options *opts, bool json);
 
 #endif

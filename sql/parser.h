@@ -22,6 +22,8 @@ void velo_sql_script_free(velo_sql_script *script);
 void velo_sql_print_stmt(const sql_stmt *stmt, velo_strbuf *out);
 void velo_sql_print_query(const sql_query *q, velo_strbuf *out);
 void velo_sql_print_expr(const sql_expr *e, velo_strbuf *out);
+/* A name as SQL must write it: bare when it reads back as itself, else "quoted" ("" doubled). */
+void velo_sql_print_ident(const char *name, velo_strbuf *out);
 
 /* Parses a duration: short form "100ms", "30s", "5m", "1h", "1d" or an INTERVAL literal node;
  * returns microseconds. Months/years in an interval are an error here (durations are fixed). */

@@ -28,6 +28,8 @@ static void print_ident(const char *s, velo_strbuf *o) {
     velo_strbuf_putc(o, '"');
 }
 
+void velo_sql_print_ident(const char *name, velo_strbuf *out) { print_ident(name, out); }
+
 static void print_string(const char *s, velo_strbuf *o) {
     velo_strbuf_putc(o, '\'');
     for (const char *c = s ? s : ""; *c; c++) {
