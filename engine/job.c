@@ -1,6 +1,9 @@
-/* Running a SQL script (engine/job.h). One statement at a time: declarations register named
- * sources; each query becomes source -> [filter] -> project -> sink and runs until its bounded
- * input ends. Relative file paths in URIs resolve against the folder of the SQL file. */
+/* Running a SQL script (engine/job.h). The planner (sql/planner.h) binds one statement at a time,
+ * asking us for the schema of each source (we open the connector to read it: CSV header and
+ * inference); each row-producing plan that the engine can run today (source -> [filter] -> project
+ * -> sink) runs until its bounded input ends, and every other plan is reported as not supported yet
+ * at the SQL position of the node that is missing. Relative file paths in URIs resolve against the
+ * folder of the SQL file. */
 #include "engine/job.h"
 
 #include <libgen.h>
@@ -14,25 +17,14 @@
 #include "connectors/formats/format.h"
 #include "core/operator.h"
 #include "core/strbuf.h"
-#include "sql/binder.h"
 #include "sql/parser.h"
-
-/* A source declared in the script: CREATE STREAM|TABLE name (cols) WITH ('uri'=...). */
-typedef struct declared_source {
-    char *name;
-    char *uri;
-    velo_kv options;
-    velo_schema *schema;
-} declared_source;
+#include "sql/planner.h"
 
 typedef struct run_state {
     const velo_run_options *opts;
-    const velo_sql_script *script;
     char base_dir[PATH_MAX];
-    declared_source *decls;
-    uint32_t ndecls;
-    velo_kv settings; /* SET 'k'='v' */
     velo_run_report *report;
+    velo_status resolve_status; /* why the last source could not be resolved (IO: exit code 2) */
 } run_state;
 
 static void print_error(run_state *rs, const velo_error *err) {
@@ -61,101 +53,6 @@ static int exit_code_for(velo_status st) {
     case VELO_ERR_INVALID: return VELO_EXIT_IO_ERROR;
     default: return VELO_EXIT_RUNTIME_ERROR;
     }
-}
-
-static void add_props(velo_kv *kv, const sql_props *p) {
-    for (uint32_t i = 0; i < p->count; i++) velo_kv_set(kv, p->items[i].key, p->items[i].value);
-}
-
-static declared_source *find_decl(run_state *rs, const char *name) {
-    for (uint32_t i = 0; i < rs->ndecls; i++)
-        if (strcasecmp(rs->decls[i].name, name) == 0) return &rs->decls[i];
-    return NULL;
-}
-
-static velo_status declare_source(run_state *rs, const sql_stmt *st, velo_error *err) {
-    velo_kv opts;
-    velo_kv_init(&opts);
-    add_props(&opts, &st->with);
-    const char *uri = velo_kv_get(&opts, "uri");
-    if (!uri) {
-        velo_kv_free(&opts);
-        return velo_error_set_at(err, VELO_ERR_BIND, st->pos.line, st->pos.col,
-                                 "source '%s' needs a 'uri' property, e.g. WITH ('uri'='file://in.csv')", st->name);
-    }
-    declared_source *d = mi_realloc(rs->decls, sizeof *d * (rs->ndecls + 1));
-    if (!d) {
-        velo_kv_free(&opts);
-        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-    }
-    rs->decls = d;
-    d = &rs->decls[rs->ndecls++];
-    d->name = mi_strdup(st->name);
-    d->uri = mi_strdup(uri);
-    d->options = opts;
-    d->schema = NULL;
-    if (st->ncolumns) {
-        d->schema = velo_schema_new(st->ncolumns);
-        for (uint32_t i = 0; i < st->ncolumns; i++)
-            velo_schema_set(d->schema, i, st->columns[i].name, st->columns[i].type->type);
-    }
-    return VELO_OK;
-}
-
-/* The URI and options a FROM item or INTO target refers to. */
-typedef struct endpoint {
-    velo_uri uri;
-    velo_kv options;
-    const velo_schema *declared;
-    char name[256];
-} endpoint;
-
-static velo_status resolve_endpoint(run_state *rs, const char *text, bool is_uri, const sql_pos *pos,
-                                    const velo_kv *job_options, endpoint *ep, velo_error *err) {
-    memset(ep, 0, sizeof *ep);
-    velo_kv_init(&ep->options);
-    const char *uri_text = text;
-    const velo_kv *decl_opts = NULL;
-    if (!is_uri) {
-        const char *bound = velo_kv_get(&rs->opts->binds, text);
-        declared_source *d = bound ? NULL : find_decl(rs, text);
-        if (bound) uri_text = bound;
-        else if (d) {
-            uri_text = d->uri;
-            decl_opts = &d->options;
-            ep->declared = d->schema;
-        } else {
-            return velo_error_set_at(err, VELO_ERR_BIND, pos->line, pos->col,
-                                     "unknown source '%s'; declare it with CREATE STREAM %s (...) WITH ('uri'='...') "
-                                     "or pass --bind %s=URI",
-                                     text, text, text);
-        }
-    }
-    snprintf(ep->name, sizeof ep->name, "%s", text);
-    velo_status st = velo_uri_parse(uri_text, &ep->uri, err);
-    if (st) {
-        if (err && pos) {
-            err->line = pos->line;
-            err->col = pos->col;
-        }
-        return st;
-    }
-    /* messages name a file the way its reader does: "in.csv:3", not "file://in.csv?format=csv:3" */
-    if (is_uri && !strcmp(ep->uri.scheme, "file")) snprintf(ep->name, sizeof ep->name, "%s", ep->uri.path);
-    for (uint32_t i = 0; i < ep->uri.params.count; i++)
-        velo_kv_set(&ep->options, ep->uri.params.items[i].key, ep->uri.params.items[i].value);
-    if (decl_opts)
-        for (uint32_t i = 0; i < decl_opts->count; i++)
-            velo_kv_set(&ep->options, decl_opts->items[i].key, decl_opts->items[i].value);
-    if (job_options)
-        for (uint32_t i = 0; i < job_options->count; i++)
-            velo_kv_set(&ep->options, job_options->items[i].key, job_options->items[i].value);
-    return VELO_OK;
-}
-
-static void endpoint_free(endpoint *ep) {
-    velo_uri_free(&ep->uri);
-    velo_kv_free(&ep->options);
 }
 
 /* ---- row errors -> dead-letter queue ---- */
@@ -202,145 +99,192 @@ static velo_status sink_flush(void *ud, velo_error *err) {
     return s->ops->flush(s, err);
 }
 
-static const char *stmt_label(const sql_stmt *st) { return st->name ? st->name : "query"; }
 
-/* Runs one query: FROM source [WHERE] SELECT ... INTO sink. */
-static velo_status run_query(run_state *rs, const sql_stmt *st, const sql_query *q, velo_error *err) {
-    const sql_pos *qpos = &q->pos;
-    if (q->nselects != 1)
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, q->selects[1]->pos.line, q->selects[1]->pos.col,
-                                 "UNION is not supported yet");
-    if (q->norder)
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, q->order_by[0].expr->pos.line,
-                                 q->order_by[0].expr->pos.col, "ORDER BY is not supported yet");
-    if (q->limit)
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, q->limit->pos.line, q->limit->pos.col,
-                                 "LIMIT is not supported yet");
-    const sql_select *sel = q->selects[0];
-    if (!sel->from)
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, sel->pos.line, sel->pos.col,
-                                 "SELECT without FROM is not supported yet");
-    if (sel->from->kind == SQL_SOURCE_SUBQUERY)
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, sel->from->pos.line, sel->from->pos.col,
-                                 "FROM (subquery) is not supported yet");
+/* ---- sources: schemas for the planner ---- */
 
-    velo_kv job_options;
-    velo_kv_init(&job_options);
-    for (uint32_t i = 0; i < rs->settings.count; i++)
-        velo_kv_set(&job_options, rs->settings.items[i].key, rs->settings.items[i].value);
-    add_props(&job_options, &st->with);
-    add_props(&job_options, &q->with);
+static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *options, const velo_schema *declared,
+                                  velo_source_info *out, velo_error *err) {
+    run_state *rs = ud;
+    memset(out, 0, sizeof *out);
+    const velo_source_ops *ops = velo_source_lookup(uri->scheme);
+    if (!ops) {
+        /* planned connectors (kafka, postgresql...): bind schemaless; running says "not supported yet" */
+        out->schema = declared ? velo_schema_copy(declared) : NULL;
+        out->open = !declared;
+        return VELO_OK;
+    }
+    velo_dlq dlq;
+    velo_dlq_open(&dlq, NULL, rs->base_dir, NULL);
+    velo_connector_args args = {.uri = uri,
+                                .options = options,
+                                .base_dir = rs->base_dir,
+                                .declared = declared,
+                                .dlq = &dlq,
+                                .name = uri->text};
+    velo_source *src = NULL;
+    velo_status st = ops->open(&args, &src, err);
+    velo_dlq_close(&dlq);
+    if (st) {
+        rs->resolve_status = st;
+        return st;
+    }
+    out->schema = velo_schema_copy(ops->schema(src));
+    ops->close(src);
+    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    bool watch = false;
+    velo_kv_get_bool(options, "watch", false, &watch, NULL);
+    out->bounded = !watch;
+    return VELO_OK;
+}
 
-    velo_status status = VELO_OK;
-    endpoint src_ep, sink_ep;
-    bool have_src = false, have_sink = false;
+/* ---- what runs today ---- */
+
+static velo_status unsupported_at(const sql_pos *pos, velo_error *err, const char *what) {
+    return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, pos->line, pos->col, "%s is not supported yet", what);
+}
+
+static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_pos *pos, velo_error *err) {
+    for (uint32_t i = 0; i < n; i++) {
+        const char *what = NULL;
+        if (exprs[i] && !velo_expr_executable(exprs[i], &what)) {
+            const velo_expr *e = exprs[i];
+            sql_pos p = *pos;
+            if (e->line) p.line = e->line, p.col = e->col;
+            return unsupported_at(&p, err, what ? what : "this expression");
+        }
+    }
+    return VELO_OK;
+}
+
+/* The pipeline the engine runs today: PROJECT <- [FILTER] <- SCAN. Anything else names what is
+ * missing, at the SQL position of that node. */
+static velo_status check_runnable(const velo_query_plan *qp, velo_plan **project, velo_plan **filter,
+                                  velo_plan **scan, velo_error *err) {
+    const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
+    if (qp->is_table) return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
+    *project = *filter = *scan = NULL;
+    for (velo_plan *n = qp->root; n; n = n->input) {
+        velo_status st = VELO_OK;
+        switch (n->kind) {
+        case VELO_PLAN_SCAN: *scan = n; break;
+        case VELO_PLAN_FILTER:
+            if (*filter || !*project) return unsupported_at(&n->pos, err, "HAVING");
+            *filter = n;
+            st = check_exprs(&n->predicate, 1, &n->pos, err);
+            break;
+        case VELO_PLAN_PROJECT:
+            if (*project) return unsupported_at(&n->pos, err, "a nested SELECT (FROM (subquery))");
+            *project = n;
+            st = check_exprs(n->exprs, n->nexprs, &n->pos, err);
+            break;
+        case VELO_PLAN_AGGREGATE:
+            if (n->windowed)
+                return unsupported_at(&n->pos, err,
+                                      n->window.kind == VELO_WINDOW_TUMBLING  ? "WINDOW TUMBLING"
+                                      : n->window.kind == VELO_WINDOW_SLIDING ? "WINDOW SLIDING"
+                                                                             : "WINDOW SESSION");
+            return unsupported_at(&n->pos, err, n->nkeys ? "GROUP BY" : "an aggregate function");
+        case VELO_PLAN_ANALYTIC: return unsupported_at(&n->pos, err, "a window function (OVER)");
+        case VELO_PLAN_JOIN: return unsupported_at(&n->pos, err, n->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
+        case VELO_PLAN_SORT: return unsupported_at(&n->pos, err, "ORDER BY");
+        case VELO_PLAN_LIMIT: return unsupported_at(&n->pos, err, "LIMIT");
+        case VELO_PLAN_DISTINCT: return unsupported_at(&n->pos, err, "SELECT DISTINCT");
+        case VELO_PLAN_UNION_ALL: return unsupported_at(&n->pos, err, "UNION");
+        }
+        if (st) return st;
+    }
+    if (!*scan || !*project) return unsupported_at(spos, err, "SELECT without FROM");
+    if (qp->emit == VELO_EMIT_FINAL) return unsupported_at(spos, err, "EMIT FINAL");
+    for (uint32_t i = 0; i < (*project)->schema->ncols; i++)
+        if ((*project)->schema->fields[i].hidden) return unsupported_at(spos, err, "ORDER BY");
+    return VELO_OK;
+}
+
+static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
+
+/* Runs one plan of the supported shape until its bounded input ends. */
+static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
+    velo_plan *project = NULL, *filter = NULL, *scan = NULL;
+    velo_status status = check_runnable(qp, &project, &filter, &scan, err);
+    if (status) return status;
+    const velo_plan_source *psrc = &scan->source;
+    if (!psrc->uri) return unsupported_at(&scan->pos, err, "reading a stream that no statement writes");
+    const velo_source_ops *sops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
+    if (!sops) {
+        char what[64];
+        snprintf(what, sizeof what, "%s:// sources", psrc->scheme ? psrc->scheme : "?");
+        return unsupported_at(&scan->pos, err, what);
+    }
+
+    velo_uri src_uri = {0}, sink_uri = {0};
+    bool have_src_uri = false, have_sink_uri = false;
     velo_dlq dlq = {0};
     bool have_dlq = false;
     velo_source *source = NULL;
     velo_sink *sink = NULL;
     velo_operator *chain = NULL;
     velo_batch *batch = NULL;
-    velo_bound_select bound = {0};
-    velo_diags diags;
-    velo_diags_init(&diags);
     dlq_ctx dctx = {0};
     velo_strbuf_init(&dctx.buf);
+    char src_name[256];
 
-    const sql_source *from = sel->from;
-    status = resolve_endpoint(rs, from->kind == SQL_SOURCE_URI ? from->uri : from->name, from->kind == SQL_SOURCE_URI,
-                              &from->pos, &job_options, &src_ep, err);
-    if (status) goto done;
-    have_src = true;
+    if ((status = velo_uri_parse(psrc->uri, &src_uri, err))) goto done;
+    have_src_uri = true;
+    /* messages name a file the way its reader does: "in.csv:3" */
+    snprintf(src_name, sizeof src_name, "%s",
+             psrc->name ? psrc->name : !strcmp(src_uri.scheme, "file") ? src_uri.path : psrc->uri);
 
-    const char *on_error = velo_kv_get_or(&job_options, "on.error", "dlq");
+    const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
     if (strcasecmp(on_error, "dlq") && strcasecmp(on_error, "skip") && strcasecmp(on_error, "fail")) {
         status = velo_error_set(err, VELO_ERR_INVALID, "'on.error' must be dlq, skip or fail, found '%s'", on_error);
         goto done;
     }
-    const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&job_options, "dlq") : NULL;
+    const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
     if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
     have_dlq = true;
 
-    const velo_source_ops *sops = velo_source_lookup(src_ep.uri.scheme);
-    if (!sops) {
-        status = velo_scheme_is_planned(src_ep.uri.scheme)
-                     ? velo_error_set_at(err, VELO_ERR_UNSUPPORTED, from->pos.line, from->pos.col,
-                                         "%s:// sources are not supported yet", src_ep.uri.scheme)
-                     : velo_error_set_at(err, VELO_ERR_BIND, from->pos.line, from->pos.col,
-                                         "unknown source scheme '%s://' in '%s'", src_ep.uri.scheme, src_ep.uri.text);
-        goto done;
-    }
-    velo_connector_args sargs = {.uri = &src_ep.uri,
-                                 .options = &src_ep.options,
+    velo_connector_args sargs = {.uri = &src_uri,
+                                 .options = &psrc->options,
                                  .base_dir = rs->base_dir,
-                                 .declared = src_ep.declared,
+                                 .declared = scan->schema, /* as bound: declared, or read from the source */
                                  .dlq = &dlq,
-                                 .name = src_ep.name};
+                                 .name = src_name};
     if ((status = sops->open(&sargs, &source, err))) goto done;
-    const velo_schema *in_schema = sops->schema(source);
 
-    velo_bound_source bsrc = {.schema = in_schema,
-                              .open = false,
-                              .alias = from->alias ? from->alias : (from->kind == SQL_SOURCE_NAME ? from->name : NULL)};
-    status = velo_bind_select(sel, &bsrc, rs->opts->file, &bound, &diags);
-    if (status || diags.nerrors) {
-        velo_strbuf sb;
-        velo_strbuf_init(&sb);
-        velo_diags_render(&diags, rs->opts->file, rs->opts->text, (uint32_t)rs->opts->text_len, &sb);
-        fputs(sb.data, rs->opts->diag_out);
-        velo_strbuf_free(&sb);
-        if (!status) status = VELO_ERR_BIND;
-        velo_error_set(err, status, "%s", "");
-        err->message[0] = '\0'; /* already printed */
-        goto done;
-    }
-
-    /* sink: INTO 'uri' / INTO name, or JSON lines on stdout */
-    if (q->into) {
-        sql_pos ipos = q->pos;
-        if ((status = resolve_endpoint(rs, q->into, q->into_is_uri, &ipos, &job_options, &sink_ep, err))) goto done;
-    } else {
-        memset(&sink_ep, 0, sizeof sink_ep);
-        velo_kv_init(&sink_ep.options);
-        if ((status = velo_uri_parse("stdout://", &sink_ep.uri, err))) goto done;
-        for (uint32_t i = 0; i < job_options.count; i++)
-            velo_kv_set(&sink_ep.options, job_options.items[i].key, job_options.items[i].value);
-        snprintf(sink_ep.name, sizeof sink_ep.name, "stdout");
-    }
-    have_sink = true;
-    const velo_sink_ops *kops = velo_sink_lookup(sink_ep.uri.scheme);
+    /* sink: INTO target, or JSON lines on stdout */
+    if ((status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &sink_uri, err))) goto done;
+    have_sink_uri = true;
+    const velo_sink_ops *kops = velo_sink_lookup(sink_uri.scheme);
     if (!kops) {
-        status = velo_scheme_is_planned(sink_ep.uri.scheme)
-                     ? velo_error_set_at(err, VELO_ERR_UNSUPPORTED, qpos->line, qpos->col,
-                                         "%s:// sinks are not supported yet", sink_ep.uri.scheme)
-                     : velo_error_set_at(err, VELO_ERR_BIND, qpos->line, qpos->col, "unknown sink scheme '%s://'",
-                                         sink_ep.uri.scheme);
+        char what[64];
+        snprintf(what, sizeof what, "%s:// sinks", sink_uri.scheme);
+        status = unsupported_at(qp->stmt ? &qp->stmt->pos : &qp->root->pos, err, what);
         goto done;
     }
-    velo_connector_args kargs = {.uri = &sink_ep.uri,
-                                 .options = &sink_ep.options,
+    velo_connector_args kargs = {.uri = &sink_uri,
+                                 .options = &qp->sink_options,
                                  .base_dir = rs->base_dir,
                                  .declared = NULL,
                                  .dlq = &dlq,
-                                 .name = sink_ep.name};
-    if ((status = kops->open(&kargs, bound.output, &sink, err))) goto done;
+                                 .name = qp->sink_uri ? qp->sink_uri : "stdout"};
+    if ((status = kops->open(&kargs, project->schema, &sink, err))) goto done;
 
-    /* operator chain: [filter] -> project -> sink */
+    /* operator chain: [filter] -> project -> sink; the operators take the plan's expressions */
     dctx.dlq = &dlq;
-    dctx.input = in_schema;
-    dctx.source_name = src_ep.name;
+    dctx.input = scan->schema;
+    dctx.source_name = src_name;
     dctx.fail_job = strcasecmp(on_error, "fail") == 0;
     velo_row_error_handler h = {on_row_error, &dctx};
     const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
-    velo_operator *proj = velo_project_new(bound.projections, bound.nprojections, bound.output, cap, rs->opts->file, h);
-    if (proj) bound.nprojections = 0; /* the projection owns the expressions now */
+    velo_operator *proj = velo_project_new(project->exprs, project->nexprs, project->schema, cap, rs->opts->file, h);
+    if (proj) project->nexprs = 0; /* the projection owns the expressions now */
     velo_operator *filt = NULL;
-    if (bound.filter) {
-        filt = velo_filter_new(bound.filter, cap, rs->opts->file, h);
-        if (filt) bound.filter = NULL;
+    if (filter) {
+        filt = velo_filter_new(filter->predicate, cap, rs->opts->file, h);
+        if (filt) filter->predicate = NULL;
     }
-    if (!sink_op || !proj || (sel->where && !filt)) {
+    if (!sink_op || !proj || (filter && !filt)) {
         velo_operator_destroy_chain(sink_op);
         velo_operator_destroy_chain(proj);
         velo_operator_destroy_chain(filt);
@@ -354,7 +298,7 @@ static velo_status run_query(run_state *rs, const sql_stmt *st, const sql_query 
         chain = filt;
     }
 
-    batch = velo_batch_new(in_schema, cap);
+    batch = velo_batch_new(scan->schema, cap);
     if (!batch) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
@@ -375,10 +319,10 @@ static velo_status run_query(run_state *rs, const sql_stmt *st, const sql_query 
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
     if (!rs->opts->quiet) {
-        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s\n", stmt_label(st),
-                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out,
-                (unsigned long long)dlq.count, dlq.count && dlq.path ? " (dead-letter queue: " : "",
-                dlq.count && dlq.path ? dlq.path : "", dlq.count && dlq.path ? ")" : "");
+        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s\n", stmt_label(qp),
+                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out, (unsigned long long)dlq.count,
+                dlq.count && dlq.path ? " (dead-letter queue: " : "", dlq.count && dlq.path ? dlq.path : "",
+                dlq.count && dlq.path ? ")" : "");
     }
 
 done:
@@ -386,39 +330,25 @@ done:
     if (sink) sink->ops->close(sink);
     if (source) source->ops->close(source);
     velo_batch_free(batch);
-    velo_bound_select_free(&bound);
-    velo_diags_free(&diags);
     if (have_dlq) velo_dlq_close(&dlq);
-    if (have_src) endpoint_free(&src_ep);
-    if (have_sink) endpoint_free(&sink_ep);
+    if (have_src_uri) velo_uri_free(&src_uri);
+    if (have_sink_uri) velo_uri_free(&sink_uri);
     velo_strbuf_free(&dctx.buf);
-    velo_kv_free(&job_options);
     return status;
 }
 
-static velo_status run_stmt(run_state *rs, const sql_stmt *st, velo_error *err) {
-    switch (st->kind) {
-    case SQL_STMT_SELECT:
-    case SQL_STMT_CREATE_STREAM_AS: return run_query(rs, st, st->query, err);
-    case SQL_STMT_CREATE_SOURCE: return declare_source(rs, st, err);
-    case SQL_STMT_SET:
-        add_props(&rs->settings, &st->with);
-        return VELO_OK;
-    case SQL_STMT_CREATE_TABLE_AS:
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, st->pos.line, st->pos.col,
-                                 "CREATE TABLE ... AS SELECT is not supported yet");
-    case SQL_STMT_INSERT:
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, st->pos.line, st->pos.col, "INSERT is not supported yet");
-    default:
-        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, st->pos.line, st->pos.col,
-                                 "this statement is not supported by 'velo-sql run' yet");
-    }
+static void render_diags(run_state *rs, const velo_diags *d) {
+    if (!d->count) return;
+    velo_strbuf sb;
+    velo_strbuf_init(&sb);
+    velo_diags_render(d, rs->opts->file, rs->opts->text, (uint32_t)rs->opts->text_len, &sb);
+    fputs(sb.data ? sb.data : "", rs->opts->diag_out);
+    velo_strbuf_free(&sb);
 }
 
 int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
     memset(report, 0, sizeof *report);
     run_state rs = {.opts = opts, .report = report};
-    velo_kv_init(&rs.settings);
     if (strcmp(opts->file, "-") == 0) {
         snprintf(rs.base_dir, sizeof rs.base_dir, ".");
     } else {
@@ -429,22 +359,43 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
 
     velo_diags diags;
     velo_diags_init(&diags);
+    velo_planner *planner = NULL;
     velo_sql_script *script = velo_sql_parse(opts->file, opts->text, opts->text_len, &diags);
     int code = VELO_EXIT_OK;
     if (!script || diags.nerrors) {
-        velo_strbuf sb;
-        velo_strbuf_init(&sb);
-        velo_diags_render(&diags, opts->file, opts->text, (uint32_t)opts->text_len, &sb);
-        fputs(sb.data ? sb.data : "velo-sql: out of memory\n", opts->diag_out);
-        velo_strbuf_free(&sb);
+        render_diags(&rs, &diags);
+        if (!script) fputs("velo-sql: out of memory\n", opts->diag_out);
         code = VELO_EXIT_SQL_ERROR;
         goto out;
     }
-    rs.script = script;
+    velo_planner_options po = {
+        .file = opts->file, .binds = &opts->binds, .resolve = resolve_source, .resolve_ud = &rs};
+    planner = velo_planner_new(&po);
+    if (!planner) {
+        fputs("velo-sql: out of memory\n", opts->diag_out);
+        code = VELO_EXIT_RUNTIME_ERROR;
+        goto out;
+    }
     for (uint32_t i = 0; i < script->nstmts; i++) {
+        velo_diags sd;
+        velo_diags_init(&sd);
+        velo_query_plan *qp = NULL;
+        rs.resolve_status = VELO_OK;
+        velo_status st = velo_planner_plan(planner, script->stmts[i], &qp, &sd);
+        render_diags(&rs, &sd);
+        bool failed = st || sd.nerrors;
+        velo_diags_free(&sd);
+        if (failed) {
+            /* a source that cannot be read (missing file) is an I/O error, not a SQL error */
+            code = exit_code_for(rs.resolve_status ? rs.resolve_status : VELO_ERR_BIND);
+            velo_query_plan_free(qp);
+            goto out;
+        }
+        if (!qp) continue; /* declaration, SET, ... */
         velo_error err;
         velo_error_clear(&err);
-        velo_status st = run_stmt(&rs, script->stmts[i], &err);
+        st = run_plan(&rs, qp, &err);
+        velo_query_plan_free(qp);
         if (st) {
             if (err.message[0]) print_error(&rs, &err);
             code = exit_code_for(st);
@@ -453,14 +404,7 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
     }
     if (report->rows_rejected) code = VELO_EXIT_ROWS_REJECTED;
 out:
-    for (uint32_t i = 0; i < rs.ndecls; i++) {
-        mi_free(rs.decls[i].name);
-        mi_free(rs.decls[i].uri);
-        velo_kv_free(&rs.decls[i].options);
-        velo_schema_free(rs.decls[i].schema);
-    }
-    mi_free(rs.decls);
-    velo_kv_free(&rs.settings);
+    velo_planner_free(planner);
     if (script) velo_sql_script_free(script);
     velo_diags_free(&diags);
     return code;

@@ -1,0 +1,2 @@
+-- expect: bind error: unknown source 'orders': declare it or --bind
+SELECT * FROM orders;

@@ -1,0 +1,2 @@
+-- expect: syntax error: CASE END
+SELECT CASE END FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: CAST(x INTEGER)
+SELECT CAST(price INTEGER) FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: two commas in a row
+SELECT symbol,, price FROM trades;

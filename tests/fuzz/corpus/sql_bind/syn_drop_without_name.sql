@@ -1,0 +1,2 @@
+-- expect: syntax error: DROP STREAM without a name
+DROP STREAM;

@@ -1,0 +1,2 @@
+-- expect: syntax error: IN ()
+SELECT * FROM trades WHERE side IN ();

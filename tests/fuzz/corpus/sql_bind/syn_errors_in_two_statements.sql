@@ -1,0 +1,3 @@
+-- expect: syntax error: both statements reported (recovery at ';')
+SELECT symbol FORM trades;
+SELECT price, FROM trades;

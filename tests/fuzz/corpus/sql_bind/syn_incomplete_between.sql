@@ -1,0 +1,2 @@
+-- expect: syntax error: BETWEEN without AND
+SELECT * FROM trades WHERE price BETWEEN 1;

@@ -1,0 +1,2 @@
+-- expect: syntax error: CASE without END
+SELECT CASE WHEN price > 1 THEN 'hi' FROM trades;

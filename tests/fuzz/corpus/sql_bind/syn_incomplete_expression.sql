@@ -1,0 +1,2 @@
+-- expect: syntax error: operator without right operand
+SELECT price + FROM trades;

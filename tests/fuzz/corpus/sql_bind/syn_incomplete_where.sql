@@ -1,0 +1,2 @@
+-- expect: syntax error: WHERE without a condition
+SELECT * FROM trades WHERE;

@@ -1,0 +1,2 @@
+-- expect: syntax error: INSERT without INTO
+INSERT out SELECT * FROM trades;

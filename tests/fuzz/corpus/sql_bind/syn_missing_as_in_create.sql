@@ -1,0 +1,2 @@
+-- expect: syntax error: CREATE STREAM s SELECT
+CREATE STREAM s SELECT * FROM trades;

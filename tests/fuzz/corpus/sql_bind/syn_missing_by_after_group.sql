@@ -1,0 +1,2 @@
+-- expect: syntax error: GROUP without BY
+SELECT symbol FROM trades GROUP symbol;

@@ -1,0 +1,2 @@
+-- expect: syntax error: expected FROM (FORM misspelt)
+SELECT symbol FORM trades;

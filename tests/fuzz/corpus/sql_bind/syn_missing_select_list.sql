@@ -1,0 +1,2 @@
+-- expect: syntax error: nothing between SELECT and FROM
+SELECT FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: FROM without a source
+SELECT symbol FROM;

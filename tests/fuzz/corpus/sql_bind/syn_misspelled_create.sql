@@ -1,0 +1,2 @@
+-- expect: syntax error: CRATE STREAM
+CRATE STREAM s AS SELECT * FROM trades;

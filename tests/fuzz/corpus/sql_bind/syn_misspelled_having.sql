@@ -1,0 +1,2 @@
+-- expect: syntax error: HAVNG
+SELECT symbol, COUNT(*) FROM trades GROUP BY symbol HAVNG COUNT(*) > 1;

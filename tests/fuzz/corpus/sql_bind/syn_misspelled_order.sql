@@ -1,0 +1,2 @@
+-- expect: syntax error: ODER BY
+SELECT symbol FROM trades ODER BY symbol;

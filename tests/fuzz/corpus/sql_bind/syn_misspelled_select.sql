@@ -1,0 +1,2 @@
+-- expect: syntax error: SELEC is not a statement
+SELEC symbol FROM trades;

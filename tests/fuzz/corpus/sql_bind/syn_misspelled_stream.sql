@@ -1,0 +1,2 @@
+-- expect: syntax error: CREATE STREM
+CREATE STREM s AS SELECT * FROM trades;

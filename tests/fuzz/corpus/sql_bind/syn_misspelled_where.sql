@@ -1,0 +1,2 @@
+-- expect: syntax error: WHER taken as alias, then 'price' unexpected
+SELECT symbol FROM trades WHER price > 1;

@@ -1,0 +1,2 @@
+-- expect: syntax error: FROM as an alias
+SELECT price AS from FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: select as a column name
+SELECT select FROM trades;

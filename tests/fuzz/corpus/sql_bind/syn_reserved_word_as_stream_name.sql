@@ -1,0 +1,2 @@
+-- expect: syntax error: CREATE STREAM where
+CREATE STREAM where AS SELECT * FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: FROM join
+SELECT * FROM join;

@@ -1,0 +1,2 @@
+-- expect: syntax error: a.b.* is not allowed
+SELECT a.b.* FROM trades a;

@@ -1,0 +1,2 @@
+-- expect: syntax error: stray character
+SELECT symbol ? FROM trades;

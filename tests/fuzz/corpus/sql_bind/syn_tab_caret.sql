@@ -1,0 +1,2 @@
+-- expect: syntax error: caret keeps tabs
+SELECT	symbol	FORM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: trailing comma in GROUP BY
+SELECT symbol, COUNT(*) FROM trades GROUP BY symbol, ;

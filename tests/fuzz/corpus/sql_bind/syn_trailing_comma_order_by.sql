@@ -1,0 +1,2 @@
+-- expect: syntax error: trailing comma in ORDER BY
+SELECT symbol FROM trades ORDER BY symbol,;

@@ -1,0 +1,2 @@
+-- expect: syntax error: trailing comma before FROM
+SELECT symbol, price, FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: extra ')'
+SELECT price + 1) FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: call not closed
+SELECT UPPER(symbol FROM trades;

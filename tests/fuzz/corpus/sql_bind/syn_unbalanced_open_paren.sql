@@ -1,0 +1,2 @@
+-- expect: syntax error: '(' never closed
+SELECT (price + 1 FROM trades;

@@ -1,0 +1,3 @@
+-- expect: syntax error: unterminated /* comment
+SELECT symbol /* a comment
+FROM trades;

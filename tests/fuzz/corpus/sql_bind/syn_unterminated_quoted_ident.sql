@@ -1,0 +1,2 @@
+-- expect: syntax error: unterminated quoted identifier
+SELECT "symbol FROM trades;

@@ -1,0 +1,2 @@
+-- expect: syntax error: unterminated string
+SELECT 'abc FROM trades;

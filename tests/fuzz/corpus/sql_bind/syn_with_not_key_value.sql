@@ -1,0 +1,2 @@
+-- expect: syntax error: WITH ('uri')
+CREATE STREAM s (a BIGINT) WITH ('uri');
