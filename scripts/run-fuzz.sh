@@ -18,6 +18,11 @@ for t in "$build"/fuzz_*; do
     work=$(mktemp -d)
     echo "fuzz: $name for ${secs}s"
     if [ -d "$seeds" ]; then set -- "$work" "$seeds"; else set -- "$work"; fi
+    # parse+bind is seeded with every SQL file of the repository (golden cases, README queries, demo)
+    if [ "$name" = fuzz_sql_bind ]; then
+        set -- "$@" "$root/tests/fuzz/corpus/sql" "$root/tests/sql/cases" "$root/tests/compat/seed-readme" \
+            "$root/examples/demo"
+    fi
     if ! "$t" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$name-" \
         "$@" >"$build/fuzz-artifacts/$name.log" 2>&1; then
         tail -40 "$build/fuzz-artifacts/$name.log"

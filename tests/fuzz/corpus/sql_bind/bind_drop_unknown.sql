@@ -1,2 +1,0 @@
--- expect: bind error: DROP of an unknown stream without IF EXISTS
-DROP STREAM nothing_here;

@@ -1,4 +1,0 @@
--- expect: bind error: unknown scheme 'ftp://'
-CREATE STREAM trades (symbol VARCHAR, side VARCHAR, price DECIMAL(12,2), quantity BIGINT, ts TIMESTAMP)
-    WITH ('uri' = 'file://trades.csv', 'event.time.field' = 'ts');
-CREATE STREAM s AS SELECT * FROM trades INTO 'ftp://host/x';

@@ -1,4 +1,0 @@
--- expect: bind error: WHERE must be BOOLEAN, found BIGINT
-CREATE STREAM trades (symbol VARCHAR, side VARCHAR, price DECIMAL(12,2), quantity BIGINT, ts TIMESTAMP)
-    WITH ('uri' = 'file://trades.csv', 'event.time.field' = 'ts');
-SELECT * FROM trades WHERE quantity;

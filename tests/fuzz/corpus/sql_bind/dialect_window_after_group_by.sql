@@ -1,4 +1,0 @@
--- expect: valid (original dialect): WINDOW after GROUP BY
-CREATE STREAM trades (symbol VARCHAR, side VARCHAR, price DECIMAL(12,2), quantity BIGINT, ts TIMESTAMP)
-    WITH ('uri' = 'file://trades.csv', 'event.time.field' = 'ts');
-SELECT symbol, COUNT(*) FROM trades GROUP BY symbol WINDOW TUMBLING(5m);

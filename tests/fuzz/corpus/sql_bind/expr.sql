@@ -1,1 +1,0 @@
-SELECT a OR b AND -c * d::INT FROM t WHERE x IN (1,2) AND y NOT LIKE 'a%' ESCAPE '!' WINDOW SLIDING(ts, 10m, 5s)

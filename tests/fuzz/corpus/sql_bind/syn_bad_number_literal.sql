@@ -1,2 +1,0 @@
--- expect: syntax error: 1.2.3 is not a number
-SELECT price * 1.2.3 FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: ROWS WINDOW BUFFER 0 ROWS
-SELECT AVG(price) OVER (ROWS WINDOW BUFFER 0 ROWS PARTITION BY symbol ORDER BY ts) FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: CASE END
-SELECT CASE END FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: CAST(x INTEGER)
-SELECT CAST(price INTEGER) FROM trades;

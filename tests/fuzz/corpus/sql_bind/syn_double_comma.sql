@@ -1,2 +1,0 @@
--- expect: syntax error: two commas in a row
-SELECT symbol,, price FROM trades;

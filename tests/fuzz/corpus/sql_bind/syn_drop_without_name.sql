@@ -1,2 +1,0 @@
--- expect: syntax error: DROP STREAM without a name
-DROP STREAM;

@@ -1,2 +1,0 @@
--- expect: syntax error: EMIT given twice
-SELECT symbol, COUNT(*) FROM trades GROUP BY symbol EMIT CHANGES EMIT FINAL;

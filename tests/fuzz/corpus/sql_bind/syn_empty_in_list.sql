@@ -1,2 +1,0 @@
--- expect: syntax error: IN ()
-SELECT * FROM trades WHERE side IN ();

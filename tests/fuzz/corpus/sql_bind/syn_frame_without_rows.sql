@@ -1,2 +1,0 @@
--- expect: syntax error: BETWEEN without ROWS/RANGE
-SELECT SUM(price) OVER (ORDER BY ts BETWEEN 1 PRECEDING AND CURRENT ROW) FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: CASE without END
-SELECT CASE WHEN price > 1 THEN 'hi' FROM trades;

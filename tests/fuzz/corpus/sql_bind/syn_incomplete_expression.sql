@@ -1,2 +1,0 @@
--- expect: syntax error: operator without right operand
-SELECT price + FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: WHERE without a condition
-SELECT * FROM trades WHERE;

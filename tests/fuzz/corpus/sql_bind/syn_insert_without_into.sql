@@ -1,2 +1,0 @@
--- expect: syntax error: INSERT without INTO
-INSERT out SELECT * FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: garbage after a statement
-SELECT symbol FROM trades; garbage here;

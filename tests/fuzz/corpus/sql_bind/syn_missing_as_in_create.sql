@@ -1,2 +1,0 @@
--- expect: syntax error: CREATE STREAM s SELECT
-CREATE STREAM s SELECT * FROM trades;

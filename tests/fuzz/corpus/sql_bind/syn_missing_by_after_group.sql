@@ -1,2 +1,0 @@
--- expect: syntax error: GROUP without BY
-SELECT symbol FROM trades GROUP symbol;

@@ -1,2 +1,0 @@
--- expect: syntax error: expected FROM (FORM misspelt)
-SELECT symbol FORM trades;

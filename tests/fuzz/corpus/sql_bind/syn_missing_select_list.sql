@@ -1,2 +1,0 @@
--- expect: syntax error: nothing between SELECT and FROM
-SELECT FROM trades;

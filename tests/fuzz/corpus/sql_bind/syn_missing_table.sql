@@ -1,2 +1,0 @@
--- expect: syntax error: FROM without a source
-SELECT symbol FROM;

@@ -1,2 +1,0 @@
--- expect: syntax error: CRATE STREAM
-CRATE STREAM s AS SELECT * FROM trades;

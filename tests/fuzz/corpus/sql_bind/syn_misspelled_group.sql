@@ -1,2 +1,0 @@
--- expect: syntax error: GRUOP BY
-SELECT symbol, COUNT(*) FROM trades GRUOP BY symbol;

@@ -1,2 +1,0 @@
--- expect: syntax error: JION
-SELECT * FROM trades t JION quotes q ON t.symbol = q.symbol;

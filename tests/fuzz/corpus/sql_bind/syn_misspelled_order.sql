@@ -1,2 +1,0 @@
--- expect: syntax error: ODER BY
-SELECT symbol FROM trades ODER BY symbol;

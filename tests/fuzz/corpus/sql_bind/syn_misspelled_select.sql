@@ -1,2 +1,0 @@
--- expect: syntax error: SELEC is not a statement
-SELEC symbol FROM trades;

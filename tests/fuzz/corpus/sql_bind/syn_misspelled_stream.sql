@@ -1,2 +1,0 @@
--- expect: syntax error: CREATE STREM
-CREATE STREM s AS SELECT * FROM trades;

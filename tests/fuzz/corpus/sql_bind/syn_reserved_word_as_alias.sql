@@ -1,2 +1,0 @@
--- expect: syntax error: FROM as an alias
-SELECT price AS from FROM trades;

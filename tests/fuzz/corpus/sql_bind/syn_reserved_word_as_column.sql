@@ -1,2 +1,0 @@
--- expect: syntax error: select as a column name
-SELECT select FROM trades;

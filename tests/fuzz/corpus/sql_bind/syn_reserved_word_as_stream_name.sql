@@ -1,2 +1,0 @@
--- expect: syntax error: CREATE STREAM where
-CREATE STREAM where AS SELECT * FROM trades;

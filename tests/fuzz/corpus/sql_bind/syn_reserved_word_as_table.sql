@@ -1,2 +1,0 @@
--- expect: syntax error: FROM join
-SELECT * FROM join;

@@ -1,2 +1,0 @@
--- expect: syntax error: a.b.* is not allowed
-SELECT a.b.* FROM trades a;

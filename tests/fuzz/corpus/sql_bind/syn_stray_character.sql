@@ -1,2 +1,0 @@
--- expect: syntax error: stray character
-SELECT symbol ? FROM trades;

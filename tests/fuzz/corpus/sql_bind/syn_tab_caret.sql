@@ -1,2 +1,0 @@
--- expect: syntax error: caret keeps tabs
-SELECT	symbol	FORM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: trailing comma in GROUP BY
-SELECT symbol, COUNT(*) FROM trades GROUP BY symbol, ;

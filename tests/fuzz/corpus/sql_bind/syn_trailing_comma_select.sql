@@ -1,2 +1,0 @@
--- expect: syntax error: trailing comma before FROM
-SELECT symbol, price, FROM trades;

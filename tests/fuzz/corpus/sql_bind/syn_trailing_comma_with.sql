@@ -1,2 +1,0 @@
--- expect: syntax error: trailing comma in WITH
-CREATE STREAM s (a BIGINT) WITH ('uri' = 'file://s.csv',);

@@ -1,2 +1,0 @@
--- expect: syntax error: extra ')'
-SELECT price + 1) FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: call not closed
-SELECT UPPER(symbol FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: IN list not closed
-SELECT * FROM trades WHERE side IN ('BUY', 'SELL';

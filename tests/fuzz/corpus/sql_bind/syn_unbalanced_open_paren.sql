@@ -1,2 +1,0 @@
--- expect: syntax error: '(' never closed
-SELECT (price + 1 FROM trades;

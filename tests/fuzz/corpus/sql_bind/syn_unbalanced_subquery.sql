@@ -1,2 +1,0 @@
--- expect: syntax error: subquery not closed
-SELECT * FROM (SELECT symbol FROM trades t;

@@ -1,2 +1,0 @@
--- expect: syntax error: caret under the right character after multi-byte text
-SELECT 'héllo wörld' FORM trades;

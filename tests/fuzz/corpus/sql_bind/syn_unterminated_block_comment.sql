@@ -1,3 +1,0 @@
--- expect: syntax error: unterminated /* comment
-SELECT symbol /* a comment
-FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: unterminated quoted identifier
-SELECT "symbol FROM trades;

@@ -1,2 +1,0 @@
--- expect: syntax error: unterminated string
-SELECT 'abc FROM trades;

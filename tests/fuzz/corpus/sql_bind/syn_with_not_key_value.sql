@@ -1,2 +1,0 @@
--- expect: syntax error: WITH ('uri')
-CREATE STREAM s (a BIGINT) WITH ('uri');

@@ -1,2 +1,0 @@
--- expect: warning: DISTINCT on an unbounded source keeps every distinct row
-SELECT DISTINCT symbol FROM 'kafka://broker:9092/trades';

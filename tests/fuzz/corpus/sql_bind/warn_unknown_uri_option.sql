@@ -1,2 +1,0 @@
--- expect: warning: unknown option 'delimter' in the URI (did you mean 'delimiter'?)
-SELECT * FROM 'file://s.csv?delimter=;';
