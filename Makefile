@@ -7,6 +7,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 30
+FUZZ_ONLY ?=
 GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 .PHONY: all deps build build-asan test test-asan demo bench fuzz format clean
@@ -28,9 +30,11 @@ $(ASAN_BUILD)/CMakeCache.txt:
 build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# Unit tests, property tests and end-to-end tests (all registered with ctest).
+# Unit tests, property tests, golden and end-to-end tests (all registered with ctest), then the
+# parse+bind fuzz target for a bounded time.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz FUZZ_ONLY=fuzz_sql_bind FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 # The same suite on the ASan+UBSan build.
 test-asan: build-asan
@@ -48,7 +52,7 @@ bench: build
 fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVELO_FUZZ=ON -DVELO_TESTS=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	./scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	./scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_ONLY)
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
