@@ -42,3 +42,4 @@ awk -v r="$rows" -v v="$best_velo" -v d="$best_duck" -v vr="$vrows" -v dr="$drow
     printf "  ratio velo-sql/duckdb throughput: %.2f\n", d / v;
 }' | tee "$here/results/filter_project.txt"
 [ "$vrows" = "$drows" ] || { echo "bench: row counts differ ($vrows vs $drows)"; exit 1; }
+"$here/parse_bind.sh" "$build"
