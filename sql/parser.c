@@ -146,7 +146,7 @@ static uint32_t edit_distance(const char *a, size_t n, const char *b) {
 /* A clause keyword that `t` looks like a misspelling of (FORM -> FROM), or NULL. */
 static const char *misspelled_keyword(parser *p, const sql_token *t) {
     static const char *const kws[] = {"FROM",  "WHERE", "GROUP", "HAVING", "WINDOW",
-                                      "ORDER", "LIMIT", "INTO",  "EMIT"};
+                                      "ORDER", "LIMIT", "INTO",  "EMIT", "JOIN", "UNION", "WITH"};
     if (t->kind != TK_WORD || t->len < 3) return NULL;
     for (size_t k = 0; k < sizeof kws / sizeof *kws; k++)
         if (edit_distance(tok_text(p, t), t->len, kws[k]) <= (t->len <= 4 ? 1u : 2u)) return kws[k];
