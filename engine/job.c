@@ -337,6 +337,20 @@ done:
     return status;
 }
 
+/* Statements about a running server's catalog and jobs, which a one-shot run has no use for. */
+static const char *server_statement(sql_stmt_kind k) {
+    switch (k) {
+    case SQL_STMT_SHOW: return "SHOW";
+    case SQL_STMT_DESCRIBE: return "DESCRIBE";
+    case SQL_STMT_DROP: return "DROP";
+    case SQL_STMT_STOP_JOB: return "STOP JOB";
+    case SQL_STMT_PAUSE_JOB: return "PAUSE JOB";
+    case SQL_STMT_RESUME_JOB: return "RESUME JOB";
+    case SQL_STMT_ROLLBACK_JOB: return "ROLLBACK JOB";
+    default: return NULL;
+    }
+}
+
 static void render_diags(run_state *rs, const velo_diags *d) {
     if (!d->count) return;
     velo_strbuf sb;
@@ -391,9 +405,31 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
             velo_query_plan_free(qp);
             goto out;
         }
-        if (!qp) continue; /* declaration, SET, ... */
+        const sql_stmt *stmt = script->stmts[i];
         velo_error err;
         velo_error_clear(&err);
+        if (stmt->kind == SQL_STMT_EXPLAIN) { /* print the plan; do not run it */
+            if (qp) {
+                velo_strbuf sb;
+                velo_strbuf_init(&sb);
+                velo_plan_explain_text(qp, &sb);
+                fwrite(sb.data, 1, sb.len, stdout);
+                velo_strbuf_free(&sb);
+            }
+            velo_query_plan_free(qp);
+            continue;
+        }
+        const char *session_stmt = server_statement(stmt->kind);
+        if (session_stmt) {
+            velo_query_plan_free(qp);
+            velo_error_set_at(&err, VELO_ERR_UNSUPPORTED, stmt->pos.line, stmt->pos.col,
+                              "%s is not supported by 'velo-sql run' yet: it needs the server (velo-sql serve)",
+                              session_stmt);
+            print_error(&rs, &err);
+            code = VELO_EXIT_SQL_ERROR;
+            goto out;
+        }
+        if (!qp) continue; /* declaration, SET, ... */
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {
