@@ -284,6 +284,49 @@ Test(types, extract_of_varchar_column_binds_but_bigint_does_not) {
     expect_error(DECL "SELECT EXTRACT(YEAR FROM qty) FROM trades", "bind.type", "EXTRACT");
 }
 
+Test(types, impossible_cast_is_an_error) {
+    expect_error(DECL "SELECT CAST(ts AS BOOLEAN) FROM trades", "bind.cast",
+                 "cannot cast TIMESTAMP to BOOLEAN");
+    expect_error(DECL "SELECT CAST(ts AS DOUBLE) FROM trades", "bind.cast",
+                 "cannot cast TIMESTAMP to DOUBLE");
+    expect_error(DECL "SELECT CAST(CAST(ts AS DATE) AS BIGINT) FROM trades", "bind.cast",
+                 "cannot cast DATE to BIGINT");
+}
+
+Test(types, possible_casts_bind) {
+    run r = plan(DECL "SELECT CAST(qty AS BOOLEAN), CAST(qty AS TIMESTAMP), CAST(ts AS VARCHAR), "
+                      "CAST(symbol AS DATE), CAST(price AS BIGINT) FROM trades");
+    ok(&r);
+    done(&r);
+}
+
+Test(types, like_on_a_number_is_an_error) {
+    expect_error(DECL "SELECT * FROM trades WHERE qty LIKE '1%'", "bind.type",
+                 "LIKE needs VARCHAR operands, found BIGINT");
+    expect_error(DECL "SELECT * FROM trades WHERE symbol ILIKE qty", "bind.type",
+                 "ILIKE needs VARCHAR operands, found BIGINT");
+}
+
+Test(types, like_on_varchar_null_and_dynamic_binds) {
+    run r = plan(DECL "SELECT * FROM trades WHERE symbol LIKE 'A%' OR NULL LIKE 'x' OR symbol LIKE NULL");
+    ok(&r);
+    done(&r);
+}
+
+Test(types, unknown_unit_or_field_is_an_error) {
+    expect_error(DECL "SELECT EXTRACT(FORTNIGHT FROM ts) FROM trades", "bind.unit", "'FORTNIGHT'");
+    expect_error(DECL "SELECT DATEDIFF('fortnight', ts, ts) FROM trades", "bind.unit", "'fortnight'");
+    expect_error(DECL "SELECT DATE_ADD('eon', 1, ts) FROM trades", "bind.unit", "'eon'");
+    expect_error(DECL "SELECT DATE_TRUNC('decade', ts) FROM trades", "bind.unit", "'decade'");
+}
+
+Test(types, known_units_and_fields_bind) {
+    run r = plan(DECL "SELECT EXTRACT(YEAR FROM ts), DATEDIFF('hours', ts, ts), DATE_TRUNC('day', ts) "
+                      "FROM trades");
+    ok(&r);
+    done(&r);
+}
+
 Test(types, now_is_a_timestamp) {
     run r = plan(DECL "SELECT NOW() - ts AS age FROM trades");
     const velo_plan *p = ok(&r);
@@ -1402,7 +1445,6 @@ static char *first_bind_error(const char *sql, const char *file) {
     return res;
 }
 
-
 Test(corpus, every_seed_readme_query_binds) {
     char **names;
     size_t n = list_dir(VELO_SOURCE_DIR "/tests/compat/seed-readme", ".sql", &names);
@@ -1439,6 +1481,7 @@ static const struct {
     {"pok_079", "bind.group_by"},       /* symbol neither grouped nor aggregated */
     {"pok_085", "bind.unknown_source"}, /* DESCRIBE of an undeclared name */
     {"pok_089", "bind.group_by"},       /* amount neither grouped nor aggregated */
+    {"pok_090", "bind.cast"},           /* CAST(SPLIT(...) AS INTEGER): a LIST never casts to BIGINT */
     {"pok_113", "bind.group_by"},       /* HAVING on a plain column without GROUP BY */
     {"pok_114", "bind.group_by"},       /* same */
     {"pok_129", "bind.arity"},          /* SUBSTRING(msg) */
