@@ -841,6 +841,15 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
     return n;
 }
 
+/* A subquery or CTE ends when every source under it ends (bounded files, tables). */
+static bool plan_bounded(const velo_plan *n) {
+    if (!n) return true;
+    if (n->kind == VELO_PLAN_SCAN) return n->source.bounded || n->source.is_table;
+    for (uint32_t i = 0; i < n->ninputs; i++)
+        if (!plan_bounded(n->inputs[i])) return false;
+    return plan_bounded(n->input) && plan_bounded(n->right);
+}
+
 /* One FROM item -> a relation. */
 static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
     pctx *pc = sc->pc;
@@ -867,7 +876,7 @@ static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
             return false;
         }
         r->plan = sub;
-        r->bounded = false;
+        r->bounded = plan_bounded(sub);
     } else {
         r->plan = plan_scan(pc, src);
         if (!r->plan) return false;

@@ -1282,6 +1282,17 @@ Test(warn, session_key_error_is_reported_once) {
     done(&r);
 }
 
+Test(warn, cte_over_a_bounded_file_is_bounded) {
+    run r = plan(DECL_FILE "WITH c AS (SELECT a, b FROM bounded) SELECT b, COUNT(*) AS n FROM c GROUP BY b");
+    ok(&r);
+    cr_assert_not(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+    run u = plan(DECL "WITH c AS (SELECT * FROM trades) SELECT symbol, COUNT(*) AS n FROM c GROUP BY symbol");
+    ok(&u);
+    cr_assert(has_warning(&u, "warn.unbounded_state"));
+    done(&u);
+}
+
 Test(warn, warnings_do_not_fail_the_statement) {
     velo_diags d;
     velo_diags_init(&d);
