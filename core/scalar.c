@@ -361,6 +361,24 @@ velo_status velo_value_cast(const velo_value *in, velo_type target, velo_arena *
     }
 }
 
+/* Mirrors the switch of velo_value_cast: keep the two in step. */
+bool velo_type_can_cast(velo_type from, velo_type to) {
+    velo_type_id f = from.id;
+    if (f == VELO_TYPE_NULL || f == VELO_TYPE_ANY || to.id == VELO_TYPE_ANY || f == to.id) return true;
+    bool num = f == VELO_TYPE_BIGINT || f == VELO_TYPE_DOUBLE || f == VELO_TYPE_DECIMAL;
+    switch (to.id) {
+    case VELO_TYPE_BOOLEAN: return f == VELO_TYPE_BIGINT || f == VELO_TYPE_VARCHAR;
+    case VELO_TYPE_BIGINT:
+    case VELO_TYPE_DOUBLE:
+    case VELO_TYPE_DECIMAL: return num || f == VELO_TYPE_BOOLEAN || f == VELO_TYPE_VARCHAR;
+    case VELO_TYPE_VARCHAR:
+    case VELO_TYPE_BYTES: return f != VELO_TYPE_LIST && f != VELO_TYPE_MAP && f != VELO_TYPE_STRUCT;
+    case VELO_TYPE_TIMESTAMP: return f == VELO_TYPE_VARCHAR || f == VELO_TYPE_DATE || f == VELO_TYPE_BIGINT;
+    case VELO_TYPE_DATE: return f == VELO_TYPE_VARCHAR || f == VELO_TYPE_TIMESTAMP;
+    default: return false;
+    }
+}
+
 /* ---- arithmetic ---- */
 
 static velo_status i64_arith(velo_arith_op op, int64_t a, int64_t b, int64_t *out, velo_error *err) {

@@ -33,6 +33,10 @@ velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, v
 /* The common type two values are compared in (e.g. BIGINT vs DECIMAL -> DECIMAL); error if incomparable. */
 velo_status velo_common_type(velo_type a, velo_type b, velo_type *out, velo_error *err);
 
+/* True when velo_value_cast can ever turn a `from` value into `to` (its matrix): the binder rejects
+ * CAST(x AS t) at once when no value could succeed (TIMESTAMP -> BOOLEAN). NULL and ANY always pass. */
+bool velo_type_can_cast(velo_type from, velo_type to);
+
 /* Casts `in` to `target`. Strings are copied into arena when they must outlive the input.
  * Invalid conversions are VELO_ERR_CAST naming the value and the target type; out-of-range
  * numbers are VELO_ERR_OVERFLOW. NULL stays NULL. */

@@ -27,7 +27,7 @@ velo_status velo_binder_fail(binder *b, const sql_expr *e, velo_status code, con
     return code;
 }
 
-static uint32_t edit_distance(const char *a, const char *b) {
+uint32_t velo_edit_distance(const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     if (n > 63 || m > 63) return 99;
     uint32_t prev[64], cur[64];
@@ -52,7 +52,7 @@ const char *velo_closest_name(const char *name, const char *const *candidates, u
     size_t len = strlen(name);
     uint32_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t d = edit_distance(name, candidates[i]);
+        uint32_t d = velo_edit_distance(name, candidates[i]);
         if (d < best_d) best_d = d, best = candidates[i];
     }
     return best_d <= limit ? best : NULL;
@@ -348,6 +348,14 @@ velo_status velo_function_bind_check(velo_binder *b, const sql_expr *e, const ve
     return VELO_OK;
 }
 
+/* A unit or field only its value makes valid (DATEDIFF('hour', ...), EXTRACT(YEAR FROM ...)). */
+static velo_status check_literal(binder *b, const sql_expr *at, const velo_function *f, uint32_t i,
+                                 const char *text) {
+    char msg[400];
+    if (velo_function_check_literal(f, i, text, msg, sizeof msg)) return VELO_OK;
+    return fail(b, at, VELO_ERR_BIND, "bind.unit", "%s", msg);
+}
+
 static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) {
     const char *name = e->u.func.name;
     const velo_function *f = velo_function_lookup(name);
@@ -379,6 +387,11 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
     velo_status st = bind_args(b, x, (const sql_expr *const *)e->u.func.args, n, 0);
     velo_type t;
     if (!st) st = velo_function_bind_check(b, e, f, x->args, n, &t);
+    for (uint32_t i = 0; !st && i < n; i++) {
+        const sql_expr *a = e->u.func.args[i];
+        if (a->kind == SQL_EXPR_LITERAL && a->u.lit.kind == SQL_LIT_STRING)
+            st = check_literal(b, a, f, i, a->u.lit.text);
+    }
     if (!st) st = rule_type(b, e, f, x);
     if (st) {
         velo_expr_free(x);
@@ -402,8 +415,9 @@ static velo_status bind_extract(binder *b, const sql_expr *e, velo_expr **out) {
     const velo_function *f = velo_function_lookup("EXTRACT");
     if ((!f || !f->impl) && !b->allow_unimplemented)
         return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "EXTRACT is not supported yet");
-    velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(VELO_TYPE_BIGINT), 2, e);
     const char *field = e->u.extract.field;
+    if (f && check_literal(b, e, f, 0, field)) return VELO_ERR_BIND;
+    velo_expr *x = new_node(b, VELO_EXPR_FUNC, velo_type_make(VELO_TYPE_BIGINT), 2, e);
     x->args[0] = new_node(b, VELO_EXPR_CONST, velo_type_make(VELO_TYPE_VARCHAR), 0, e);
     x->args[0]->constant = velo_value_str(xstrdup(field), (uint32_t)strlen(field));
     velo_status st = bind(b, e->u.extract.arg, &x->args[1]);
@@ -569,6 +583,14 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
     case SQL_EXPR_CAST: {
         velo_expr *a;
         if ((st = bind(b, e->u.cast.arg, &a))) return st;
+        if (!velo_type_can_cast(a->type, e->u.cast.type->type)) {
+            char ta[32], tb[32];
+            velo_type from = a->type;
+            velo_expr_free(a);
+            return fail(b, e, VELO_ERR_BIND, "bind.cast", "cannot cast %s to %s",
+                        velo_type_format(from, ta, sizeof ta),
+                        velo_type_format(e->u.cast.type->type, tb, sizeof tb));
+        }
         x = new_node(b, VELO_EXPR_CAST, e->u.cast.type->type, 1, e);
         x->args[0] = a;
         x->try_cast = e->u.cast.try_cast;
@@ -630,8 +652,18 @@ static velo_status bind(binder *b, const sql_expr *e, velo_expr **out) {
             velo_expr_free(x);
             return st;
         }
-        for (uint32_t i = 0; i < n; i++)
+        for (uint32_t i = 0; i < n; i++) {
+            /* no implicit text conversion: `quantity LIKE '1%'` on a number is a mistake */
+            velo_type_id id = x->args[i]->type.id;
+            if (id != VELO_TYPE_VARCHAR && id != VELO_TYPE_ANY && id != VELO_TYPE_NULL) {
+                char tb[32];
+                velo_type_format(x->args[i]->type, tb, sizeof tb);
+                velo_expr_free(x);
+                return fail(b, parts[i], VELO_ERR_BIND, "bind.type", "%s needs VARCHAR operands, found %s",
+                            e->u.like.ilike ? "ILIKE" : "LIKE", tb);
+            }
             x->args[i] = cast_to(b, x->args[i], velo_type_make(VELO_TYPE_VARCHAR), e);
+        }
         *out = x;
         return VELO_OK;
     }

@@ -87,6 +87,8 @@ velo_expr *velo_binder_node(velo_expr_kind kind, velo_type type, uint32_t nargs,
 /* Output name of a select item: its alias, a column's own name, or the expression's text (malloc'd). */
 char *velo_select_item_name(const sql_select_item *it);
 
+/* Case-insensitive Levenshtein distance (99 for names over 63 bytes). */
+uint32_t velo_edit_distance(const char *a, const char *b);
 /* Levenshtein-closest candidate within a small distance, for "did you mean" hints; NULL if none. */
 const char *velo_closest_name(const char *name, const char *const *candidates, uint32_t n);
 

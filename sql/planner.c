@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "connectors/options.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
 
@@ -30,6 +31,7 @@ typedef struct decl {
     bool is_table;
     bool created; /* CREATE STREAM|TABLE ... AS: read back with scheme "stream" */
     char *primary_key;
+    uint32_t line; /* of the declaring statement, for "already declared" */
 } decl;
 
 struct velo_planner {
@@ -107,6 +109,13 @@ struct scope {
 
 static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_plan **out);
 static const velo_bind_hooks hooks;
+
+/* A call aggregating a group: an aggregate, or FIRST_VALUE / LAST_VALUE without OVER. */
+static const velo_function *aggregate_fn(const sql_expr *e) {
+    if (e->kind != SQL_EXPR_FUNCTION || e->u.func.over) return NULL;
+    const velo_function *f = velo_function_lookup(e->u.func.name);
+    return f && (f->kind == VELO_FN_AGGREGATE || f->aggregate_too) ? f : NULL;
+}
 
 /* ---- small helpers ---- */
 
@@ -327,6 +336,22 @@ static void unknown_column(selctx *sc, velo_binder *b, const sql_expr *e) {
         velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_column", "unknown column '%s'", name);
 }
 
+/* On a schemaless source any name binds, so a misspelt metadata column would silently read NULL:
+ * a '_' name close to a metadata / system column is taken for a typo of it. */
+static bool misspelt_metadata(velo_binder *b, const sql_expr *e, const char *name) {
+    static const char *const meta[] = {"_key",     "_topic",      "_partition",    "_offset",    "_timestamp",
+                                       "_headers", "_event_time", "_window_start", "_window_end"};
+    const uint32_t n = sizeof meta / sizeof *meta;
+    if (name[0] != '_') return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!strcasecmp(name, meta[i])) return false;
+    const char *hint = velo_closest_name(name, meta, n);
+    if (!hint || velo_edit_distance(name, hint) > 2) return false;
+    velo_binder_fail(b, e, VELO_ERR_BIND, "bind.unknown_column",
+                     "unknown metadata column '%s'; did you mean '%s'?", name, hint);
+    return true;
+}
+
 /* Resolves a column name: this select's relations, then (correlation) enclosing ones. Unknown names
  * go to the nearest schemaless source. Returns 1 found, -1 error reported. */
 static int resolve(scope *s, velo_binder *b, const sql_expr *e, bool grow, colref *out) {
@@ -341,6 +366,7 @@ static int resolve(scope *s, velo_binder *b, const sql_expr *e, bool grow, colre
         const char *name = e->u.column.parts[0];
         int g = growable_rel(sc);
         if (grow && g >= 0 && !(e->u.column.nparts >= 2 && (find_rel(sc, name) >= 0))) {
+            if (misspelt_metadata(b, e, name)) return -1;
             bool sys = !strcasecmp(name, "_event_time");
             uint32_t idx = rel_add_column(&sc->rels[g], name,
                                           velo_type_make(sys ? VELO_TYPE_TIMESTAMP : VELO_TYPE_ANY), sys);
@@ -514,8 +540,8 @@ static bool hook_node(velo_binder *b, const sql_expr *e, velo_expr **out, velo_s
             *st = VELO_OK;
             return true;
         }
-        const velo_function *f = velo_function_lookup(e->u.func.name);
-        if (f && f->kind == VELO_FN_AGGREGATE) {
+        const velo_function *f = aggregate_fn(e);
+        if (f) {
             if (s->in_agg_arg) {
                 *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.aggregate",
                                        "aggregate %s cannot be nested inside another aggregate", f->name);
@@ -543,6 +569,7 @@ static bool hook_node(velo_binder *b, const sql_expr *e, velo_expr **out, velo_s
                                        "aggregate function %s is not allowed here", f->name);
             return true;
         }
+        f = velo_function_lookup(e->u.func.name);
         if (f && f->kind == VELO_FN_WINDOW) {
             *st = velo_binder_fail(b, e, VELO_ERR_BIND, "bind.window", "window function %s needs OVER (...)",
                                    f->name);
@@ -659,10 +686,76 @@ static const sql_cte *find_cte(pctx *pc, const char *name) {
     return NULL;
 }
 
+static char *uri_from_props(const velo_kv *kv);
+
+/* The original dialect names a source or sink in the statement's WITH (or SET) instead of declaring
+ * it: '<name>.type'='kafka_source', '<name>.topic', ... -> its URI (malloc'd), or NULL. */
+static char *uri_from_settings(pctx *pc, const char *name) {
+    velo_kv mine;
+    velo_kv_init(&mine);
+    size_t n = strlen(name);
+    const velo_kv *from[2] = {&pc->p->set, &pc->stmt_with};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < from[k]->count; i++) {
+            const char *key = from[k]->items[i].key;
+            if (!strncasecmp(key, name, n) && key[n] == '.' && key[n + 1])
+                velo_kv_set(&mine, key + n + 1, from[k]->items[i].value);
+        }
+    char *uri = mine.count ? uri_from_props(&mine) : NULL;
+    velo_kv_free(&mine);
+    return uri;
+}
+
+static bool planned_scheme(const char *s) {
+    static const char *const planned[] = {"postgresql", "postgres", "clickhouse", "s3", "iceberg"};
+    for (size_t i = 0; i < sizeof planned / sizeof *planned; i++)
+        if (!strcasecmp(s, planned[i])) return true;
+    return false;
+}
+
+/* Checks the options a source or sink gets from its URI and the statement's WITH (a declaration's
+ * own WITH is checked where it is declared); a planned connector is a warning, not an error, so that
+ * scripts written for it validate. */
+static void check_connector(pctx *pc, const velo_uri *uri, bool uri_here, sql_pos pos, const char *what) {
+    if (planned_scheme(uri->scheme))
+        warn(pc, pos, "warn.not_supported", "%s:// %s are not supported yet", uri->scheme, what);
+    if (uri_here) velo_options_check(uri->scheme, &uri->params, pc->diags, pos.line, pos.col);
+    /* the statement's WITH serves every source and sink of it: a key one connector knows is meant
+     * for that one, so only keys no connector knows are reported */
+    static const char *const schemes[] = {"file", "kafka", "stdout"};
+    velo_kv unknown;
+    velo_kv_init(&unknown);
+    for (uint32_t i = 0; i < pc->stmt_with.count; i++) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof schemes / sizeof *schemes; k++)
+            known |= velo_option_known(schemes[k], pc->stmt_with.items[i].key);
+        if (!known) velo_kv_set(&unknown, pc->stmt_with.items[i].key, pc->stmt_with.items[i].value);
+    }
+    velo_options_check(uri->scheme, &unknown, pc->diags, pos.line, pos.col);
+    velo_kv_free(&unknown);
+}
+
+static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
+    const char *cands[256];
+    uint32_t nc = 0;
+    for (uint32_t i = 0; i < pc->p->ndecls && nc < 256; i++)
+        cands[nc++] = pc->p->decls[i].name;
+    for (uint32_t i = 0; i < pc->nctes && nc < 256; i++)
+        cands[nc++] = pc->ctes[i]->name;
+    for (uint32_t i = 0; pc->p->opts.binds && i < pc->p->opts.binds->count && nc < 256; i++)
+        cands[nc++] = pc->p->opts.binds->items[i].key;
+    const char *hint = velo_closest_name(name, cands, nc);
+    diag(pc, pos, "bind.unknown_source",
+         "unknown source '%s'%s%s%s declare it with CREATE STREAM %s (...) WITH ('uri'=...) or pass --bind "
+         "%s=URI",
+         name, hint ? "; did you mean '" : ";", hint ? hint : "", hint ? "'?" : "", name, name);
+}
+
 /* A SCAN of a URI / declared / created source. Returns NULL after reporting an error. */
 static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
     velo_planner *p = pc->p;
     const char *uri_text = NULL;
+    char *settings_uri = NULL;
     decl *d = NULL;
     if (src->kind == SQL_SOURCE_URI)
         uri_text = src->uri;
@@ -672,6 +765,7 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
             d = find_decl(p, src->name);
             if (d) uri_text = d->uri;
         }
+        if (!uri_text && !d) uri_text = settings_uri = uri_from_settings(pc, src->name);
     }
     velo_plan *n = plan_new(VELO_PLAN_SCAN, src->pos);
     n->source.name = src->kind == SQL_SOURCE_NAME ? xdup(src->name) : NULL;
@@ -686,25 +780,20 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
         n->source.uri = xdup(uri_text);
         n->source.scheme = mi_strdup("stream");
     } else if (uri_text) {
-        if (!check_uri(pc, uri_text, src->pos, &uri)) {
+        bool parsed = check_uri(pc, uri_text, src->pos, &uri);
+        if (parsed) check_connector(pc, &uri, !d, src->pos, "sources");
+        if (parsed) n->source.uri = xdup(uri_text);
+        mi_free(settings_uri);
+        if (!parsed) {
             velo_plan_free(n);
             return NULL;
         }
         have_uri = true;
-        n->source.uri = xdup(uri_text);
         n->source.scheme = xdup(uri.scheme);
         add_kv(&n->source.options, &uri.params);
-    } else if (p->opts.resolve) {
-        const char *cands[256];
-        uint32_t nc = 0;
-        for (uint32_t i = 0; i < p->ndecls && nc < 256; i++)
-            cands[nc++] = p->decls[i].name;
-        const char *hint = velo_closest_name(src->name, cands, nc);
-        diag(pc, src->pos, "bind.unknown_source",
-             "unknown source '%s'%s%s%s; declare it with CREATE STREAM %s (...) WITH ('uri'='...') or pass "
-             "--bind %s=URI",
-             src->name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "", src->name,
-             src->name);
+    } else if (!d) {
+        /* offline too: a bare name nobody declared is a typo or a missing declaration, never a guess */
+        unknown_source(pc, src->name, src->pos);
         velo_plan_free(n);
         return NULL;
     }
@@ -752,6 +841,15 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
     return n;
 }
 
+/* A subquery or CTE ends when every source under it ends (bounded files, tables). */
+static bool plan_bounded(const velo_plan *n) {
+    if (!n) return true;
+    if (n->kind == VELO_PLAN_SCAN) return n->source.bounded || n->source.is_table;
+    for (uint32_t i = 0; i < n->ninputs; i++)
+        if (!plan_bounded(n->inputs[i])) return false;
+    return plan_bounded(n->input) && plan_bounded(n->right);
+}
+
 /* One FROM item -> a relation. */
 static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
     pctx *pc = sc->pc;
@@ -778,7 +876,7 @@ static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
             return false;
         }
         r->plan = sub;
-        r->bounded = false;
+        r->bounded = plan_bounded(sub);
     } else {
         r->plan = plan_scan(pc, src);
         if (!r->plan) return false;
@@ -805,11 +903,7 @@ static void walk(const sql_expr *e, visit_fn fn, void *ud) {
         break;
     case SQL_EXPR_FUNCTION:
         /* aggregate / window arguments are bound by their node, not walked for outer calls */
-        if (e->u.func.over) break;
-        {
-            const velo_function *f = velo_function_lookup(e->u.func.name);
-            if (f && f->kind == VELO_FN_AGGREGATE) break;
-        }
+        if (e->u.func.over || aggregate_fn(e)) break;
         for (uint32_t i = 0; i < e->u.func.nargs; i++)
             walk(e->u.func.args[i], fn, ud);
         break;
@@ -865,10 +959,7 @@ static void collect(void *ud, const sql_expr *e) {
     calls *c = ud;
     if (e->kind != SQL_EXPR_FUNCTION) return;
     if (c->want_over != (e->u.func.over != NULL)) return;
-    if (!c->want_over) {
-        const velo_function *f = velo_function_lookup(e->u.func.name);
-        if (!f || f->kind != VELO_FN_AGGREGATE) return;
-    }
+    if (!c->want_over && !aggregate_fn(e)) return;
     char *t = expr_text(e);
     if (find_text(c->text, c->n, t) >= 0) {
         mi_free(t);
@@ -1043,6 +1134,35 @@ static velo_frame_bound_kind bound_kind(sql_bound_kind k) {
     }
 }
 
+/* Where a frame bound lies relative to the current row (ROWS: rows, RANGE: microseconds). */
+static int64_t bound_position(velo_frame_bound_kind k, int64_t off) {
+    switch (k) {
+    case VELO_BOUND_UNBOUNDED_PRECEDING: return INT64_MIN;
+    case VELO_BOUND_PRECEDING: return -off;
+    case VELO_BOUND_CURRENT_ROW: return 0;
+    case VELO_BOUND_FOLLOWING: return off;
+    default: return INT64_MAX;
+    }
+}
+
+/* A frame must not start after it ends (BETWEEN CURRENT ROW AND 2 PRECEDING is empty for every row). */
+static bool frame_in_order(pctx *pc, const sql_over *o, const velo_frame *fr, bool iv1, bool iv2) {
+    const char *why = NULL;
+    if (fr->start_kind == VELO_BOUND_UNBOUNDED_FOLLOWING)
+        why = ": UNBOUNDED FOLLOWING cannot start a frame";
+    else if (fr->end_kind == VELO_BOUND_UNBOUNDED_PRECEDING)
+        why = ": UNBOUNDED PRECEDING cannot end a frame";
+    else if ((iv1 == iv2 || fr->start_offset == 0 || fr->end_offset == 0) &&
+             bound_position(fr->start_kind, fr->start_offset) > bound_position(fr->end_kind, fr->end_offset))
+        why = "";
+    if (!why) return true;
+    diag(pc, o->pos, "bind.window",
+         "window frame starts after it ends%s; put the earlier bound first, e.g. BETWEEN 2 PRECEDING AND "
+         "CURRENT ROW",
+         why);
+    return false;
+}
+
 static bool bind_analytic(scope *base, const sql_expr *e, char *text, velo_analytic_call *c) {
     pctx *pc = base->sc->pc;
     memset(c, 0, sizeof *c);
@@ -1095,6 +1215,7 @@ static bool bind_analytic(scope *base, const sql_expr *e, char *text, velo_analy
         if (!frame_offset(pc, &o->frame_start, fr->range, &fr->start_offset, &iv1) ||
             !frame_offset(pc, &o->frame_end, fr->range, &fr->end_offset, &iv2))
             return false;
+        if (!frame_in_order(pc, o, fr, iv1, iv2)) return false;
         if ((iv1 || iv2) && (c->norder != 1 || (c->order_by[0].expr->type.id != VELO_TYPE_TIMESTAMP &&
                                                 c->order_by[0].expr->type.id != VELO_TYPE_ANY))) {
             char tb[32] = "nothing";
@@ -1331,7 +1452,10 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         if (sk && sk->kind == SQL_EXPR_COLUMN) {
             char *t = expr_text(sk);
             colref r;
-            velo_binder qb = {.diags = dg};
+            /* quiet: plan_window binds the key again and reports an unknown name once */
+            velo_diags quiet;
+            velo_diags_init(&quiet);
+            velo_binder qb = {.diags = &quiet};
             velo_expr *k = NULL;
             bool have = find_text(agg.key_text, nkeys, t) >= 0;
             if (!have && resolve(&from, &qb, sk, true, &r) > 0 && r.depth == 0) {
@@ -1347,6 +1471,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
                     nkeys++;
                 }
             }
+            velo_diags_free(&quiet);
             mi_free(t);
         }
         agg.nkeys = nkeys;
@@ -1655,6 +1780,10 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
                  "seen");
     }
     if (norder) {
+        if (!sel->window && any_unbounded(sc))
+            warn(pc, order[0].expr->pos, "warn.unbounded_state",
+                 "ORDER BY on an unbounded source without a WINDOW clause never emits: a sort waits for the "
+                 "end of its input; add a WINDOW clause, or read a bounded source (running it is rejected)");
         cur = wrap(VELO_PLAN_SORT, cur, order[0].expr->pos);
         cur->sort = sort;
         cur->nsort = norder;
@@ -1966,8 +2095,19 @@ static char *uri_from_props(const velo_kv *kv) {
     return NULL;
 }
 
+/* A name is declared once (DROP it first to redeclare): a second declaration is a copy-paste slip. */
+static bool already_declared(pctx *pc, const sql_stmt *st) {
+    const decl *prev = find_decl(pc->p, st->name);
+    if (!prev) return false;
+    diag(pc, st->pos, "bind.duplicate", "%s '%s' is already declared (line %u)",
+         prev->is_table ? "table" : "stream", st->name, prev->line);
+    return true;
+}
+
 static void declare_source(pctx *pc, const sql_stmt *st) {
+    if (already_declared(pc, st)) return;
     decl *d = new_decl(pc->p, st->name);
+    d->line = st->pos.line;
     add_props(&d->options, &st->with);
     d->uri = uri_from_props(&d->options);
     d->is_table = st->is_table;
@@ -1988,19 +2128,25 @@ static void declare_source(pctx *pc, const sql_stmt *st) {
         return;
     }
     velo_uri uri;
-    if (check_uri(pc, d->uri, st->pos, &uri)) velo_uri_free(&uri);
+    if (check_uri(pc, d->uri, st->pos, &uri)) {
+        velo_options_check(uri.scheme, &uri.params, pc->diags, st->pos.line, st->pos.col);
+        velo_options_check(uri.scheme, &d->options, pc->diags, st->pos.line, st->pos.col);
+        velo_uri_free(&uri);
+    }
 }
 
 /* INTO 'uri' / INTO name -> the sink of a query plan */
 static void plan_sink(pctx *pc, const sql_query *q, velo_query_plan *qp) {
     velo_planner *p = pc->p;
     const char *uri_text = NULL;
+    char *settings_uri = NULL;
     decl *d = NULL;
     if (q->into_is_uri)
         uri_text = q->into;
     else {
         uri_text = p->opts.binds ? velo_kv_get(p->opts.binds, q->into) : NULL;
         if (!uri_text && (d = find_decl(p, q->into))) uri_text = d->uri;
+        if (!uri_text && !d && (settings_uri = uri_from_settings(pc, q->into))) uri_text = settings_uri;
         if (!uri_text && !d) {
             if (p->opts.resolve)
                 diag(pc, q->pos, "bind.unknown_source",
@@ -2018,11 +2164,16 @@ static void plan_sink(pctx *pc, const sql_query *q, velo_query_plan *qp) {
         qp->sink_scheme = mi_strdup("stream");
     } else {
         velo_uri uri;
-        if (!check_uri(pc, uri_text, q->pos, &uri)) return;
+        if (!check_uri(pc, uri_text, q->pos, &uri)) {
+            mi_free(settings_uri);
+            return;
+        }
+        check_connector(pc, &uri, !d, q->pos, "sinks");
         qp->sink_uri = mi_strdup(uri_text);
         qp->sink_scheme = mi_strdup(uri.scheme);
         add_kv(&qp->sink_options, &uri.params);
         velo_uri_free(&uri);
+        mi_free(settings_uri);
     }
     if (d) add_kv(&qp->sink_options, &d->options);
     add_kv(&qp->sink_options, &p->set);
@@ -2061,14 +2212,19 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
     add_props(&pc->stmt_with, &st->with);
     velo_plan *root = NULL;
     uint32_t errors0 = pc->diags->nerrors;
+    bool created = st->kind == SQL_STMT_CREATE_STREAM_AS || st->kind == SQL_STMT_CREATE_TABLE_AS;
+    bool duplicate = created && already_declared(pc, st);
     plan_query(pc, q, NULL, &root);
+    if (st->kind == SQL_STMT_INSERT && st->ncolumns && root && visible_cols(root->schema) != st->ncolumns)
+        diag(pc, st->pos, "bind.insert", "INSERT INTO %s names %u column%s but the query returns %u",
+             st->name, st->ncolumns, st->ncolumns == 1 ? "" : "s", visible_cols(root->schema));
     if (q->emit == SQL_EMIT_FINAL && !any_window(q))
         diag(pc, q->pos, "bind.emit",
              "EMIT FINAL needs a WINDOW clause: without one no result is ever final");
-    bool created = st->kind == SQL_STMT_CREATE_STREAM_AS || st->kind == SQL_STMT_CREATE_TABLE_AS;
-    if (created && root) {
+    if (created && root && !duplicate) {
         /* later statements may read the new stream */
         decl *d = new_decl(p, st->name);
+        d->line = st->pos.line;
         d->created = true;
         d->is_table = st->kind == SQL_STMT_CREATE_TABLE_AS;
         d->schema = velo_schema_new(0);

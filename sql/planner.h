@@ -31,7 +31,8 @@ typedef struct velo_planner_options {
     const char *file;             /* for messages */
     const velo_kv *binds;         /* --bind NAME=URI; may be NULL */
     const velo_kv *config;        /* --config / SET defaults; may be NULL */
-    velo_source_resolver resolve; /* NULL: declared columns, else open (schemaless) */
+    velo_source_resolver resolve; /* NULL: declared columns, else open (schemaless); a bare name
+                                     nobody declares or binds is an error either way */
     void *resolve_ud;
 } velo_planner_options;
 

@@ -1,2 +1,2 @@
--- expect: syntax error: WHER taken as alias, then 'price' unexpected
+-- expect: syntax error: WHER is not WHERE (expected WHERE, found 'WHER')
 SELECT symbol FROM trades WHER price > 1;
