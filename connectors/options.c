@@ -30,6 +30,7 @@ static const char *const KAFKA_KEYS[] = {
     "partitions",        "replication.factor", "client.id",         "acks",
     "compression.type",  "transactional.id",   "isolation.level",   "security.protocol",
     "sasl.mechanism",    "sasl.username",      "sasl.password",
+    "group_id", /* the original Velostream's spelling of group.id, in its README URIs */
 };
 
 static const char *const STDOUT_KEYS[] = {"header", "delimiter", "quote"};
