@@ -1303,6 +1303,25 @@ static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos) {
     return n;
 }
 
+/* True when some window call must keep every row of its partition: an aggregate or a
+ * distribution function (NTILE, PERCENT_RANK, CUME_DIST, NTH_VALUE, LAST_VALUE) whose frame has no
+ * bounded start. LAG/LEAD/ROW_NUMBER/RANK/DENSE_RANK/FIRST_VALUE keep a few rows per partition. */
+static bool analytic_keeps_all_rows(const velo_analytic_call *calls, uint32_t n) {
+    static const char *const bounded_fns[] = {"LAG", "LEAD", "ROW_NUMBER", "RANK", "DENSE_RANK", "FIRST_VALUE"};
+    for (uint32_t i = 0; i < n; i++) {
+        const velo_analytic_call *c = &calls[i];
+        if (!c->fn) continue;
+        bool small = false;
+        for (size_t k = 0; k < sizeof bounded_fns / sizeof *bounded_fns; k++)
+            if (!strcasecmp(c->fn->name, bounded_fns[k])) small = true;
+        if (small) continue;
+        if (c->frame.present && c->frame.start_kind == VELO_BOUND_PRECEDING) continue; /* n rows or an interval */
+        if (c->frame.buffer_rows > 0) continue;
+        return true;
+    }
+    return false;
+}
+
 static bool any_unbounded(const selctx *sc) {
     for (uint32_t r = 0; r < sc->nrels; r++)
         if (!sc->rels[r].bounded && !sc->rels[r].is_table) return true;
@@ -1531,7 +1550,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             call_types[i] = velo_type_make(VELO_TYPE_ANY);
         wins.text[i] = NULL;
     }
-    if (wins.n && !sel->window && any_unbounded(sc))
+    if (wins.n && !sel->window && any_unbounded(sc) && analytic_keeps_all_rows(acalls, wins.n))
         warn(pc, wins.e[0]->pos, "warn.unbounded_state",
              "window functions on an unbounded source without a WINDOW clause keep every partition's rows; "
              "add a frame (ROWS BETWEEN ...) or a WINDOW clause");

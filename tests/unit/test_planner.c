@@ -1802,3 +1802,26 @@ Test(corpus, perr_011_to_020_are_rejected) {
         free(json);
     }
 }
+
+Test(warn, running_aggregate_over_unbounded_partition_keeps_every_row) {
+    run r = plan(DECL "SELECT symbol, SUM(qty) OVER (PARTITION BY symbol ORDER BY ts) AS running FROM trades");
+    ok(&r);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(warn, lag_and_row_number_keep_a_few_rows_and_do_not_warn) {
+    run r = plan(DECL "SELECT symbol, LAG(price) OVER (PARTITION BY symbol ORDER BY ts) AS prev, "
+                      "ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY ts) AS rn FROM trades");
+    ok(&r);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
+Test(warn, aggregate_over_a_bounded_rows_frame_does_not_warn) {
+    run r = plan(DECL "SELECT symbol, AVG(price) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN 9 PRECEDING AND "
+                      "CURRENT ROW) AS avg10 FROM trades");
+    ok(&r);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
