@@ -387,7 +387,7 @@ static int cmd_validate(int argc, char **argv) {
         if (vo.json) velo_strbuf_puts(&out, "{\"files\":[");
         for (uint32_t i = 0; i < vo.files.count; i++) {
             validate_file(&vo, vo.files.items[i], &out, &t);
-            fwrite(out.data, 1, out.len, stdout); /* stream: a big folder shows progress */
+            if (out.len) fwrite(out.data, 1, out.len, stdout); /* stream: a big folder shows progress */
             velo_strbuf_clear(&out);
         }
         if (vo.json)
