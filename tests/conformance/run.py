@@ -9,6 +9,7 @@ SELECT after the CREATE STREAM declarations; DuckDB runs every query (or <name>.
 present) in one node process (duck.mjs) over views of the same names. See README.md for the
 comparison rules. Exit status 1 when any query fails.
 """
+import collections
 import concurrent.futures
 import datetime
 import json
@@ -281,7 +282,23 @@ def compare(q, velo, duck):
     if not bad and len(vrows) == len(drows):
         return None
     lines = ["%d rows from velo-sql, %d from DuckDB (%s comparison)"
-             % (len(vrows), len(drows), "ordered" if q.ordered else "multiset, rows sorted")]
+             % (len(vrows), len(drows), "ordered" if q.ordered else "multiset")]
+    if not q.ordered:
+        # The rows of each side that the other side lacks (by sort key), then the pairs.
+        vkeys = collections.Counter(tuple(sort_key(v) for v in row) for row in vrows)
+        dkeys = collections.Counter(tuple(sort_key(v) for v in row) for row in drows)
+        for label, rows, extra in (("velo-sql", vrows, vkeys - dkeys), ("DuckDB", drows, dkeys - vkeys)):
+            shown = 0
+            for row in rows:
+                k = tuple(sort_key(v) for v in row)
+                if extra.get(k, 0) > 0 and shown < 5:
+                    extra[k] -= 1
+                    shown += 1
+                    lines.append("  only in %s: %s" % (label, fmt_row(names, row)))
+            if sum(extra.values()) > 0:
+                lines.append("  ... %d more only in %s" % (sum(extra.values()), label))
+        if len(lines) > 1:
+            return "\n".join(lines)
     for i in bad[:5]:
         diff = [c for c, a, b in zip(names, vrows[i], drows[i]) if not values_equal(a, b)]
         lines.append("  row %d differs in %s" % (i + 1, ", ".join(diff)))
