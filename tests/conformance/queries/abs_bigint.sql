@@ -1,0 +1,2 @@
+-- conformance: ABS on BIGINT
+SELECT id, ABS(qty - 500) AS a FROM trades

@@ -1,0 +1,2 @@
+-- conformance: ABS on DECIMAL
+SELECT id, ABS(price) AS a, ABS(fee) AS b FROM trades

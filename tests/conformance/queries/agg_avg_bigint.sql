@@ -1,0 +1,3 @@
+-- conformance: AVG(BIGINT) is DOUBLE
+-- requires: aggregation
+SELECT AVG(qty) AS a FROM trades

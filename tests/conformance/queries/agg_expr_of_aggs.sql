@@ -1,0 +1,3 @@
+-- conformance: arithmetic of aggregates
+-- requires: aggregation
+SELECT SUM(price * qty) / SUM(qty) AS vwap FROM trades WHERE qty > 0 AND price BETWEEN 0 AND 1000

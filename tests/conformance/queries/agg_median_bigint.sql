@@ -1,0 +1,3 @@
+-- conformance: MEDIAN(BIGINT)
+-- requires: aggregation
+SELECT MEDIAN(qty) AS m FROM trades

@@ -1,0 +1,3 @@
+-- conformance: MEDIAN(DECIMAL)
+-- requires: aggregation
+SELECT MEDIAN(price) AS m, MEDIAN(fee) AS f FROM trades

@@ -1,0 +1,3 @@
+-- conformance: SUM(BIGINT)
+-- requires: aggregation
+SELECT SUM(qty) AS s FROM trades

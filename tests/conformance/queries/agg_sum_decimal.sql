@@ -1,0 +1,3 @@
+-- conformance: SUM(DECIMAL) is exact
+-- requires: aggregation
+SELECT SUM(price) AS sp, SUM(fee) AS sf FROM trades

@@ -1,0 +1,2 @@
+-- conformance: VARCHAR -> TIMESTAMP
+SELECT symbol, CAST('2026-01-05 10:00:00.5' AS TIMESTAMP) AS t FROM dim

@@ -1,0 +1,2 @@
+-- conformance: BOOLEAN comparison
+SELECT id, flag = TRUE AS t, flag <> FALSE AS nf FROM trades

@@ -1,0 +1,2 @@
+-- conformance: WHERE on a BOOLEAN column
+SELECT id FROM trades WHERE flag

@@ -1,0 +1,2 @@
+-- conformance: VARCHAR equality with Unicode
+SELECT id, symbol FROM trades WHERE symbol = 'Zoë'

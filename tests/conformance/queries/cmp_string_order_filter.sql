@@ -1,0 +1,2 @@
+-- conformance: VARCHAR range filter
+SELECT id, symbol FROM trades WHERE symbol > 'MSFT'

@@ -1,0 +1,2 @@
+-- conformance: COALESCE on BOOLEAN
+SELECT id, COALESCE(flag, FALSE) AS f FROM trades

@@ -1,0 +1,2 @@
+-- conformance: COALESCE on VARCHAR
+SELECT id, COALESCE(note, 'none') AS n FROM trades

@@ -1,0 +1,2 @@
+-- conformance: COALESCE on TIMESTAMP
+SELECT id, COALESCE(ts, TIMESTAMP '2000-01-01 00:00:00') AS t FROM trades

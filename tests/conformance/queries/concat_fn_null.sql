@@ -1,0 +1,2 @@
+-- conformance: CONCAT of NULLs
+SELECT id, CONCAT(note, symbol) AS c FROM trades

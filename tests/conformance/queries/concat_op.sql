@@ -1,0 +1,2 @@
+-- conformance: || concatenation
+SELECT id, symbol || '-' || side AS k FROM trades

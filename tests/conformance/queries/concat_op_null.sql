@@ -1,0 +1,2 @@
+-- conformance: || with NULL is NULL
+SELECT id, note || '!' AS n FROM trades

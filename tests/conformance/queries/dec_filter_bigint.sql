@@ -1,0 +1,2 @@
+-- conformance: DECIMAL compared with BIGINT
+SELECT id FROM trades WHERE price > qty

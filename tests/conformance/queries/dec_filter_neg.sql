@@ -1,0 +1,2 @@
+-- conformance: negative DECIMAL filter
+SELECT id, price FROM trades WHERE price < 0

@@ -1,0 +1,2 @@
+-- conformance: DECIMAL * BIGINT (notional, large values)
+SELECT id, price * qty AS notional FROM trades

@@ -1,0 +1,3 @@
+-- conformance: SELECT DISTINCT with NULL
+-- requires: aggregation
+SELECT DISTINCT flag FROM trades

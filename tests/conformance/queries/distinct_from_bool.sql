@@ -1,0 +1,2 @@
+-- conformance: IS DISTINCT FROM with NULLs
+SELECT id, flag IS DISTINCT FROM TRUE AS a, flag IS NOT DISTINCT FROM NULL AS b FROM trades

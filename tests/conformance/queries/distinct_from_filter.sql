@@ -1,0 +1,2 @@
+-- conformance: IS NOT DISTINCT FROM in WHERE
+SELECT id FROM trades WHERE symbol IS NOT DISTINCT FROM NULL

@@ -1,0 +1,2 @@
+-- conformance: IS DISTINCT FROM on VARCHAR
+SELECT id FROM trades WHERE side IS DISTINCT FROM 'BUY'

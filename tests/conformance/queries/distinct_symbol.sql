@@ -1,0 +1,3 @@
+-- conformance: SELECT DISTINCT
+-- requires: aggregation
+SELECT DISTINCT symbol FROM trades

@@ -1,0 +1,3 @@
+-- conformance: SELECT DISTINCT two columns
+-- requires: aggregation
+SELECT DISTINCT symbol, side FROM trades

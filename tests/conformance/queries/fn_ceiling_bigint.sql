@@ -1,0 +1,3 @@
+-- conformance: CEILING of BIGINT
+-- requires: functions
+SELECT id, CEILING(qty) AS c FROM trades

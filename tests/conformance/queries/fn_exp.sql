@@ -1,0 +1,3 @@
+-- conformance: EXP
+-- requires: functions
+SELECT id, EXP(qty / 1000) AS e FROM trades

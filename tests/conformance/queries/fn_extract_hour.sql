@@ -1,0 +1,3 @@
+-- conformance: EXTRACT(HOUR)
+-- requires: functions
+SELECT id, EXTRACT(HOUR FROM ts) AS h FROM trades

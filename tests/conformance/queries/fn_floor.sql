@@ -1,0 +1,3 @@
+-- conformance: FLOOR of DECIMAL
+-- requires: functions
+SELECT id, FLOOR(price) AS c, FLOOR(fee) AS f FROM trades

@@ -1,0 +1,3 @@
+-- conformance: GREATEST across DECIMAL scales
+-- requires: functions
+SELECT id, GREATEST(price, fee) AS g FROM trades

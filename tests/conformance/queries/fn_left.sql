@@ -1,0 +1,3 @@
+-- conformance: LEFT on Unicode
+-- requires: functions
+SELECT id, LEFT(symbol, 2) AS l FROM trades

@@ -1,0 +1,3 @@
+-- conformance: LPAD
+-- requires: functions
+SELECT id, LPAD(symbol, 8, '*') AS l FROM trades

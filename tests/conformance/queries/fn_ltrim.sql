@@ -1,0 +1,3 @@
+-- conformance: LTRIM
+-- requires: functions
+SELECT id, LTRIM(note) AS l FROM trades

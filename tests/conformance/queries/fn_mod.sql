@@ -1,0 +1,3 @@
+-- conformance: MOD
+-- requires: functions
+SELECT id, MOD(qty, 7) AS m, MOD(price, 3) AS p FROM trades

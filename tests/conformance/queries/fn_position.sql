@@ -1,0 +1,3 @@
+-- conformance: POSITION(needle, s)
+-- requires: functions
+SELECT id, POSITION('a', note) AS p FROM trades

@@ -1,0 +1,2 @@
+-- DuckDB spelling of fn_position_unicode.sql
+SELECT id, STRPOS(note, 'é') AS p FROM trades

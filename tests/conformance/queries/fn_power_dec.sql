@@ -1,0 +1,3 @@
+-- conformance: POWER of DECIMAL
+-- requires: functions
+SELECT id, POWER(fee, 2) AS p FROM trades

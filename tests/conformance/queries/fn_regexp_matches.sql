@@ -1,0 +1,3 @@
+-- conformance: REGEXP_MATCHES
+-- requires: functions
+SELECT id, REGEXP_MATCHES(note, '^[a-z]+$') AS m FROM trades

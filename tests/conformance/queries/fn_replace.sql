@@ -1,0 +1,3 @@
+-- conformance: REPLACE
+-- requires: functions
+SELECT id, REPLACE(note, ',', ';') AS r FROM trades

@@ -1,0 +1,3 @@
+-- conformance: REPLACE on Unicode
+-- requires: functions
+SELECT id, REPLACE(symbol, 'ö', 'oe') AS r FROM trades

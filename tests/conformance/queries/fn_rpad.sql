@@ -1,0 +1,3 @@
+-- conformance: RPAD
+-- requires: functions
+SELECT id, RPAD(symbol, 8, '.') AS r FROM trades

@@ -1,0 +1,3 @@
+-- conformance: RTRIM
+-- requires: functions
+SELECT id, RTRIM(note) AS r FROM trades

@@ -1,0 +1,3 @@
+-- conformance: SQRT
+-- requires: functions
+SELECT id, SQRT(qty) AS s FROM trades

@@ -1,0 +1,3 @@
+-- conformance: SQRT of DECIMAL
+-- requires: functions
+SELECT id, SQRT(ABS(price)) AS s FROM trades

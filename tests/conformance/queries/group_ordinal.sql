@@ -1,0 +1,3 @@
+-- conformance: GROUP BY ordinal
+-- requires: aggregation
+SELECT symbol, COUNT(*) AS n FROM trades GROUP BY 1

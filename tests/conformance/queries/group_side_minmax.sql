@@ -1,0 +1,3 @@
+-- conformance: GROUP BY side MIN/MAX
+-- requires: aggregation
+SELECT side, MIN(price) AS lo, MAX(price) AS hi, MIN(ts) AS t0, MAX(ts) AS t1 FROM trades GROUP BY side

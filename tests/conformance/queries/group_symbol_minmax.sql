@@ -1,0 +1,3 @@
+-- conformance: GROUP BY symbol MIN/MAX
+-- requires: aggregation
+SELECT symbol, MIN(price) AS lo, MAX(price) AS hi, MIN(ts) AS t0, MAX(ts) AS t1 FROM trades GROUP BY symbol

@@ -1,0 +1,3 @@
+-- conformance: HAVING on COUNT
+-- requires: aggregation
+SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol HAVING COUNT(*) > 480

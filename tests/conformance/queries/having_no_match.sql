@@ -1,0 +1,3 @@
+-- conformance: HAVING keeping no group
+-- requires: aggregation
+SELECT symbol, COUNT(*) AS n FROM trades GROUP BY symbol HAVING COUNT(*) > 100000

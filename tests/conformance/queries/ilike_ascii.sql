@@ -1,0 +1,2 @@
+-- conformance: ILIKE on ASCII
+SELECT id, side FROM trades WHERE side ILIKE 'b%'

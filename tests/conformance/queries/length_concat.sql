@@ -1,0 +1,2 @@
+-- conformance: LENGTH of a concatenation
+SELECT id, LENGTH(symbol || note) AS n FROM trades

@@ -1,0 +1,2 @@
+-- conformance: LIKE with ESCAPE
+SELECT id, note FROM trades WHERE note LIKE '%!_%' ESCAPE '!'

@@ -1,0 +1,2 @@
+-- conformance: LIKE without wildcards is equality
+SELECT id FROM trades WHERE side LIKE 'buy'

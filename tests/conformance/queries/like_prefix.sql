@@ -1,0 +1,2 @@
+-- conformance: LIKE with %
+SELECT id, symbol FROM trades WHERE symbol LIKE 'A%'

@@ -1,0 +1,2 @@
+-- conformance: LIKE matching a double quote
+SELECT id, note FROM trades WHERE note LIKE '%"%'

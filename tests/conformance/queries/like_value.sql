@@ -1,0 +1,2 @@
+-- conformance: LIKE as a value
+SELECT id, symbol LIKE '%S%' AS a FROM trades

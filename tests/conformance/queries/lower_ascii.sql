@@ -1,0 +1,2 @@
+-- conformance: LOWER on ASCII text
+SELECT id, LOWER(side) AS s FROM trades

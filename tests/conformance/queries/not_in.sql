@@ -1,0 +1,2 @@
+-- conformance: NOT IN
+SELECT id, side FROM trades WHERE side NOT IN ('BUY', 'SELL')

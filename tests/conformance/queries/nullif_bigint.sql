@@ -1,0 +1,2 @@
+-- conformance: NULLIF on BIGINT
+SELECT id, NULLIF(qty, 0) AS q FROM trades

@@ -1,0 +1,2 @@
+-- conformance: NULLIF on VARCHAR
+SELECT id, NULLIF(note, '') AS n FROM trades

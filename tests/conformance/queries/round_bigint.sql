@@ -1,0 +1,2 @@
+-- conformance: ROUND on BIGINT
+SELECT id, ROUND(qty) AS q FROM trades

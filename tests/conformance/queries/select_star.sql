@@ -1,0 +1,2 @@
+-- conformance: SELECT * keeps every column
+SELECT * FROM trades

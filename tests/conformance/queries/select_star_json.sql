@@ -1,0 +1,2 @@
+-- conformance: SELECT * over JSON lines
+SELECT * FROM trades_json WHERE qty > 100

@@ -1,0 +1,2 @@
+-- conformance: TRIM keeps Unicode letters
+SELECT id, TRIM(symbol) AS t FROM trades

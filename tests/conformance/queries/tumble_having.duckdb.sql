@@ -1,0 +1,2 @@
+-- DuckDB spelling of tumble_having.sql
+SELECT symbol, time_bucket(INTERVAL '1 minute', ts) AS window_start, COUNT(*) AS n FROM trades WHERE ts IS NOT NULL GROUP BY symbol, time_bucket(INTERVAL '1 minute', ts) HAVING COUNT(*) > 8

@@ -1,0 +1,2 @@
+-- conformance: IS NOT NULL filter
+SELECT id, price FROM trades WHERE price IS NOT NULL AND fee IS NULL

@@ -1,0 +1,2 @@
+-- conformance: WHERE keeps only TRUE with OR
+SELECT id FROM trades WHERE flag OR price > 900

@@ -1,0 +1,2 @@
+-- conformance: UPPER on ASCII text
+SELECT id, UPPER(side) AS s FROM trades

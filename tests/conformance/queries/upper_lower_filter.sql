@@ -1,0 +1,2 @@
+-- conformance: UPPER in WHERE
+SELECT id, side FROM trades WHERE UPPER(side) = 'BUY'

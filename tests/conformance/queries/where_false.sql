@@ -1,0 +1,2 @@
+-- conformance: WHERE FALSE gives no rows
+SELECT id FROM trades WHERE FALSE

@@ -1,0 +1,2 @@
+-- conformance: WHERE NULL gives no rows
+SELECT id FROM trades WHERE NULL

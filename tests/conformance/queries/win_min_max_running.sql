@@ -1,0 +1,3 @@
+-- conformance: running MIN/MAX
+-- requires: window-functions
+SELECT id, symbol, MIN(price) OVER (PARTITION BY symbol ORDER BY ts, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS lo, MAX(price) OVER (PARTITION BY symbol ORDER BY ts, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS hi FROM trades WHERE ts IS NOT NULL AND id IS NOT NULL

@@ -1,0 +1,3 @@
+-- conformance: RANGE INTERVAL frame COUNT
+-- requires: window-functions
+SELECT id, symbol, COUNT(*) OVER (PARTITION BY side ORDER BY ts RANGE BETWEEN INTERVAL '30' SECOND PRECEDING AND CURRENT ROW) AS n FROM trades WHERE ts IS NOT NULL AND id IS NOT NULL

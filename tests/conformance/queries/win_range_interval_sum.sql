@@ -1,0 +1,3 @@
+-- conformance: RANGE INTERVAL frame SUM
+-- requires: window-functions
+SELECT id, symbol, SUM(qty) OVER (PARTITION BY symbol ORDER BY ts RANGE BETWEEN INTERVAL '1' MINUTE PRECEDING AND CURRENT ROW) AS s FROM trades WHERE ts IS NOT NULL AND id IS NOT NULL
