@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/decimal.h"
+#include "core/functions.h"
 
 velo_expr *velo_expr_new(velo_expr_kind kind, velo_type type, uint32_t nargs) {
     velo_expr *e = mi_zalloc(sizeof *e);
@@ -334,6 +335,12 @@ static bool like_match(const char *s, uint32_t sn, const char *p, uint32_t pn, i
     return pi == pn;
 }
 
+static bool ascii_only(velo_str s) {
+    for (uint32_t i = 0; i < s.len; i++)
+        if ((unsigned char)s.ptr[i] >= 0x80) return false;
+    return true;
+}
+
 static velo_status op_like(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
                            velo_error *err) {
     int esc = -1;
@@ -342,7 +349,17 @@ static velo_status op_like(velo_expr *e, const velo_value *a, velo_arena *arena,
             return velo_error_set(err, VELO_ERR_INVALID, "LIKE ESCAPE must be one character");
         esc = (unsigned char)a[2].u.str.ptr[0];
     }
-    bool m = like_match(a[0].u.str.ptr, a[0].u.str.len, a[1].u.str.ptr, a[1].u.str.len, esc, e->ilike);
+    velo_value sv = a[0], pv = a[1];
+    bool ci = e->ilike;
+    if (ci && (!ascii_only(sv.u.str) || !ascii_only(pv.u.str))) {
+        /* ILIKE beyond ASCII: compare the Unicode lower-case forms (the same mapping as LOWER) */
+        velo_type vt = velo_type_make(VELO_TYPE_VARCHAR);
+        velo_status st = velo_fn_lower(&a[0], 1, vt, arena, &sv, err);
+        if (!st) st = velo_fn_lower(&a[1], 1, vt, arena, &pv, err);
+        if (st) return st;
+        ci = false;
+    }
+    bool m = like_match(sv.u.str.ptr, sv.u.str.len, pv.u.str.ptr, pv.u.str.len, esc, ci);
     *out = velo_value_bool(e->negated ? !m : m);
     return VELO_OK;
 }

@@ -203,13 +203,14 @@ Test(expr, in_list_without_match_but_with_null_is_null) {
     velo_batch_free(b);
 }
 
-static bool like(const char *s, const char *p) {
+static bool like_ci(const char *s, const char *p, bool ci) {
     velo_type vt = velo_type_make(VELO_TYPE_VARCHAR);
     velo_batch *b = velo_batch_new_types(1, &vt, CAP);
     velo_value sv = velo_value_str(s, (uint32_t)strlen(s));
     velo_vector_set_value(&b->cols[0], 0, &sv, &b->arena);
     b->count = 1;
     velo_expr *e = velo_expr_new(VELO_EXPR_LIKE, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+    e->ilike = ci;
     e->args[0] = col(0, vt);
     e->args[1] = velo_expr_new(VELO_EXPR_CONST, vt, 0);
     char *pc = strdup(p);
@@ -223,6 +224,16 @@ static bool like(const char *s, const char *p) {
     velo_expr_free(e);
     velo_batch_free(b);
     return m;
+}
+
+static bool like(const char *s, const char *p) { return like_ci(s, p, false); }
+
+Test(expr, ilike_folds_case_beyond_ascii_like_lower_does) {
+    cr_expect(like_ci("Zoë", "zoË", true));
+    cr_expect(like_ci("ZÜRICH", "%ürich", true));
+    cr_expect(like_ci("AAPL", "aa_l", true));
+    cr_expect(!like_ci("Zoë", "zoË", false));
+    cr_expect(!like_ci("Zoë", "zoe", true));
 }
 
 Test(expr, like_percent_and_underscore_match_utf8_characters) {
