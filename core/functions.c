@@ -365,7 +365,10 @@ VELO_SCALAR_FN(velo_fn_sign) {
 }
 
 VELO_SCALAR_FN(velo_fn_mod) {
-    return velo_value_arith(VELO_ARITH_MOD, &args[0], &args[1], result, arena, out, err);
+    velo_value r;
+    velo_status st = velo_value_arith(VELO_ARITH_MOD, &args[0], &args[1], result, arena, &r, err);
+    if (st || r.is_null || result.id == VELO_TYPE_ANY || velo_type_equal(r.type, result)) return *out = r, st;
+    return velo_value_cast(&r, result, arena, out, err); /* the exact type type_mod promised */
 }
 
 /* The DOUBLE functions: a result that is not a finite number is a row error, never NaN or Inf. */

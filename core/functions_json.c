@@ -225,7 +225,7 @@ static bool step_into(jtext t, uint32_t *i, const path_step *st, velo_arena *are
         }
         skip_value(t, i, 0);
         ws(t, i);
-        (*i)++; /* ',' */
+        if (t.s[(*i)++] != ',') return false; /* the end of the container: no such child */
     }
 }
 
