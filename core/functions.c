@@ -275,6 +275,17 @@ static velo_status double_arg(const char *fn, const velo_value *v, double *out, 
     }
 }
 
+/* Arguments 0..n-1 must be VARCHAR: a dynamically typed (ANY) value is checked per record. */
+static velo_status need_text(const char *fn, const velo_value *args, uint32_t n, velo_error *err) {
+    for (uint32_t i = 0; i < n; i++)
+        if (!args[i].is_null && args[i].type.id != VELO_TYPE_VARCHAR) {
+            char b[32];
+            return velo_error_set(err, VELO_ERR_CAST, "%s needs VARCHAR as argument %u, found %s", fn, i + 1,
+                                  velo_type_format(args[i].type, b, sizeof b));
+        }
+    return VELO_OK;
+}
+
 static char *arena_cstr(velo_arena *arena, velo_str s) { return velo_arena_strndup(arena, s.ptr, s.len); }
 
 /* Characters are counted, so clamp a BIGINT count to the string's character length. */
@@ -314,7 +325,8 @@ VELO_SCALAR_FN(velo_fn_floor) { return ceil_floor(&args[0], false, out, err); }
 /* TRUNCATE(x [, digits]): toward zero; negative digits clear integer digits (TRUNCATE(123, -1) = 120).
  * A DECIMAL keeps its type exactly. */
 VELO_SCALAR_FN(velo_fn_truncate) {
-    int64_t d = nargs > 1 ? args[1].u.i64 : 0;
+    int64_t d = 0;
+    if (nargs > 1 && int_arg(&args[1], arena, &d, err)) return VELO_ERR_CAST;
     switch (args[0].type.id) {
     case VELO_TYPE_BIGINT: {
         *out = args[0];
@@ -445,6 +457,7 @@ VELO_SCALAR_FN(velo_fn_log) {
 /* ---- strings ---- */
 
 VELO_SCALAR_FN(velo_fn_ltrim) {
+    if (need_text("LTRIM", args, 1, err)) return VELO_ERR_CAST;
     const char *s = args[0].u.str.ptr;
     uint32_t n = args[0].u.str.len, i = 0;
     while (i < n && s[i] == ' ')
@@ -454,6 +467,7 @@ VELO_SCALAR_FN(velo_fn_ltrim) {
 }
 
 VELO_SCALAR_FN(velo_fn_rtrim) {
+    if (need_text("RTRIM", args, 1, err)) return VELO_ERR_CAST;
     const char *s = args[0].u.str.ptr;
     uint32_t n = args[0].u.str.len;
     while (n && s[n - 1] == ' ')
@@ -490,6 +504,7 @@ VELO_SCALAR_FN(velo_fn_position) {
 }
 
 VELO_SCALAR_FN(velo_fn_replace) {
+    if (need_text("REPLACE", args, 3, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str, from = args[1].u.str, to = args[2].u.str;
     if (from.len == 0) {
         *out = args[0];
@@ -554,6 +569,7 @@ VELO_SCALAR_FN(velo_fn_concat_ws) {
 
 /* LEFT(s, n): the first n characters; a negative n drops the last |n| (PostgreSQL). */
 VELO_SCALAR_FN(velo_fn_left) {
+    if (need_text("LEFT", args, 1, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str;
     int64_t n;
     velo_status st = int_arg(&args[1], arena, &n, err);
@@ -566,6 +582,7 @@ VELO_SCALAR_FN(velo_fn_left) {
 
 /* RIGHT(s, n): the last n characters; a negative n drops the first |n|. */
 VELO_SCALAR_FN(velo_fn_right) {
+    if (need_text("RIGHT", args, 1, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str;
     int64_t n;
     velo_status st = int_arg(&args[1], arena, &n, err);
@@ -586,7 +603,8 @@ static velo_status pad(const velo_value *args, uint32_t nargs, bool left, velo_a
                        velo_error *err) {
     velo_str s = args[0].u.str, fill = {" ", 1};
     int64_t n;
-    velo_status st = int_arg(&args[1], arena, &n, err);
+    velo_status st = need_text(left ? "LPAD" : "RPAD", args, 1, err);
+    if (!st) st = int_arg(&args[1], arena, &n, err);
     if (!st && nargs > 2) st = text_arg(&args[2], arena, &fill, err);
     if (st) return st;
     if (n > PAD_MAX_CHARS)
@@ -635,6 +653,7 @@ static uint32_t split_fields(velo_str s, velo_str delim, velo_str *f, uint32_t m
 
 /* SPLIT_PART(s, delim, n): 1-based; a negative n counts from the end; '' past the end; 0 is an error. */
 VELO_SCALAR_FN(velo_fn_split_part) {
+    if (need_text("SPLIT_PART", args, 2, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str, delim = args[1].u.str;
     int64_t n;
     velo_status st = int_arg(&args[2], arena, &n, err);
@@ -665,6 +684,7 @@ static velo_value nested_value(velo_type_id id, velo_value *items, velo_str *nam
 
 /* SPLIT(s, delim) -> LIST of VARCHAR ('' gives an empty list, as string_to_array does). */
 VELO_SCALAR_FN(velo_fn_split) {
+    if (need_text("SPLIT", args, 2, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str, delim = args[1].u.str;
     uint32_t count = split_fields(s, delim, NULL, 0);
     velo_str *f = velo_arena_alloc(arena, sizeof *f * (count + 1));
@@ -679,6 +699,7 @@ VELO_SCALAR_FN(velo_fn_split) {
 
 /* REVERSE: by characters, so multi-byte UTF-8 sequences stay intact. */
 VELO_SCALAR_FN(velo_fn_reverse) {
+    if (need_text("REVERSE", args, 1, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str;
     char *p = velo_arena_alloc(arena, (size_t)s.len + 1);
     if (!p) return nomem(err);
@@ -697,6 +718,7 @@ VELO_SCALAR_FN(velo_fn_reverse) {
 }
 
 VELO_SCALAR_FN(velo_fn_starts_with) {
+    if (need_text("STARTS_WITH", args, 2, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str, prefix = args[1].u.str;
     *out = velo_value_bool(prefix.len <= s.len && memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
     return VELO_OK;
@@ -756,6 +778,7 @@ static void regex_end(regex_call *rc) {
 }
 
 VELO_SCALAR_FN(velo_fn_regexp_matches) {
+    if (need_text("REGEXP_MATCHES", args, 2, err)) return VELO_ERR_CAST;
     int cflags = REG_NOSUB;
     bool global = false;
     regex_call rc;
@@ -787,6 +810,7 @@ static void append_replacement(velo_strbuf *b, velo_str repl, const char *subjec
 
 /* REGEXP_REPLACE(s, pattern, replacement [, flags]): the first match, or all with 'g'. */
 VELO_SCALAR_FN(velo_fn_regexp_replace) {
+    if (need_text("REGEXP_REPLACE", args, 3, err)) return VELO_ERR_CAST;
     int cflags = 0;
     bool global = false;
     regex_call rc;

@@ -309,6 +309,8 @@ VELO_SCALAR_FN(velo_fn_to_timestamp) {
     velo_status st;
     if (args[0].type.id != VELO_TYPE_VARCHAR)
         st = from_epoch_seconds("TO_TIMESTAMP", &args[0], &us, err);
+    else if (nargs > 1 && args[1].type.id != VELO_TYPE_VARCHAR)
+        st = velo_error_set(err, VELO_ERR_CAST, "TO_TIMESTAMP needs a VARCHAR format");
     else if (nargs > 1)
         st = parse_with_format(args[0].u.str, args[1].u.str, &us, err);
     else

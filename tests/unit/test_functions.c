@@ -592,3 +592,14 @@ Test(functions, every_scalar_function_but_record_metadata_has_an_implementation)
             cr_expect_not_null(f->impl, "%s has no implementation", f->name);
     }
 }
+
+/* A dynamically typed (ANY) column passes the bind-time checks; its values are checked per record. */
+Test(functions, dynamic_non_text_value_is_a_row_error_not_a_crash) {
+    velo_value args[] = {I(5), S(",")};
+    velo_value out;
+    velo_error err;
+    cr_assert_eq(velo_fn_reverse(args, 1, velo_type_make(VELO_TYPE_VARCHAR), &arena, &out, &err),
+                 VELO_ERR_CAST);
+    cr_assert(strstr(err.message, "REVERSE needs VARCHAR as argument 1, found BIGINT"), "%s", err.message);
+    cr_assert_neq(velo_fn_split(args, 2, velo_type_make(VELO_TYPE_LIST), &arena, &out, &err), VELO_OK);
+}
