@@ -30,7 +30,8 @@ static result call(const char *name, const velo_value *args, uint32_t n) {
     const velo_function *f = velo_function_lookup(name);
     cr_assert_not_null(f, "no function %s", name);
     cr_assert_not_null(f->impl, "%s has no implementation", name);
-    velo_type types[16];
+    velo_type types[64];
+    cr_assert_leq(n, 64);
     for (uint32_t i = 0; i < n; i++)
         types[i] = args[i].is_null ? velo_type_make(VELO_TYPE_NULL) : args[i].type;
     char msg[256];
