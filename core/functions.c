@@ -567,32 +567,25 @@ VELO_SCALAR_FN(velo_fn_concat_ws) {
     return VELO_OK;
 }
 
-/* LEFT(s, n): the first n characters; a negative n drops the last |n| (PostgreSQL). */
-VELO_SCALAR_FN(velo_fn_left) {
-    if (need_text("LEFT", args, 1, err)) return VELO_ERR_CAST;
+/* LEFT(s, n) keeps the first n characters, RIGHT(s, n) the last n; a negative n drops |n| from the
+ * other end (PostgreSQL). */
+static velo_status take_chars(const velo_value *args, bool left, velo_arena *arena, velo_value *out,
+                              velo_error *err) {
+    if (need_text(left ? "LEFT" : "RIGHT", args, 1, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str;
     int64_t n;
     velo_status st = int_arg(&args[1], arena, &n, err);
     if (st) return st;
     uint32_t chars = utf8_chars(s.ptr, s.len);
     uint32_t keep = n >= 0 ? clamp_chars(n, chars) : clamp_chars((int64_t)chars + n, chars);
-    *out = velo_value_str(s.ptr, utf8_offset(s.ptr, s.len, keep));
+    uint32_t b = left ? 0 : utf8_offset(s.ptr, s.len, chars - keep);
+    uint32_t e = left ? utf8_offset(s.ptr, s.len, keep) : s.len;
+    *out = velo_value_str(s.ptr + b, e - b);
     return VELO_OK;
 }
 
-/* RIGHT(s, n): the last n characters; a negative n drops the first |n|. */
-VELO_SCALAR_FN(velo_fn_right) {
-    if (need_text("RIGHT", args, 1, err)) return VELO_ERR_CAST;
-    velo_str s = args[0].u.str;
-    int64_t n;
-    velo_status st = int_arg(&args[1], arena, &n, err);
-    if (st) return st;
-    uint32_t chars = utf8_chars(s.ptr, s.len);
-    uint32_t keep = n >= 0 ? clamp_chars(n, chars) : clamp_chars((int64_t)chars + n, chars);
-    uint32_t b = utf8_offset(s.ptr, s.len, chars - keep);
-    *out = velo_value_str(s.ptr + b, s.len - b);
-    return VELO_OK;
-}
+VELO_SCALAR_FN(velo_fn_left) { return take_chars(args, true, arena, out, err); }
+VELO_SCALAR_FN(velo_fn_right) { return take_chars(args, false, arena, out, err); }
 
 /* Padding targets are capped so one row cannot ask for gigabytes. */
 #define PAD_MAX_CHARS (1u << 20)
