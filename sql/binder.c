@@ -379,7 +379,8 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
         if (a->kind == SQL_EXPR_LITERAL && a->u.lit.kind == SQL_LIT_STRING)
             st = check_literal(b, a, f, i, a->u.lit.text);
     }
-    if (!st) st = rule_type(b, e, f, x);
+    /* a typer has already decided (IF's condition must not join the common type of its branches) */
+    if (!st && !f->typer) st = rule_type(b, e, f, x);
     if (st) {
         velo_expr_free(x);
         return st;
