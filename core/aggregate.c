@@ -713,30 +713,34 @@ static int qcmp_f64(const void *a, const void *b) { return f64_cmp(*(const doubl
 static int qcmp_dec(const void *a, const void *b) { return NUM_CMP(ld128(a), ld128(b)); }
 
 /* Linear interpolation between the two values around position f * (n - 1), exactly: the fraction
- * is taken as the shortest decimal that round-trips it (0.9 is 9/10), one rounding at the end. */
+ * is taken as the shortest decimal that round-trips it (0.9 is 9/10), and the result is rounded
+ * once, at the end, to the result's scale. */
 static velo_status percentile_dec(const velo_agg_desc *d, const unsigned char *sorted, uint32_t n,
                                   velo_i128 *out, velo_error *err) {
-    const int fs = 27; /* fraction scale: f * (n - 1) < 2^32 still fits 38 digits */
+    int fs = 27; /* fraction scale: f * (n - 1) < 2^32 still fits 38 digits */
     velo_i128 f;
-    velo_status st = velo_decimal_from_double(d->percentile, 28, fs, &f, err);
+    velo_status st = velo_decimal_from_double(d->percentile, 28, (uint8_t)fs, &f, err);
     if (st) return st;
     velo_i128 pos = f * (velo_i128)(n - 1), one = velo_decimal_pow10(fs);
     uint32_t lo = (uint32_t)(pos / one);
     velo_i128 frac = pos % one;
-    uint8_t s = d->args[0].scale;
+    uint8_t s = d->args[0].scale, P = VELO_DECIMAL_MAX_PRECISION;
     velo_i128 vlo = ld128(sorted + (size_t)lo * 16);
     if (frac == 0) return velo_decimal_rescale(vlo, s, d->result.precision, d->result.scale, out, err);
-    velo_i128 vhi = ld128(sorted + (size_t)(lo + 1) * 16), diff, part;
-    uint8_t P = VELO_DECIMAL_MAX_PRECISION;
+    while (frac % 10 == 0)
+        frac /= 10, fs--; /* 0.15 has scale 2: keeps the exact product short */
+    /* vlo + frac * (vhi - vlo), exact at scale fs + s (capped at 38), then rounded once */
+    int ws = fs + s > P ? P : fs + s;
+    velo_i128 vhi = ld128(sorted + (size_t)(lo + 1) * 16), diff, part, sum;
     st = velo_decimal_arith(VELO_DEC_SUB, (velo_decimal){vhi, P, s}, (velo_decimal){vlo, P, s}, P, s, &diff,
                             err);
     if (!st)
-        st = velo_decimal_arith(VELO_DEC_MUL, (velo_decimal){frac, fs, fs}, (velo_decimal){diff, P, s}, P,
-                                d->result.scale, &part, err);
+        st = velo_decimal_arith(VELO_DEC_MUL, (velo_decimal){frac, (uint8_t)fs, (uint8_t)fs},
+                                (velo_decimal){diff, P, s}, P, (uint8_t)ws, &part, err);
     if (!st)
-        st = velo_decimal_arith(VELO_DEC_ADD, (velo_decimal){vlo, P, s},
-                                (velo_decimal){part, P, d->result.scale}, d->result.precision,
-                                d->result.scale, out, err);
+        st = velo_decimal_arith(VELO_DEC_ADD, (velo_decimal){vlo, P, s}, (velo_decimal){part, P, (uint8_t)ws},
+                                P, (uint8_t)ws, &sum, err);
+    if (!st) st = velo_decimal_rescale(sum, (uint8_t)ws, d->result.precision, d->result.scale, out, err);
     return st;
 }
 
