@@ -712,35 +712,65 @@ static int qcmp_i64(const void *a, const void *b) {
 static int qcmp_f64(const void *a, const void *b) { return f64_cmp(*(const double *)a, *(const double *)b); }
 static int qcmp_dec(const void *a, const void *b) { return NUM_CMP(ld128(a), ld128(b)); }
 
+/* frac * diff at the result's scale, both >= 0 (so half away from zero rounds up). */
+static velo_status scaled_part(const velo_agg_desc *d, velo_i128 frac, int fs, velo_i128 diff, velo_i128 *out,
+                               velo_error *err) {
+    uint8_t P = VELO_DECIMAL_MAX_PRECISION;
+    return velo_decimal_arith(VELO_DEC_MUL, (velo_decimal){frac, (uint8_t)fs, (uint8_t)fs},
+                              (velo_decimal){diff, P, d->args[0].scale}, P, d->result.scale, out, err);
+}
+
+/* True when frac * diff (scales fs and s, both >= 0) lies exactly halfway between two multiples of
+ * 10^-rs: its digits past rs are 5000... Computed as (frac * diff) mod 10^k by doubling, since
+ * k = fs + s - rs <= 27 keeps every step below 2^91. */
+static bool is_tie(velo_i128 frac, int fs, velo_i128 diff, int s, int rs) {
+    int k = fs + s - rs;
+    if (k <= 0) return false;
+    unsigned __int128 m = (unsigned __int128)velo_decimal_pow10(k), a = (unsigned __int128)frac % m,
+                      b = (unsigned __int128)diff, r = 0;
+    for (; b; b >>= 1) {
+        if (b & 1) r = r + a >= m ? r + a - m : r + a;
+        a = a + a >= m ? a + a - m : a + a;
+    }
+    return r == m / 2;
+}
+
 /* Linear interpolation between the two values around position f * (n - 1), exactly: the fraction
- * is taken as the shortest decimal that round-trips it (0.9 is 9/10), and the result is rounded
- * once, at the end, to the result's scale. */
+ * is taken as the shortest decimal that round-trips it (0.9 is 9/10), and the result e is rounded
+ * once, half away from zero, to the result's scale. A = vlo + up(frac * diff) is e rounded half up;
+ * when frac * diff does not fit, B = vhi - up((1 - frac) * diff) is e rounded half down. The two
+ * differ from half away from zero only on an exact tie, which is_tie detects. */
 static velo_status percentile_dec(const velo_agg_desc *d, const unsigned char *sorted, uint32_t n,
                                   velo_i128 *out, velo_error *err) {
-    int fs = 27; /* fraction scale: f * (n - 1) < 2^32 still fits 38 digits */
+    const int fs = 27; /* fraction scale: f * (n - 1) < 2^32 still fits 38 digits */
     velo_i128 f;
     velo_status st = velo_decimal_from_double(d->percentile, 28, (uint8_t)fs, &f, err);
     if (st) return st;
     velo_i128 pos = f * (velo_i128)(n - 1), one = velo_decimal_pow10(fs);
     uint32_t lo = (uint32_t)(pos / one);
     velo_i128 frac = pos % one;
-    uint8_t s = d->args[0].scale, P = VELO_DECIMAL_MAX_PRECISION;
+    uint8_t s = d->args[0].scale, P = VELO_DECIMAL_MAX_PRECISION, rs = d->result.scale,
+            rp = d->result.precision;
     velo_i128 vlo = ld128(sorted + (size_t)lo * 16);
-    if (frac == 0) return velo_decimal_rescale(vlo, s, d->result.precision, d->result.scale, out, err);
-    while (frac % 10 == 0)
-        frac /= 10, fs--; /* 0.15 has scale 2: keeps the exact product short */
-    /* vlo + frac * (vhi - vlo), exact at scale fs + s (capped at 38), then rounded once */
-    int ws = fs + s > P ? P : fs + s;
-    velo_i128 vhi = ld128(sorted + (size_t)(lo + 1) * 16), diff, part, sum;
+    if (frac == 0) return velo_decimal_rescale(vlo, s, rp, rs, out, err);
+    velo_i128 vhi = ld128(sorted + (size_t)(lo + 1) * 16), diff, part;
     st = velo_decimal_arith(VELO_DEC_SUB, (velo_decimal){vhi, P, s}, (velo_decimal){vlo, P, s}, P, s, &diff,
                             err);
-    if (!st)
-        st = velo_decimal_arith(VELO_DEC_MUL, (velo_decimal){frac, (uint8_t)fs, (uint8_t)fs},
-                                (velo_decimal){diff, P, s}, P, (uint8_t)ws, &part, err);
-    if (!st)
-        st = velo_decimal_arith(VELO_DEC_ADD, (velo_decimal){vlo, P, s}, (velo_decimal){part, P, (uint8_t)ws},
-                                P, (uint8_t)ws, &sum, err);
-    if (!st) st = velo_decimal_rescale(sum, (uint8_t)ws, d->result.precision, d->result.scale, out, err);
+    if (st) return st;
+    bool tie = is_tie(frac, fs, diff, s, rs);
+    velo_i128 unit = 1;
+    if (scaled_part(d, frac, fs, diff, &part, err) == VELO_OK) {
+        st = velo_decimal_arith(VELO_DEC_ADD, (velo_decimal){vlo, P, s}, (velo_decimal){part, P, rs}, P, rs,
+                                out, err);
+        if (!st && tie && *out <= 0) *out -= unit; /* e < 0 on a tie: away from zero is down */
+    } else {
+        st = scaled_part(d, one - frac, fs, diff, &part, err);
+        if (!st)
+            st = velo_decimal_arith(VELO_DEC_SUB, (velo_decimal){vhi, P, s}, (velo_decimal){part, P, rs}, P,
+                                    rs, out, err);
+        if (!st && tie && *out >= 0) *out += unit; /* e > 0 on a tie: away from zero is up */
+    }
+    if (!st) st = velo_decimal_rescale(*out, rs, rp, rs, out, err); /* checks the result's precision */
     return st;
 }
 

@@ -467,6 +467,19 @@ Test(aggregate, percentile_cont_decimal_rounds_once_at_the_end) {
     /* -1.01 + 0.15 * 0.01 = -1.0085 exactly -> -1.009 (rounding the product first would give -1.008) */
     cr_assert_str_eq(percentile(0.15, DEC(10, 2), V("-1.00", "-1.01")), "-1.009");
 }
+Test(aggregate, percentile_cont_decimal_when_the_interpolated_part_exceeds_38_digits) {
+    /* 0.99 * 10660486.0 needs 39 digits at scale 31, the result only 38: computed from the upper value */
+    cr_assert_str_eq(
+        percentile(0.99, DEC(38, 30),
+                   V("5876270.407441851371209585365990376271", "-4784215.583420855603774883259982201836")),
+        "5769665.5475332243014597406797306504899");
+}
+Test(aggregate, percentile_cont_decimal_tie_rounds_away_from_zero_on_either_path) {
+    cr_assert_str_eq(percentile(0.25, DEC(10, 0), V("-1", "-3")), "-2.5");        /* -3 + 0.5, exact */
+    cr_assert_str_eq(percentile(0.25, DEC(10, 1), V("0.0", "0.2")), "0.05");      /* exact at scale 2 */
+    cr_assert_str_eq(percentile(0.15, DEC(10, 2), V("0.00", "0.01")), "0.002");   /* 0.0015 -> 0.002 */
+    cr_assert_str_eq(percentile(0.85, DEC(10, 2), V("-0.01", "0.00")), "-0.002"); /* -0.0015 -> -0.002 */
+}
 Test(aggregate, percentile_cont_fraction_out_of_range_is_an_error) {
     velo_agg_desc d;
     velo_error err;
