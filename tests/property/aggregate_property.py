@@ -15,19 +15,13 @@ import subprocess
 import sys
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, setcontext
 
+from decimal_property import canon  # canonical text of an unscaled value, as the engine prints it
+
 CTX = Context(prec=200, rounding=ROUND_HALF_UP)
 DIV_CTX = Context(prec=200, rounding=ROUND_DOWN)  # truncate far past the result, then round once
 setcontext(CTX)
 LIMIT = 10**38
 FRACTIONS = ["0", "0.1", "0.15", "0.25", "0.333", "0.5", "0.9", "0.99", "1"]
-
-
-def canon(u, s):
-    t = str(abs(u))
-    if s > 0:
-        t = t.rjust(s + 1, "0")
-        t = t[:-s] + "." + t[-s:]
-    return ("-" if u < 0 else "") + t
 
 
 def quantize(d, s):
