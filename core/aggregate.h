@@ -47,7 +47,9 @@ struct velo_agg_desc {
 };
 
 /* Fills `d` for the aggregate `name` over argument types args[0..nargs) with the given result type.
- * `consts` carries constant arguments (PERCENTILE_CONT fraction, STRING_AGG separator) or NULL.
+ * `consts` carries constant arguments (PERCENTILE_CONT fraction, STRING_AGG separator) or NULL:
+ * consts[i] is argument i's value, so both read consts[1]. A separator's text must be
+ * NUL-terminated and outlive `d` (d->separator points to it: plan literals, in the plan's arena).
  * Unknown names or argument types are VELO_ERR_UNSUPPORTED naming the aggregate. */
 velo_status velo_agg_desc_make(const char *name, const velo_type *args, uint32_t nargs, bool distinct,
                                velo_type result, const velo_value *consts, velo_agg_desc *d, velo_error *err);
