@@ -382,9 +382,11 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             int64_t t = VELO_VEC(tv, int64_t)[row];
             nw = velo_win_assign(&c->window, t, wins, maxw);
             uint32_t open = 0;
+            /* the watermark a row sees is the one its predecessors made (per row, so that results do
+             * not depend on how rows are cut into batches) */
+            int64_t wm = g->max_event == INT64_MIN ? INT64_MIN : g->max_event - c->delay_us;
             for (uint32_t w = 0; w < nw; w++)
-                if (!(c->use_watermark && g->watermark != INT64_MIN &&
-                      wins[w].end <= g->watermark - c->lateness_us))
+                if (!(c->use_watermark && wm != INT64_MIN && wins[w].end <= wm - c->lateness_us))
                     wins[open++] = wins[w];
             if (!open) { /* every window of this row has closed */
                 g->stats.late_rows++;
