@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "core/strbuf.h"
+#include "core/temporal.h"
 
 typedef struct group_entry {
     uint64_t hash;
@@ -391,9 +392,12 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             if (!open) { /* every window of this row has closed */
                 g->stats.late_rows++;
                 if (c->late_to_dlq && c->on_error.fn) {
-                    char msg[160];
-                    snprintf(msg, sizeof msg, "late row: its window closed (watermark %lld µs)",
-                             (long long)g->watermark);
+                    char msg[200], ts[40], wms[40];
+                    velo_format_timestamp(t, ts);
+                    velo_format_timestamp(wm, wms);
+                    snprintf(msg, sizeof msg,
+                             "late row: event time %s is behind the watermark %s, its window closed", ts,
+                             wms);
                     if ((st = c->on_error.fn(c->on_error.ud, b, row, msg, err))) return st;
                 }
                 continue;
