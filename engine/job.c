@@ -347,7 +347,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     have_src_uri = true;
     /* messages name a file the way its reader does: "in.csv:3" */
     snprintf(src_name, sizeof src_name, "%s",
-             psrc->name ? psrc->name : !strcmp(src_uri.scheme, "file") ? src_uri.path : psrc->uri);
+             !strcmp(src_uri.scheme, "file") ? src_uri.path : psrc->name ? psrc->name : psrc->uri);
 
     const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
     if (strcasecmp(on_error, "dlq") && strcasecmp(on_error, "skip") && strcasecmp(on_error, "fail")) {
