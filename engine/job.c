@@ -336,7 +336,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     bool have_dlq = false;
     velo_source *source = NULL;
     velo_sink *sink = NULL;
-    velo_operator *chain = NULL;
+    velo_operator *chain = NULL, *group_op = NULL;
     velo_batch *batch = NULL;
     dlq_ctx dctx = {0}, dctx_agg = {0}; /* row errors before / after an aggregate (different row shapes) */
     velo_strbuf_init(&dctx.buf);
@@ -417,7 +417,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
             if (op) p->predicate = NULL;
             break;
         case VELO_PLAN_AGGREGATE:
-            op = build_aggregate(rs, qp, p, scan, h, err);
+            op = group_op = build_aggregate(rs, qp, p, scan, h, err);
             if (!op) {
                 status = err->code ? err->code : VELO_ERR_NOMEM;
                 goto done;
@@ -454,8 +454,14 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
     if (!rs->opts->quiet) {
-        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s\n", stmt_label(qp),
-                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out, (unsigned long long)dlq.count,
+        char late[64] = "";
+        if (group_op) {
+            velo_group_stats gs;
+            velo_group_op_stats(group_op, &gs);
+            if (gs.late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)gs.late_rows);
+        }
+        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n", stmt_label(qp),
+                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out, (unsigned long long)dlq.count, late,
                 dlq.count && dlq.path ? " (dead-letter queue: " : "", dlq.count && dlq.path ? dlq.path : "",
                 dlq.count && dlq.path ? ")" : "");
     }
