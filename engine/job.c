@@ -15,6 +15,7 @@
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
+#include "core/group_op.h"
 #include "core/operator.h"
 #include "core/strbuf.h"
 #include "sql/parser.h"
@@ -156,57 +157,170 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
     return VELO_OK;
 }
 
-/* The pipeline the engine runs today: PROJECT <- [FILTER] <- SCAN. Anything else names what is
- * missing, at the SQL position of that node. */
-static velo_status check_runnable(const velo_query_plan *qp, velo_plan **project, velo_plan **filter,
-                                  velo_plan **scan, velo_error *err) {
+/* The pipelines the engine runs today: SCAN -> [FILTER] -> [AGGREGATE (GROUP BY, TUMBLING/SLIDING
+ * windows) -> [FILTER (HAVING)]] -> PROJECT. Anything else names what is missing, at the SQL
+ * position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
+#define MAX_PIPELINE 16
+static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n, velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
     if (qp->is_table) return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
-    *project = *filter = *scan = NULL;
-    for (velo_plan *n = qp->root; n; n = n->input) {
+    uint32_t count = 0;
+    velo_plan *stack[MAX_PIPELINE];
+    for (velo_plan *p = qp->root; p; p = p->input) {
+        if (count == MAX_PIPELINE) return unsupported_at(&p->pos, err, "a plan this deep");
+        stack[count++] = p;
         velo_status st = VELO_OK;
-        switch (n->kind) {
-        case VELO_PLAN_SCAN: *scan = n; break;
-        case VELO_PLAN_FILTER:
-            if (*filter || !*project) return unsupported_at(&n->pos, err, "HAVING");
-            *filter = n;
-            st = check_exprs(&n->predicate, 1, &n->pos, err);
-            break;
+        switch (p->kind) {
+        case VELO_PLAN_SCAN:
+        case VELO_PLAN_FILTER: st = p->kind == VELO_PLAN_FILTER ? check_exprs(&p->predicate, 1, &p->pos, err) : VELO_OK; break;
         case VELO_PLAN_PROJECT:
-            if (*project) return unsupported_at(&n->pos, err, "a nested SELECT (FROM (subquery))");
-            *project = n;
-            st = check_exprs(n->exprs, n->nexprs, &n->pos, err);
+            if (p != qp->root) return unsupported_at(&p->pos, err, "a nested SELECT (FROM (subquery))");
+            st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
             break;
         case VELO_PLAN_AGGREGATE:
-            if (n->windowed)
-                return unsupported_at(&n->pos, err,
-                                      n->window.kind == VELO_WINDOW_TUMBLING  ? "WINDOW TUMBLING"
-                                      : n->window.kind == VELO_WINDOW_SLIDING ? "WINDOW SLIDING"
-                                                                             : "WINDOW SESSION");
-            return unsupported_at(&n->pos, err, n->nkeys ? "GROUP BY" : "an aggregate function");
-        case VELO_PLAN_ANALYTIC: return unsupported_at(&n->pos, err, "a window function (OVER)");
-        case VELO_PLAN_JOIN: return unsupported_at(&n->pos, err, n->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
-        case VELO_PLAN_SORT: return unsupported_at(&n->pos, err, "ORDER BY");
-        case VELO_PLAN_LIMIT: return unsupported_at(&n->pos, err, "LIMIT");
-        case VELO_PLAN_DISTINCT: return unsupported_at(&n->pos, err, "SELECT DISTINCT");
-        case VELO_PLAN_UNION_ALL: return unsupported_at(&n->pos, err, "UNION");
+            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION) return unsupported_at(&p->pos, err, "WINDOW SESSION");
+            if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
+            for (uint32_t i = 0; i < p->naggs && !st; i++) {
+                st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
+                if (!st && p->aggs[i].filter) st = check_exprs(&p->aggs[i].filter, 1, &p->pos, err);
+                if (!st && p->aggs[i].norder) st = unsupported_at(&p->pos, err, "ORDER BY inside an aggregate");
+            }
+            break;
+        case VELO_PLAN_ANALYTIC: return unsupported_at(&p->pos, err, "a window function (OVER)");
+        case VELO_PLAN_JOIN: return unsupported_at(&p->pos, err, p->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
+        case VELO_PLAN_SORT: return unsupported_at(&p->pos, err, "ORDER BY");
+        case VELO_PLAN_LIMIT: return unsupported_at(&p->pos, err, "LIMIT");
+        case VELO_PLAN_DISTINCT: return unsupported_at(&p->pos, err, "SELECT DISTINCT");
+        case VELO_PLAN_UNION_ALL: return unsupported_at(&p->pos, err, "UNION");
         }
         if (st) return st;
     }
-    if (!*scan || !*project) return unsupported_at(spos, err, "SELECT without FROM");
-    if (qp->emit == VELO_EMIT_FINAL) return unsupported_at(spos, err, "EMIT FINAL");
-    for (uint32_t i = 0; i < (*project)->schema->ncols; i++)
-        if ((*project)->schema->fields[i].hidden) return unsupported_at(spos, err, "ORDER BY");
+    if (count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN || qp->root->kind != VELO_PLAN_PROJECT)
+        return unsupported_at(spos, err, "SELECT without FROM");
+    for (uint32_t i = 0; i < qp->root->schema->ncols; i++)
+        if (qp->root->schema->fields[i].hidden) return unsupported_at(spos, err, "ORDER BY");
+    for (uint32_t i = 0; i < count; i++) nodes[i] = stack[count - 1 - i];
+    *n = count;
     return VELO_OK;
+}
+
+/* Reads a duration option ('watermark.delay'='5s'); absent: dflt, *given false. */
+static velo_status duration_option(const velo_kv *kv, const char *key, int64_t dflt, int64_t *out, bool *given,
+                                   velo_error *err) {
+    const char *v = velo_kv_get(kv, key);
+    if (given) *given = v != NULL;
+    if (!v) {
+        *out = dflt;
+        return VELO_OK;
+    }
+    velo_status st = velo_duration_parse(v, out, err);
+    if (st) velo_error_prefix(err, "option '%s': ", key);
+    return st;
+}
+
+/* The GROUP BY / window operator for an AGGREGATE node; takes the node's expressions. */
+static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg, const velo_plan *scan,
+                                      velo_row_error_handler h, velo_error *err) {
+    velo_group_config cfg = {0};
+    velo_group_agg *aggs = mi_zalloc(sizeof *aggs * (agg->naggs + 1));
+    if (!aggs) {
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    velo_status st = VELO_OK;
+    for (uint32_t i = 0; i < agg->naggs && !st; i++) {
+        velo_agg_call *c = &agg->aggs[i];
+        velo_type types[2] = {velo_type_make(VELO_TYPE_NULL), velo_type_make(VELO_TYPE_NULL)};
+        velo_value consts[2];
+        memset(consts, 0, sizeof consts);
+        uint32_t nvalue_args = c->nargs;
+        for (uint32_t j = 0; j < c->nargs && j < 2; j++) {
+            types[j] = c->args[j]->type;
+            if (c->args[j]->kind == VELO_EXPR_CONST) consts[j] = c->args[j]->constant;
+        }
+        /* constant second arguments (PERCENTILE_CONT fraction, STRING_AGG separator) are parameters */
+        if (c->nargs == 2 && c->args[1]->kind == VELO_EXPR_CONST) nvalue_args = 1;
+        st = velo_agg_desc_make(c->fn->name, types, c->star ? 0 : c->nargs, c->distinct, c->type, c->nargs > 1 ? &consts[1] : NULL,
+                                &aggs[i].desc, err);
+        if (st) {
+            velo_error_prefix(err, "%s: ", c->text ? c->text : c->fn->name);
+            err->line = agg->pos.line;
+            err->col = agg->pos.col;
+            break;
+        }
+        aggs[i].args = c->args;
+        aggs[i].nargs = c->star ? 0 : nvalue_args;
+        aggs[i].nparams = c->star ? c->nargs : c->nargs - nvalue_args;
+        aggs[i].filter = c->filter;
+    }
+    if (st) {
+        mi_free(aggs);
+        return NULL;
+    }
+    cfg.keys = agg->keys;
+    cfg.nkeys = agg->nkeys;
+    cfg.aggs = aggs;
+    cfg.naggs = agg->naggs;
+    cfg.output = agg->schema;
+    cfg.capacity = VELO_BATCH_DEFAULT_CAPACITY;
+    cfg.file = rs->opts->file;
+    cfg.on_error = h;
+    const velo_kv *opts = &qp->job_options;
+    const velo_kv *sopts = &scan->source.options;
+    if (agg->windowed) {
+        cfg.windowed = true;
+        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING ? VELO_WIN_SLIDING : VELO_WIN_TUMBLING;
+        cfg.window.size_us = agg->window.size_us;
+        cfg.window.advance_us = agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
+        cfg.time_column = agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
+        if (cfg.time_column < 0) {
+            unsupported_at(&agg->pos, err, "a window on processing time (set 'event.time.field' or name the time column)");
+            goto fail;
+        }
+        if (scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
+            velo_error_set_at(err, VELO_ERR_UNSUPPORTED, agg->pos.line, agg->pos.col,
+                              "the window's time column '%s' must be a TIMESTAMP; declare it as TIMESTAMP",
+                              scan->schema->fields[cfg.time_column].name);
+            goto fail;
+        }
+        bool delay_given = false;
+        const velo_kv *wkv = velo_kv_get(opts, "watermark.delay") ? opts : sopts;
+        if ((st = duration_option(wkv, "watermark.delay", 0, &cfg.delay_us, &delay_given, err))) goto fail;
+        const velo_kv *lkv = velo_kv_get(opts, "allowed.lateness") ? opts : sopts;
+        if ((st = duration_option(lkv, "allowed.lateness", 0, &cfg.lateness_us, NULL, err))) goto fail;
+        /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the order */
+        cfg.use_watermark = delay_given || !scan->source.bounded;
+        const char *late = velo_kv_get(opts, "late.records");
+        if (!late) late = velo_kv_get(sopts, "late.records");
+        cfg.late_to_dlq = late && !strcasecmp(late, "dlq");
+    }
+    cfg.emit_changes = qp->emit == VELO_EMIT_CHANGES || (qp->emit == VELO_EMIT_DEFAULT && !agg->windowed && !scan->source.bounded);
+    velo_operator *op = velo_group_op_new(&cfg, err);
+    if (op) {
+        /* the operator owns the expressions now */
+        agg->nkeys = 0;
+        for (uint32_t i = 0; i < agg->naggs; i++) {
+            agg->aggs[i].nargs = 0;
+            agg->aggs[i].args = NULL;
+            agg->aggs[i].filter = NULL;
+        }
+    }
+    mi_free(aggs);
+    return op;
+fail:
+    mi_free(aggs);
+    return NULL;
 }
 
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
 /* Runs one plan of the supported shape until its bounded input ends. */
 static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
-    velo_plan *project = NULL, *filter = NULL, *scan = NULL;
-    velo_status status = check_runnable(qp, &project, &filter, &scan, err);
+    velo_plan *nodes[MAX_PIPELINE];
+    uint32_t nnodes = 0;
+    velo_status status = collect_pipeline(qp, nodes, &nnodes, err);
     if (status) return status;
+    velo_plan *scan = nodes[0], *project = nodes[nnodes - 1];
     const velo_plan_source *psrc = &scan->source;
     if (!psrc->uri) return unsupported_at(&scan->pos, err, "reading a stream that no statement writes");
     const velo_source_ops *sops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
@@ -222,17 +336,18 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     bool have_dlq = false;
     velo_source *source = NULL;
     velo_sink *sink = NULL;
-    velo_operator *chain = NULL;
+    velo_operator *chain = NULL, *group_op = NULL;
     velo_batch *batch = NULL;
-    dlq_ctx dctx = {0};
+    dlq_ctx dctx = {0}, dctx_agg = {0}; /* row errors before / after an aggregate (different row shapes) */
     velo_strbuf_init(&dctx.buf);
+    velo_strbuf_init(&dctx_agg.buf);
     char src_name[256];
 
     if ((status = velo_uri_parse(psrc->uri, &src_uri, err))) goto done;
     have_src_uri = true;
     /* messages name a file the way its reader does: "in.csv:3" */
     snprintf(src_name, sizeof src_name, "%s",
-             psrc->name ? psrc->name : !strcmp(src_uri.scheme, "file") ? src_uri.path : psrc->uri);
+             !strcmp(src_uri.scheme, "file") ? src_uri.path : psrc->name ? psrc->name : psrc->uri);
 
     const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
     if (strcasecmp(on_error, "dlq") && strcasecmp(on_error, "skip") && strcasecmp(on_error, "fail")) {
@@ -269,33 +384,53 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                                  .name = qp->sink_uri ? qp->sink_uri : "stdout"};
     if ((status = kops->open(&kargs, project->schema, &sink, err))) goto done;
 
-    /* operator chain: [filter] -> project -> sink; the operators take the plan's expressions */
-    dctx.dlq = &dlq;
+    /* operator chain, built from the sink down; the operators take the plan's expressions */
+    dctx.dlq = dctx_agg.dlq = &dlq;
     dctx.input = scan->schema;
-    dctx.source_name = src_name;
-    dctx.fail_job = strcasecmp(on_error, "fail") == 0;
-    velo_row_error_handler h = {on_row_error, &dctx};
+    dctx.source_name = dctx_agg.source_name = src_name;
+    dctx.fail_job = dctx_agg.fail_job = strcasecmp(on_error, "fail") == 0;
     const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
-    velo_operator *proj = velo_project_new(project->exprs, project->nexprs, project->schema, cap, rs->opts->file, h);
-    if (proj) project->nexprs = 0; /* the projection owns the expressions now */
-    velo_operator *filt = NULL;
-    if (filter) {
-        filt = velo_filter_new(filter->predicate, cap, rs->opts->file, h);
-        if (filt) filter->predicate = NULL;
-    }
-    if (!sink_op || !proj || (filter && !filt)) {
-        velo_operator_destroy_chain(sink_op);
-        velo_operator_destroy_chain(proj);
-        velo_operator_destroy_chain(filt);
+    if (!sink_op) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
         goto done;
     }
-    proj->next = sink_op;
-    chain = proj;
-    if (filt) {
-        filt->next = proj;
-        chain = filt;
+    chain = sink_op;
+    for (uint32_t i = nnodes - 1; i >= 1; i--) {
+        velo_plan *p = nodes[i];
+        /* rows above an aggregate have the aggregate's shape */
+        bool above_agg = false;
+        for (uint32_t j = 1; j < i; j++)
+            if (nodes[j]->kind == VELO_PLAN_AGGREGATE) {
+                above_agg = true;
+                dctx_agg.input = nodes[j]->schema;
+            }
+        velo_row_error_handler h = {on_row_error, above_agg ? &dctx_agg : &dctx};
+        velo_operator *op = NULL;
+        switch (p->kind) {
+        case VELO_PLAN_PROJECT:
+            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
+            if (op) p->nexprs = 0;
+            break;
+        case VELO_PLAN_FILTER:
+            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
+            if (op) p->predicate = NULL;
+            break;
+        case VELO_PLAN_AGGREGATE:
+            op = group_op = build_aggregate(rs, qp, p, scan, h, err);
+            if (!op) {
+                status = err->code ? err->code : VELO_ERR_NOMEM;
+                goto done;
+            }
+            break;
+        default: break;
+        }
+        if (!op) {
+            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+            goto done;
+        }
+        op->next = chain;
+        chain = op;
     }
 
     batch = velo_batch_new(scan->schema, cap);
@@ -313,14 +448,20 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     if ((status = velo_operator_finish(chain, err))) goto done;
 
     /* records read = rows decoded + records the decoder rejected */
-    uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors);
+    uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors - dctx_agg.row_errors);
     rs->report->rows_in += rows_read;
     rs->report->rows_out += sink_op->rows_out;
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
     if (!rs->opts->quiet) {
-        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s\n", stmt_label(qp),
-                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out, (unsigned long long)dlq.count,
+        char late[64] = "";
+        if (group_op) {
+            velo_group_stats gs;
+            velo_group_op_stats(group_op, &gs);
+            if (gs.late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)gs.late_rows);
+        }
+        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n", stmt_label(qp),
+                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out, (unsigned long long)dlq.count, late,
                 dlq.count && dlq.path ? " (dead-letter queue: " : "", dlq.count && dlq.path ? dlq.path : "",
                 dlq.count && dlq.path ? ")" : "");
     }
@@ -334,6 +475,7 @@ done:
     if (have_src_uri) velo_uri_free(&src_uri);
     if (have_sink_uri) velo_uri_free(&sink_uri);
     velo_strbuf_free(&dctx.buf);
+    velo_strbuf_free(&dctx_agg.buf);
     return status;
 }
 

@@ -1,3 +1,3 @@
 -- a construct that parses and binds but does not execute yet must say so, not misbehave
-CREATE STREAM totals AS
-SELECT symbol, SUM(price) AS total FROM 'file://in.csv' GROUP BY symbol INTO 'file://out.jsonl';
+CREATE STREAM ranked AS
+SELECT symbol, price, RANK() OVER (PARTITION BY symbol ORDER BY price) AS r FROM 'file://in.csv' INTO 'file://out.jsonl';

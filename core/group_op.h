@@ -1,0 +1,55 @@
+/* The GROUP BY / window operator: folds rows into one accumulator state per group (and per
+ * event-time window) and emits result rows: keys..., [window_start, window_end,] aggregates...
+ *
+ * Emission: EMIT CHANGES sends the current row of every group a batch changed, after that batch
+ * (updates are coalesced per batch, like Flink's mini-batches); otherwise a group's row is sent once,
+ * when its window closes (the watermark passed end + allowed lateness) or at the end of a bounded
+ * input. Late rows (their every window already closed) are counted and dropped, or handed to the
+ * row-error handler ('late.records'='dlq'). Closed windows free their state. */
+#ifndef VELO_CORE_GROUP_OP_H
+#define VELO_CORE_GROUP_OP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/aggregate.h"
+#include "core/operator.h"
+#include "state/window.h"
+
+typedef struct velo_group_agg {
+    velo_agg_desc desc; /* from velo_agg_desc_make */
+    velo_expr **args;   /* over the input; owned by the operator after velo_group_op_new */
+    uint32_t nargs;     /* evaluated per row */
+    uint32_t nparams;   /* constant arguments after them (STRING_AGG separator...): owned, not evaluated */
+    velo_expr *filter; /* FILTER (WHERE ...) or NULL; owned */
+} velo_group_agg;
+
+typedef struct velo_group_config {
+    velo_expr **keys; /* over the input; owned by the operator */
+    uint32_t nkeys;
+    velo_group_agg *aggs; /* array copied; expressions owned */
+    uint32_t naggs;
+    bool windowed;
+    velo_win_spec window; /* TUMBLING or SLIDING */
+    int32_t time_column;  /* input column (TIMESTAMP) holding event time */
+    bool use_watermark;   /* false: windows close only at the end of input */
+    int64_t delay_us;     /* watermark.delay */
+    int64_t lateness_us;  /* allowed.lateness */
+    bool late_to_dlq;     /* 'late.records'='dlq' (else drop) */
+    bool emit_changes;
+    const velo_schema *output; /* keys..., [window_start, window_end,] aggs... (copied) */
+    uint32_t capacity;
+    const char *file;
+    velo_row_error_handler on_error;
+} velo_group_config;
+
+/* Returns NULL with err set when the configuration cannot run (e.g. a key type without an encoding). */
+velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err);
+
+/* Counters for the job summary. */
+typedef struct velo_group_stats {
+    uint64_t groups_live, groups_total, late_rows, windows_closed;
+} velo_group_stats;
+void velo_group_op_stats(const velo_operator *op, velo_group_stats *out);
+
+#endif
