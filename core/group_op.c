@@ -448,6 +448,9 @@ static velo_status group_finish(velo_operator *o, velo_error *err) {
         st = emit_dirty(g, err);
     } else {
         st = VELO_OK;
+        /* SQL: an aggregate without GROUP BY over no rows still has one row (COUNT 0, SUM NULL) */
+        if (g->cfg.nkeys == 0 && g->live == 0 && find_or_insert(g, "", 0, 0, 0, err) == UINT32_MAX)
+            return VELO_ERR_NOMEM;
         for (uint32_t i = 0; i < g->nentries && !st; i++)
             if (g->entries[i].live) st = emit_entry(g, &g->entries[i], err);
         if (!st) st = flush_out(g, err);
