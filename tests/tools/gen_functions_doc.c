@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/aggregate.h"
+#include "core/scalar.h"
 #include "sql/catalog.h"
 
 static const char *const intro =
@@ -77,6 +79,33 @@ static bool seen_before(uint32_t i) {
     return false;
 }
 
+/* Aggregates run when the accumulator library has them (tried with typical argument types). */
+static bool aggregate_runs(const velo_function *f) {
+    static const velo_type_id tries[][2] = {{VELO_TYPE_BIGINT, VELO_TYPE_NULL},
+                                            {VELO_TYPE_DOUBLE, VELO_TYPE_DOUBLE},
+                                            {VELO_TYPE_VARCHAR, VELO_TYPE_VARCHAR},
+                                            {VELO_TYPE_BIGINT, VELO_TYPE_DOUBLE}};
+    for (size_t t = 0; t < sizeof tries / sizeof *tries; t++) {
+        velo_type args[2] = {velo_type_make(tries[t][0]), velo_type_make(tries[t][1])};
+        uint32_t n = tries[t][1] == VELO_TYPE_NULL ? 1 : 2;
+        velo_type ret;
+        char msg[256];
+        if (!velo_function_check(f, args, n, &ret, msg, sizeof msg)) continue;
+        velo_value consts[2] = {velo_value_null(), velo_value_null()};
+        if (n == 2) consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
+        velo_agg_desc d;
+        if (velo_agg_desc_make(f->name, args, n, false, ret, consts, &d, NULL) == VELO_OK) return true;
+    }
+    return false;
+}
+
+static const char *runs_today(const velo_function *f) {
+    if (f->impl) return "yes";
+    bool agg = f->kind == VELO_FN_AGGREGATE || f->aggregate_too;
+    if (agg && aggregate_runs(f)) return f->kind == VELO_FN_AGGREGATE ? "yes (GROUP BY, windows)" : "as an aggregate; OVER not yet";
+    return "not yet";
+}
+
 static void print_row(const velo_function *f) {
     printf("| `%s`", f->name);
     for (uint32_t j = 0; velo_function_at(j); j++) {
@@ -87,7 +116,7 @@ static void print_row(const velo_function *f) {
     put_cell(f->signature);
     printf("` | ");
     put_cell(f->summary);
-    printf(" | %s |\n", f->impl ? "yes" : "not yet");
+    printf(" | %s |\n", runs_today(f));
 }
 
 static void print_section(const char *category) {
