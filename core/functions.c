@@ -136,10 +136,33 @@ VELO_SCALAR_FN(velo_fn_abs) {
 
 /* ROUND(x [, digits]): half away from zero; a DECIMAL keeps its type (digits beyond the scale
  * are zeros), a DOUBLE stays DOUBLE. */
+/* v rounded to a multiple of 10^k (k >= 1), half away from zero; false on overflow. */
+static bool round_to_pow10(velo_i128 v, int k, velo_i128 *out) {
+    if (k > 38) {
+        *out = 0;
+        return true;
+    }
+    velo_i128 step = velo_decimal_pow10(k);
+    velo_i128 q = v / step, r = v % step;
+    velo_i128 ar = r < 0 ? -r : r;
+    if (ar * 2 >= step) q += v < 0 ? -1 : 1;
+    return !__builtin_mul_overflow(q, step, out);
+}
+
 VELO_SCALAR_FN(velo_fn_round) {
     int64_t digits = nargs > 1 ? args[1].u.i64 : 0;
+    if (digits < -38) digits = -39; /* everything rounds to 0 */
     switch (args[0].type.id) {
-    case VELO_TYPE_BIGINT: *out = args[0]; return VELO_OK;
+    case VELO_TYPE_BIGINT: {
+        *out = args[0];
+        if (digits >= 0) return VELO_OK;
+        velo_i128 r;
+        if (!round_to_pow10(args[0].u.i64, (int)-digits, &r) || r > INT64_MAX || r < INT64_MIN)
+            return velo_error_set(err, VELO_ERR_OVERFLOW, "ROUND(%lld, %lld) does not fit BIGINT",
+                                  (long long)args[0].u.i64, (long long)digits);
+        out->u.i64 = (int64_t)r;
+        return VELO_OK;
+    }
     case VELO_TYPE_DOUBLE: {
         double f = pow(10.0, (double)digits);
         *out = velo_value_f64(round(args[0].u.f64 * f) / f);
@@ -151,13 +174,14 @@ VELO_SCALAR_FN(velo_fn_round) {
             *out = args[0];
             return VELO_OK;
         }
-        if (digits < 0) digits = 0;
         velo_i128 r;
-        velo_status st =
-            velo_decimal_rescale(args[0].u.dec, s, VELO_DECIMAL_MAX_PRECISION, (uint8_t)digits, &r, err);
-        if (st) return st;
-        st = velo_decimal_rescale(r, (uint8_t)digits, p, s, &r, err);
-        if (st) return st;
+        /* round the unscaled value to a multiple of 10^(s - digits), keeping scale s */
+        if (!round_to_pow10(args[0].u.dec, (int)(s - digits), &r) || velo_decimal_digits(r) > p) {
+            char buf[VELO_DECIMAL_STR_MAX];
+            velo_decimal_format(args[0].u.dec, s, buf);
+            return velo_error_set(err, VELO_ERR_OVERFLOW, "ROUND(%s, %lld) does not fit DECIMAL(%u,%u)", buf,
+                                  (long long)digits, p, s);
+        }
         *out = args[0];
         out->u.dec = r;
         return VELO_OK;

@@ -192,6 +192,18 @@ Test(functions, truncate_digits_beyond_scale_change_nothing) {
 Test(functions, truncate_double) { is_f64(CALL("TRUNCATE", F(-2.789), I(2)), -2.78); }
 Test(functions, truncate_null_digits_is_null) { is_null(CALL("TRUNCATE", DEC("1.5"), N())); }
 Test(functions, round_keeps_decimal_type) { is_dec(CALL("ROUND", DEC("2.345"), I(2)), "2.350", 4, 3); }
+Test(functions, round_with_negative_digits_rounds_to_tens_and_hundreds_half_away_from_zero) {
+    is_dec(CALL("ROUND", DEC("396.25"), I(-2)), "400.00", 5, 2);
+    is_dec(CALL("ROUND", DEC("12345.678"), I(-2)), "12300.000", 8, 3);
+    is_i64(CALL("ROUND", I(1250), I(-2)), 1300);
+    is_i64(CALL("ROUND", I(-1250), I(-2)), -1300);
+    is_i64(CALL("ROUND", I(1249), I(-2)), 1200);
+    is_i64(CALL("ROUND", I(42), I(-40)), 0);
+}
+Test(functions, round_that_carries_past_the_precision_is_an_overflow_error) {
+    is_err(CALL("ROUND", DEC("9.99"), I(1)), "does not fit DECIMAL(3,2)");
+    is_err(CALL("ROUND", I(INT64_MAX), I(-1)), "does not fit BIGINT");
+}
 Test(functions, sign_of_decimal_is_bigint) {
     is_i64(CALL("SIGN", DEC("-0.01")), -1);
     is_i64(CALL("SIGN", DEC("0.00")), 0);
