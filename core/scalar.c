@@ -163,25 +163,32 @@ velo_status velo_common_type(velo_type a, velo_type b, velo_type *out, velo_erro
 /* ---- text ---- */
 
 /* Shortest text that reads back as the same double; plain digits below 1e16, NaN/Infinity spelled out. */
-uint32_t velo_double_format(double d, char *buf) {
-    if (isnan(d)) return (uint32_t)snprintf(buf, 32, "NaN");
-    if (isinf(d)) return (uint32_t)snprintf(buf, 32, "%s", d < 0 ? "-Infinity" : "Infinity");
-    int n = 0, prec = 1;
-    for (; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d) break;
-    }
-    /* %g switches to an exponent once the digits run out ("1e+02" for 100): below 1e16 plain
-     * digits read better and still round-trip */
-    char *e = strchr(buf, 'e');
-    if (e && atoi(e + 1) >= 0 && atoi(e + 1) < 16) {
-        char plain[32];
-        int m = snprintf(plain, sizeof plain, "%.0f", d);
-        if (strtod(plain, NULL) == d) {
-            memcpy(buf, plain, (size_t)m + 1);
-            n = m;
+uint32_t velo_double_format(double d, char *out) {
+    /* formatted in a local buffer: GCC's format-truncation check cannot see the caller's size */
+    char buf[32];
+    int n = 0;
+    if (isnan(d)) {
+        n = snprintf(buf, sizeof buf, "NaN");
+    } else if (isinf(d)) {
+        n = snprintf(buf, sizeof buf, "%s", d < 0 ? "-Infinity" : "Infinity");
+    } else {
+        for (int prec = 1; prec <= 17; prec++) {
+            n = snprintf(buf, sizeof buf, "%.*g", prec, d);
+            if (strtod(buf, NULL) == d) break;
+        }
+        /* %g switches to an exponent once the digits run out ("1e+02" for 100): below 1e16 plain
+         * digits read better and still round-trip */
+        char *e = strchr(buf, 'e');
+        if (e && atoi(e + 1) >= 0 && atoi(e + 1) < 16) {
+            char plain[32];
+            int m = snprintf(plain, sizeof plain, "%.0f", d);
+            if (strtod(plain, NULL) == d) {
+                memcpy(buf, plain, (size_t)m + 1);
+                n = m;
+            }
         }
     }
+    memcpy(out, buf, (size_t)n + 1);
     return (uint32_t)n;
 }
 
