@@ -1,0 +1,200 @@
+/* The GROUP BY / window operator on hand-made batches: results must not depend on how rows are cut
+ * into batches, EMIT CHANGES sends one update per group and batch, late rows are dropped, and a
+ * global aggregate over no rows has its one SQL row. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/group_op.h"
+#include "core/scalar.h"
+
+#define MAXOUT 256
+
+typedef struct collected {
+    int64_t rows[MAXOUT][4]; /* key, window_start (or 0), sum, count */
+    uint32_t n;
+    bool windowed, global;
+} collected;
+
+static velo_status collect(void *ud, const velo_batch *b, velo_error *err) {
+    collected *c = ud;
+    for (uint32_t k = 0; k < velo_batch_live(b); k++) {
+        uint32_t r = velo_batch_row(b, k);
+        cr_assert_lt(c->n, MAXOUT);
+        int64_t *o = c->rows[c->n++];
+        uint32_t col = 0;
+        o[0] = c->global ? 0 : VELO_VEC(&b->cols[col++], int64_t)[r];
+        o[1] = c->windowed ? VELO_VEC(&b->cols[col++], int64_t)[r] : 0;
+        if (c->windowed) col++; /* window_end */
+        o[2] = velo_vector_is_valid(&b->cols[col], r) ? VELO_VEC(&b->cols[col], int64_t)[r] : -999;
+        col++;
+        o[3] = VELO_VEC(&b->cols[col], int64_t)[r];
+    }
+    return VELO_OK;
+}
+static velo_status no_flush(void *ud, velo_error *err) { return VELO_OK; }
+
+static velo_expr *column(uint32_t i, velo_type_id t) {
+    velo_expr *e = velo_expr_new(VELO_EXPR_COLUMN, velo_type_make(t), 0);
+    e->column = i;
+    return e;
+}
+
+/* GROUP BY k [WINDOW TUMBLING(t, 10s)]: SUM(v), COUNT(*) over input (k BIGINT, v BIGINT, t TIMESTAMP). */
+static velo_operator *make_op(collected *out, bool windowed, bool watermark, bool changes, bool global) {
+    velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
+    velo_group_agg *aggs = calloc(2, sizeof *aggs);
+    velo_error err = {0};
+    cr_assert_eq(velo_agg_desc_make("SUM", &bi, 1, false, bi, NULL, &aggs[0].desc, &err), VELO_OK, "%s",
+                 err.message);
+    cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[1].desc, &err), VELO_OK, "%s",
+                 err.message);
+    aggs[0].args = calloc(1, sizeof(velo_expr *));
+    aggs[0].args[0] = column(1, VELO_TYPE_BIGINT);
+    aggs[0].nargs = 1;
+    uint32_t nout = (global ? 0 : 1) + (windowed ? 2 : 0) + 2;
+    velo_schema *s = velo_schema_new(nout);
+    uint32_t c = 0;
+    if (!global) velo_schema_set(s, c++, "k", bi);
+    if (windowed) {
+        velo_schema_set(s, c++, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
+        velo_schema_set(s, c++, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
+    }
+    velo_schema_set(s, c++, "s", bi);
+    velo_schema_set(s, c++, "n", bi);
+    velo_expr **keys = calloc(1, sizeof *keys);
+    keys[0] = column(0, VELO_TYPE_BIGINT);
+    velo_group_config cfg = {
+        .keys = keys,
+        .nkeys = global ? 0 : 1,
+        .aggs = aggs,
+        .naggs = 2,
+        .windowed = windowed,
+        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 10000000, .advance_us = 10000000},
+        .time_column = 2,
+        .use_watermark = watermark,
+        .emit_changes = changes,
+        .output = s,
+        .capacity = 64,
+        .file = "t.sql"};
+    if (global) {
+        velo_expr_free(keys[0]);
+    }
+    velo_operator *op = velo_group_op_new(&cfg, &err);
+    cr_assert_not_null(op, "%s", err.message);
+    free(keys);
+    free(aggs);
+    velo_schema_free(s);
+    out->windowed = windowed;
+    out->global = global;
+    op->next = velo_sink_op_new((velo_sink_fns){collect, no_flush, out});
+    return op;
+}
+
+/* rows: k, v, t (seconds) */
+static void push_rows(velo_operator *op, const int64_t (*rows)[3], uint32_t n, uint32_t batch) {
+    velo_type types[3] = {velo_type_make(VELO_TYPE_BIGINT), velo_type_make(VELO_TYPE_BIGINT),
+                          velo_type_make(VELO_TYPE_TIMESTAMP)};
+    velo_batch *b = velo_batch_new_types(3, types, 64);
+    velo_error err = {0};
+    for (uint32_t i = 0; i < n; i += batch) {
+        velo_batch_reset(b);
+        for (uint32_t j = i; j < n && j < i + batch; j++) {
+            uint32_t r = b->count++;
+            for (uint32_t c = 0; c < 3; c++) {
+                velo_vector_set_valid(&b->cols[c], r);
+                VELO_VEC(&b->cols[c], int64_t)[r] = c == 2 ? rows[j][2] * 1000000 : rows[j][c];
+            }
+            b->origin[r] = j;
+        }
+        cr_assert_eq(velo_operator_push(op, b, &err), VELO_OK, "%s", err.message);
+    }
+    velo_batch_free(b);
+}
+
+static int cmp_rows(const void *a, const void *b) { return memcmp(a, b, sizeof(int64_t) * 4); }
+
+static const int64_t ROWS[][3] = {{1, 10, 1}, {2, 5, 3},  {1, 7, 12}, {1, 1, 9},  {2, 2, 15}, {3, 4, 21},
+                                  {1, 3, 8},  {2, 6, 25}, {3, 9, 29}, {1, 2, 31}, {2, 8, 18}, {1, 5, 40}};
+#define NROWS (sizeof ROWS / sizeof *ROWS)
+
+static void run_windowed(collected *c, uint32_t batch) {
+    memset(c, 0, sizeof *c);
+    velo_operator *op = make_op(c, true, true, false, false);
+    push_rows(op, ROWS, NROWS, batch);
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK, "%s", err.message);
+    velo_operator_destroy_chain(op);
+    qsort(c->rows, c->n, sizeof c->rows[0], cmp_rows);
+}
+
+Test(group_op, windowed_results_do_not_depend_on_batch_size) {
+    collected one, three, all;
+    run_windowed(&one, 1);
+    run_windowed(&three, 3);
+    run_windowed(&all, 12);
+    cr_assert_eq(one.n, all.n);
+    cr_assert_eq(three.n, all.n);
+    cr_assert_eq(memcmp(one.rows, all.rows, sizeof(int64_t) * 4 * all.n), 0);
+    cr_assert_eq(memcmp(three.rows, all.rows, sizeof(int64_t) * 4 * all.n), 0);
+}
+
+Test(group_op, rows_behind_the_watermark_are_late_and_dropped) {
+    collected c;
+    run_windowed(&c, 5);
+    /* watermark = max event time before the row (delay 0): {1,1,9} arrives after t=12 (window [0,10)
+     * closed) and {1,3,8} after t=21, {2,8,18} after t=31: three late rows */
+    int64_t total = 0;
+    for (uint32_t i = 0; i < c.n; i++)
+        total += c.rows[i][3];
+    cr_assert_eq(total, (int64_t)NROWS - 3);
+    /* key 1, window [0,10): only {1,10,1} */
+    cr_assert_eq(c.rows[0][0], 1);
+    cr_assert_eq(c.rows[0][1], 0);
+    cr_assert_eq(c.rows[0][2], 10);
+    cr_assert_eq(c.rows[0][3], 1);
+}
+
+Test(group_op, without_watermark_every_row_counts_and_windows_close_at_the_end) {
+    collected c = {0};
+    velo_operator *op = make_op(&c, true, false, false, false);
+    push_rows(op, ROWS, NROWS, 4);
+    cr_assert_eq(c.n, 0, "nothing may be emitted before the end of a bounded input");
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
+    velo_operator_destroy_chain(op);
+    int64_t total = 0, sum = 0;
+    for (uint32_t i = 0; i < c.n; i++)
+        total += c.rows[i][3], sum += c.rows[i][2];
+    cr_assert_eq(total, (int64_t)NROWS);
+    cr_assert_eq(sum, 62);
+}
+
+Test(group_op, emit_changes_sends_one_update_per_changed_group_and_batch) {
+    collected c = {0};
+    velo_operator *op = make_op(&c, false, false, true, false);
+    static const int64_t b1[][3] = {{1, 10, 1}, {1, 5, 2}, {2, 1, 3}};
+    static const int64_t b2[][3] = {{1, 2, 4}};
+    push_rows(op, b1, 3, 3);
+    cr_assert_eq(c.n, 2); /* groups 1 and 2, once each */
+    push_rows(op, b2, 1, 1);
+    cr_assert_eq(c.n, 3); /* group 1 again, with its new value */
+    cr_assert_eq(c.rows[2][0], 1);
+    cr_assert_eq(c.rows[2][2], 17);
+    cr_assert_eq(c.rows[2][3], 3);
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
+    cr_assert_eq(c.n, 3, "finish sends nothing new");
+    velo_operator_destroy_chain(op);
+}
+
+Test(group_op, global_aggregate_over_no_rows_has_one_row) {
+    collected c = {0};
+    velo_operator *op = make_op(&c, false, false, false, true);
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
+    velo_operator_destroy_chain(op);
+    cr_assert_eq(c.n, 1);
+    cr_assert_eq(c.rows[0][2], -999, "SUM over no rows is NULL");
+    cr_assert_eq(c.rows[0][3], 0, "COUNT(*) over no rows is 0");
+}
