@@ -14,5 +14,7 @@ set -e
 if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then exit "$rc"; fi
 echo "== first rows of examples/demo/out/big_buys.jsonl ($(wc -l <"$here/out/big_buys.jsonl") rows)"
 head -n 5 "$here/out/big_buys.jsonl"
+echo "== first rows of examples/demo/out/vwap_1m.jsonl ($(wc -l <"$here/out/vwap_1m.jsonl") rows: symbol x minute)"
+head -n 4 "$here/out/vwap_1m.jsonl"
 echo "== dead-letter queue examples/demo/out/rejected.jsonl"
 cat "$here/out/rejected.jsonl"
