@@ -240,7 +240,7 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         }
         /* constant second arguments (PERCENTILE_CONT fraction, STRING_AGG separator) are parameters */
         if (c->nargs == 2 && c->args[1]->kind == VELO_EXPR_CONST) nvalue_args = 1;
-        st = velo_agg_desc_make(c->fn->name, types, c->star ? 0 : c->nargs, c->distinct, c->type, c->nargs > 1 ? &consts[1] : NULL,
+        st = velo_agg_desc_make(c->fn->name, types, c->star ? 0 : c->nargs, c->distinct, c->type, c->nargs > 1 ? consts : NULL,
                                 &aggs[i].desc, err);
         if (st) {
             velo_error_prefix(err, "%s: ", c->text ? c->text : c->fn->name);

@@ -1039,6 +1039,19 @@ static bool bind_agg_call(scope *from, const sql_expr *e, char *text, velo_agg_c
     }
     from->in_agg_arg = false;
     if (!ok) return false;
+    /* PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x) is checked and run as (x, f) */
+    if (f && !strcasecmp(f->name, "PERCENTILE_CONT") && a->nargs == 1 && a->norder == 1 && !a->order_by[0].desc) {
+        velo_expr **args = mi_zalloc(sizeof *args * 3);
+        if (!args) return false;
+        args[0] = a->order_by[0].expr;
+        args[1] = a->args[0];
+        mi_free(a->args);
+        mi_free(a->order_by);
+        a->args = args;
+        a->nargs = 2;
+        a->order_by = NULL;
+        a->norder = 0;
+    }
     bool tok;
     a->type = agg_result(from, e, f, a, &tok);
     return tok;

@@ -1825,3 +1825,14 @@ Test(warn, aggregate_over_a_bounded_rows_frame_does_not_warn) {
     cr_assert(!has_warning(&r, "warn.unbounded_state"));
     done(&r);
 }
+
+Test(aggregate, percentile_cont_within_group_runs_as_value_then_fraction) {
+    run r = plan(DECL "SELECT PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY price) AS p FROM trades GROUP BY symbol");
+    const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
+    cr_assert_eq(a->naggs, 1);
+    cr_assert_eq(a->aggs[0].nargs, 2);
+    cr_assert_eq(a->aggs[0].norder, 0);
+    cr_assert_eq(a->aggs[0].args[0]->type.id, VELO_TYPE_DECIMAL);
+    cr_assert_eq(a->aggs[0].args[1]->kind, VELO_EXPR_CONST);
+    done(&r);
+}
