@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench: performance measured against a peer in the same run, reported as ratios.
-# Today: filter+project of a CSV file to JSON lines, velo-sql vs DuckDB (single thread each).
-# usage: bench/run.sh BUILD_DIR [ROWS]
+# filter+project of a CSV file to JSON lines, velo-sql vs DuckDB (single thread each); parse+bind;
+# then the streaming set (streaming.py): filter+project, GROUP BY, tumbling window, window function
+# on JSON lines and CSV, and GROUP BY over ROWS distinct keys (memory).
+# usage: bench/run.sh BUILD_DIR [ROWS]     (ROWS defaults to $VELO_BENCH_ROWS, else 2000000)
 set -eu
 build=${1:-build}
 rows=${2:-${VELO_BENCH_ROWS:-2000000}}
@@ -9,7 +11,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "$build" && pwd)/velo-sql
 mkdir -p "$here/data" "$here/results"
 csv="$here/data/trades_$rows.csv"
-[ -f "$csv" ] || python3 "$here/gen_trades.py" "$csv" "$rows"
+jsonl="$here/data/trades_$rows.jsonl"
+if [ ! -f "$csv" ] || [ ! -f "$jsonl" ]; then
+    cc -O2 -o "$here/data/gen_trades" "$here/gen_trades.c"
+    "$here/data/gen_trades" "$csv.tmp" "$jsonl.tmp" "$rows"
+    mv "$csv.tmp" "$csv" && mv "$jsonl.tmp" "$jsonl"
+fi
 [ -d "$here/node_modules/@duckdb/node-api" ] || (cd "$here" && npm install --no-audit --no-fund --silent)
 
 cat >"$here/data/filter_project.sql" <<SQL
@@ -43,3 +50,4 @@ awk -v r="$rows" -v v="$best_velo" -v d="$best_duck" -v vr="$vrows" -v dr="$drow
 }' | tee "$here/results/filter_project.txt"
 [ "$vrows" = "$drows" ] || { echo "bench: row counts differ ($vrows vs $drows)"; exit 1; }
 "$here/parse_bind.sh" "$build"
+python3 "$here/streaming.py" "$bin" "$here/data" "$rows" "$here/results"
