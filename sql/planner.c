@@ -1646,7 +1646,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     for (uint32_t i = 0; i < norder; i++) {
         const sql_expr *oe = order[i].expr;
         sort[i].desc = order[i].desc;
-        sort[i].nulls_first = order[i].nulls_first < 0 ? order[i].desc : order[i].nulls_first == 1;
+        /* unspecified: NULLS LAST in both directions, as DuckDB does */
+        sort[i].nulls_first = order[i].nulls_first == 1;
         int idx = -1;
         if (oe->kind == SQL_EXPR_LITERAL && oe->u.lit.kind == SQL_LIT_INTEGER) {
             long n = strtol(oe->u.lit.text, NULL, 10);
@@ -1992,8 +1993,7 @@ static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_p
             for (uint32_t i = 0; i < q->norder; i++) {
                 const sql_expr *oe = q->order_by[i].expr;
                 sort[i].desc = q->order_by[i].desc;
-                sort[i].nulls_first =
-                    q->order_by[i].nulls_first < 0 ? q->order_by[i].desc : q->order_by[i].nulls_first == 1;
+                sort[i].nulls_first = q->order_by[i].nulls_first == 1;
                 if (oe->kind == SQL_EXPR_LITERAL && oe->u.lit.kind == SQL_LIT_INTEGER) {
                     long n = strtol(oe->u.lit.text, NULL, 10);
                     if (n < 1 || (uint32_t)n > root->schema->ncols)
