@@ -160,8 +160,8 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
 }
 
 /* The pipelines the engine runs today: SCAN -> [FILTER] -> [AGGREGATE (GROUP BY, TUMBLING/SLIDING
- * windows) -> [FILTER (HAVING)]] -> PROJECT -> [DISTINCT] -> [SORT] -> [LIMIT]. Anything else names what is missing, at the SQL
- * position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
+ * windows) -> [FILTER (HAVING)]] -> PROJECT -> [DISTINCT] -> [SORT] -> [LIMIT]. Anything else names what is
+ * missing, at the SQL position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
 #define MAX_PIPELINE 16
 static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n, velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
@@ -196,7 +196,8 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
         case VELO_PLAN_SORT:
         case VELO_PLAN_LIMIT:
         case VELO_PLAN_DISTINCT:
-            if (below_project) return unsupported_at(&p->pos, err, "ORDER BY, LIMIT or DISTINCT in a nested SELECT");
+            if (below_project)
+                return unsupported_at(&p->pos, err, "ORDER BY, LIMIT or DISTINCT in a nested SELECT");
             if (p->kind == VELO_PLAN_SORT) sort = p;
             for (uint32_t i = 0; p->kind == VELO_PLAN_SORT && i < p->nsort && !st; i++)
                 st = check_exprs(&p->sort[i].expr, 1, &p->pos, err);
@@ -213,9 +214,10 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
         for (uint32_t i = 0; i < count; i++)
             if (stack[i]->kind == VELO_PLAN_AGGREGATE && stack[i]->windowed)
                 return unsupported_at(&sort->pos, err, "ORDER BY over the windows of an unbounded stream");
-        return velo_error_set_at(err, VELO_ERR_BIND, sort->pos.line, sort->pos.col,
-                                 "ORDER BY on an unbounded stream never finishes; add a WINDOW clause or read a "
-                                 "bounded source");
+        return velo_error_set_at(
+            err, VELO_ERR_BIND, sort->pos.line, sort->pos.col,
+            "ORDER BY on an unbounded stream never finishes; add a WINDOW clause or read a "
+            "bounded source");
     }
     for (uint32_t i = 0; i < count; i++) nodes[i] = stack[count - 1 - i];
     *n = count;
@@ -356,7 +358,8 @@ static velo_operator *build_sort(run_state *rs, velo_plan *p, velo_row_error_han
                                 .file = rs->opts->file,
                                 .on_error = h};
         op = velo_sort_op_new(&cfg, err);
-        for (uint32_t k = 0; op && k < p->nsort; k++) p->sort[k].expr = NULL;
+        for (uint32_t k = 0; op && k < p->nsort; k++)
+            p->sort[k].expr = NULL;
     }
     mi_free(cols);
     mi_free(keys);
@@ -443,11 +446,13 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                                  .dlq = &dlq,
                                  .name = qp->sink_uri ? qp->sink_uri : "stdout"};
     uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
-    for (uint32_t i = 0; i < project->schema->ncols; i++) nvisible += !project->schema->fields[i].hidden;
+    for (uint32_t i = 0; i < project->schema->ncols; i++)
+        nvisible += !project->schema->fields[i].hidden;
     sink_schema = velo_schema_new(nvisible);
     for (uint32_t i = 0, j = 0; sink_schema && i < project->schema->ncols; i++)
         if (!project->schema->fields[i].hidden)
-            velo_schema_set(sink_schema, j++, project->schema->fields[i].name, project->schema->fields[i].type);
+            velo_schema_set(sink_schema, j++, project->schema->fields[i].name,
+                            project->schema->fields[i].type);
     if (!sink_schema) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
