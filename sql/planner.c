@@ -993,7 +993,7 @@ typedef struct agg_part {
 
 static velo_status bind_sort(scope *s, const sql_order_item *it, velo_sort_key *k) {
     k->desc = it->desc;
-    k->nulls_first = it->nulls_first < 0 ? it->desc : it->nulls_first == 1;
+    k->nulls_first = it->nulls_first == 1; /* unspecified: NULLS LAST, as DuckDB */
     return bind_in(s, it->expr, &k->expr);
 }
 
