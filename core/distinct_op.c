@@ -86,10 +86,6 @@ static velo_status distinct_push(velo_operator *o, velo_batch *b, velo_error *er
     return velo_operator_push(o->next, b, err);
 }
 
-static velo_status distinct_finish(velo_operator *o, velo_error *err) {
-    return o->next ? velo_operator_finish(o->next, err) : VELO_OK;
-}
-
 static void distinct_destroy(velo_operator *o) {
     distinct_op *d = (distinct_op *)o;
     mi_free(d->key_cols);
@@ -99,7 +95,8 @@ static void distinct_destroy(velo_operator *o) {
     mi_free(d);
 }
 
-static const velo_operator_ops distinct_ops = {"distinct", distinct_push, distinct_finish, distinct_destroy};
+static const velo_operator_ops distinct_ops = {"distinct", distinct_push, velo_operator_finish_next,
+                                               distinct_destroy};
 
 velo_operator *velo_distinct_op_new(const uint32_t *key_cols, uint32_t nkeys, velo_error *err) {
     distinct_op *d = mi_zalloc(sizeof *d);

@@ -19,8 +19,16 @@ void velo_operator_destroy_chain(velo_operator *op) {
     }
 }
 
-static velo_status finish_next(velo_operator *op, velo_error *err) {
+velo_status velo_operator_finish_next(velo_operator *op, velo_error *err) {
     return op->next ? velo_operator_finish(op->next, err) : VELO_OK;
+}
+
+velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err) {
+    if (!out->count) return VELO_OK;
+    op->rows_out += out->count;
+    velo_status st = op->next ? velo_operator_push(op->next, out, err) : VELO_OK;
+    velo_batch_reset(out);
+    return st;
 }
 
 /* Hands every failed row of `ctx` among sel[0..n) to the handler. */
@@ -88,7 +96,8 @@ static void filter_destroy(velo_operator *o) {
     mi_free(f);
 }
 
-static const velo_operator_ops filter_ops = {"filter", filter_push, finish_next, filter_destroy};
+static const velo_operator_ops filter_ops = {"filter", filter_push, velo_operator_finish_next,
+                                             filter_destroy};
 
 velo_operator *velo_filter_new(velo_expr *pred, uint32_t capacity, const char *file,
                                velo_row_error_handler h) {
@@ -181,7 +190,8 @@ static void project_destroy(velo_operator *o) {
     mi_free(p);
 }
 
-static const velo_operator_ops project_ops = {"project", project_push, finish_next, project_destroy};
+static const velo_operator_ops project_ops = {"project", project_push, velo_operator_finish_next,
+                                              project_destroy};
 
 velo_operator *velo_project_new(velo_expr **exprs, uint32_t n, const velo_schema *output, uint32_t capacity,
                                 const char *file, velo_row_error_handler h) {
@@ -233,7 +243,7 @@ static velo_status limit_push(velo_operator *o, velo_batch *b, velo_error *err) 
 
 static void limit_destroy(velo_operator *o) { mi_free(o); }
 
-static const velo_operator_ops limit_ops = {"limit", limit_push, finish_next, limit_destroy};
+static const velo_operator_ops limit_ops = {"limit", limit_push, velo_operator_finish_next, limit_destroy};
 
 velo_operator *velo_limit_new(int64_t n) {
     limit_op *l = mi_zalloc(sizeof *l);

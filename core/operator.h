@@ -36,6 +36,11 @@ struct velo_operator {
 
 velo_status velo_operator_push(velo_operator *op, velo_batch *b, velo_error *err);
 velo_status velo_operator_finish(velo_operator *op, velo_error *err);
+/* For operators that fill their own output batch: pushes `out` downstream when it holds rows
+ * (counting them as op's output), then empties it for reuse. */
+velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err);
+/* finish() of an operator with nothing to flush: finishes the operators downstream. */
+velo_status velo_operator_finish_next(velo_operator *op, velo_error *err);
 /* Destroys op and everything downstream. */
 void velo_operator_destroy_chain(velo_operator *op);
 

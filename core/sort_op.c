@@ -181,27 +181,19 @@ static velo_status sort_refs(sort_op *s, velo_error *err) {
 
 /* ---- emission ---- */
 
-static velo_status flush_out(sort_op *s, velo_error *err) {
-    if (!s->out->count) return VELO_OK;
-    s->base.rows_out += s->out->count;
-    velo_status st = s->base.next ? velo_operator_push(s->base.next, s->out, err) : VELO_OK;
-    velo_batch_reset(s->out);
-    return st;
-}
-
 static velo_status sort_finish(velo_operator *o, velo_error *err) {
     sort_op *s = (sort_op *)o;
     velo_status st = sort_refs(s, err);
     for (size_t k = 0; k < s->nrefs && !st; k++) {
-        if (s->out->count == s->out->capacity && (st = flush_out(s, err))) break;
+        if (s->out->count == s->out->capacity && (st = velo_operator_emit(o, s->out, err))) break;
         const velo_batch *r = s->runs[s->refs[k].run];
         uint32_t i = s->refs[k].row, row = s->out->count++;
         for (uint32_t c = 0; c < s->nout; c++)
             copy_value(&r->cols[c], i, &s->out->cols[c], row, &s->out->arena);
         s->out->origin[row] = r->origin[i];
     }
-    if (!st) st = flush_out(s, err);
-    if (!st && o->next) st = velo_operator_finish(o->next, err);
+    if (!st) st = velo_operator_emit(o, s->out, err);
+    if (!st) st = velo_operator_finish_next(o, err);
     return st;
 }
 
