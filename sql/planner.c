@@ -1678,6 +1678,11 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             }
             mi_free(t);
         }
+        if (idx < 0 && sel->distinct) { /* which of a distinct row's source rows would give the key? */
+            diag(pc, oe->pos, "bind.order_by",
+                 "with SELECT DISTINCT, ORDER BY expressions must appear in the select list");
+            continue;
+        }
         if (idx < 0) {
             velo_expr *x = NULL;
             if (bind_in(&top, oe, &x)) continue;
