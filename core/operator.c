@@ -1,4 +1,4 @@
-/* Filter, projection and sink-adapter operators (core/operator.h). */
+/* Filter, projection, LIMIT and sink-adapter operators (core/operator.h). */
 #include "core/operator.h"
 
 #include <mimalloc.h>
@@ -19,8 +19,16 @@ void velo_operator_destroy_chain(velo_operator *op) {
     }
 }
 
-static velo_status finish_next(velo_operator *op, velo_error *err) {
+velo_status velo_operator_finish_next(velo_operator *op, velo_error *err) {
     return op->next ? velo_operator_finish(op->next, err) : VELO_OK;
+}
+
+velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err) {
+    if (!out->count) return VELO_OK;
+    op->rows_out += out->count;
+    velo_status st = op->next ? velo_operator_push(op->next, out, err) : VELO_OK;
+    velo_batch_reset(out);
+    return st;
 }
 
 /* Hands every failed row of `ctx` among sel[0..n) to the handler. */
@@ -43,7 +51,8 @@ static uint32_t *live_rows(velo_batch *b, velo_eval_ctx *ctx, uint32_t *n) {
     *n = velo_batch_live(b);
     if (b->has_sel) return b->sel;
     uint32_t *sel = velo_arena_alloc(&ctx->scratch, sizeof(uint32_t) * (*n ? *n : 1));
-    for (uint32_t k = 0; sel && k < *n; k++) sel[k] = k;
+    for (uint32_t k = 0; sel && k < *n; k++)
+        sel[k] = k;
     return sel;
 }
 
@@ -87,9 +96,11 @@ static void filter_destroy(velo_operator *o) {
     mi_free(f);
 }
 
-static const velo_operator_ops filter_ops = {"filter", filter_push, finish_next, filter_destroy};
+static const velo_operator_ops filter_ops = {"filter", filter_push, velo_operator_finish_next,
+                                             filter_destroy};
 
-velo_operator *velo_filter_new(velo_expr *pred, uint32_t capacity, const char *file, velo_row_error_handler h) {
+velo_operator *velo_filter_new(velo_expr *pred, uint32_t capacity, const char *file,
+                               velo_row_error_handler h) {
     filter_op *f = mi_zalloc(sizeof *f);
     if (!f) return NULL;
     f->base.ops = &filter_ops;
@@ -114,8 +125,8 @@ typedef struct project_op {
 } project_op;
 
 /* Copies rows sel[0..n) of src (skipping failed ones) densely into dst starting at 0. */
-static void copy_rows(const velo_vector *src, velo_vector *dst, const uint32_t *sel, uint32_t n, const uint8_t *failed,
-                      velo_arena *dst_arena, bool same_arena) {
+static void copy_rows(const velo_vector *src, velo_vector *dst, const uint32_t *sel, uint32_t n,
+                      const uint8_t *failed, velo_arena *dst_arena, bool same_arena) {
     uint32_t w = velo_type_width(src->type);
     uint32_t o = 0;
     for (uint32_t k = 0; k < n; k++) {
@@ -171,14 +182,16 @@ static velo_status project_push(velo_operator *o, velo_batch *b, velo_error *err
 
 static void project_destroy(velo_operator *o) {
     project_op *p = (project_op *)o;
-    for (uint32_t i = 0; i < p->n; i++) velo_expr_free(p->exprs[i]);
+    for (uint32_t i = 0; i < p->n; i++)
+        velo_expr_free(p->exprs[i]);
     mi_free(p->exprs);
     velo_batch_free(p->out);
     velo_eval_ctx_free(&p->ctx);
     mi_free(p);
 }
 
-static const velo_operator_ops project_ops = {"project", project_push, finish_next, project_destroy};
+static const velo_operator_ops project_ops = {"project", project_push, velo_operator_finish_next,
+                                              project_destroy};
 
 velo_operator *velo_project_new(velo_expr **exprs, uint32_t n, const velo_schema *output, uint32_t capacity,
                                 const char *file, velo_row_error_handler h) {
@@ -195,12 +208,53 @@ velo_operator *velo_project_new(velo_expr **exprs, uint32_t n, const velo_schema
     p->n = n;
     p->out = velo_batch_new(output, capacity);
     bool ok = p->out && velo_eval_ctx_init(&p->ctx, capacity, file, NULL) == VELO_OK;
-    for (uint32_t i = 0; ok && i < n; i++) ok = velo_expr_prepare(exprs[i], capacity, NULL) == VELO_OK;
+    for (uint32_t i = 0; ok && i < n; i++)
+        ok = velo_expr_prepare(exprs[i], capacity, NULL) == VELO_OK;
     if (!ok) {
         project_destroy(&p->base);
         return NULL;
     }
     return &p->base;
+}
+
+/* ---- limit ---- */
+
+typedef struct limit_op {
+    velo_operator base;
+    int64_t remaining;
+} limit_op;
+
+static velo_status limit_push(velo_operator *o, velo_batch *b, velo_error *err) {
+    limit_op *l = (limit_op *)o;
+    uint32_t n = velo_batch_live(b);
+    if (l->remaining <= 0 || !n) return VELO_OK;
+    if ((int64_t)n > l->remaining) {
+        n = (uint32_t)l->remaining;
+        if (!b->has_sel)
+            for (uint32_t k = 0; k < n; k++)
+                b->sel[k] = k;
+        b->has_sel = true;
+        b->sel_count = n;
+    }
+    l->remaining -= n;
+    o->rows_out += n;
+    return o->next ? velo_operator_push(o->next, b, err) : VELO_OK;
+}
+
+static void limit_destroy(velo_operator *o) { mi_free(o); }
+
+static const velo_operator_ops limit_ops = {"limit", limit_push, velo_operator_finish_next, limit_destroy};
+
+velo_operator *velo_limit_new(int64_t n) {
+    limit_op *l = mi_zalloc(sizeof *l);
+    if (!l) return NULL;
+    l->base.ops = &limit_ops;
+    l->remaining = n;
+    return &l->base;
+}
+
+bool velo_limit_done(const velo_operator *op) {
+    return op->ops == &limit_ops && ((const limit_op *)op)->remaining <= 0;
 }
 
 /* ---- sink adapter ---- */

@@ -4,6 +4,7 @@
 #ifndef VELO_CORE_OPERATOR_H
 #define VELO_CORE_OPERATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/batch.h"
@@ -35,15 +36,26 @@ struct velo_operator {
 
 velo_status velo_operator_push(velo_operator *op, velo_batch *b, velo_error *err);
 velo_status velo_operator_finish(velo_operator *op, velo_error *err);
+/* For operators that fill their own output batch: pushes `out` downstream when it holds rows
+ * (counting them as op's output), then empties it for reuse. */
+velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err);
+/* finish() of an operator with nothing to flush: finishes the operators downstream. */
+velo_status velo_operator_finish_next(velo_operator *op, velo_error *err);
 /* Destroys op and everything downstream. */
 void velo_operator_destroy_chain(velo_operator *op);
 
 /* Filter: keeps the live rows where pred is TRUE (not FALSE, not NULL). Takes ownership of pred. */
-velo_operator *velo_filter_new(velo_expr *pred, uint32_t capacity, const char *file, velo_row_error_handler h);
+velo_operator *velo_filter_new(velo_expr *pred, uint32_t capacity, const char *file,
+                               velo_row_error_handler h);
 /* Projection: evaluates exprs into a new batch of the output schema. Takes ownership of exprs
  * (the array is copied). */
 velo_operator *velo_project_new(velo_expr **exprs, uint32_t n, const velo_schema *output, uint32_t capacity,
                                 const char *file, velo_row_error_handler h);
+
+/* LIMIT n: passes the first n live rows and drops the rest. */
+velo_operator *velo_limit_new(int64_t n);
+/* True once n rows have passed: the job may stop reading its source. */
+bool velo_limit_done(const velo_operator *op);
 
 /* Sink adapter: calls write(ud, batch) for each pushed batch and flush(ud) at finish. */
 typedef struct velo_sink_fns {

@@ -15,8 +15,10 @@
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
+#include "core/distinct_op.h"
 #include "core/group_op.h"
 #include "core/operator.h"
+#include "core/sort_op.h"
 #include "core/strbuf.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
@@ -158,14 +160,16 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
 }
 
 /* The pipelines the engine runs today: SCAN -> [FILTER] -> [AGGREGATE (GROUP BY, TUMBLING/SLIDING
- * windows) -> [FILTER (HAVING)]] -> PROJECT. Anything else names what is missing, at the SQL
- * position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
+ * windows) -> [FILTER (HAVING)]] -> PROJECT -> [DISTINCT] -> [SORT] -> [LIMIT]. Anything else names what is
+ * missing, at the SQL position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
 #define MAX_PIPELINE 16
 static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n, velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
     if (qp->is_table) return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
     uint32_t count = 0;
     velo_plan *stack[MAX_PIPELINE];
+    bool below_project = false; /* DISTINCT, SORT and LIMIT run only above the one PROJECT */
+    const velo_plan *sort = NULL;
     for (velo_plan *p = qp->root; p; p = p->input) {
         if (count == MAX_PIPELINE) return unsupported_at(&p->pos, err, "a plan this deep");
         stack[count++] = p;
@@ -174,7 +178,8 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
         case VELO_PLAN_SCAN:
         case VELO_PLAN_FILTER: st = p->kind == VELO_PLAN_FILTER ? check_exprs(&p->predicate, 1, &p->pos, err) : VELO_OK; break;
         case VELO_PLAN_PROJECT:
-            if (p != qp->root) return unsupported_at(&p->pos, err, "a nested SELECT (FROM (subquery))");
+            if (below_project) return unsupported_at(&p->pos, err, "a nested SELECT (FROM (subquery))");
+            below_project = true;
             st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
             break;
         case VELO_PLAN_AGGREGATE:
@@ -188,17 +193,32 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
             break;
         case VELO_PLAN_ANALYTIC: return unsupported_at(&p->pos, err, "a window function (OVER)");
         case VELO_PLAN_JOIN: return unsupported_at(&p->pos, err, p->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
-        case VELO_PLAN_SORT: return unsupported_at(&p->pos, err, "ORDER BY");
-        case VELO_PLAN_LIMIT: return unsupported_at(&p->pos, err, "LIMIT");
-        case VELO_PLAN_DISTINCT: return unsupported_at(&p->pos, err, "SELECT DISTINCT");
+        case VELO_PLAN_SORT:
+        case VELO_PLAN_LIMIT:
+        case VELO_PLAN_DISTINCT:
+            if (below_project)
+                return unsupported_at(&p->pos, err, "ORDER BY, LIMIT or DISTINCT in a nested SELECT");
+            if (p->kind == VELO_PLAN_SORT) sort = p;
+            for (uint32_t i = 0; p->kind == VELO_PLAN_SORT && i < p->nsort && !st; i++)
+                st = check_exprs(&p->sort[i].expr, 1, &p->pos, err);
+            break;
         case VELO_PLAN_UNION_ALL: return unsupported_at(&p->pos, err, "UNION");
         }
         if (st) return st;
     }
-    if (count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN || qp->root->kind != VELO_PLAN_PROJECT)
+    if (count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN || !below_project)
         return unsupported_at(spos, err, "SELECT without FROM");
-    for (uint32_t i = 0; i < qp->root->schema->ncols; i++)
+    for (uint32_t i = 0; i < qp->root->schema->ncols && !sort; i++) /* the SORT drops hidden columns */
         if (qp->root->schema->fields[i].hidden) return unsupported_at(spos, err, "ORDER BY");
+    if (sort && !stack[count - 1]->source.bounded) {
+        for (uint32_t i = 0; i < count; i++)
+            if (stack[i]->kind == VELO_PLAN_AGGREGATE && stack[i]->windowed)
+                return unsupported_at(&sort->pos, err, "ORDER BY over the windows of an unbounded stream");
+        return velo_error_set_at(
+            err, VELO_ERR_BIND, sort->pos.line, sort->pos.col,
+            "ORDER BY on an unbounded stream never finishes; add a WINDOW clause or read a "
+            "bounded source");
+    }
     for (uint32_t i = 0; i < count; i++) nodes[i] = stack[count - 1 - i];
     *n = count;
     return VELO_OK;
@@ -312,6 +332,48 @@ fail:
     return NULL;
 }
 
+/* Indexes of the columns a sink writes (the planner's hidden ORDER BY columns left out); cols has
+ * room for s->ncols. Returns how many. */
+static uint32_t visible_columns(const velo_schema *s, uint32_t *cols) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->ncols; i++)
+        if (!s->fields[i].hidden) cols[n++] = i;
+    return n;
+}
+
+/* The SORT operator for a SORT node (it drops the hidden columns); takes the key expressions. */
+static velo_operator *build_sort(run_state *rs, velo_plan *p, velo_row_error_handler h, velo_error *err) {
+    uint32_t *cols = mi_malloc(sizeof *cols * (p->schema->ncols + 1));
+    velo_sort_spec *keys = mi_malloc(sizeof *keys * (p->nsort + 1));
+    velo_operator *op = NULL;
+    if (cols && keys) {
+        for (uint32_t k = 0; k < p->nsort; k++)
+            keys[k] = (velo_sort_spec){p->sort[k].expr, p->sort[k].desc, p->sort[k].nulls_first};
+        velo_sort_config cfg = {.keys = keys,
+                                .nkeys = p->nsort,
+                                .input = p->input->schema,
+                                .out_cols = cols,
+                                .nout = visible_columns(p->input->schema, cols),
+                                .capacity = VELO_BATCH_DEFAULT_CAPACITY,
+                                .file = rs->opts->file,
+                                .on_error = h};
+        op = velo_sort_op_new(&cfg, err);
+        for (uint32_t k = 0; op && k < p->nsort; k++)
+            p->sort[k].expr = NULL;
+    }
+    mi_free(cols);
+    mi_free(keys);
+    return op;
+}
+
+/* The DISTINCT operator: rows compare on their visible columns. */
+static velo_operator *build_distinct(const velo_plan *p, velo_error *err) {
+    uint32_t *cols = mi_malloc(sizeof *cols * (p->schema->ncols + 1));
+    velo_operator *op = cols ? velo_distinct_op_new(cols, visible_columns(p->schema, cols), err) : NULL;
+    mi_free(cols);
+    return op;
+}
+
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
 /* Runs one plan of the supported shape until its bounded input ends. */
@@ -336,7 +398,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     bool have_dlq = false;
     velo_source *source = NULL;
     velo_sink *sink = NULL;
-    velo_operator *chain = NULL, *group_op = NULL;
+    velo_operator *chain = NULL, *group_op = NULL, *limit_op = NULL;
+    velo_schema *sink_schema = NULL;
     velo_batch *batch = NULL;
     dlq_ctx dctx = {0}, dctx_agg = {0}; /* row errors before / after an aggregate (different row shapes) */
     velo_strbuf_init(&dctx.buf);
@@ -382,7 +445,19 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                                  .declared = NULL,
                                  .dlq = &dlq,
                                  .name = qp->sink_uri ? qp->sink_uri : "stdout"};
-    if ((status = kops->open(&kargs, project->schema, &sink, err))) goto done;
+    uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
+    for (uint32_t i = 0; i < project->schema->ncols; i++)
+        nvisible += !project->schema->fields[i].hidden;
+    sink_schema = velo_schema_new(nvisible);
+    for (uint32_t i = 0, j = 0; sink_schema && i < project->schema->ncols; i++)
+        if (!project->schema->fields[i].hidden)
+            velo_schema_set(sink_schema, j++, project->schema->fields[i].name,
+                            project->schema->fields[i].type);
+    if (!sink_schema) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
 
     /* operator chain, built from the sink down; the operators take the plan's expressions */
     dctx.dlq = dctx_agg.dlq = &dlq;
@@ -423,6 +498,15 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                 goto done;
             }
             break;
+        case VELO_PLAN_SORT:
+        case VELO_PLAN_DISTINCT:
+            op = p->kind == VELO_PLAN_SORT ? build_sort(rs, p, h, err) : build_distinct(p, err);
+            if (!op) {
+                status = err->code ? err->code : VELO_ERR_NOMEM;
+                goto done;
+            }
+            break;
+        case VELO_PLAN_LIMIT: op = limit_op = velo_limit_new(p->limit); break;
         default: break;
         }
         if (!op) {
@@ -439,7 +523,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         goto done;
     }
     bool eof = false;
-    while (!eof) {
+    while (!eof && !(limit_op && velo_limit_done(limit_op))) { /* LIMIT reached: stop reading */
         velo_batch_reset(batch);
         if ((status = sops->poll(source, batch, &eof, err))) goto done;
         if (batch->count == 0) continue;
@@ -476,6 +560,7 @@ done:
     if (have_sink_uri) velo_uri_free(&sink_uri);
     velo_strbuf_free(&dctx.buf);
     velo_strbuf_free(&dctx_agg.buf);
+    velo_schema_free(sink_schema);
     return status;
 }
 

@@ -444,8 +444,8 @@ static void analytic_call_text(const node_ctx *c, const velo_analytic_call *a, v
 static void sort_key_text(const node_ctx *c, const velo_sort_key *k, velo_strbuf *o) {
     expr_text(c, k->expr, input_schema(c->node), o);
     if (k->desc) put(o, " DESC");
-    /* only the choice that differs from the default (ASC NULLS LAST, DESC NULLS FIRST) is shown */
-    if (k->nulls_first != k->desc) put(o, k->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    /* only the choice that differs from the default (NULLS LAST in both directions) is shown */
+    if (k->nulls_first) put(o, " NULLS FIRST");
 }
 
 /* The join's condition sees left columns then right columns: a schema of both, for printing. */

@@ -993,7 +993,7 @@ typedef struct agg_part {
 
 static velo_status bind_sort(scope *s, const sql_order_item *it, velo_sort_key *k) {
     k->desc = it->desc;
-    k->nulls_first = it->nulls_first < 0 ? it->desc : it->nulls_first == 1;
+    k->nulls_first = it->nulls_first == 1; /* unspecified: NULLS LAST, as DuckDB */
     return bind_in(s, it->expr, &k->expr);
 }
 
@@ -1659,7 +1659,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     for (uint32_t i = 0; i < norder; i++) {
         const sql_expr *oe = order[i].expr;
         sort[i].desc = order[i].desc;
-        sort[i].nulls_first = order[i].nulls_first < 0 ? order[i].desc : order[i].nulls_first == 1;
+        /* unspecified: NULLS LAST in both directions, as DuckDB does */
+        sort[i].nulls_first = order[i].nulls_first == 1;
         int idx = -1;
         if (oe->kind == SQL_EXPR_LITERAL && oe->u.lit.kind == SQL_LIT_INTEGER) {
             long n = strtol(oe->u.lit.text, NULL, 10);
@@ -1689,6 +1690,11 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
                 mi_free(u);
             }
             mi_free(t);
+        }
+        if (idx < 0 && sel->distinct) { /* which of a distinct row's source rows would give the key? */
+            diag(pc, oe->pos, "bind.order_by",
+                 "with SELECT DISTINCT, ORDER BY expressions must appear in the select list");
+            continue;
         }
         if (idx < 0) {
             velo_expr *x = NULL;
@@ -2005,8 +2011,7 @@ static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_p
             for (uint32_t i = 0; i < q->norder; i++) {
                 const sql_expr *oe = q->order_by[i].expr;
                 sort[i].desc = q->order_by[i].desc;
-                sort[i].nulls_first =
-                    q->order_by[i].nulls_first < 0 ? q->order_by[i].desc : q->order_by[i].nulls_first == 1;
+                sort[i].nulls_first = q->order_by[i].nulls_first == 1;
                 if (oe->kind == SQL_EXPR_LITERAL && oe->u.lit.kind == SQL_LIT_INTEGER) {
                     long n = strtol(oe->u.lit.text, NULL, 10);
                     if (n < 1 || (uint32_t)n > root->schema->ncols)

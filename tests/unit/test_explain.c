@@ -465,7 +465,7 @@ Test(explain, sort_and_limit) {
     velo_plan *scan = scan_trades();
     velo_plan *sort = plan(VELO_PLAN_SORT, copy_schema(scan), scan);
     sort->sort = mi_zalloc(sizeof *sort->sort * 2);
-    sort->sort[0] = (velo_sort_key){col(2, VELO_TYPE_BIGINT), true, true};
+    sort->sort[0] = (velo_sort_key){col(2, VELO_TYPE_BIGINT), true, false}; /* NULLS LAST: the default */
     sort->sort[1] = (velo_sort_key){col(0, VELO_TYPE_VARCHAR), false, true};
     sort->nsort = 2;
     velo_plan *limit = plan(VELO_PLAN_LIMIT, copy_schema(scan), sort);
@@ -480,7 +480,7 @@ Test(explain, sort_and_limit) {
     velo_strbuf_init(&sb);
     velo_plan_explain_json(&qp, &sb);
     cr_expect(strstr(sb.data, "{\"op\":\"LIMIT\",\"limit\":10,") != NULL, "%s", sb.data);
-    cr_expect(strstr(sb.data, "\"keys\":[{\"expr\":\"price\",\"desc\":true,\"nulls_first\":true},{\"expr\":"
+    cr_expect(strstr(sb.data, "\"keys\":[{\"expr\":\"price\",\"desc\":true,\"nulls_first\":false},{\"expr\":"
                               "\"symbol\",\"desc\":false,\"nulls_first\":true}]") != NULL,
               "%s", sb.data);
     velo_strbuf_free(&sb);
