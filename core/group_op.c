@@ -3,8 +3,8 @@
  * Groups live in a chained hash table: `buckets` hold entry index + 1, entries sit in one growing
  * array (freed slots are reused). Each entry owns one allocation holding the encoded key and the
  * accumulator states of every aggregate call, so closing a window frees everything it kept.
- * Keys are encoded into bytes (a tag per value, fixed-width numbers, length-prefixed strings) so
- * that equal SQL values have equal bytes; hashing uses xxHash (XXH3) from Debian's libxxhash. */
+ * Keys are encoded into bytes by core/row_key.h so that equal SQL values have equal bytes; hashing
+ * uses xxHash (XXH3) from Debian's libxxhash. */
 #include "core/group_op.h"
 
 #include <math.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "core/row_key.h"
 #include "core/strbuf.h"
 #include "core/temporal.h"
 
@@ -52,74 +53,6 @@ typedef struct group_op {
     uint32_t *pair_entry;
     uint32_t scratch_cap;
 } group_op;
-
-/* ---- key encoding ---- */
-
-static velo_status encode_value(velo_strbuf *b, const velo_vector *v, uint32_t row, velo_error *err) {
-    if (!velo_vector_is_valid(v, row)) {
-        velo_strbuf_putc(b, 0);
-        return VELO_OK;
-    }
-    velo_strbuf_putc(b, 1);
-    switch (v->type.id) {
-    case VELO_TYPE_BOOLEAN: velo_strbuf_putc(b, (char)VELO_VEC(v, uint8_t)[row]); break;
-    case VELO_TYPE_BIGINT:
-    case VELO_TYPE_TIMESTAMP: velo_strbuf_append(b, (const char *)&VELO_VEC(v, int64_t)[row], 8); break;
-    case VELO_TYPE_DATE: velo_strbuf_append(b, (const char *)&VELO_VEC(v, int32_t)[row], 4); break;
-    case VELO_TYPE_DOUBLE: {
-        double d = VELO_VEC(v, double)[row];
-        if (d == 0) d = 0;     /* -0.0 and 0.0 are one group */
-        if (isnan(d)) d = NAN; /* one NaN */
-        velo_strbuf_append(b, (const char *)&d, 8);
-        break;
-    }
-    case VELO_TYPE_DECIMAL: velo_strbuf_append(b, (const char *)&VELO_VEC(v, velo_i128)[row], 16); break;
-    case VELO_TYPE_INTERVAL:
-        velo_strbuf_append(b, (const char *)&VELO_VEC(v, velo_interval)[row], sizeof(velo_interval));
-        break;
-    case VELO_TYPE_VARCHAR:
-    case VELO_TYPE_BYTES: {
-        velo_str s = VELO_VEC(v, velo_str)[row];
-        velo_strbuf_append(b, (const char *)&s.len, 4);
-        velo_strbuf_append(b, s.ptr, s.len);
-        break;
-    }
-    default: {
-        char tn[64];
-        return velo_error_set(err, VELO_ERR_UNSUPPORTED, "GROUP BY on a %s value is not supported yet",
-                              velo_type_format(v->type, tn, sizeof tn));
-    }
-    }
-    return VELO_OK;
-}
-
-/* Decodes one key value at *p into row `row` of out (strings copied into the batch arena). */
-static const char *decode_value(const char *p, velo_vector *out, uint32_t row, velo_arena *arena) {
-    if (*p++ == 0) {
-        velo_vector_set_null(out, row);
-        return p;
-    }
-    velo_vector_set_valid(out, row);
-    switch (out->type.id) {
-    case VELO_TYPE_BOOLEAN: VELO_VEC(out, uint8_t)[row] = (uint8_t)*p; return p + 1;
-    case VELO_TYPE_BIGINT:
-    case VELO_TYPE_TIMESTAMP: memcpy(&VELO_VEC(out, int64_t)[row], p, 8); return p + 8;
-    case VELO_TYPE_DATE: memcpy(&VELO_VEC(out, int32_t)[row], p, 4); return p + 4;
-    case VELO_TYPE_DOUBLE: memcpy(&VELO_VEC(out, double)[row], p, 8); return p + 8;
-    case VELO_TYPE_DECIMAL: memcpy(&VELO_VEC(out, velo_i128)[row], p, 16); return p + 16;
-    case VELO_TYPE_INTERVAL:
-        memcpy(&VELO_VEC(out, velo_interval)[row], p, sizeof(velo_interval));
-        return p + sizeof(velo_interval);
-    default: {
-        uint32_t len;
-        memcpy(&len, p, 4);
-        p += 4;
-        char *s = velo_arena_strndup(arena, p, len);
-        VELO_VEC(out, velo_str)[row] = (velo_str){s, len};
-        return p + len;
-    }
-    }
-}
 
 /* ---- the hash table ---- */
 
@@ -236,7 +169,7 @@ static velo_status emit_entry(group_op *g, const group_entry *e, velo_error *err
     const char *p = e->mem;
     uint32_t c = 0;
     for (; c < g->cfg.nkeys; c++)
-        p = decode_value(p, &g->out->cols[c], row, &g->out->arena);
+        p = velo_row_key_decode(p, &g->out->cols[c], row, &g->out->arena);
     if (g->cfg.windowed) {
         velo_vector_set_valid(&g->out->cols[c], row);
         VELO_VEC(&g->out->cols[c], int64_t)[row] = e->win_start;
@@ -367,7 +300,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
         }
         velo_strbuf_clear(&g->keybuf);
         for (uint32_t i = 0; i < c->nkeys; i++)
-            if ((st = encode_value(&g->keybuf, keyv[i], row, err))) return st;
+            if ((st = velo_row_key_encode(&g->keybuf, keyv[i], row, err))) return st;
         uint32_t nw = 1;
         wins[0] = (velo_win){0, 0};
         if (c->windowed) {
