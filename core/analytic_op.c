@@ -14,7 +14,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <xxhash.h>
+
+#include "core/row_key.h"
 #include "core/scalar.h"
+#include "core/strbuf.h"
 
 /* ---- the column store ---- */
 
@@ -22,7 +26,9 @@ typedef struct row_store {
     uint32_t ncols, count, cap;
     velo_vector *cols;
     int64_t *origin;
-    velo_arena arena; /* strings and boxed values of the stored rows */
+    uint64_t *pending; /* streaming: bit ci set = call ci (a LEAD) has no value yet */
+    uint32_t *refs;    /* streaming: partitions holding the row, + 1 until it is emitted */
+    velo_arena arena;  /* strings and boxed values of the stored rows */
 } row_store;
 
 static velo_status store_reserve(row_store *s, uint32_t n, velo_error *err) {
@@ -42,8 +48,13 @@ static velo_status store_reserve(row_store *s, uint32_t n, velo_error *err) {
         memset(val + old, 0, (words - old) * 8);
     }
     int64_t *o = mi_realloc(s->origin, sizeof *o * nc);
-    if (!o) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory keeping rows for a window function");
-    s->origin = o;
+    if (o) s->origin = o;
+    uint64_t *pend = mi_realloc(s->pending, sizeof *pend * nc);
+    if (pend) s->pending = pend;
+    uint32_t *refs = mi_realloc(s->refs, sizeof *refs * nc);
+    if (refs) s->refs = refs;
+    if (!o || !pend || !refs)
+        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory keeping rows for a window function");
     s->cap = nc;
     return VELO_OK;
 }
@@ -55,6 +66,8 @@ static void store_free(row_store *s) {
     }
     mi_free(s->cols);
     mi_free(s->origin);
+    mi_free(s->pending);
+    mi_free(s->refs);
     velo_arena_free(&s->arena);
 }
 
@@ -166,6 +179,26 @@ typedef struct call_cols {
     uint32_t args, part, order, result; /* first store column of each */
 } call_cols;
 
+/* Streaming: one call's partition, found by its encoded PARTITION BY key. */
+typedef struct partition {
+    uint64_t hash;
+    char *key;
+    uint32_t key_len;
+    uint32_t next;  /* next partition index + 1 in the bucket chain */
+    uint32_t *rows; /* kept rows, in window order */
+    uint32_t n, cap;
+    uint64_t dropped; /* rows dropped from the front */
+    int64_t dropped_groups;
+    void *base_state; /* AGGREGATE with an unbounded frame start: the dropped rows folded */
+} partition;
+
+typedef struct part_table {
+    partition *parts;
+    uint32_t nparts, cap;
+    uint32_t *buckets;
+    uint32_t nbuckets; /* power of two */
+} part_table;
+
 typedef struct analytic_op {
     velo_operator base;
     velo_analytic_config cfg;
@@ -180,6 +213,9 @@ typedef struct analytic_op {
     void **states;    /* scratch: agg_state repeated, for update/retract */
     uint32_t *perm, *tmp;
     uint32_t scratch_cap;
+    part_table *tables; /* streaming: per call */
+    velo_strbuf keybuf;
+    uint64_t live; /* streaming: stored rows still referenced */
 } analytic_op;
 
 static int cmp_partition(const analytic_op *a, uint32_t ci, uint32_t x, uint32_t y) {
@@ -350,39 +386,48 @@ static velo_status agg_fold(analytic_op *a, uint32_t ci, const uint32_t *rows, u
     return (retract ? d->retract : d->update)(d, a->states, args, rows, n, err);
 }
 
+/* What a streaming partition dropped from its front: rows and peer groups (ROW_NUMBER, RANK and
+ * DENSE_RANK count them) and, for aggregates whose frame starts UNBOUNDED PRECEDING, their state. */
+typedef struct part_base {
+    uint64_t rows;
+    int64_t groups;
+    void *state;
+} part_base;
+
 static velo_status agg_slide_to(analytic_op *a, uint32_t ci, agg_slide *s, const uint32_t *rows, uint32_t fs,
-                                uint32_t fe, velo_error *err) {
+                                uint32_t fe, const part_base *base, velo_error *err) {
     const velo_agg_desc *d = &a->calls[ci].desc;
     velo_status st;
-    if (fe <= fs) {
-        agg_reset(a, ci, s);
-        s->a = s->b = fs;
-        return VELO_OK;
-    }
     /* retract only where it is exact: a DOUBLE result (STDDEV, SUM of DOUBLE) drifts when rows are
      * taken out again, so such frames are recomputed */
     bool can_retract = d->retract && d->result.id != VELO_TYPE_DOUBLE;
-    if (!s->inited || fs < s->a || fe < s->b || fs >= s->b || (fs > s->a && !can_retract)) {
+    if (!s->inited || fe <= fs || fs < s->a || fe < s->b || fs >= s->b || (fs > s->a && !can_retract)) {
         agg_reset(a, ci, s);
         s->a = s->b = fs;
+        /* streaming: the rows the partition dropped from its front come first */
+        if (base && base->state && fs == 0 && (st = d->merge(d, a->agg_state[ci], base->state, err)))
+            return st;
     }
-    if ((st = agg_fold(a, ci, rows + s->b, fe - s->b, false, err))) return st;
-    if ((st = agg_fold(a, ci, rows + s->a, fs - s->a, true, err))) return st;
-    s->a = fs;
-    s->b = fe;
+    if (fe > s->b && (st = agg_fold(a, ci, rows + s->b, fe - s->b, false, err))) return st;
+    if (fs > s->a && (st = agg_fold(a, ci, rows + s->a, fs - s->a, true, err))) return st;
+    if (fe > fs) {
+        s->a = fs;
+        s->b = fe;
+    }
     return VELO_OK;
 }
 
 /* Computes the call's column for positions [from, to) of the sorted partition rows[0..m).
- * `before` counts rows of the partition already dropped from the front (streaming). */
+ * `base` (streaming, else NULL) says what the partition dropped from its front. */
 static velo_status compute_partition(analytic_op *a, uint32_t ci, const uint32_t *rows, uint32_t m,
-                                     uint32_t from, uint32_t to, uint64_t before, velo_error *err) {
+                                     uint32_t from, uint32_t to, const part_base *base, velo_error *err) {
     const velo_analytic_fn *f = &a->calls[ci];
     velo_vector *res = &a->st.cols[a->cols[ci].result];
     const velo_vector *x = &a->st.cols[a->cols[ci].args];
     part_pos pp = {rows, m, 0, 0, 0};
     uint32_t fs = 0, fe = 0;
-    int64_t dense = 0;
+    int64_t dense = base ? base->groups : 0;
+    uint64_t before = base ? base->rows : 0;
     agg_slide slide = {0, 0, false};
     velo_status st = VELO_OK;
     for (uint32_t p = 0; p < to && !st; p++) {
@@ -457,7 +502,7 @@ static velo_status compute_partition(analytic_op *a, uint32_t ci, const uint32_t
             break;
         }
         case VELO_ANALYTIC_AGGREGATE:
-            if ((st = agg_slide_to(a, ci, &slide, rows, fs, fe, err))) break;
+            if ((st = agg_slide_to(a, ci, &slide, rows, fs, fe, base, err))) break;
             st = f->desc.finalize(&f->desc, a->agg_state[ci], res, r, &a->st.arena, err);
             break;
         }
@@ -494,7 +539,7 @@ static velo_status compute_all(analytic_op *a, velo_error *err) {
         for (uint32_t s = 0, e; s < n && !st; s = e) {
             for (e = s + 1; e < n && !cmp_partition(a, ci, a->perm[s], a->perm[e]);)
                 e++;
-            st = compute_partition(a, ci, a->perm + s, e - s, 0, e - s, 0, err);
+            st = compute_partition(a, ci, a->perm + s, e - s, 0, e - s, NULL, err);
         }
     }
     return st;
@@ -521,6 +566,284 @@ static velo_status emit_row(analytic_op *a, uint32_t r, velo_error *err) {
         copy_cell(&a->out->cols[a->ninput + ci], o, &a->st.cols[a->cols[ci].result], r, NULL);
     a->out->origin[o] = a->st.origin[r];
     return VELO_OK;
+}
+
+/* ---- unbounded input: each row on arrival ---- */
+
+static partition *find_partition(analytic_op *a, uint32_t ci, uint32_t r, velo_error *err) {
+    part_table *t = &a->tables[ci];
+    const velo_analytic_fn *f = &a->calls[ci];
+    velo_strbuf_clear(&a->keybuf);
+    for (uint32_t k = 0; k < f->npartition; k++)
+        if (velo_row_key_encode(&a->keybuf, &a->st.cols[a->cols[ci].part + k], r, err)) return NULL;
+    const char *key = a->keybuf.data ? a->keybuf.data : "";
+    uint32_t len = (uint32_t)a->keybuf.len;
+    uint64_t h = XXH3_64bits(key, len);
+    if (t->nbuckets)
+        for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i; i = t->parts[i - 1].next) {
+            partition *p = &t->parts[i - 1];
+            if (p->hash == h && p->key_len == len && !memcmp(p->key, key, len)) return p;
+        }
+    if (t->nparts == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 64;
+        partition *np = mi_realloc(t->parts, sizeof *np * nc);
+        uint32_t *nb = mi_zalloc(sizeof *nb * nc * 2);
+        if (!np || !nb) {
+            if (np) t->parts = np;
+            mi_free(nb);
+            velo_error_set(err, VELO_ERR_NOMEM, "out of memory for a window partition");
+            return NULL;
+        }
+        t->parts = np;
+        t->cap = nc;
+        mi_free(t->buckets);
+        t->buckets = nb;
+        t->nbuckets = nc * 2;
+        for (uint32_t i = 0; i < t->nparts; i++) {
+            uint32_t b = (uint32_t)(t->parts[i].hash & (t->nbuckets - 1));
+            t->parts[i].next = t->buckets[b];
+            t->buckets[b] = i + 1;
+        }
+    }
+    partition *p = &t->parts[t->nparts];
+    memset(p, 0, sizeof *p);
+    p->key = mi_malloc(len + 1);
+    if (!p->key ||
+        (f->kind == VELO_ANALYTIC_AGGREGATE && !(p->base_state = mi_zalloc(f->desc.state_size + 8)))) {
+        mi_free(p->key);
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory for a window partition");
+        return NULL;
+    }
+    if (p->base_state) f->desc.init(&f->desc, p->base_state);
+    memcpy(p->key, key, len);
+    p->key_len = len;
+    p->hash = h;
+    uint32_t b = (uint32_t)(h & (t->nbuckets - 1));
+    p->next = t->buckets[b];
+    t->buckets[b] = ++t->nparts;
+    return p;
+}
+
+/* Places row r among the partition's kept rows by its ORDER BY value (after its peers); returns
+ * its position. */
+static velo_status insert_row(analytic_op *a, uint32_t ci, partition *p, uint32_t r, uint32_t *pos,
+                              velo_error *err) {
+    if (p->n == p->cap) {
+        uint32_t nc = p->cap ? p->cap * 2 : 8;
+        uint32_t *nr = mi_realloc(p->rows, sizeof *nr * nc);
+        if (!nr) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory for a window partition");
+        p->rows = nr;
+        p->cap = nc;
+    }
+    uint32_t i = p->n;
+    while (i > 0 && cmp_order(a, ci, p->rows[i - 1], r) > 0)
+        i--;
+    memmove(p->rows + i + 1, p->rows + i, sizeof *p->rows * (p->n - i));
+    p->rows[i] = r;
+    p->n++;
+    a->st.refs[r]++;
+    *pos = i;
+    return VELO_OK;
+}
+
+static uint32_t last_peers_start(const analytic_op *a, uint32_t ci, const partition *p) {
+    uint32_t s = p->n ? p->n - 1 : 0;
+    while (s > 0 && !cmp_order(a, ci, p->rows[s - 1], p->rows[p->n - 1]))
+        s--;
+    return s;
+}
+
+static int64_t const_arg(const velo_analytic_fn *f, uint32_t k, int64_t dflt) {
+    if (f->nargs <= k || f->args[k]->kind != VELO_EXPR_CONST || f->args[k]->constant.is_null) return dflt;
+    return f->args[k]->constant.u.i64;
+}
+
+/* The first kept position a row arriving later (in order) can still need. */
+static uint32_t keep_from(const analytic_op *a, uint32_t ci, const partition *p) {
+    const velo_analytic_fn *f = &a->calls[ci];
+    const velo_analytic_frame *fr = &f->frame;
+    uint32_t m = p->n, peers = last_peers_start(a, ci, p);
+    switch (f->kind) {
+    case VELO_ANALYTIC_ROW_NUMBER: return m - 1;
+    case VELO_ANALYTIC_LAG: {
+        int64_t n = const_arg(f, 1, 1);
+        return n >= 0 && (int64_t)m > n ? (uint32_t)(m - n) : 0;
+    }
+    case VELO_ANALYTIC_LEAD:
+        for (uint32_t i = 0; i < m; i++)
+            if (a->st.pending[p->rows[i]] & ((uint64_t)1 << ci)) return i;
+        return m;
+    case VELO_ANALYTIC_FIRST_VALUE:
+    case VELO_ANALYTIC_NTH_VALUE:
+        if (fr->start == VELO_EDGE_UNBOUNDED_PRECEDING) return 0; /* keeps the partition: see the docs */
+        break;
+    default: break;
+    }
+    if (f->kind < VELO_ANALYTIC_FIRST_VALUE || fr->start == VELO_EDGE_UNBOUNDED_PRECEDING) return peers;
+    if (fr->start == VELO_EDGE_PRECEDING && !fr->range) {
+        uint32_t k = (int64_t)m > fr->start_offset ? (uint32_t)(m - fr->start_offset) : 0;
+        return k < peers ? k : peers;
+    }
+    if (fr->start == VELO_EDGE_PRECEDING && !order_key_null(a, ci, p->rows[m - 1])) {
+        uint32_t k = 0;
+        while (k < peers && key_dist(a, ci, p->rows[m - 1], p->rows[k]) < -fr->start_offset)
+            k++;
+        return k;
+    }
+    return peers;
+}
+
+static velo_status emit_row(analytic_op *a, uint32_t r, velo_error *err);
+
+static void unref(analytic_op *a, uint32_t r) {
+    if (--a->st.refs[r] == 0) a->live--;
+}
+
+/* Drops the rows no later row can need, folding them into the partition's base. */
+static velo_status prune(analytic_op *a, uint32_t ci, partition *p, velo_error *err) {
+    const velo_analytic_fn *f = &a->calls[ci];
+    uint32_t k = keep_from(a, ci, p);
+    if (!k) return VELO_OK;
+    if (f->kind == VELO_ANALYTIC_AGGREGATE && f->frame.start == VELO_EDGE_UNBOUNDED_PRECEDING) {
+        for (uint32_t i = 0; i < k; i++)
+            a->states[i] = p->base_state;
+        velo_status st = f->desc.update(&f->desc, a->states, &a->st.cols[a->cols[ci].args], p->rows, k, err);
+        if (st) return st;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        if (i == 0 || cmp_order(a, ci, p->rows[i - 1], p->rows[i])) p->dropped_groups++;
+        unref(a, p->rows[i]);
+    }
+    /* a group cut in two counts once: the kept part continues it */
+    if (k < p->n && !cmp_order(a, ci, p->rows[k - 1], p->rows[k])) p->dropped_groups--;
+    p->dropped += k;
+    memmove(p->rows, p->rows + k, sizeof *p->rows * (p->n - k));
+    p->n -= k;
+    return VELO_OK;
+}
+
+/* Emits row r when its last pending call got its value. */
+static velo_status settle(analytic_op *a, uint32_t r, uint32_t ci, velo_error *err) {
+    a->st.pending[r] &= ~((uint64_t)1 << ci);
+    if (a->st.pending[r]) return VELO_OK;
+    velo_status st = emit_row(a, r, err);
+    unref(a, r);
+    return st;
+}
+
+/* LEAD: the rows of the partition that now have their value (or, at the end, never will). */
+static velo_status settle_leads(analytic_op *a, uint32_t ci, partition *p, bool at_end, velo_error *err) {
+    int64_t n = const_arg(&a->calls[ci], 1, 1);
+    uint64_t bit = (uint64_t)1 << ci;
+    velo_status st = VELO_OK;
+    part_base base = {p->dropped, p->dropped_groups, NULL};
+    for (uint32_t i = 0; i < p->n && !st; i++) {
+        uint32_t r = p->rows[i];
+        if (!(a->st.pending[r] & bit) || (!at_end && (int64_t)i + n >= (int64_t)p->n)) continue;
+        if (!(st = compute_partition(a, ci, p->rows, p->n, i, i + 1, &base, err))) st = settle(a, r, ci, err);
+    }
+    return st;
+}
+
+static velo_status stream_row(analytic_op *a, uint32_t r, velo_error *err) {
+    velo_status st = VELO_OK;
+    a->st.refs[r] = 1; /* until emitted */
+    a->st.pending[r] = 0;
+    a->live++;
+    for (uint32_t ci = 0; ci < a->cfg.ncalls; ci++)
+        if (a->calls[ci].kind == VELO_ANALYTIC_LEAD) a->st.pending[r] |= (uint64_t)1 << ci;
+    bool leads = a->st.pending[r] != 0;
+    /* LEADs last: settling one may emit the row, whose other columns must be there by then */
+    for (uint32_t k = 0; k < 2 * a->cfg.ncalls && !st; k++) {
+        uint32_t ci = k % a->cfg.ncalls;
+        if ((a->calls[ci].kind == VELO_ANALYTIC_LEAD) != (k >= a->cfg.ncalls)) continue;
+        partition *p = find_partition(a, ci, r, err);
+        uint32_t pos = 0;
+        if (!p) return err->code ? err->code : VELO_ERR_NOMEM;
+        if ((st = insert_row(a, ci, p, r, &pos, err))) break;
+        part_base base = {p->dropped, p->dropped_groups, p->base_state};
+        if (a->calls[ci].kind == VELO_ANALYTIC_LEAD)
+            st = settle_leads(a, ci, p, false, err);
+        else
+            st = compute_partition(a, ci, p->rows, p->n, pos, pos + 1, &base, err);
+        if (!st) st = prune(a, ci, p, err);
+    }
+    if (!st && !leads) {
+        st = emit_row(a, r, err);
+        unref(a, r);
+    }
+    return st;
+}
+
+/* Copies the rows still referenced into a fresh store so that memory follows what is kept. */
+static velo_status compact(analytic_op *a, velo_error *err) {
+    row_store old = a->st, nw = {0};
+    nw.ncols = old.ncols;
+    nw.cols = mi_zalloc(sizeof *nw.cols * (old.ncols + 1));
+    uint32_t *map = mi_malloc(sizeof *map * (old.count + 1));
+    velo_arena_init(&nw.arena, 65536);
+    velo_status st = nw.cols && map ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    for (uint32_t c = 0; c < old.ncols && !st; c++)
+        nw.cols[c].type = old.cols[c].type;
+    if (!st) st = store_reserve(&nw, (uint32_t)a->live + 1, err);
+    if (st) {
+        mi_free(map);
+        store_free(&nw);
+        return st;
+    }
+    for (uint32_t r = 0; r < old.count; r++) {
+        if (!old.refs[r]) continue;
+        uint32_t d = map[r] = nw.count++;
+        for (uint32_t c = 0; c < old.ncols; c++)
+            copy_cell(&nw.cols[c], d, &old.cols[c], r, &nw.arena);
+        nw.origin[d] = old.origin[r];
+        nw.pending[d] = old.pending[r];
+        nw.refs[d] = old.refs[r];
+    }
+    for (uint32_t ci = 0; ci < a->cfg.ncalls; ci++)
+        for (uint32_t i = 0; i < a->tables[ci].nparts; i++) {
+            partition *p = &a->tables[ci].parts[i];
+            for (uint32_t k = 0; k < p->n; k++)
+                p->rows[k] = map[p->rows[k]];
+        }
+    mi_free(map);
+    store_free(&old);
+    a->st = nw;
+    return VELO_OK;
+}
+
+static velo_status stream_batch(analytic_op *a, uint32_t first, uint32_t count, velo_error *err) {
+    velo_status st = ensure_scratch(a, a->st.count + 1, err);
+    for (uint32_t r = first; r < first + count && !st; r++)
+        st = stream_row(a, r, err);
+    if (!st) st = flush_out(a, err);
+    if (!st && a->st.count >= 4096 && a->st.count >= 2 * a->live) st = compact(a, err);
+    return st;
+}
+
+/* End of input: LEAD values that never came are their default (or NULL); the rows that waited for
+ * them go out in arrival order. */
+static velo_status stream_finish(analytic_op *a, velo_error *err) {
+    uint64_t leads = 0;
+    velo_status st = VELO_OK;
+    for (uint32_t ci = 0; ci < a->cfg.ncalls && !st; ci++) {
+        if (a->calls[ci].kind != VELO_ANALYTIC_LEAD) continue;
+        leads |= (uint64_t)1 << ci;
+        for (uint32_t i = 0; i < a->tables[ci].nparts && !st; i++) {
+            partition *p = &a->tables[ci].parts[i];
+            part_base base = {p->dropped, p->dropped_groups, NULL};
+            for (uint32_t k = 0; k < p->n && !st; k++)
+                if (a->st.pending[p->rows[k]] & ((uint64_t)1 << ci))
+                    st = compute_partition(a, ci, p->rows, p->n, k, k + 1, &base, err);
+        }
+    }
+    for (uint32_t r = 0; r < a->st.count && !st; r++)
+        if (a->st.refs[r] && (a->st.pending[r] & leads)) {
+            a->st.pending[r] = 0;
+            st = emit_row(a, r, err);
+            unref(a, r);
+        }
+    return st;
 }
 
 /* ---- push / finish ---- */
@@ -582,14 +905,21 @@ static velo_status store_batch(analytic_op *a, velo_batch *b, uint32_t *first, u
 static velo_status analytic_push(velo_operator *o, velo_batch *b, velo_error *err) {
     analytic_op *a = (analytic_op *)o;
     uint32_t first, count;
-    return store_batch(a, b, &first, &count, err);
+    velo_status st = store_batch(a, b, &first, &count, err);
+    if (st || a->cfg.bounded) return st;
+    return stream_batch(a, first, count, err);
 }
 
 static velo_status analytic_finish(velo_operator *o, velo_error *err) {
     analytic_op *a = (analytic_op *)o;
-    velo_status st = compute_all(a, err);
-    for (uint32_t r = 0; r < a->st.count && !st; r++)
-        st = emit_row(a, r, err);
+    velo_status st;
+    if (a->cfg.bounded) {
+        st = compute_all(a, err);
+        for (uint32_t r = 0; r < a->st.count && !st; r++)
+            st = emit_row(a, r, err);
+    } else {
+        st = stream_finish(a, err);
+    }
     if (!st) st = flush_out(a, err);
     if (st) return st;
     return a->base.next ? velo_operator_finish(a->base.next, err) : VELO_OK;
@@ -617,6 +947,20 @@ static void analytic_destroy(velo_operator *o) {
         for (uint32_t i = 0; i < a->cfg.ncalls; i++)
             if (a->agg_state) mi_free(a->agg_state[i]);
     }
+    for (uint32_t ci = 0; a->tables && ci < a->cfg.ncalls; ci++) {
+        const velo_agg_desc *d = &a->calls[ci].desc;
+        for (uint32_t i = 0; i < a->tables[ci].nparts; i++) {
+            partition *p = &a->tables[ci].parts[i];
+            if (p->base_state && d->destroy) d->destroy(d, p->base_state);
+            mi_free(p->base_state);
+            mi_free(p->key);
+            mi_free(p->rows);
+        }
+        mi_free(a->tables[ci].parts);
+        mi_free(a->tables[ci].buckets);
+    }
+    mi_free(a->tables);
+    velo_strbuf_free(&a->keybuf);
     mi_free(a->calls);
     mi_free(a->cols);
     mi_free(a->agg_state);
@@ -678,9 +1022,24 @@ static velo_status check_call(const velo_analytic_config *cfg, const velo_analyt
                 "BIGINT; other key types are not supported yet",
                 kind_name(f->kind));
     }
-    if (!cfg->bounded)
+    if (cfg->bounded) return VELO_OK;
+    const char *why = NULL;
+    if (f->kind == VELO_ANALYTIC_NTILE || f->kind == VELO_ANALYTIC_PERCENT_RANK ||
+        f->kind == VELO_ANALYTIC_CUME_DIST)
+        why = "it needs the partition's total";
+    else if (f->kind >= VELO_ANALYTIC_FIRST_VALUE &&
+             (f->frame.end == VELO_EDGE_FOLLOWING || f->frame.end == VELO_EDGE_UNBOUNDED_FOLLOWING ||
+              f->frame.start == VELO_EDGE_FOLLOWING))
+        why = "its frame needs rows after the current one";
+    else if ((f->kind == VELO_ANALYTIC_LAG || f->kind == VELO_ANALYTIC_LEAD) && f->nargs > 1 &&
+             f->args[1]->kind != VELO_EXPR_CONST)
+        why = "its offset is not a constant";
+    else if (cfg->ncalls > 64)
+        why = "more than 64 window functions";
+    if (why)
         return velo_error_set(err, VELO_ERR_UNSUPPORTED,
-                              "%s OVER (...) is not supported yet on unbounded input", kind_name(f->kind));
+                              "%s OVER (...) is not supported yet on unbounded input: %s", kind_name(f->kind),
+                              why);
     return VELO_OK;
 }
 
@@ -699,9 +1058,11 @@ velo_operator *velo_analytic_op_new(velo_analytic_config *cfg, velo_error *err) 
     a->cols = mi_zalloc(sizeof *a->cols * (cfg->ncalls + 1));
     a->agg_state = mi_zalloc(sizeof *a->agg_state * (cfg->ncalls + 1));
     a->output = velo_schema_copy(cfg->output);
+    velo_strbuf_init(&a->keybuf);
+    if (!cfg->bounded) a->tables = mi_zalloc(sizeof *a->tables * (cfg->ncalls + 1));
     a->out = velo_batch_new(cfg->output, cfg->capacity);
     velo_arena_init(&a->st.arena, 65536);
-    if (!a->calls || !a->cols || !a->agg_state || !a->output || !a->out ||
+    if (!a->calls || !a->cols || !a->agg_state || !a->output || !a->out || (!cfg->bounded && !a->tables) ||
         velo_eval_ctx_init(&a->ctx, cfg->capacity, cfg->file, err)) {
         a->cfg.ncalls = 0;
         analytic_destroy(&a->base);
