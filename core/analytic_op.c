@@ -121,25 +121,22 @@ static velo_status put_value(velo_vector *dst, uint32_t di, const velo_vector *s
 
 /* ---- ordering ---- */
 
+#define CMP_AS(T)                                                                                            \
+    do {                                                                                                     \
+        T x_ = VELO_VEC(v, T)[a], y_ = VELO_VEC(v, T)[b];                                                    \
+        return (x_ > y_) - (x_ < y_);                                                                        \
+    } while (0)
+
 static int cmp_cell(const velo_vector *v, uint32_t a, uint32_t b) {
     switch (v->type.id) {
-    case VELO_TYPE_BOOLEAN: return (int)VELO_VEC(v, uint8_t)[a] - (int)VELO_VEC(v, uint8_t)[b];
+    case VELO_TYPE_BOOLEAN: CMP_AS(uint8_t);
     case VELO_TYPE_BIGINT:
-    case VELO_TYPE_TIMESTAMP: {
-        int64_t x = VELO_VEC(v, int64_t)[a], y = VELO_VEC(v, int64_t)[b];
-        return (x > y) - (x < y);
-    }
-    case VELO_TYPE_DATE: {
-        int32_t x = VELO_VEC(v, int32_t)[a], y = VELO_VEC(v, int32_t)[b];
-        return (x > y) - (x < y);
-    }
+    case VELO_TYPE_TIMESTAMP: CMP_AS(int64_t);
+    case VELO_TYPE_DATE: CMP_AS(int32_t);
+    case VELO_TYPE_DECIMAL: CMP_AS(velo_i128);
     case VELO_TYPE_DOUBLE: {
         double x = VELO_VEC(v, double)[a], y = VELO_VEC(v, double)[b];
         if (isnan(x) || isnan(y)) return (int)isnan(x) - (int)isnan(y); /* NaN sorts last, equal to NaN */
-        return (x > y) - (x < y);
-    }
-    case VELO_TYPE_DECIMAL: {
-        velo_i128 x = VELO_VEC(v, velo_i128)[a], y = VELO_VEC(v, velo_i128)[b];
         return (x > y) - (x < y);
     }
     case VELO_TYPE_INTERVAL: {
@@ -546,11 +543,7 @@ static velo_status compute_all(analytic_op *a, velo_error *err) {
 }
 
 static velo_status flush_out(analytic_op *a, velo_error *err) {
-    if (!a->out->count) return VELO_OK;
-    a->base.rows_out += a->out->count;
-    velo_status st = a->base.next ? velo_operator_push(a->base.next, a->out, err) : VELO_OK;
-    velo_batch_reset(a->out);
-    return st;
+    return velo_operator_emit(&a->base, a->out, err);
 }
 
 /* Appends stored row r (input columns, then the call results) to the output batch. */

@@ -68,7 +68,7 @@ typedef struct velo_analytic_fn {
 } velo_analytic_fn;
 
 typedef struct velo_analytic_config {
-    velo_analytic_fn *calls; /* array copied; expressions owned */
+    velo_analytic_fn *calls; /* array copied */
     uint32_t ncalls;
     bool bounded;              /* the input ends: compute over all of it (batch semantics) */
     const velo_schema *input;  /* input columns (copied) */
@@ -78,8 +78,9 @@ typedef struct velo_analytic_config {
     velo_row_error_handler on_error;
 } velo_analytic_config;
 
-/* Returns NULL with err set when a call cannot run (e.g. a RANGE offset over a VARCHAR key, or a
- * function that needs the partition's total on an unbounded input). */
+/* On success the operator owns the calls' expressions (cfg->ncalls is set to 0). Returns NULL with
+ * err set, the caller keeping the expressions, when a call cannot run (e.g. a RANGE offset over a
+ * VARCHAR key, or a function that needs the partition's total on an unbounded input). */
 velo_operator *velo_analytic_op_new(velo_analytic_config *cfg, velo_error *err);
 
 #endif

@@ -153,11 +153,7 @@ static uint32_t find_or_insert(group_op *g, const char *key, uint32_t len, int64
 /* ---- emission ---- */
 
 static velo_status flush_out(group_op *g, velo_error *err) {
-    if (!g->out->count) return VELO_OK;
-    g->base.rows_out += g->out->count;
-    velo_status st = g->base.next ? velo_operator_push(g->base.next, g->out, err) : VELO_OK;
-    velo_batch_reset(g->out);
-    return st;
+    return velo_operator_emit(&g->base, g->out, err);
 }
 
 static velo_status emit_entry(group_op *g, const group_entry *e, velo_error *err) {

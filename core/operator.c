@@ -11,6 +11,14 @@ velo_status velo_operator_push(velo_operator *op, velo_batch *b, velo_error *err
 
 velo_status velo_operator_finish(velo_operator *op, velo_error *err) { return op->ops->finish(op, err); }
 
+velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err) {
+    if (!out->count) return VELO_OK;
+    op->rows_out += out->count;
+    velo_status st = op->next ? velo_operator_push(op->next, out, err) : VELO_OK;
+    velo_batch_reset(out);
+    return st;
+}
+
 void velo_operator_destroy_chain(velo_operator *op) {
     while (op) {
         velo_operator *next = op->next;

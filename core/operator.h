@@ -35,6 +35,9 @@ struct velo_operator {
 
 velo_status velo_operator_push(velo_operator *op, velo_batch *b, velo_error *err);
 velo_status velo_operator_finish(velo_operator *op, velo_error *err);
+/* Sends the rows an operator built in `out` downstream (none: nothing), counts them in rows_out and
+ * empties `out` for reuse. For operators that emit rows of their own (GROUP BY, window functions). */
+velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err);
 /* Destroys op and everything downstream. */
 void velo_operator_destroy_chain(velo_operator *op);
 
