@@ -300,3 +300,11 @@ Test(analytic, unbounded_input_rejects_frames_that_need_later_rows) {
     cr_assert_null(make_op(agg_call("SUM", fr), false, &err));
     cr_assert(strstr(err.message, "needs rows after the current one"), "%s", err.message);
 }
+
+Test(analytic, range_interval_frame_on_a_descending_key_looks_at_later_times) {
+    /* ORDER BY ts DESC: 5 s PRECEDING are the rows up to 5 s later: A 20 | 10 | 10, 5 | 5, 0 */
+    velo_analytic_frame fr = {true, VELO_EDGE_PRECEDING, VELO_EDGE_CURRENT_ROW, 5 * SEC, 0};
+    velo_analytic_fn f = agg_call("SUM", fr);
+    f.order_by[0].desc = true;
+    cr_assert_str_eq(run(f, true, ROWS, N(ROWS), 64), "1=4 2=2 10=30 3=5 20=30 4=4");
+}
