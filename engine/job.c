@@ -16,6 +16,7 @@
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
 #include "core/distinct_op.h"
+#include "core/analytic_op.h"
 #include "core/group_op.h"
 #include "core/operator.h"
 #include "core/sort_op.h"
@@ -191,7 +192,15 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
                 if (!st && p->aggs[i].norder) st = unsupported_at(&p->pos, err, "ORDER BY inside an aggregate");
             }
             break;
-        case VELO_PLAN_ANALYTIC: return unsupported_at(&p->pos, err, "a window function (OVER)");
+        case VELO_PLAN_ANALYTIC:
+            for (uint32_t i = 0; i < p->ncalls && !st; i++) {
+                const velo_analytic_call *c = &p->calls[i];
+                if (!(st = check_exprs(c->args, c->nargs, &p->pos, err)))
+                    st = check_exprs(c->partition_by, c->npartition, &p->pos, err);
+                for (uint32_t k = 0; k < c->norder && !st; k++)
+                    st = check_exprs(&c->order_by[k].expr, 1, &p->pos, err);
+            }
+            break;
         case VELO_PLAN_JOIN: return unsupported_at(&p->pos, err, p->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
         case VELO_PLAN_SORT:
         case VELO_PLAN_LIMIT:
@@ -238,6 +247,24 @@ static velo_status duration_option(const velo_kv *kv, const char *key, int64_t d
     return st;
 }
 
+/* The accumulator for an aggregate call (GROUP BY or OVER): constant second arguments
+ * (PERCENTILE_CONT fraction, STRING_AGG separator) are parameters, *nvalue the arguments evaluated
+ * per row. */
+static velo_status agg_desc_for(const velo_function *fn, velo_expr **args, uint32_t nargs, bool star, bool distinct,
+                                velo_type type, velo_agg_desc *d, uint32_t *nvalue, velo_error *err) {
+    velo_type types[2] = {velo_type_make(VELO_TYPE_NULL), velo_type_make(VELO_TYPE_NULL)};
+    velo_value consts[2];
+    memset(consts, 0, sizeof consts);
+    *nvalue = nargs;
+    for (uint32_t j = 0; j < nargs && j < 2; j++) {
+        types[j] = args[j]->type;
+        if (args[j]->kind == VELO_EXPR_CONST) consts[j] = args[j]->constant;
+    }
+    if (nargs == 2 && args[1]->kind == VELO_EXPR_CONST) *nvalue = 1;
+    /* consts[i] is argument i: constant second arguments (PERCENTILE_CONT fraction, STRING_AGG separator) */
+    return velo_agg_desc_make(fn->name, types, star ? 0 : nargs, distinct, type, nargs > 1 ? consts : NULL, d, err);
+}
+
 /* The GROUP BY / window operator for an AGGREGATE node; takes the node's expressions. */
 static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg, const velo_plan *scan,
                                       velo_row_error_handler h, velo_error *err) {
@@ -250,18 +277,8 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     velo_status st = VELO_OK;
     for (uint32_t i = 0; i < agg->naggs && !st; i++) {
         velo_agg_call *c = &agg->aggs[i];
-        velo_type types[2] = {velo_type_make(VELO_TYPE_NULL), velo_type_make(VELO_TYPE_NULL)};
-        velo_value consts[2];
-        memset(consts, 0, sizeof consts);
-        uint32_t nvalue_args = c->nargs;
-        for (uint32_t j = 0; j < c->nargs && j < 2; j++) {
-            types[j] = c->args[j]->type;
-            if (c->args[j]->kind == VELO_EXPR_CONST) consts[j] = c->args[j]->constant;
-        }
-        /* constant second arguments (PERCENTILE_CONT fraction, STRING_AGG separator) are parameters */
-        if (c->nargs == 2 && c->args[1]->kind == VELO_EXPR_CONST) nvalue_args = 1;
-        st = velo_agg_desc_make(c->fn->name, types, c->star ? 0 : c->nargs, c->distinct, c->type, c->nargs > 1 ? consts : NULL,
-                                &aggs[i].desc, err);
+        uint32_t nvalue_args;
+        st = agg_desc_for(c->fn, c->args, c->nargs, c->star, c->distinct, c->type, &aggs[i].desc, &nvalue_args, err);
         if (st) {
             velo_error_prefix(err, "%s: ", c->text ? c->text : c->fn->name);
             err->line = agg->pos.line;
@@ -374,6 +391,82 @@ static velo_operator *build_distinct(const velo_plan *p, velo_error *err) {
     return op;
 }
 
+/* The window-function operator for an ANALYTIC node; takes the node's expressions. */
+static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_plan *scan, velo_row_error_handler h,
+                                     velo_error *err) {
+    velo_analytic_fn *fns = mi_zalloc(sizeof *fns * (an->ncalls + 1));
+    if (!fns) {
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    velo_status st = VELO_OK;
+    for (uint32_t i = 0; i < an->ncalls && !st; i++) {
+        velo_analytic_call *c = &an->calls[i];
+        velo_analytic_fn *f = &fns[i];
+        f->nargs = c->nargs;
+        if (!velo_analytic_kind_from_name(c->fn->name, &f->kind)) {
+            f->kind = VELO_ANALYTIC_AGGREGATE;
+            st = agg_desc_for(c->fn, c->args, c->nargs, c->star, false, c->type, &f->desc, &f->nargs, err);
+            if (c->star) f->nargs = 0;
+        }
+        f->nparams = c->nargs - f->nargs;
+        f->type = c->type;
+        const velo_frame *fr = &c->frame;
+        f->frame = (velo_analytic_frame){fr->range, (velo_frame_edge)fr->start_kind, (velo_frame_edge)fr->end_kind,
+                                         fr->start_offset, fr->end_offset};
+        if (!fr->present) {
+            /* SQL's default: RANGE UNBOUNDED PRECEDING .. CURRENT ROW (the whole partition without ORDER BY) */
+            f->frame = (velo_analytic_frame){true, VELO_EDGE_UNBOUNDED_PRECEDING, VELO_EDGE_CURRENT_ROW, 0, 0};
+            if (fr->buffer_rows > 0) /* ROWS WINDOW BUFFER n ROWS: the last n rows */
+                f->frame = (velo_analytic_frame){false, VELO_EDGE_PRECEDING, VELO_EDGE_CURRENT_ROW, fr->buffer_rows - 1, 0};
+        }
+        if (st) {
+            velo_error_prefix(err, "%s: ", c->text ? c->text : c->fn->name);
+            err->line = an->pos.line;
+            err->col = an->pos.col;
+        }
+    }
+    if (st) {
+        mi_free(fns);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < an->ncalls; i++) { /* the operator takes the expressions */
+        velo_analytic_call *c = &an->calls[i];
+        velo_analytic_fn *f = &fns[i];
+        f->args = c->args;
+        f->partition_by = c->partition_by;
+        f->npartition = c->npartition;
+        f->order_by = mi_zalloc(sizeof *f->order_by * (c->norder + 1));
+        for (uint32_t k = 0; f->order_by && k < c->norder; k++)
+            f->order_by[k] = (velo_analytic_key){c->order_by[k].expr, c->order_by[k].desc, c->order_by[k].nulls_first};
+        f->norder = f->order_by ? c->norder : 0;
+    }
+    velo_analytic_config cfg = {.calls = fns,
+                                .ncalls = an->ncalls,
+                                .bounded = scan->source.bounded,
+                                .input = an->input->schema,
+                                .output = an->schema,
+                                .capacity = VELO_BATCH_DEFAULT_CAPACITY,
+                                .file = rs->opts->file,
+                                .on_error = h};
+    velo_operator *op = velo_analytic_op_new(&cfg, err);
+    if (op) {
+        for (uint32_t i = 0; i < an->ncalls; i++) {
+            velo_analytic_call *c = &an->calls[i];
+            mi_free(c->order_by);
+            c->args = c->partition_by = NULL;
+            c->order_by = NULL;
+            c->nargs = c->npartition = c->norder = 0;
+        }
+    } else {
+        if (!err->line) err->line = an->pos.line, err->col = an->pos.col;
+        for (uint32_t i = 0; i < an->ncalls; i++)
+            mi_free(fns[i].order_by);
+    }
+    mi_free(fns);
+    return op;
+}
+
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
 /* Runs one plan of the supported shape until its bounded input ends. */
@@ -476,7 +569,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         /* rows above an aggregate have the aggregate's shape */
         bool above_agg = false;
         for (uint32_t j = 1; j < i; j++)
-            if (nodes[j]->kind == VELO_PLAN_AGGREGATE) {
+            if (nodes[j]->kind == VELO_PLAN_AGGREGATE || nodes[j]->kind == VELO_PLAN_ANALYTIC) {
                 above_agg = true;
                 dctx_agg.input = nodes[j]->schema;
             }
@@ -502,6 +595,12 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         case VELO_PLAN_DISTINCT:
             op = p->kind == VELO_PLAN_SORT ? build_sort(rs, p, h, err) : build_distinct(p, err);
             if (!op) {
+                status = err->code ? err->code : VELO_ERR_NOMEM;
+                goto done;
+            }
+            break;
+        case VELO_PLAN_ANALYTIC:
+            if (!(op = build_analytic(rs, p, scan, h, err))) {
                 status = err->code ? err->code : VELO_ERR_NOMEM;
                 goto done;
             }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/aggregate.h"
+#include "core/analytic_op.h"
 #include "core/scalar.h"
 #include "sql/catalog.h"
 
@@ -99,11 +100,16 @@ static bool aggregate_runs(const velo_function *f) {
     return false;
 }
 
+/* Window functions run OVER (...) when the window-function operator knows them; aggregates run
+ * OVER a frame whenever they run at all. */
 static const char *runs_today(const velo_function *f) {
     if (f->impl) return "yes";
-    bool agg = f->kind == VELO_FN_AGGREGATE || f->aggregate_too;
-    if (agg && aggregate_runs(f)) return f->kind == VELO_FN_AGGREGATE ? "yes (GROUP BY, windows)" : "as an aggregate; OVER not yet";
-    return "not yet";
+    velo_analytic_kind k;
+    bool window = velo_analytic_kind_from_name(f->name, &k);
+    bool agg = (f->kind == VELO_FN_AGGREGATE || f->aggregate_too) && aggregate_runs(f);
+    if (agg && window) return "yes (GROUP BY, OVER)";
+    if (agg) return "yes (GROUP BY, windows, OVER)";
+    return window ? "yes (OVER)" : "not yet";
 }
 
 static void print_row(const velo_function *f) {

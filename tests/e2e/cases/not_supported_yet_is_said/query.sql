@@ -1,3 +1,4 @@
 -- a construct that parses and binds but does not execute yet must say so, not misbehave
-CREATE STREAM ranked AS
-SELECT symbol, price, RANK() OVER (PARTITION BY symbol ORDER BY price) AS r FROM 'file://in.csv' INTO 'file://out.jsonl';
+CREATE STREAM joined AS
+SELECT a.symbol, b.price FROM 'file://in.csv' a JOIN 'file://in.csv' b ON a.symbol = b.symbol WITHIN INTERVAL '5' SECOND
+INTO 'file://out.jsonl';
