@@ -1318,9 +1318,9 @@ static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos) {
 
 /* True when some window call must keep every row of its partition: an aggregate or a
  * distribution function (NTILE, PERCENT_RANK, CUME_DIST, NTH_VALUE, LAST_VALUE) whose frame has no
- * bounded start. LAG/LEAD/ROW_NUMBER/RANK/DENSE_RANK/FIRST_VALUE keep a few rows per partition. */
+ * bounded start. LAG/LEAD/ROW_NUMBER/RANK/DENSE_RANK keep a few rows per partition. */
 static bool analytic_keeps_all_rows(const velo_analytic_call *calls, uint32_t n) {
-    static const char *const bounded_fns[] = {"LAG", "LEAD", "ROW_NUMBER", "RANK", "DENSE_RANK", "FIRST_VALUE"};
+    static const char *const bounded_fns[] = {"LAG", "LEAD", "ROW_NUMBER", "RANK", "DENSE_RANK"};
     for (uint32_t i = 0; i < n; i++) {
         const velo_analytic_call *c = &calls[i];
         if (!c->fn) continue;
