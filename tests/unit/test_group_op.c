@@ -2,6 +2,7 @@
  * into batches, EMIT CHANGES sends one update per group and batch, late rows are dropped, and a
  * global aggregate over no rows has its one SQL row. */
 #include <criterion/criterion.h>
+#include <mimalloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,7 @@ static velo_operator *make_op(collected *out, bool windowed, bool watermark, boo
                  err.message);
     cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[1].desc, &err), VELO_OK, "%s",
                  err.message);
-    aggs[0].args = calloc(1, sizeof(velo_expr *));
+    aggs[0].args = mi_calloc(1, sizeof(velo_expr *)); /* the operator frees it (mimalloc) */
     aggs[0].args[0] = column(1, VELO_TYPE_BIGINT);
     aggs[0].nargs = 1;
     uint32_t nout = (global ? 0 : 1) + (windowed ? 2 : 0) + 2;
