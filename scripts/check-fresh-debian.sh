@@ -12,6 +12,11 @@ fi
 rm -rf "$root/src"
 git clone -q "$repo" "$root/src"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# These sandboxes reach the npm registry through a TLS-intercepting proxy whose CA sits in the host's
+# trust store; a new machine of this kind has it too, a bare debootstrap root does not.
+mkdir -p "$root/usr/local/share/velo-host-ca"
+cp /etc/ssl/certs/ca-certificates.crt "$root/usr/local/share/velo-host-ca/ca.crt"
+printf 'cafile=/usr/local/share/velo-host-ca/ca.crt\n' >"$root/root/.npmrc"
 for m in proc dev dev/pts sys; do mountpoint -q "$root/$m" || mount --bind "/$m" "$root/$m"; done
 trap 'for m in sys dev/pts dev proc; do umount "$root/$m" 2>/dev/null || true; done' EXIT
 # the baseline of a new machine of this kind: a compiler, make and git
