@@ -10,6 +10,7 @@
 #include <wctype.h>
 
 #include "core/decimal.h"
+#include "core/utf8.h"
 #include "core/strbuf.h"
 
 static uint32_t utf8_chars(const char *s, uint32_t n) {
@@ -58,29 +59,6 @@ static uint32_t utf8_next(const unsigned char *s, uint32_t n, uint32_t *i) {
     return cp;
 }
 
-static uint32_t utf8_put(uint32_t cp, char *out) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static velo_status map_case(const velo_value *a, bool upper, velo_arena *arena, velo_value *out,
                             velo_error *err) {
     pthread_once(&utf8_locale_once, utf8_locale_init);
@@ -104,7 +82,7 @@ static velo_status map_case(const velo_value *a, bool upper, velo_arena *arena, 
             cp =
                 (uint32_t)(upper ? towupper_l((wint_t)cp, utf8_locale) : towlower_l((wint_t)cp, utf8_locale));
         }
-        o += utf8_put(cp, p + o);
+        o += velo_utf8_encode(cp, p + o);
     }
     p[o] = '\0';
     *out = velo_value_str(p, o);

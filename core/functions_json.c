@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/functions.h"
+#include "core/utf8.h"
 
 #define JSON_MAX_DEPTH 256
 #define PATH_MAX_STEPS 64
@@ -92,17 +93,6 @@ static bool skip_value(jtext t, uint32_t *i, int depth) {
     }
 }
 
-static uint32_t put_utf8(uint32_t cp, char *o) {
-    if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3F)), 2;
-    if (cp < 0x10000)
-        return o[0] = (char)(0xE0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3F)),
-               o[2] = (char)(0x80 | (cp & 0x3F)), 3;
-    o[0] = (char)(0xF0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (cp >> 6 & 0x3F)), o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static uint32_t hex4(const char *s) {
     uint32_t v = 0;
     for (int k = 0; k < 4; k++) {
@@ -139,7 +129,7 @@ static bool decode_string(velo_str raw, velo_arena *arena, velo_str *out) {
                 if (lo >= 0xDC00 && lo < 0xE000) cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00), i += 6;
             }
             if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD; /* a lone surrogate */
-            o += put_utf8(cp, p + o);
+            o += velo_utf8_encode(cp, p + o);
             break;
         }
         default: p[o++] = c; break; /* \" \\ \/ */

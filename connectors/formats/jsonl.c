@@ -13,6 +13,7 @@
 #include "connectors/formats/format_internal.h"
 #include "core/decimal.h"
 #include "core/temporal.h"
+#include "core/utf8.h"
 
 #define JSON_MAX_DEPTH 64
 
@@ -63,22 +64,6 @@ static bool hex4(const char *s, uint32_t n, uint32_t at, uint32_t *out) {
     return true;
 }
 
-static void put_utf8(velo_strbuf *b, uint32_t cp) {
-    char u[4];
-    size_t n;
-    if (cp < 0x80)
-        u[0] = (char)cp, n = 1;
-    else if (cp < 0x800)
-        u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 63)), n = 2;
-    else if (cp < 0x10000)
-        u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 63)),
-        u[2] = (char)(0x80 | (cp & 63)), n = 3;
-    else
-        u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 63)),
-        u[2] = (char)(0x80 | ((cp >> 6) & 63)), u[3] = (char)(0x80 | (cp & 63)), n = 4;
-    velo_strbuf_append(b, u, n);
-}
-
 /* \uXXXX at c->i (just after the 'u'), with a following low surrogate when it is a high one. */
 static velo_status junicode(jcur *c, uint32_t at, velo_strbuf *buf) {
     uint32_t cp, lo;
@@ -92,7 +77,8 @@ static velo_status junicode(jcur *c, uint32_t at, velo_strbuf *buf) {
         c->i += 6;
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
     }
-    put_utf8(buf, cp);
+    char u[4];
+    velo_strbuf_append(buf, u, velo_utf8_encode(cp, u));
     return VELO_OK;
 }
 
