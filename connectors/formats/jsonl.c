@@ -48,6 +48,23 @@ static void ws(jcur *c) {
         c->i++;
 }
 
+/* After a value inside an object or array: ',' (more follows) or the closing bracket (*done). */
+static velo_status jafter_value(jcur *c, char close, bool *done) {
+    ws(c);
+    *done = false;
+    if (c->i < c->n && c->s[c->i] == ',') {
+        c->i++;
+        ws(c);
+        return VELO_OK;
+    }
+    if (c->i < c->n && c->s[c->i] == close) {
+        c->i++;
+        *done = true;
+        return VELO_OK;
+    }
+    return jerr(c, c->i, "expected ',' or '%c'", close);
+}
+
 static bool hex4(const char *s, uint32_t n, uint32_t at, uint32_t *out) {
     if (at + 4 > n) return false;
     uint32_t v = 0;
@@ -228,17 +245,9 @@ static velo_status jskip(jcur *c, velo_strbuf *buf, int depth) {
             ws(c);
         }
         if ((st = jtoken(c, buf, depth + 1, &k, &t))) return st;
-        ws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            ws(c);
-            continue;
-        }
-        if (c->i < c->n && c->s[c->i] == close) {
-            c->i++;
-            return VELO_OK;
-        }
-        return jerr(c, c->i, "expected ',' or '%c'", close);
+        bool done;
+        if ((st = jafter_value(c, close, &done))) return st;
+        if (done) return VELO_OK;
     }
 }
 
@@ -308,17 +317,9 @@ static velo_status box_container(jsonl_format *f, jcur *c, velo_arena *a, int de
         }
         if ((st = jbox(f, c, a, depth + 1, &items[count]))) return st;
         count++;
-        ws(c);
-        if (c->i < c->n && c->s[c->i] == ',') {
-            c->i++;
-            ws(c);
-            continue;
-        }
-        if (c->i < c->n && c->s[c->i] == close) {
-            c->i++;
-            break;
-        }
-        return jerr(c, c->i, "expected ',' or '%c'", close);
+        bool done;
+        if ((st = jafter_value(c, close, &done))) return st;
+        if (done) break;
     }
     out->u.nested.items = items;
     out->u.nested.names = names;
