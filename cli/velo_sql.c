@@ -1,6 +1,8 @@
 /* velo-sql: the engine's command line. Argument parsing only; the work is in engine/. */
 #include <errno.h>
 #include <mimalloc.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,25 @@ static void usage(FILE *out) {
           "exit codes of run: 0 ok, 1 SQL error, 2 input/output or usage error,\n"
           "                   3 finished but records were rejected (dead-letter queue), 4 job failed\n",
           out);
+}
+
+/* Set by SIGINT/SIGTERM: the running job stops reading, drains, flushes and exits 0. A signal
+ * handler can only reach a global; this is the one piece of global mutable state, and it lives in
+ * main's file. */
+static atomic_bool stop_requested;
+
+static void on_stop_signal(int sig) {
+    (void)sig;
+    atomic_store(&stop_requested, true);
+}
+
+static void install_stop_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 /* Reads a whole file (or stdin for "-") into a NUL-terminated buffer. */
@@ -123,6 +144,8 @@ static int cmd_script(const char *cmd, int argc, char **argv) {
     ca.opts.text = text;
     if (strcmp(cmd, "run") == 0) {
         velo_run_report report;
+        ca.opts.stop = &stop_requested;
+        install_stop_handlers();
         code = velo_run_script(&ca.opts, &report);
     } else {
         code = velo_explain_script(&ca.opts, ca.json);

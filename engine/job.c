@@ -15,8 +15,8 @@
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
-#include "core/distinct_op.h"
 #include "core/analytic_op.h"
+#include "core/distinct_op.h"
 #include "core/group_op.h"
 #include "core/operator.h"
 #include "core/sort_op.h"
@@ -70,7 +70,8 @@ typedef struct dlq_ctx {
     velo_strbuf buf;
 } dlq_ctx;
 
-static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, const char *message, velo_error *err) {
+static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, const char *message,
+                                velo_error *err) {
     dlq_ctx *d = ud;
     if (d->fail_job)
         return velo_error_set(err, VELO_ERR_ROW, "%s (row from %s line %lld; 'on.error'='fail')", message,
@@ -83,7 +84,8 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
         if (d->input->fields[c].hidden) continue;
         if (!first) velo_strbuf_putc(&d->buf, ',');
         first = false;
-        velo_format_json_string(d->input->fields[c].name, (uint32_t)strlen(d->input->fields[c].name), &d->buf);
+        velo_format_json_string(d->input->fields[c].name, (uint32_t)strlen(d->input->fields[c].name),
+                                &d->buf);
         velo_strbuf_putc(&d->buf, ':');
         velo_format_json_value(&b->cols[c], row, &d->buf);
     }
@@ -103,11 +105,10 @@ static velo_status sink_flush(void *ud, velo_error *err) {
     return s->ops->flush(s, err);
 }
 
-
 /* ---- sources: schemas for the planner ---- */
 
-static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *options, const velo_schema *declared,
-                                  velo_source_info *out, velo_error *err) {
+static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *options,
+                                  const velo_schema *declared, velo_source_info *out, velo_error *err) {
     run_state *rs = ud;
     memset(out, 0, sizeof *out);
     const velo_source_ops *ops = velo_source_lookup(uri->scheme);
@@ -164,9 +165,11 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
  * windows) -> [FILTER (HAVING)]] -> PROJECT -> [DISTINCT] -> [SORT] -> [LIMIT]. Anything else names what is
  * missing, at the SQL position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
 #define MAX_PIPELINE 16
-static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n, velo_error *err) {
+static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n,
+                                    velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
-    if (qp->is_table) return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
+    if (qp->is_table)
+        return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
     uint32_t count = 0;
     velo_plan *stack[MAX_PIPELINE];
     bool below_project = false; /* DISTINCT, SORT and LIMIT run only above the one PROJECT */
@@ -177,19 +180,23 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
         velo_status st = VELO_OK;
         switch (p->kind) {
         case VELO_PLAN_SCAN:
-        case VELO_PLAN_FILTER: st = p->kind == VELO_PLAN_FILTER ? check_exprs(&p->predicate, 1, &p->pos, err) : VELO_OK; break;
+        case VELO_PLAN_FILTER:
+            st = p->kind == VELO_PLAN_FILTER ? check_exprs(&p->predicate, 1, &p->pos, err) : VELO_OK;
+            break;
         case VELO_PLAN_PROJECT:
             if (below_project) return unsupported_at(&p->pos, err, "a nested SELECT (FROM (subquery))");
             below_project = true;
             st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
             break;
         case VELO_PLAN_AGGREGATE:
-            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION) return unsupported_at(&p->pos, err, "WINDOW SESSION");
+            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION)
+                return unsupported_at(&p->pos, err, "WINDOW SESSION");
             if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
             for (uint32_t i = 0; i < p->naggs && !st; i++) {
                 st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
                 if (!st && p->aggs[i].filter) st = check_exprs(&p->aggs[i].filter, 1, &p->pos, err);
-                if (!st && p->aggs[i].norder) st = unsupported_at(&p->pos, err, "ORDER BY inside an aggregate");
+                if (!st && p->aggs[i].norder)
+                    st = unsupported_at(&p->pos, err, "ORDER BY inside an aggregate");
             }
             break;
         case VELO_PLAN_ANALYTIC:
@@ -201,7 +208,8 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
                     st = check_exprs(&c->order_by[k].expr, 1, &p->pos, err);
             }
             break;
-        case VELO_PLAN_JOIN: return unsupported_at(&p->pos, err, p->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
+        case VELO_PLAN_JOIN:
+            return unsupported_at(&p->pos, err, p->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
         case VELO_PLAN_SORT:
         case VELO_PLAN_LIMIT:
         case VELO_PLAN_DISTINCT:
@@ -228,14 +236,15 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
             "ORDER BY on an unbounded stream never finishes; add a WINDOW clause or read a "
             "bounded source");
     }
-    for (uint32_t i = 0; i < count; i++) nodes[i] = stack[count - 1 - i];
+    for (uint32_t i = 0; i < count; i++)
+        nodes[i] = stack[count - 1 - i];
     *n = count;
     return VELO_OK;
 }
 
 /* Reads a duration option ('watermark.delay'='5s'); absent: dflt, *given false. */
-static velo_status duration_option(const velo_kv *kv, const char *key, int64_t dflt, int64_t *out, bool *given,
-                                   velo_error *err) {
+static velo_status duration_option(const velo_kv *kv, const char *key, int64_t dflt, int64_t *out,
+                                   bool *given, velo_error *err) {
     const char *v = velo_kv_get(kv, key);
     if (given) *given = v != NULL;
     if (!v) {
@@ -250,8 +259,9 @@ static velo_status duration_option(const velo_kv *kv, const char *key, int64_t d
 /* The accumulator for an aggregate call (GROUP BY or OVER): constant second arguments
  * (PERCENTILE_CONT fraction, STRING_AGG separator) are parameters, *nvalue the arguments evaluated
  * per row. */
-static velo_status agg_desc_for(const velo_function *fn, velo_expr **args, uint32_t nargs, bool star, bool distinct,
-                                velo_type type, velo_agg_desc *d, uint32_t *nvalue, velo_error *err) {
+static velo_status agg_desc_for(const velo_function *fn, velo_expr **args, uint32_t nargs, bool star,
+                                bool distinct, velo_type type, velo_agg_desc *d, uint32_t *nvalue,
+                                velo_error *err) {
     velo_type types[2] = {velo_type_make(VELO_TYPE_NULL), velo_type_make(VELO_TYPE_NULL)};
     velo_value consts[2];
     memset(consts, 0, sizeof consts);
@@ -262,12 +272,13 @@ static velo_status agg_desc_for(const velo_function *fn, velo_expr **args, uint3
     }
     if (nargs == 2 && args[1]->kind == VELO_EXPR_CONST) *nvalue = 1;
     /* consts[i] is argument i: constant second arguments (PERCENTILE_CONT fraction, STRING_AGG separator) */
-    return velo_agg_desc_make(fn->name, types, star ? 0 : nargs, distinct, type, nargs > 1 ? consts : NULL, d, err);
+    return velo_agg_desc_make(fn->name, types, star ? 0 : nargs, distinct, type, nargs > 1 ? consts : NULL, d,
+                              err);
 }
 
 /* The GROUP BY / window operator for an AGGREGATE node; takes the node's expressions. */
-static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg, const velo_plan *scan,
-                                      velo_row_error_handler h, velo_error *err) {
+static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg,
+                                      const velo_plan *scan, velo_row_error_handler h, velo_error *err) {
     velo_group_config cfg = {0};
     velo_group_agg *aggs = mi_zalloc(sizeof *aggs * (agg->naggs + 1));
     if (!aggs) {
@@ -278,7 +289,8 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     for (uint32_t i = 0; i < agg->naggs && !st; i++) {
         velo_agg_call *c = &agg->aggs[i];
         uint32_t nvalue_args;
-        st = agg_desc_for(c->fn, c->args, c->nargs, c->star, c->distinct, c->type, &aggs[i].desc, &nvalue_args, err);
+        st = agg_desc_for(c->fn, c->args, c->nargs, c->star, c->distinct, c->type, &aggs[i].desc,
+                          &nvalue_args, err);
         if (st) {
             velo_error_prefix(err, "%s: ", c->text ? c->text : c->fn->name);
             err->line = agg->pos.line;
@@ -308,10 +320,13 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         cfg.windowed = true;
         cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING ? VELO_WIN_SLIDING : VELO_WIN_TUMBLING;
         cfg.window.size_us = agg->window.size_us;
-        cfg.window.advance_us = agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
-        cfg.time_column = agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
+        cfg.window.advance_us =
+            agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
+        cfg.time_column =
+            agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
         if (cfg.time_column < 0) {
-            unsupported_at(&agg->pos, err, "a window on processing time (set 'event.time.field' or name the time column)");
+            unsupported_at(&agg->pos, err,
+                           "a window on processing time (set 'event.time.field' or name the time column)");
             goto fail;
         }
         if (scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
@@ -325,13 +340,15 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         if ((st = duration_option(wkv, "watermark.delay", 0, &cfg.delay_us, &delay_given, err))) goto fail;
         const velo_kv *lkv = velo_kv_get(opts, "allowed.lateness") ? opts : sopts;
         if ((st = duration_option(lkv, "allowed.lateness", 0, &cfg.lateness_us, NULL, err))) goto fail;
-        /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the order */
+        /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the
+         * order */
         cfg.use_watermark = delay_given || !scan->source.bounded;
         const char *late = velo_kv_get(opts, "late.records");
         if (!late) late = velo_kv_get(sopts, "late.records");
         cfg.late_to_dlq = late && !strcasecmp(late, "dlq");
     }
-    cfg.emit_changes = qp->emit == VELO_EMIT_CHANGES || (qp->emit == VELO_EMIT_DEFAULT && !agg->windowed && !scan->source.bounded);
+    cfg.emit_changes = qp->emit == VELO_EMIT_CHANGES ||
+                       (qp->emit == VELO_EMIT_DEFAULT && !agg->windowed && !scan->source.bounded);
     velo_operator *op = velo_group_op_new(&cfg, err);
     if (op) {
         /* the operator owns the expressions now */
@@ -392,8 +409,8 @@ static velo_operator *build_distinct(const velo_plan *p, velo_error *err) {
 }
 
 /* The window-function operator for an ANALYTIC node; takes the node's expressions. */
-static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_plan *scan, velo_row_error_handler h,
-                                     velo_error *err) {
+static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_plan *scan,
+                                     velo_row_error_handler h, velo_error *err) {
     velo_analytic_fn *fns = mi_zalloc(sizeof *fns * (an->ncalls + 1));
     if (!fns) {
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -412,13 +429,16 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
         f->nparams = c->nargs - f->nargs;
         f->type = c->type;
         const velo_frame *fr = &c->frame;
-        f->frame = (velo_analytic_frame){fr->range, (velo_frame_edge)fr->start_kind, (velo_frame_edge)fr->end_kind,
-                                         fr->start_offset, fr->end_offset};
+        f->frame = (velo_analytic_frame){fr->range, (velo_frame_edge)fr->start_kind,
+                                         (velo_frame_edge)fr->end_kind, fr->start_offset, fr->end_offset};
         if (!fr->present) {
-            /* SQL's default: RANGE UNBOUNDED PRECEDING .. CURRENT ROW (the whole partition without ORDER BY) */
-            f->frame = (velo_analytic_frame){true, VELO_EDGE_UNBOUNDED_PRECEDING, VELO_EDGE_CURRENT_ROW, 0, 0};
+            /* SQL's default: RANGE UNBOUNDED PRECEDING .. CURRENT ROW (the whole partition without ORDER BY)
+             */
+            f->frame =
+                (velo_analytic_frame){true, VELO_EDGE_UNBOUNDED_PRECEDING, VELO_EDGE_CURRENT_ROW, 0, 0};
             if (fr->buffer_rows > 0) /* ROWS WINDOW BUFFER n ROWS: the last n rows */
-                f->frame = (velo_analytic_frame){false, VELO_EDGE_PRECEDING, VELO_EDGE_CURRENT_ROW, fr->buffer_rows - 1, 0};
+                f->frame = (velo_analytic_frame){false, VELO_EDGE_PRECEDING, VELO_EDGE_CURRENT_ROW,
+                                                 fr->buffer_rows - 1, 0};
         }
         if (st) {
             velo_error_prefix(err, "%s: ", c->text ? c->text : c->fn->name);
@@ -438,7 +458,8 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
         f->npartition = c->npartition;
         f->order_by = mi_zalloc(sizeof *f->order_by * (c->norder + 1));
         for (uint32_t k = 0; f->order_by && k < c->norder; k++)
-            f->order_by[k] = (velo_analytic_key){c->order_by[k].expr, c->order_by[k].desc, c->order_by[k].nulls_first};
+            f->order_by[k] =
+                (velo_analytic_key){c->order_by[k].expr, c->order_by[k].desc, c->order_by[k].nulls_first};
         f->norder = f->order_by ? c->norder : 0;
     }
     velo_analytic_config cfg = {.calls = fns,
@@ -503,11 +524,14 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     have_src_uri = true;
     /* messages name a file the way its reader does: "in.csv:3" */
     snprintf(src_name, sizeof src_name, "%s",
-             !strcmp(src_uri.scheme, "file") ? src_uri.path : psrc->name ? psrc->name : psrc->uri);
+             !strcmp(src_uri.scheme, "file") ? src_uri.path
+             : psrc->name                    ? psrc->name
+                                             : psrc->uri);
 
     const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
     if (strcasecmp(on_error, "dlq") && strcasecmp(on_error, "skip") && strcasecmp(on_error, "fail")) {
-        status = velo_error_set(err, VELO_ERR_INVALID, "'on.error' must be dlq, skip or fail, found '%s'", on_error);
+        status = velo_error_set(err, VELO_ERR_INVALID, "'on.error' must be dlq, skip or fail, found '%s'",
+                                on_error);
         goto done;
     }
     const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
@@ -622,11 +646,20 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         goto done;
     }
     bool eof = false;
-    while (!eof && !(limit_op && velo_limit_done(limit_op))) { /* LIMIT reached: stop reading */
+    velo_run_progress *progress = rs->opts->progress;
+    uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
+    /* LIMIT reached or stop requested: stop reading, then drain and flush as at end of input */
+    while (!eof && !(limit_op && velo_limit_done(limit_op)) &&
+           !(rs->opts->stop && atomic_load(rs->opts->stop))) {
         velo_batch_reset(batch);
         if ((status = sops->poll(source, batch, &eof, err))) goto done;
         if (batch->count == 0) continue;
         if ((status = velo_operator_push(chain, batch, err))) goto done;
+        if (progress) {
+            atomic_store(&progress->rows_in, rs->report->rows_in + chain->rows_in);
+            atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
+            atomic_store(&progress->rows_rejected, base_rejected + dlq.count);
+        }
     }
     if ((status = velo_operator_finish(chain, err))) goto done;
 
@@ -636,6 +669,11 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     rs->report->rows_out += sink_op->rows_out;
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
+    if (progress) {
+        atomic_store(&progress->rows_in, rs->report->rows_in);
+        atomic_store(&progress->rows_out, rs->report->rows_out);
+        atomic_store(&progress->rows_rejected, rs->report->rows_rejected);
+    }
     if (!rs->opts->quiet) {
         char late[64] = "";
         if (group_op) {
@@ -643,10 +681,10 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
             velo_group_op_stats(group_op, &gs);
             if (gs.late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)gs.late_rows);
         }
-        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n", stmt_label(qp),
-                (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out, (unsigned long long)dlq.count, late,
-                dlq.count && dlq.path ? " (dead-letter queue: " : "", dlq.count && dlq.path ? dlq.path : "",
-                dlq.count && dlq.path ? ")" : "");
+        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n",
+                stmt_label(qp), (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out,
+                (unsigned long long)dlq.count, late, dlq.count && dlq.path ? " (dead-letter queue: " : "",
+                dlq.count && dlq.path ? dlq.path : "", dlq.count && dlq.path ? ")" : "");
     }
 
 done:
@@ -748,9 +786,10 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
         const char *session_stmt = server_statement(stmt->kind);
         if (session_stmt) {
             velo_query_plan_free(qp);
-            velo_error_set_at(&err, VELO_ERR_UNSUPPORTED, stmt->pos.line, stmt->pos.col,
-                              "%s is not supported by 'velo-sql run' yet: it needs the server (velo-sql serve)",
-                              session_stmt);
+            velo_error_set_at(
+                &err, VELO_ERR_UNSUPPORTED, stmt->pos.line, stmt->pos.col,
+                "%s is not supported by 'velo-sql run' yet: it needs the server (velo-sql serve)",
+                session_stmt);
             print_error(&rs, &err);
             code = VELO_EXIT_SQL_ERROR;
             goto out;

@@ -3,6 +3,7 @@
 #ifndef VELO_ENGINE_JOB_H
 #define VELO_ENGINE_JOB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,14 @@ enum {
     VELO_EXIT_RUNTIME_ERROR = 4, /* the job failed while running ('on.error'='fail', sink error) */
 };
 
+/* Live progress of a running script, updated after every batch; another thread (the control
+ * plane) may read it at any time. */
+typedef struct velo_run_progress {
+    _Atomic uint64_t rows_in;
+    _Atomic uint64_t rows_out;
+    _Atomic uint64_t rows_rejected;
+} velo_run_progress;
+
 typedef struct velo_run_options {
     const char *file; /* SQL file path (for messages and relative paths); "-" for stdin */
     const char *text; /* SQL text */
@@ -26,6 +35,10 @@ typedef struct velo_run_options {
     velo_kv binds;  /* --bind NAME=URI */
     FILE *diag_out; /* where errors and the summary go (stderr) */
     int quiet;      /* no summary line */
+    /* Optional. When it becomes true the sources stop as at the end of their input: the job drains
+     * its operators, flushes its sink and ends normally (SIGINT/SIGTERM, a job stopped over REST). */
+    const atomic_bool *stop;
+    velo_run_progress *progress; /* optional live counters */
 } velo_run_options;
 
 typedef struct velo_run_report {
