@@ -31,6 +31,8 @@ static const char *const KAFKA_KEYS[] = {
     "compression.type",  "transactional.id",   "isolation.level",   "security.protocol",
     "sasl.mechanism",    "sasl.username",      "sasl.password",
     "group_id", /* the original Velostream's spelling of group.id, in its README URIs */
+    "scan.bounded.mode", "dlq.topic",          "commit.interval",   "schema.sample.timeout.ms",
+    "processing.guarantee", "sasl.mechanisms",
 };
 
 static const char *const STDOUT_KEYS[] = {"header", "delimiter", "quote"};

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
@@ -134,11 +135,11 @@ static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *
         return st;
     }
     out->schema = velo_schema_copy(ops->schema(src));
-    ops->close(src);
-    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     bool watch = false;
     velo_kv_get_bool(options, "watch", false, &watch, NULL);
-    out->bounded = !watch;
+    out->bounded = ops->is_bounded ? ops->is_bounded(src) : !watch;
+    ops->close(src);
+    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     return VELO_OK;
 }
 
@@ -488,6 +489,12 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+static int64_t monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
 /* Runs one plan of the supported shape until its bounded input ends. */
@@ -645,6 +652,16 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
+     * and then the source commits what it has polled. Only while no operator holds rows back (a
+     * stateless pipeline); otherwise the one commit is after the final flush. */
+    int64_t commit_every_us = 0, last_commit_us = 0;
+    bool stateless = true;
+    for (uint32_t i = 1; i < nnodes; i++)
+        stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
+    if (sops->commit && stateless &&
+        (status = duration_option(&psrc->options, "commit.interval", 1000000, &commit_every_us, NULL, err)))
+        goto done;
     bool eof = false;
     velo_run_progress *progress = rs->opts->progress;
     uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
@@ -655,6 +672,10 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         if ((status = sops->poll(source, batch, &eof, err))) goto done;
         if (batch->count == 0) continue;
         if ((status = velo_operator_push(chain, batch, err))) goto done;
+        if (commit_every_us > 0 && monotonic_us() - last_commit_us >= commit_every_us) {
+            if ((status = sink->ops->flush(sink, err)) || (status = sops->commit(source, err))) goto done;
+            last_commit_us = monotonic_us();
+        }
         if (progress) {
             atomic_store(&progress->rows_in, rs->report->rows_in + chain->rows_in);
             atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
@@ -662,6 +683,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         }
     }
     if ((status = velo_operator_finish(chain, err))) goto done;
+    if (sops->commit && (status = sops->commit(source, err))) goto done; /* finish flushed the sink */
 
     /* records read = rows decoded + records the decoder rejected */
     uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors - dctx_agg.row_errors);
