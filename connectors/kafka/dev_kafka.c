@@ -109,7 +109,8 @@ static void *relay_main(void *arg) {
         if (fds[1].revents & POLLIN) accept_one(dk);
     }
 out:
-    while (dk->npairs) close_pair(dk, dk->npairs - 1);
+    while (dk->npairs)
+        close_pair(dk, dk->npairs - 1);
     mi_free(fds);
     mi_free(buf);
     return NULL;
@@ -145,8 +146,7 @@ static velo_status start_relay(velo_dev_kafka *dk, int port, velo_error *err) {
                               port, strerror(errno));
     if (listen(dk->listen_fd, 64) != 0)
         return velo_error_set(err, VELO_ERR_IO, "dev-kafka: listen: %s", strerror(errno));
-    if (pipe(dk->wake) != 0)
-        return velo_error_set(err, VELO_ERR_IO, "dev-kafka: pipe: %s", strerror(errno));
+    if (pipe(dk->wake) != 0) return velo_error_set(err, VELO_ERR_IO, "dev-kafka: pipe: %s", strerror(errno));
     if (pthread_create(&dk->relay, NULL, relay_main, dk) != 0)
         return velo_error_set(err, VELO_ERR_IO, "dev-kafka: cannot start the bootstrap relay thread");
     dk->relay_running = true;
@@ -181,7 +181,8 @@ velo_status velo_dev_kafka_start(const velo_dev_kafka_options *opts, velo_dev_ka
     char errstr[512];
     int partitions = opts->partitions > 0 ? opts->partitions : 4;
     if (opts->port < 0 || opts->port > 65535) {
-        st = velo_error_set(err, VELO_ERR_INVALID, "dev-kafka: --port must be 0..65535, found %d", opts->port);
+        st =
+            velo_error_set(err, VELO_ERR_INVALID, "dev-kafka: --port must be 0..65535, found %d", opts->port);
         goto fail;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

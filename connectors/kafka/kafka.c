@@ -28,7 +28,8 @@ extern const velo_source_ops velo_kafka_source_ops;
 extern const velo_sink_ops velo_kafka_sink_ops;
 
 enum { META_KEY, META_TOPIC, META_PARTITION, META_OFFSET, META_TIMESTAMP, META_HEADERS, META_N };
-static const char *const META_NAMES[META_N] = {"_key", "_topic", "_partition", "_offset", "_timestamp", "_headers"};
+static const char *const META_NAMES[META_N] = {"_key",    "_topic",     "_partition",
+                                               "_offset", "_timestamp", "_headers"};
 
 static int meta_index(const char *name) {
     for (int i = 0; i < META_N; i++)
@@ -53,7 +54,8 @@ static velo_status kafka_format(const velo_kv *options, const velo_format_ops **
     if (*raw) return VELO_OK;
     *fops = velo_format_lookup(name);
     if (!*fops)
-        return velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' for kafka (known: json, csv, raw)", name);
+        return velo_error_set(err, VELO_ERR_INVALID, "unknown format '%s' for kafka (known: json, csv, raw)",
+                              name);
     /* one message is one record: a CSV payload has no header line unless 'header'='true' */
     velo_kv o;
     velo_kv_init(&o);
@@ -88,7 +90,7 @@ typedef struct kafka_source {
     const velo_format_ops *fops;
     velo_format *fmt;
     bool raw;
-    bool json; /* decodes by column name: the full schema can be passed */
+    bool json;            /* decodes by column name: the full schema can be passed */
     velo_schema *payload; /* non-metadata columns, a prefix of schema (CSV, raw) */
     int meta_col[META_N];
     velo_dlq *dlq;
@@ -340,15 +342,18 @@ static bool ksrc_decode(kafka_source *s, const rd_kafka_message_t *msg, velo_bat
 }
 
 /* Broker trouble (unreachable, unknown topic): said once on stderr while nothing is assigned. */
-static velo_status ksrc_report_trouble(kafka_source *s, rd_kafka_resp_err_t e, const char *text, velo_error *err) {
+static velo_status ksrc_report_trouble(kafka_source *s, rd_kafka_resp_err_t e, const char *text,
+                                       velo_error *err) {
     if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF) return VELO_OK;
     if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
         if (s->bounded)
             return velo_error_set(err, VELO_ERR_NOT_FOUND,
-                                  "kafka source '%s': %s (create the topic, or check the name)", s->name, text);
+                                  "kafka source '%s': %s (create the topic, or check the name)", s->name,
+                                  text);
     }
     if (!s->error_reported) {
-        fprintf(stderr, "velo-sql: kafka source '%s': %s (brokers %s); retrying\n", s->name, text, s->brokers);
+        fprintf(stderr, "velo-sql: kafka source '%s': %s (brokers %s); retrying\n", s->name, text,
+                s->brokers);
         s->error_reported = true;
     }
     return VELO_OK;
@@ -480,10 +485,11 @@ static void ksrc_close(velo_source *src) { ksrc_free((kafka_source *)src); }
  * (no group join, nothing committed) and lets the format infer the columns. */
 static velo_status ksrc_infer(kafka_source *s, const velo_connector_args *args, velo_error *err) {
     if (!s->fops || !s->fops->infer)
-        return velo_error_set(err, VELO_ERR_INVALID,
-                              "kafka source '%s': format %s needs declared columns: CREATE STREAM name (col TYPE, "
-                              "...) WITH ('uri'='%s')",
-                              s->name, s->raw ? "raw" : s->fops->name, args->uri->text);
+        return velo_error_set(
+            err, VELO_ERR_INVALID,
+            "kafka source '%s': format %s needs declared columns: CREATE STREAM name (col TYPE, "
+            "...) WITH ('uri'='%s')",
+            s->name, s->raw ? "raw" : s->fops->name, args->uri->text);
     int64_t timeout_ms = 5000;
     velo_status st = velo_kv_get_int(args->options, "schema.sample.timeout.ms", 5000, &timeout_ms, err);
     if (st) return st;
@@ -503,20 +509,23 @@ static velo_status ksrc_infer(kafka_source *s, const velo_connector_args *args, 
     for (int t = 0; t < s->subscription->cnt && !st; t++) {
         const char *topic = s->subscription->elems[t].topic;
         if (topic[0] == '^') {
-            st = velo_error_set(err, VELO_ERR_INVALID,
-                                "kafka source '%s': a topic pattern needs declared columns: CREATE STREAM name "
-                                "(col TYPE, ...) WITH ('uri'='%s')",
-                                s->name, args->uri->text);
+            st = velo_error_set(
+                err, VELO_ERR_INVALID,
+                "kafka source '%s': a topic pattern needs declared columns: CREATE STREAM name "
+                "(col TYPE, ...) WITH ('uri'='%s')",
+                s->name, args->uri->text);
             break;
         }
         rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
         const rd_kafka_metadata_t *md = NULL;
         rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, (int)timeout_ms);
         if (e || md->topic_cnt < 1 || md->topics[0].err) {
-            rd_kafka_resp_err_t te = e ? e : md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+            rd_kafka_resp_err_t te = e                   ? e
+                                     : md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
+                                                         : md->topics[0].err;
             st = velo_error_set(err, e ? VELO_ERR_IO : VELO_ERR_NOT_FOUND,
-                                "kafka source '%s': cannot read the partitions of topic '%s' from %s: %s%s", s->name,
-                                topic, s->brokers, rd_kafka_err2str(te),
+                                "kafka source '%s': cannot read the partitions of topic '%s' from %s: %s%s",
+                                s->name, topic, s->brokers, rd_kafka_err2str(te),
                                 e ? " (is the broker running? start one with: velo-sql dev-kafka)" : "");
         } else {
             for (int p = 0; p < md->topics[0].partition_cnt; p++)
@@ -551,10 +560,11 @@ static velo_status ksrc_infer(kafka_source *s, const velo_connector_args *args, 
         }
     }
     if (!st && n == 0)
-        st = velo_error_set(err, VELO_ERR_DECODE,
-                            "kafka source '%s': cannot infer the columns: no message in the topic within %lld ms; "
-                            "declare them with CREATE STREAM name (col TYPE, ...) WITH ('uri'='%s')",
-                            s->name, (long long)timeout_ms, args->uri->text);
+        st = velo_error_set(
+            err, VELO_ERR_DECODE,
+            "kafka source '%s': cannot infer the columns: no message in the topic within %lld ms; "
+            "declare them with CREATE STREAM name (col TYPE, ...) WITH ('uri'='%s')",
+            s->name, (long long)timeout_ms, args->uri->text);
     velo_schema *inferred = NULL;
     if (!st) st = s->fops->infer(s->fmt, (const char *const *)recs, lens, n, &inferred, err);
     if (!st) s->schema = inferred;
@@ -578,9 +588,10 @@ static velo_status ksrc_columns(kafka_source *s, velo_error *err) {
         if (m >= 0)
             s->meta_col[m] = (int)i;
         else if (npay != i && !s->json)
-            return velo_error_set(err, VELO_ERR_INVALID,
-                                  "kafka source '%s': declare the metadata column '%s' after the payload columns",
-                                  s->name, s->schema->fields[i - 1].name);
+            return velo_error_set(
+                err, VELO_ERR_INVALID,
+                "kafka source '%s': declare the metadata column '%s' after the payload columns", s->name,
+                s->schema->fields[i - 1].name);
         else
             npay++;
     }
@@ -590,9 +601,9 @@ static velo_status ksrc_columns(kafka_source *s, velo_error *err) {
         if (meta_index(s->schema->fields[i].name) < 0)
             velo_schema_set(s->payload, j++, s->schema->fields[i].name, s->schema->fields[i].type);
     if (s->raw && npay != 1)
-        return velo_error_set(err, VELO_ERR_INVALID,
-                              "kafka source '%s': format raw has one column (the payload as VARCHAR), found %u",
-                              s->name, npay);
+        return velo_error_set(
+            err, VELO_ERR_INVALID,
+            "kafka source '%s': format raw has one column (the payload as VARCHAR), found %u", s->name, npay);
     return VELO_OK;
 }
 
@@ -612,9 +623,10 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
     if (!strcasecmp(mode, "latest-offset"))
         s->bounded = true;
     else if (strcasecmp(mode, "unbounded")) {
-        st = velo_error_set(err, VELO_ERR_INVALID,
-                            "kafka source '%s': 'scan.bounded.mode' must be unbounded or latest-offset, found '%s'",
-                            s->name, mode);
+        st = velo_error_set(
+            err, VELO_ERR_INVALID,
+            "kafka source '%s': 'scan.bounded.mode' must be unbounded or latest-offset, found '%s'", s->name,
+            mode);
         goto fail;
     }
     if ((st = kafka_format(args->options, &s->fops, &s->fmt, &s->raw, err))) goto fail;
@@ -701,13 +713,12 @@ typedef struct kafka_sink {
 static void ksink_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     kafka_sink *k = opaque;
     if (!m->err) return;
-    if (!k->failed++)
-        snprintf(k->first_error, sizeof k->first_error, "%s", rd_kafka_err2str(m->err));
+    if (!k->failed++) snprintf(k->first_error, sizeof k->first_error, "%s", rd_kafka_err2str(m->err));
 }
 
 static velo_status ksink_failed(kafka_sink *k, velo_error *err) {
-    return velo_error_set(err, VELO_ERR_IO, "kafka sink '%s': %llu messages not delivered (first: %s)", k->name,
-                          (unsigned long long)k->failed, k->first_error);
+    return velo_error_set(err, VELO_ERR_IO, "kafka sink '%s': %llu messages not delivered (first: %s)",
+                          k->name, (unsigned long long)k->failed, k->first_error);
 }
 
 static rd_kafka_headers_t *ksink_headers(kafka_sink *k, const velo_batch *b, uint32_t row) {
@@ -747,7 +758,8 @@ static velo_status ksink_write(velo_sink *sink, const velo_batch *b, velo_error 
         } else {
             velo_status st = k->fops->encode(k->fmt, k->payload, &view, row, &k->buf, err);
             if (st) return st;
-            if (k->buf.len && k->buf.data[k->buf.len - 1] == '\n') k->buf.len--; /* one message, no terminator */
+            if (k->buf.len && k->buf.data[k->buf.len - 1] == '\n')
+                k->buf.len--; /* one message, no terminator */
         }
         const void *key = NULL;
         size_t key_len = 0;
@@ -766,8 +778,8 @@ static velo_status ksink_write(velo_sink *sink, const velo_batch *b, velo_error 
             rd_kafka_resp_err_t e =
                 h ? rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                       RD_KAFKA_V_VALUE(k->buf.data ? k->buf.data : "", k->buf.len),
-                                      RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(h),
-                                      RD_KAFKA_V_END)
+                                      RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(ts),
+                                      RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END)
                   : rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                       RD_KAFKA_V_VALUE(k->buf.data ? k->buf.data : "", k->buf.len),
                                       RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_END);
@@ -830,8 +842,8 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
         goto fail;
     }
     if (strchr(args->uri->path, ',') || args->uri->path[0] == '^') {
-        st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': a sink writes one topic, found '%s'", k->name,
-                            args->uri->path);
+        st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': a sink writes one topic, found '%s'",
+                            k->name, args->uri->path);
         goto fail;
     }
     if ((st = kafka_format(args->options, &k->fops, &k->fmt, &k->raw, err))) goto fail;
@@ -852,7 +864,8 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     if (key_field) {
         k->key_col = velo_schema_find(schema, key_field);
         if (k->key_col < 0) {
-            st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': 'key.field' names '%s', which is not an output column",
+            st = velo_error_set(err, VELO_ERR_INVALID,
+                                "kafka sink '%s': 'key.field' names '%s', which is not an output column",
                                 k->name, key_field);
             goto fail;
         }
@@ -863,10 +876,11 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
         goto fail;
     }
     for (uint32_t j = 0; j < npay; j++)
-        velo_schema_set(k->payload, j, schema->fields[k->payload_col[j]].name, schema->fields[k->payload_col[j]].type);
+        velo_schema_set(k->payload, j, schema->fields[k->payload_col[j]].name,
+                        schema->fields[k->payload_col[j]].type);
     if (k->raw && npay != 1) {
-        st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': format raw writes one column, found %u", k->name,
-                            npay);
+        st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': format raw writes one column, found %u",
+                            k->name, npay);
         goto fail;
     }
     rd_kafka_conf_t *conf = NULL;
@@ -882,8 +896,8 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     }
     k->rkt = rd_kafka_topic_new(k->rk, args->uri->path, NULL);
     if (!k->rkt) {
-        st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': topic '%s': %s", k->name, args->uri->path,
-                            rd_kafka_err2str(rd_kafka_last_error()));
+        st = velo_error_set(err, VELO_ERR_INVALID, "kafka sink '%s': topic '%s': %s", k->name,
+                            args->uri->path, rd_kafka_err2str(rd_kafka_last_error()));
         goto fail;
     }
     k->base.ops = &velo_kafka_sink_ops;

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 /* Plain option names that are librdkafka properties, per role (others need the 'kafka.' prefix). */
-static const char *const COMMON_PASS[] = {"bootstrap.servers", "client.id",      "security.protocol",
+static const char *const COMMON_PASS[] = {"bootstrap.servers", "client.id",       "security.protocol",
                                           "sasl.mechanism",    "sasl.mechanisms", "sasl.username",
                                           "sasl.password"};
 static const char *const CONSUMER_PASS[] = {"group.id", "auto.offset.reset", "isolation.level"};
@@ -23,8 +23,8 @@ static velo_status set(rd_kafka_conf_t *conf, const char *key, const char *value
                        const char *name, velo_error *err) {
     char errstr[512];
     if (rd_kafka_conf_set(conf, key, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
-        return velo_error_set(err, VELO_ERR_INVALID, "kafka '%s': option '%s'='%s': %s", name, as_written, value,
-                              errstr);
+        return velo_error_set(err, VELO_ERR_INVALID, "kafka '%s': option '%s'='%s': %s", name, as_written,
+                              value, errstr);
     return VELO_OK;
 }
 
@@ -48,13 +48,15 @@ velo_status velo_kafka_conf(const velo_connector_args *args, velo_kafka_role rol
         if (!st) st = set(conf, "enable.auto.offset.store", "false", "enable.auto.offset.store", name, err);
         if (!st) st = set(conf, "auto.offset.reset", "earliest", "auto.offset.reset", name, err);
     }
-    if (!st && role == VELO_KAFKA_PRODUCER) st = set(conf, "partitioner", "murmur2_random", "partitioner", name, err);
+    if (!st && role == VELO_KAFKA_PRODUCER)
+        st = set(conf, "partitioner", "murmur2_random", "partitioner", name, err);
     for (uint32_t i = 0; !st && i < args->options->count; i++) {
         const char *k = args->options->items[i].key, *v = args->options->items[i].value;
         bool consumer = role != VELO_KAFKA_PRODUCER;
         if (!strncasecmp(k, "kafka.", 6))
             st = set(conf, k + 6, v, k, name, err);
-        else if (IN(k, COMMON_PASS) || (consumer && IN(k, CONSUMER_PASS)) || (!consumer && IN(k, PRODUCER_PASS)))
+        else if (IN(k, COMMON_PASS) || (consumer && IN(k, CONSUMER_PASS)) ||
+                 (!consumer && IN(k, PRODUCER_PASS)))
             st = set(conf, k, v, k, name, err);
     }
     if (st) {
@@ -68,8 +70,8 @@ velo_status velo_kafka_conf(const velo_connector_args *args, velo_kafka_role rol
 velo_status velo_kafka_topics(const velo_uri *uri, rd_kafka_topic_partition_list_t **out, velo_error *err) {
     const char *path = uri->path[0] == '/' ? uri->path + 1 : uri->path;
     if (!*path)
-        return velo_error_set(err, VELO_ERR_INVALID, "'%s': a kafka URI needs a topic: kafka://host:9092/topic",
-                              uri->text);
+        return velo_error_set(err, VELO_ERR_INVALID,
+                              "'%s': a kafka URI needs a topic: kafka://host:9092/topic", uri->text);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
     if (path[0] == '^') { /* a pattern: commas may be part of the regex */
         rd_kafka_topic_partition_list_add(l, path, RD_KAFKA_PARTITION_UA);
