@@ -135,7 +135,9 @@ static part_state *part_find(kafka_source *s, const char *topic, int32_t partiti
 
 static void ksrc_error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque) {
     kafka_source *s = opaque;
-    snprintf(s->last_error, sizeof s->last_error, "%s", reason);
+    /* keep the cause ("Connect to ... failed: Connection refused") over the summary */
+    if (code != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !s->last_error[0])
+        snprintf(s->last_error, sizeof s->last_error, "%s", reason);
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
         char buf[256];
         rd_kafka_fatal_error(rk, buf, sizeof buf);
@@ -371,6 +373,7 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             *eof = true;
             return VELO_OK;
         }
+        rd_kafka_poll(s->rk, 0); /* error_cb */
         int64_t left = deadline - now_ms();
         if (left < 0) left = 0;
         ssize_t n = rd_kafka_consume_batch_queue(s->queue, out->count ? 0 : (int)left, s->msgs,
@@ -408,11 +411,11 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             }
             rd_kafka_message_destroy(m);
         }
-        if (n == 0 && (out->count || now_ms() >= deadline)) break;
         /* nothing assigned for a while with an error seen: the brokers are unreachable */
         if (n == 0 && !s->assigned_once && s->last_error[0] && !s->error_reported &&
             now_ms() - s->started_ms > 2000)
             ksrc_report_trouble(s, RD_KAFKA_RESP_ERR__TRANSPORT, s->last_error, err);
+        if (n == 0 && (out->count || now_ms() >= deadline)) break;
     }
     if (s->bounded && bounded_done(s)) *eof = true;
     return VELO_OK;
@@ -659,7 +662,8 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
         st = velo_error_set(err, VELO_ERR_INVALID, "kafka source '%s': %s", s->name, errstr);
         goto fail;
     }
-    rd_kafka_poll_set_consumer(s->rk);
+    /* messages and rebalances arrive on the consumer queue; errors on the main queue, served by
+     * rd_kafka_poll in ksrc_poll (not forwarded, so consume_batch_queue sees only records) */
     s->queue = rd_kafka_queue_get_consumer(s->rk);
 
     const char *dlq_topic = velo_kv_get(args->options, "dlq.topic");
