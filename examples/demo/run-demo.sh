@@ -1,5 +1,7 @@
 #!/bin/sh
-# make demo: generate the demo trades, run demo.sql with velo-sql, show the first results.
+# make demo: generate the demo trades, run demo.sql with velo-sql (files), then the Kafka part:
+# start `velo-sql dev-kafka`, produce the trades to a topic with kcat, run demo-kafka.sql
+# (Kafka -> Kafka and Kafka -> file), show the results and stop the broker.
 set -eu
 bin=${1:-build/velo-sql}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,3 +20,39 @@ echo "== first rows of examples/demo/out/vwap_1m.jsonl ($(wc -l <"$here/out/vwap
 head -n 4 "$here/out/vwap_1m.jsonl"
 echo "== dead-letter queue examples/demo/out/rejected.jsonl"
 cat "$here/out/rejected.jsonl"
+
+# ---- Kafka: an embedded broker, kcat as the producer and consumer
+port=${DEMO_KAFKA_PORT:-9092}
+log="$here/out/dev-kafka.log"
+rm -f "$here/out/bootstrap.txt"
+"$bin" dev-kafka --port "$port" --topics trades,big_buys,trades_dlq --partitions 4 >"$here/out/bootstrap.txt" 2>"$log" &
+kafka_pid=$!
+trap 'kill -INT $kafka_pid 2>/dev/null; wait $kafka_pid 2>/dev/null' EXIT
+i=0
+while [ ! -s "$here/out/bootstrap.txt" ] && kill -0 "$kafka_pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ ! -s "$here/out/bootstrap.txt" ]; then
+    echo "velo-sql dev-kafka did not start:"; cat "$log"; exit 2
+fi
+bootstrap=$(head -n 1 "$here/out/bootstrap.txt")
+echo "== velo-sql dev-kafka: broker at $bootstrap"
+# key = symbol (3rd CSV column); the header line is not a trade
+tail -n +2 "$here/data/trades.csv" | awk -F, '{ print $3 "|" $0 }' |
+    kcat -b "$bootstrap" -P -t trades -K '|' -X log_level=3
+echo "== produced $(($(wc -l <"$here/data/trades.csv") - 1)) trades to topic 'trades' with kcat"
+sql="$here/out/demo-kafka.sql"
+# the copy lives in out/, so its file:// paths lose their out/ prefix
+sed -e "s/127.0.0.1:9092/$bootstrap/g" -e "s|file://out/|file://|g" "$here/demo-kafka.sql" >"$sql"
+echo "== velo-sql run examples/demo/demo-kafka.sql"
+set +e
+"$bin" run "$sql"
+rc=$?
+set -e
+if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then exit "$rc"; fi
+echo "== first records of topic 'big_buys' (kcat: partition, key, value)"
+kcat -b "$bootstrap" -C -t big_buys -o beginning -c 5 -q -f 'p%p %k %s\n' -X log_level=3
+echo "== records in 'big_buys': $(kcat -b "$bootstrap" -C -t big_buys -o beginning -e -q -X log_level=3 | wc -l)"
+echo "== dead-letter topic 'trades_dlq': headers name the error and where the record came from"
+echo "   (both jobs read 'trades', so each malformed record is there once per job)"
+kcat -b "$bootstrap" -C -t trades_dlq -o beginning -e -q -f '%s  <- %h\n' -X log_level=3
+echo "== first rows of examples/demo/out/kafka_vwap_1m.jsonl ($(wc -l <"$here/out/kafka_vwap_1m.jsonl") rows)"
+head -n 4 "$here/out/kafka_vwap_1m.jsonl"
