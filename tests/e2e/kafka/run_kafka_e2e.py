@@ -315,6 +315,28 @@ def case_unreachable_broker_is_reported(tmp):
     print("unreachable broker reported:", [l for l in err.splitlines() if "kafka source" in l][0])
 
 
+def case_velo_cli_kafka_topics_and_lag(tmp):
+    """velo-cli kafka topics lists message counts; lag shows what a bounded run left unread."""
+    dk = DevKafka(topics="t1", partitions=2)
+    try:
+        cli = os.path.join(os.path.dirname(VELO), "velo-cli")
+        produce(dk.bootstrap, "t1", [(b"k%d" % i, b'{"x": %d}' % i, []) for i in range(10)])
+        run_sql("SELECT x FROM 'kafka://%s/t1' WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'g');"
+                % dk.bootstrap, tmp)
+        produce(dk.bootstrap, "t1", [(b"k%d" % i, b'{"x": %d}' % i, []) for i in range(10, 15)])
+        t = subprocess.run([cli, "kafka", "topics", "--kafka-brokers", dk.bootstrap], capture_output=True, text=True)
+        row = [l.split() for l in t.stdout.splitlines() if l.startswith("t1 ")]
+        if t.returncode != 0 or row != [["t1", "2", "15"]]:
+            fail("velo-cli kafka topics: %d %s %s" % (t.returncode, t.stdout, t.stderr))
+        lag = subprocess.run([cli, "kafka", "lag", "--kafka-brokers", dk.bootstrap, "--group", "g"],
+                             capture_output=True, text=True)
+        if lag.returncode != 0 or "total lag of group 'g': 5" not in lag.stdout:
+            fail("velo-cli kafka lag: %d %s %s" % (lag.returncode, lag.stdout, lag.stderr))
+        print(t.stdout + lag.stdout)
+    finally:
+        dk.stop()
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
