@@ -57,6 +57,11 @@ typedef struct velo_sink_ops {
     /* Writes the live rows of b (respecting its selection vector). */
     velo_status (*write)(velo_sink *sink, const velo_batch *b, velo_error *err);
     velo_status (*flush)(velo_sink *sink, velo_error *err);
+    /* Optional (NULL: flush, then the source's commit). A commit point: makes everything written
+     * so far durable together with the progress of `src` (Kafka exactly-once: the source's offsets
+     * are sent inside the sink's transaction, which then commits). The run loop calls it where it
+     * would otherwise flush and call the source's commit. */
+    velo_status (*commit)(velo_sink *sink, velo_source *src, velo_error *err);
     void (*close)(velo_sink *sink);
 } velo_sink_ops;
 

@@ -489,6 +489,16 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+/* A commit point: the sink's commit when it has one (it commits the source's progress with its
+ * own output), else flush the sink, then commit the source. */
+static velo_status commit_point(velo_sink *sink, const velo_source_ops *sops, velo_source *source,
+                                velo_error *err) {
+    if (sink->ops->commit) return sink->ops->commit(sink, source, err);
+    velo_status st = sink->ops->flush(sink, err);
+    if (!st && sops->commit) st = sops->commit(source, err);
+    return st;
+}
+
 static int64_t monotonic_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -659,7 +669,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     bool stateless = true;
     for (uint32_t i = 1; i < nnodes; i++)
         stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
-    if (sops->commit && stateless &&
+    bool commits = sops->commit || kops->commit;
+    if (commits && stateless &&
         (status = duration_option(&psrc->options, "commit.interval", 1000000, &commit_every_us, NULL, err)))
         goto done;
     bool eof = false;
@@ -673,7 +684,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         if (batch->count == 0) continue;
         if ((status = velo_operator_push(chain, batch, err))) goto done;
         if (commit_every_us > 0 && monotonic_us() - last_commit_us >= commit_every_us) {
-            if ((status = sink->ops->flush(sink, err)) || (status = sops->commit(source, err))) goto done;
+            if ((status = commit_point(sink, sops, source, err))) goto done;
             last_commit_us = monotonic_us();
         }
         if (progress) {
@@ -683,7 +694,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         }
     }
     if ((status = velo_operator_finish(chain, err))) goto done;
-    if (sops->commit && (status = sops->commit(source, err))) goto done; /* finish flushed the sink */
+    if (commits && (status = commit_point(sink, sops, source, err))) goto done;
 
     /* records read = rows decoded + records the decoder rejected */
     uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors - dctx_agg.row_errors);
@@ -820,7 +831,10 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {
-            if (err.message[0]) print_error(&rs, &err);
+            if (!err.message[0]) /* never end silently: name the status at least */
+                velo_error_set(&err, st, "%s (no message: this is a bug, please report it)",
+                               velo_status_name(st));
+            print_error(&rs, &err);
             code = exit_code_for(st);
             goto out;
         }

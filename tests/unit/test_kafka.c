@@ -25,15 +25,16 @@ typedef struct fixture {
     velo_dlq dlq;
 } fixture;
 
-static void fixture_start(fixture *f, const char *topic, int partitions) {
+/* A mock cluster with `topics` (comma-separated); the fixture's URI reads the first one. */
+static void fixture_start(fixture *f, const char *topics, int partitions) {
     memset(f, 0, sizeof *f);
-    velo_dev_kafka_options o = {.port = 0, .partitions = partitions, .brokers = 1, .topics = topic};
+    velo_dev_kafka_options o = {.port = 0, .partitions = partitions, .brokers = 1, .topics = topics};
     velo_error err = {0};
     cr_assert_eq(velo_dev_kafka_start(&o, &f->dk, &err), VELO_OK, "%s", err.message);
     f->mock = velo_dev_kafka_mock(f->dk);
     snprintf(f->brokers, sizeof f->brokers, "%s", velo_dev_kafka_bootstrap(f->dk));
     char text[256];
-    snprintf(text, sizeof text, "kafka://%s/%s", f->brokers, topic);
+    snprintf(text, sizeof text, "kafka://%s/%.*s", f->brokers, (int)strcspn(topics, ","), topics);
     cr_assert_eq(velo_uri_parse(text, &f->uri, &err), VELO_OK, "%s", err.message);
     velo_kv_init(&f->options);
     velo_kv_set(&f->options, "kafka.session.timeout.ms", "6000");
@@ -238,5 +239,141 @@ Test(kafka, failed_offset_commit_is_retried_by_the_next_commit) {
     rd_kafka_destroy(rk);
     velo_batch_free(b);
     src->ops->close(src);
+    fixture_stop(&f);
+}
+
+static int64_t committed_offset(fixture *f, const char *group, const char *topic, int partition) {
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", f->brokers, errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof errstr);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition);
+    cr_assert_eq(rd_kafka_committed(rk, l, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    int64_t off = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_destroy(rk);
+    return off;
+}
+
+/* The ids in `topic` partition 0 at offsets [from, to), read uncommitted (the mock cluster does not
+ * hide aborted records, so the test itself knows which offset ranges each transaction wrote). */
+static void ids_in_range(fixture *f, const char *topic, int64_t from, int64_t to, int *seen, int nseen) {
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", f->brokers, errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "group.id", "verifier", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "isolation.level", "read_uncommitted", errstr, sizeof errstr);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, 0)->offset = from;
+    rd_kafka_assign(rk, l);
+    double end = now_s() + 20;
+    for (int64_t next = from; next < to && now_s() < end;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m) continue;
+        if (!m->err && m->offset < to) {
+            int id = -1;
+            sscanf((const char *)m->payload, "{\"id\":%d", &id);
+            cr_assert(id >= 0 && id < nseen, "unexpected record at offset %lld", (long long)m->offset);
+            seen[id]++;
+        }
+        if (!m->err) next = m->offset + 1;
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}
+
+static int64_t end_offset(fixture *f, const char *topic) {
+    return count_topic(f, topic, 1); /* one partition, low watermark 0 */
+}
+
+/* Reads every available record of the source and writes it to the sink (a pass-through job). */
+static int pass_through(velo_source *src, velo_sink *sink, velo_batch *b, int want) {
+    int got = 0;
+    double end = now_s() + 30;
+    while (got < want && now_s() < end) {
+        velo_batch_reset(b);
+        bool eof = false;
+        velo_error err = {0};
+        cr_assert_eq(src->ops->poll(src, b, &eof, &err), VELO_OK, "%s", err.message);
+        if (!b->count) continue;
+        cr_assert_eq(sink->ops->write(sink, b, &err), VELO_OK, "%s", err.message);
+        got += (int)b->count;
+    }
+    return got;
+}
+
+Test(kafka, exactly_once_commits_offsets_with_the_output_and_an_aborted_run_replays_exactly) {
+    fixture f;
+    fixture_start(&f, "in,out", 1);
+    velo_error err = {0};
+    char text[256];
+    velo_uri out_uri;
+    snprintf(text, sizeof text, "kafka://%s/out", f.brokers);
+    velo_uri_parse(text, &out_uri, &err);
+    velo_kv_set(&f.options, "group.id", "eos");
+    velo_kv_set(&f.options, "processing.guarantee", "exactly_once");
+    velo_connector_args sa = args_of(&f), ka = args_of(&f);
+    ka.uri = &out_uri;
+    const velo_source_ops *sops = velo_source_lookup("kafka");
+    const velo_sink_ops *kops = velo_sink_lookup("kafka");
+    velo_batch *b = velo_batch_new(f.schema, 256);
+    enum { N = 150 };
+
+    /* run 1: 100 records, one commit point */
+    produce_ids(&f, "in", 0, 100);
+    velo_source *src = NULL;
+    velo_sink *sink = NULL;
+    cr_assert_eq(sops->open(&sa, &src, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(kops->open(&ka, f.schema, &sink, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(pass_through(src, sink, b, 100), 100);
+    cr_assert_eq(kops->commit(sink, src, &err), VELO_OK, "%s", err.message);
+    int64_t txn1_end = end_offset(&f, "out");
+    cr_expect_eq(committed_offset(&f, "eos", "in", 0), 100);
+
+    /* run 1 goes on: 50 more records written, then it dies before its next commit point */
+    produce_ids(&f, "in", 100, N);
+    cr_assert_eq(pass_through(src, sink, b, 50), 50);
+    cr_assert_eq(sink->ops->flush(sink, &err), VELO_OK, "%s", err.message); /* written, not committed */
+    kops->close(sink); /* the open transaction is aborted */
+    sops->close(src);
+    int64_t aborted_end = end_offset(&f, "out");
+    cr_expect_eq(committed_offset(&f, "eos", "in", 0), 100, "an aborted transaction committed its offsets");
+
+    /* run 2 (restart): resumes at the committed offset and replays the aborted part */
+    cr_assert_eq(sops->open(&sa, &src, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(kops->open(&ka, f.schema, &sink, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(pass_through(src, sink, b, 50), 50, "the restart does not resume at offset 100");
+    cr_assert_eq(kops->commit(sink, src, &err), VELO_OK, "%s", err.message);
+    int64_t txn3_end = end_offset(&f, "out");
+    cr_expect_eq(committed_offset(&f, "eos", "in", 0), N);
+
+    /* the verifier: committed transactions wrote [0, txn1_end) and [aborted_end, txn3_end) */
+    static int seen[N];
+    memset(seen, 0, sizeof seen);
+    ids_in_range(&f, "out", 0, txn1_end, seen, N);
+    ids_in_range(&f, "out", aborted_end, txn3_end, seen, N);
+    int missing = 0, dup = 0, got = 0;
+    for (int i = 0; i < N; i++) {
+        got += seen[i];
+        missing += seen[i] == 0;
+        dup += seen[i] > 1 ? seen[i] - 1 : 0;
+    }
+    printf(
+        "exactly-once with an aborted run: sent %d, committed output %d (aborted transaction: %lld records "
+        "at offsets %lld..%lld), missing %d, duplicated %d\n",
+        N, got, (long long)(aborted_end - txn1_end), (long long)txn1_end, (long long)aborted_end - 1, missing,
+        dup);
+    cr_expect_eq(missing, 0);
+    cr_expect_eq(dup, 0);
+    cr_expect_eq(aborted_end - txn1_end, 50);
+    velo_batch_free(b);
+    kops->close(sink);
+    sops->close(src);
+    velo_uri_free(&out_uri);
     fixture_stop(&f);
 }
