@@ -113,16 +113,18 @@ velo_status velo_job_store_remove(const char *dir, const char *id, velo_error *e
 static char *dup_str(const char *s) { return s ? mi_strdup(s) : NULL; }
 
 /* Fills r from j; false when a required field is missing or has the wrong type. */
-static bool record_from_json(json_t *j, velo_job_record *r) {
-    const char *id = NULL, *name = NULL, *sql = NULL, *base = NULL, *state = NULL, *error = NULL;
-    json_t *props = NULL;
+static bool record_from_json(json_t *j, velo_job_record *r, json_error_t *jerr) {
+    const char *id = NULL, *name = NULL, *sql = NULL, *base = NULL, *state = NULL;
+    json_t *props = NULL, *error = NULL; /* error is null for a job that did not fail */
     json_int_t sub = 0, start = 0, end = 0, in = 0, out = 0, rej = 0;
     int restarts = 0;
-    if (json_unpack(j, "{s:s, s:s, s:s, s?o, s:s, s:s, s?I, s?I, s?I, s?i, s?I, s?I, s?I, s?s}", "id", &id,
-                    "name", &name, "sql", &sql, "properties", &props, "base_dir", &base, "state", &state,
-                    "submitted_ms", &sub, "started_ms", &start, "ended_ms", &end, "restarts", &restarts,
-                    "records_in", &in, "records_out", &out, "records_rejected", &rej, "error", &error))
+    if (json_unpack_ex(j, jerr, 0, "{s:s, s:s, s:s, s?o, s:s, s:s, s?I, s?I, s?I, s?i, s?I, s?I, s?I, s?o}",
+                       "id", &id, "name", &name, "sql", &sql, "properties", &props, "base_dir", &base,
+                       "state", &state, "submitted_ms", &sub, "started_ms", &start, "ended_ms", &end,
+                       "restarts", &restarts, "records_in", &in, "records_out", &out, "records_rejected",
+                       &rej, "error", &error))
         return false;
+    snprintf(jerr->text, sizeof jerr->text, "a bad id, name or state");
     if (strlen(id) != VELO_JOB_ID_LEN || !velo_job_name_valid(name) || strlen(state) >= sizeof r->state)
         return false;
     snprintf(r->id, sizeof r->id, "%s", id);
@@ -130,7 +132,7 @@ static bool record_from_json(json_t *j, velo_job_record *r) {
     snprintf(r->state, sizeof r->state, "%s", state);
     r->sql = dup_str(sql);
     r->base_dir = dup_str(base);
-    r->error = dup_str(error);
+    r->error = dup_str(json_string_value(error));
     r->submitted_ms = sub;
     r->started_ms = start;
     r->ended_ms = end;
@@ -184,8 +186,8 @@ velo_status velo_job_store_load(const char *dir, velo_job_record **out, uint32_t
         velo_job_record_init(&recs[n]);
         if (!j) {
             velo_strbuf_printf(problems, "%s: not valid JSON (line %d: %s)\n", path, jerr.line, jerr.text);
-        } else if (!record_from_json(j, &recs[n])) {
-            velo_strbuf_printf(problems, "%s: not a job record (a field is missing or malformed)\n", path);
+        } else if (!record_from_json(j, &recs[n], &jerr)) {
+            velo_strbuf_printf(problems, "%s: not a job record (%s)\n", path, jerr.text);
             velo_job_record_free(&recs[n]);
         } else {
             n++;

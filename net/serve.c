@@ -203,7 +203,7 @@ static void job_by_id(node *n, const velo_http_request *req, velo_http_response 
         velo_http_problem(resp, 500, "Internal Server Error", err.message);
         return;
     }
-    bool stopping = !strcmp(info.rec.state, "stopping");
+    bool stopping = !strcmp(req->method, "DELETE") && !strcmp(info.rec.state, "stopping");
     put_json(resp, stopping ? 202 : 200, job_json(&info, !strcmp(req->method, "GET")));
     velo_job_info_free(&info);
 }
