@@ -61,7 +61,8 @@ static void plan_all(velo_sql_check *c, const char *file, const velo_sql_script 
     for (uint32_t i = 0; i < script->nstmts; i++) {
         const sql_stmt *st = script->stmts[i];
         if (for_job) job_rules(c, st);
-        if (st->kind == SQL_STMT_EXPLAIN && st->explained) st = st->explained;
+        bool explain = st->kind == SQL_STMT_EXPLAIN; /* already an error in a job: no sink rule */
+        if (explain && st->explained) st = st->explained;
         velo_diags scratch; /* check_script reported these already */
         velo_diags_init(&scratch);
         velo_query_plan *qp = NULL;
@@ -73,7 +74,7 @@ static void plan_all(velo_sql_check *c, const char *file, const velo_sql_script 
         }
         if (!c->name[0] && qp->name && velo_job_name_valid(qp->name))
             snprintf(c->name, sizeof c->name, "%s", qp->name);
-        if (for_job && !qp->sink_uri)
+        if (for_job && !explain && !qp->sink_uri)
             velo_diags_add(&c->diags, VELO_SEV_ERROR, "job.stdout_sink", st->pos.line, st->pos.col,
                            "a job's results need a sink: add INTO 'file://...' (standard output belongs "
                            "to the server)");
