@@ -108,7 +108,7 @@ static bool collect_dir(const char *dir, path_list *out) {
     return true;
 }
 
-static char *read_file(const char *path, size_t *len) {
+char *velo_cli_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     velo_strbuf sb;
@@ -272,7 +272,7 @@ static bool validate_file(const validate_opts *vo, const char *file, velo_strbuf
     velo_diags diags;
     velo_diags_init(&diags);
     size_t len = 0;
-    char *text = read_file(file, &len);
+    char *text = velo_cli_read_file(file, &len);
     if (!text) {
         velo_diags_add(&diags, VELO_SEV_ERROR, "io.read", 0, 0, "cannot read: %s",
                        strerror(errno ? errno : EIO));

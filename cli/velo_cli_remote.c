@@ -401,26 +401,6 @@ int velo_cli_status(velo_cli_remote *r, int argc, char **argv) {
 
 /* ---- submit ---- */
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return NULL;
-    velo_strbuf sb;
-    velo_strbuf_init(&sb);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        velo_strbuf_append(&sb, chunk, got);
-    bool bad = ferror(f);
-    if (f != stdin) fclose(f);
-    if (bad) {
-        velo_strbuf_free(&sb);
-        return NULL;
-    }
-    if (!sb.data) velo_strbuf_puts(&sb, "");
-    *len = sb.len;
-    return sb.data;
-}
-
 static char *job_body(const char *name, const char *sql, size_t len, const velo_kv *props) {
     json_t *p = json_object();
     for (uint32_t i = 0; i < props->count; i++)
@@ -456,7 +436,7 @@ int velo_cli_submit(velo_cli_remote *r, int argc, char **argv) {
     }
     const char *file = o.pos[0];
     size_t len = 0;
-    if (!(sql = slurp(file, &len))) {
+    if (!(sql = velo_cli_read_file(file, &len))) {
         fprintf(stderr, "velo-cli: cannot read '%s': %s\n", file, strerror(errno ? errno : EIO));
         goto out;
     }

@@ -28,6 +28,10 @@ int velo_cli_jobs(velo_cli_remote *r, int argc, char **argv);
 int velo_cli_submit(velo_cli_remote *r, int argc, char **argv);
 int velo_cli_stop(velo_cli_remote *r, int argc, char **argv);
 
+/* A whole file as a NUL-terminated mi_malloc'ed buffer, NULL with errno set on failure
+ * (cli/velo_cli.c). */
+char *velo_cli_read_file(const char *path, size_t *len);
+
 /* validate --remote: the node checks one file's SQL; its findings land in diags. Returns
  * REMOTE_OK, or another code with the reason printed. */
 int velo_cli_validate_remote(velo_cli_remote *r, const char *file, const char *text, size_t len,
