@@ -324,12 +324,15 @@ static void metrics(node *n, velo_http_response *resp) {
 
 /* ---- routing ---- */
 
-static bool method_is(const velo_http_request *req, const char *m, velo_http_response *resp,
-                      const char *allow) {
-    if (!strcmp(req->method, m)) return true;
-    if (allow && strstr(allow, req->method)) return false; /* the caller handles the other allowed one */
+static void not_allowed(velo_http_response *resp, const char *allow) {
     velo_http_problem(resp, 405, "Method Not Allowed", NULL);
-    resp->allow = allow ? allow : m;
+    resp->allow = allow;
+}
+
+/* True when the request uses `m`; otherwise writes a 405 naming the allowed method. */
+static bool method_is(const velo_http_request *req, const char *m, velo_http_response *resp) {
+    if (!strcmp(req->method, m)) return true;
+    not_allowed(resp, m);
     return false;
 }
 
@@ -337,31 +340,27 @@ static void route(void *ud, const velo_http_request *req, velo_http_response *re
     node *n = ud;
     const char *p = req->path;
     if (!strcmp(p, "/health/live")) {
-        if (method_is(req, "GET", resp, NULL)) put_json(resp, 200, json_pack("{s:s}", "status", "Healthy"));
+        if (method_is(req, "GET", resp)) put_json(resp, 200, json_pack("{s:s}", "status", "Healthy"));
     } else if (!strcmp(p, "/health/ready")) {
-        if (method_is(req, "GET", resp, NULL)) ready(n, resp);
+        if (method_is(req, "GET", resp)) ready(n, resp);
     } else if (!strcmp(p, "/metrics")) {
-        if (method_is(req, "GET", resp, NULL)) metrics(n, resp);
+        if (method_is(req, "GET", resp)) metrics(n, resp);
     } else if (!strcmp(p, "/v1/info")) {
-        if (method_is(req, "GET", resp, NULL)) info(n, resp);
+        if (method_is(req, "GET", resp)) info(n, resp);
     } else if (!strcmp(p, "/v1/validate")) {
-        if (method_is(req, "POST", resp, NULL)) validate(req, resp);
+        if (method_is(req, "POST", resp)) validate(req, resp);
     } else if (!strcmp(p, "/v1/jobs") || !strcmp(p, "/v1/jobs/")) {
         if (!strcmp(req->method, "GET"))
             list_jobs(n, resp);
-        else if (method_is(req, "POST", resp, "GET, POST"))
+        else if (!strcmp(req->method, "POST"))
             post_job(n, req, resp);
-        else if (resp->status != 405) {
-            velo_http_problem(resp, 405, "Method Not Allowed", NULL);
-            resp->allow = "GET, POST";
-        }
+        else
+            not_allowed(resp, "GET, POST");
     } else if (!strncmp(p, "/v1/jobs/", 9) && p[9] && !strchr(p + 9, '/')) {
-        if (!strcmp(req->method, "GET") || !strcmp(req->method, "DELETE")) {
+        if (!strcmp(req->method, "GET") || !strcmp(req->method, "DELETE"))
             job_by_id(n, req, resp, p + 9);
-        } else {
-            velo_http_problem(resp, 405, "Method Not Allowed", NULL);
-            resp->allow = "GET, DELETE";
-        }
+        else
+            not_allowed(resp, "GET, DELETE");
     } else {
         velo_http_problem(
             resp, 404, "Not Found",
