@@ -281,13 +281,28 @@ def case_jobs(tmp):
     assert node.job(sid)["state"] == "finished"
     assert os.stat(os.path.join(tmp, "small.jsonl")).st_mtime_ns == small_mtime
 
+    # a forced stop cancels at once, and a cancelled job is not run again after a restart
+    os.mkfifo(os.path.join(tmp, "forced.fifo"))
+    with open(os.path.join(tmp, "forced.sql"), "w") as f:
+        f.write(fifo_job("forced", "forced.fifo", "forced.jsonl"))
+    forced = node.json("POST", "/v1/jobs", open(os.path.join(tmp, "forced.sql"), "rb").read(), expect=201)
+    wfd = open_fifo_writer(os.path.join(tmp, "forced.fifo"))
+    out = json.loads(node.cli("stop", forced["id"], "--force", "--format", "json").stdout)
+    assert out["state"] == "cancelled", out
+    os.close(wfd)
+    wait_for("the forced job's thread to end", lambda: node.job(forced["id"])["ended_at"])
+    assert node.job(forced["id"])["state"] == "cancelled"
+
     # purge removes an ended job from the node and the data dir
     node.json("DELETE", "/v1/jobs/%s?purge=true" % sid)
     node.json("GET", "/v1/jobs/" + sid, expect=404)
     assert not os.path.exists(os.path.join(data, "jobs", sid + ".json"))
     node.stop()
     node = Node(tmp, "--data-dir", data)
-    assert len(node.json("GET", "/v1/jobs")["jobs"]) == 4
+    jobs = {j["id"]: j for j in node.json("GET", "/v1/jobs")["jobs"]}
+    assert len(jobs) == 5 and jobs[forced["id"]]["state"] == "cancelled", jobs
+    health = json.loads(node.cli("health", "--format", "json").stdout)
+    assert health["ready"] and {j["id"] for j in health["jobs"]} == set(jobs), health
     node.stop()
 
 
