@@ -27,7 +27,7 @@ build, data, rows = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), 
 results = sys.argv[4] if len(sys.argv) > 4 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 COPIES = int(os.environ.get("VELO_BENCH_CP_COPIES", "4"))
 CONNECTIONS = int(os.environ.get("VELO_BENCH_CP_CONNECTIONS", "4"))
-DELAY_MS = os.environ.get("VELO_BENCH_CP_DELAY_MS", "3")
+DELAY_MS = os.environ.get("VELO_BENCH_CP_DELAY_MS", "2")
 TOKEN = "bench-token"
 ENV = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
 

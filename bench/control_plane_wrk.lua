@@ -2,7 +2,7 @@
 -- bearer token, and paces each connection (VELO_WRK_DELAY_MS between requests) so that the load
 -- is a steady rate rather than as much as one core can send.
 local token = os.getenv("VELO_TOKEN") or ""
-local pause = tonumber(os.getenv("VELO_WRK_DELAY_MS") or "3")
+local pause = tonumber(os.getenv("VELO_WRK_DELAY_MS") or "2")
 local paths = {"/metrics", "/v1/jobs"}
 local n = 0
 
