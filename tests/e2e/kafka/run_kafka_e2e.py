@@ -432,6 +432,28 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-eos', 'processing
         dk.stop()
 
 
+def case_several_topics_and_a_pattern(tmp):
+    """A source reads a topic list (columns sampled from both) or a regex subscription."""
+    dk = DevKafka(topics="orders-eu,orders-us,other", partitions=1)
+    try:
+        for i, t in enumerate(["orders-eu", "orders-us", "other"]):
+            produce(dk.bootstrap, t, [(None, b'{"id": %d}' % (i + 1), [])])
+        sql = """CREATE STREAM s (id BIGINT) WITH ('uri' = 'kafka://%s/^orders-.*', 'scan.bounded.mode' = 'latest-offset');
+CREATE STREAM a AS SELECT id, _topic AS t FROM s INTO 'file://pattern.jsonl';
+CREATE STREAM b AS SELECT id, _topic AS t FROM 'kafka://%s/orders-eu,other' INTO 'file://list.jsonl'
+  WITH ('scan.bounded.mode' = 'latest-offset');
+""" % (dk.bootstrap, dk.bootstrap)
+        run_sql(sql, tmp)
+        got = {f: sorted(open(os.path.join(tmp, f)).read().splitlines()) for f in ("pattern.jsonl", "list.jsonl")}
+        want = {"pattern.jsonl": ['{"id":1,"t":"orders-eu"}', '{"id":2,"t":"orders-us"}'],
+                "list.jsonl": ['{"id":1,"t":"orders-eu"}', '{"id":3,"t":"other"}']}
+        if got != want:
+            fail("got %r, expected %r" % (got, want))
+        print("pattern ^orders-.* read", got["pattern.jsonl"], "; list orders-eu,other read", got["list.jsonl"])
+    finally:
+        dk.stop()
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
