@@ -69,3 +69,4 @@ awk -v n="$n" -v by="$bytes" -v p="$produce_s" -v r="$raw_s" -v v="$velo_s" -v b
     printf "  ratio velo-sql/raw: wall %.2f, steady %.2f\n", r / v, r / steady;
 }' | tee "$here/results/kafka_passthrough.txt"
 [ "$raw_n" = "$n" ] && [ "$velo_n" = "$n" ] || { echo "bench: message counts differ ($raw_n raw, $velo_n velo-sql, $n sent)"; exit 1; }
+/usr/bin/python3 "$here/kafka_latency.py" "$bin" "${VELO_BENCH_KAFKA_RATE:-20000}" 5 "$here/results"

@@ -377,8 +377,11 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
         rd_kafka_poll(s->rk, 0); /* error_cb */
         int64_t left = deadline - now_ms();
         if (left < 0) left = 0;
-        ssize_t n = rd_kafka_consume_batch_queue(s->queue, out->count ? 0 : (int)left, s->msgs,
-                                                 out->capacity - out->count);
+        /* take what is queued without waiting; with nothing yet, wait for one record only (a
+         * batch call with a timeout would wait for a full batch: latency at low rates) */
+        ssize_t n = rd_kafka_consume_batch_queue(s->queue, 0, s->msgs, out->capacity - out->count);
+        if (n == 0 && !out->count && left > 0)
+            n = rd_kafka_consume_batch_queue(s->queue, (int)left, s->msgs, 1);
         if (n < 0)
             return velo_error_set(err, VELO_ERR_IO, "kafka source '%s': %s", s->name,
                                   rd_kafka_err2str(rd_kafka_last_error()));
