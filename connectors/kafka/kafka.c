@@ -727,6 +727,11 @@ typedef struct kafka_sink {
     uint32_t *payload_col;  /* payload column j = output column payload_col[j] */
     velo_vector *view_cols; /* the payload columns of the batch being written */
     int key_col, headers_col, ts_col;
+    velo_schema *out_schema; /* the rows written (a copy) */
+    uint32_t *header_fields; /* 'headers.fields': columns sent as headers too */
+    const char **header_names;
+    uint32_t nheader_fields;
+    velo_strbuf hval;
     velo_strbuf buf, key;
     bool transactional; /* 'processing.guarantee'='exactly_once' */
     bool in_txn;
@@ -745,22 +750,36 @@ static velo_status ksink_failed(kafka_sink *k, velo_error *err) {
                           k->name, (unsigned long long)k->failed, k->first_error);
 }
 
+/* The message headers: the entries of a _headers MAP column, then one header per column named in
+ * 'headers.fields' (its value as text; NULL gives a header without value). NULL when none. */
 static rd_kafka_headers_t *ksink_headers(kafka_sink *k, const velo_batch *b, uint32_t row) {
-    if (k->headers_col < 0 || !velo_vector_is_valid(&b->cols[k->headers_col], row)) return NULL;
-    velo_value v;
-    velo_vector_get_value(&b->cols[k->headers_col], row, &v);
-    if (v.is_null || (v.type.id != VELO_TYPE_MAP && v.type.id != VELO_TYPE_ANY)) return NULL;
-    const velo_value *m = v.type.id == VELO_TYPE_ANY ? NULL : &v;
-    if (!m || m->type.id != VELO_TYPE_MAP || !m->u.nested.names) return NULL;
-    rd_kafka_headers_t *h = rd_kafka_headers_new(m->u.nested.count ? m->u.nested.count : 1);
-    for (uint32_t i = 0; i < m->u.nested.count; i++) {
-        const velo_value *it = &m->u.nested.items[i];
-        const velo_str *name = &m->u.nested.names[i];
-        if (it->is_null) {
-            rd_kafka_header_add(h, name->ptr, name->len, NULL, 0);
-        } else if (it->type.id == VELO_TYPE_VARCHAR || it->type.id == VELO_TYPE_BYTES) {
-            rd_kafka_header_add(h, name->ptr, name->len, it->u.str.ptr, it->u.str.len);
+    rd_kafka_headers_t *h = NULL;
+    if (k->headers_col >= 0 && velo_vector_is_valid(&b->cols[k->headers_col], row)) {
+        velo_value m;
+        velo_vector_get_value(&b->cols[k->headers_col], row, &m);
+        if (!m.is_null && m.type.id == VELO_TYPE_MAP && m.u.nested.names) {
+            h = rd_kafka_headers_new(m.u.nested.count + k->nheader_fields + 1);
+            for (uint32_t i = 0; i < m.u.nested.count; i++) {
+                const velo_value *it = &m.u.nested.items[i];
+                const velo_str *name = &m.u.nested.names[i];
+                if (it->is_null)
+                    rd_kafka_header_add(h, name->ptr, name->len, NULL, 0);
+                else if (it->type.id == VELO_TYPE_VARCHAR || it->type.id == VELO_TYPE_BYTES)
+                    rd_kafka_header_add(h, name->ptr, name->len, it->u.str.ptr, it->u.str.len);
+            }
         }
+    }
+    for (uint32_t i = 0; i < k->nheader_fields; i++) {
+        if (!h) h = rd_kafka_headers_new(k->nheader_fields);
+        const velo_vector *v = &b->cols[k->header_fields[i]];
+        const char *name = k->header_names[i];
+        if (!velo_vector_is_valid(v, row)) {
+            rd_kafka_header_add(h, name, -1, NULL, 0);
+            continue;
+        }
+        velo_strbuf_clear(&k->hval);
+        velo_format_value_text(v, row, &k->hval);
+        rd_kafka_header_add(h, name, -1, k->hval.data ? k->hval.data : "", (ssize_t)k->hval.len);
     }
     return h;
 }
@@ -914,8 +933,39 @@ static void ksink_close(velo_sink *sink) {
     mi_free(k->view_cols);
     velo_strbuf_free(&k->buf);
     velo_strbuf_free(&k->key);
+    velo_strbuf_free(&k->hval);
+    velo_schema_free(k->out_schema);
+    mi_free(k->header_fields);
+    mi_free(k->header_names);
     mi_free(k->name);
     mi_free(k);
+}
+
+/* 'headers.fields'='a,b': output columns also sent as headers (names point into k->out_schema). */
+static velo_status ksink_header_fields(kafka_sink *k, const velo_kv *options, const velo_schema *schema,
+                                       velo_error *err) {
+    const char *list = velo_kv_get(options, "headers.fields");
+    if (!list || !*list) return VELO_OK;
+    k->header_fields = mi_zalloc(sizeof *k->header_fields * (schema->ncols + 1));
+    k->header_names = mi_zalloc(sizeof *k->header_names * (schema->ncols + 1));
+    if (!k->header_fields || !k->header_names) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        int col = velo_schema_find(schema, name);
+        if (col < 0)
+            return velo_error_set(
+                err, VELO_ERR_INVALID,
+                "kafka sink '%s': 'headers.fields' names '%s', which is not an output column", k->name, name);
+        if (k->nheader_fields <= schema->ncols) {
+            k->header_fields[k->nheader_fields] = (uint32_t)col;
+            k->header_names[k->nheader_fields++] = k->out_schema->fields[col].name;
+        }
+        p = c ? c + 1 : p + n;
+    }
+    return VELO_OK;
 }
 
 static velo_status ksink_open(const velo_connector_args *args, const velo_schema *schema, velo_sink **out,
@@ -924,6 +974,7 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     if (!k) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     velo_strbuf_init(&k->buf);
     velo_strbuf_init(&k->key);
+    velo_strbuf_init(&k->hval);
     k->key_col = k->headers_col = k->ts_col = -1;
     velo_status st = VELO_OK;
     k->name = mi_strdup(args->name ? args->name : args->uri->text);
@@ -962,6 +1013,11 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
             goto fail;
         }
     }
+    if (!(k->out_schema = velo_schema_copy(schema))) {
+        st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if ((st = ksink_header_fields(k, args->options, schema, err))) goto fail;
     k->payload = velo_schema_new(npay);
     if (!k->payload) {
         st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");

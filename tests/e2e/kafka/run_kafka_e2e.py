@@ -165,7 +165,7 @@ FROM 'kafka://%s/trades'
 WHERE qty >= 5
 INTO 'kafka://%s/big'
 WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-k2k', 'key.field' = 'symbol',
-      'dlq.topic' = 'dlq');
+      'dlq.topic' = 'dlq', 'headers.fields' = 'trace');
 """ % (dk.bootstrap, dk.bootstrap)
         p = run_sql(sql, tmp, expect=3)  # 3: finished, one record rejected
         if "1001 rows read, 500 written, 1 rejected" not in p.stderr:
@@ -181,6 +181,8 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-k2k', 'key.field'
                      % (m["key"], m["partition"], java_partition(m["key"].encode(), 4)))
             if v["trace"] != "t%d" % v["id"]:
                 fail("HEADER('trace') = %r for id %d" % (v["trace"], v["id"]))
+            if m.get("headers") != ["trace", v["trace"]]:
+                fail("'headers.fields' = 'trace': message headers %r" % m.get("headers"))
             ids.append(v["id"])
         missing, dup = report("kafka->kafka", 1000, ids, [i for i in range(1000) if i % 10 >= 5])
         if missing or dup or len(ids) != 500:
