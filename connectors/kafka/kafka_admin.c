@@ -2,6 +2,7 @@
 #include "connectors/kafka/kafka_admin.h"
 
 #include <librdkafka/rdkafka.h>
+#include <mimalloc.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,18 @@ static velo_status metadata(rd_kafka_t *rk, const velo_kafka_admin_options *o, c
 }
 
 static int cmp_topic(const void *a, const void *b) {
-    return strcmp(((const rd_kafka_metadata_topic_t *)a)->topic,
-                  ((const rd_kafka_metadata_topic_t *)b)->topic);
+    return strcmp((*(const rd_kafka_metadata_topic_t *const *)a)->topic,
+                  (*(const rd_kafka_metadata_topic_t *const *)b)->topic);
+}
+
+/* The metadata's topics sorted by name (an array of pointers into md; free with mi_free). */
+static const rd_kafka_metadata_topic_t **sorted_topics(const rd_kafka_metadata_t *md) {
+    const rd_kafka_metadata_topic_t **t = mi_malloc(sizeof *t * ((size_t)md->topic_cnt + 1));
+    if (!t) return NULL;
+    for (int i = 0; i < md->topic_cnt; i++)
+        t[i] = &md->topics[i];
+    qsort(t, (size_t)md->topic_cnt, sizeof *t, cmp_topic);
+    return t;
 }
 
 static bool wanted(const velo_kafka_admin_options *o, const char *topic) {
@@ -50,20 +61,24 @@ velo_status velo_kafka_topics_print(const velo_kafka_admin_options *o, FILE *out
     if (st) return st;
     const rd_kafka_metadata_t *md = NULL;
     if (!(st = metadata(rk, o, &md, err))) {
-        rd_kafka_metadata_topic_t *topics = (rd_kafka_metadata_topic_t *)md->topics;
-        qsort(topics, (size_t)md->topic_cnt, sizeof *topics, cmp_topic);
-        fprintf(out, "%-40s %10s %12s\n", "TOPIC", "PARTITIONS", "MESSAGES");
-        for (int t = 0; t < md->topic_cnt; t++) {
-            if (!wanted(o, topics[t].topic)) continue;
+        const rd_kafka_metadata_topic_t **topics = sorted_topics(md);
+        if (!topics)
+            st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        else
+            fprintf(out, "%-40s %10s %12s\n", "TOPIC", "PARTITIONS", "MESSAGES");
+        for (int t = 0; topics && t < md->topic_cnt; t++) {
+            const rd_kafka_metadata_topic_t *tp = topics[t];
+            if (!wanted(o, tp->topic)) continue;
             int64_t total = 0;
-            for (int p = 0; p < topics[t].partition_cnt; p++) {
+            for (int p = 0; p < tp->partition_cnt; p++) {
                 int64_t lo = 0, hi = 0;
-                if (!rd_kafka_query_watermark_offsets(rk, topics[t].topic, topics[t].partitions[p].id, &lo,
-                                                      &hi, o->timeout_ms))
+                if (!rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partitions[p].id, &lo, &hi,
+                                                      o->timeout_ms))
                     total += hi - lo;
             }
-            fprintf(out, "%-40s %10d %12lld\n", topics[t].topic, topics[t].partition_cnt, (long long)total);
+            fprintf(out, "%-40s %10d %12lld\n", tp->topic, tp->partition_cnt, (long long)total);
         }
+        mi_free(topics);
         rd_kafka_metadata_destroy(md);
     }
     rd_kafka_destroy(rk);
@@ -104,12 +119,16 @@ velo_status velo_kafka_lag_print(const velo_kafka_admin_options *o, FILE *out, v
     const rd_kafka_metadata_t *md = NULL;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
     if ((st = metadata(rk, o, &md, err))) goto out;
-    rd_kafka_metadata_topic_t *topics = (rd_kafka_metadata_topic_t *)md->topics;
-    qsort(topics, (size_t)md->topic_cnt, sizeof *topics, cmp_topic);
+    const rd_kafka_metadata_topic_t **topics = sorted_topics(md);
+    if (!topics) {
+        st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     for (int t = 0; t < md->topic_cnt; t++)
-        if (wanted(o, topics[t].topic))
-            for (int p = 0; p < topics[t].partition_cnt; p++)
-                rd_kafka_topic_partition_list_add(l, topics[t].topic, topics[t].partitions[p].id);
+        if (wanted(o, topics[t]->topic))
+            for (int p = 0; p < topics[t]->partition_cnt; p++)
+                rd_kafka_topic_partition_list_add(l, topics[t]->topic, topics[t]->partitions[p].id);
+    mi_free(topics);
     rd_kafka_resp_err_t e = rd_kafka_committed(rk, l, o->timeout_ms);
     if (e) {
         st = velo_error_set(err, VELO_ERR_IO, "kafka: cannot read the offsets of group '%s': %s", o->group,
