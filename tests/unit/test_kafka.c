@@ -13,6 +13,7 @@
 #include "connectors/kafka/dev_kafka.h"
 
 #define API_PRODUCE       0
+#define API_FETCH         1
 #define API_OFFSET_COMMIT 8
 
 typedef struct fixture {
@@ -26,9 +27,9 @@ typedef struct fixture {
 } fixture;
 
 /* A mock cluster with `topics` (comma-separated); the fixture's URI reads the first one. */
-static void fixture_start(fixture *f, const char *topics, int partitions) {
+static void fixture_start_n(fixture *f, const char *topics, int partitions, int brokers) {
     memset(f, 0, sizeof *f);
-    velo_dev_kafka_options o = {.port = 0, .partitions = partitions, .brokers = 1, .topics = topics};
+    velo_dev_kafka_options o = {.port = 0, .partitions = partitions, .brokers = brokers, .topics = topics};
     velo_error err = {0};
     cr_assert_eq(velo_dev_kafka_start(&o, &f->dk, &err), VELO_OK, "%s", err.message);
     f->mock = velo_dev_kafka_mock(f->dk);
@@ -41,6 +42,10 @@ static void fixture_start(fixture *f, const char *topics, int partitions) {
     f->schema = velo_schema_new(1);
     velo_schema_set(f->schema, 0, "id", velo_type_make(VELO_TYPE_BIGINT));
     velo_dlq_open(&f->dlq, NULL, ".", NULL);
+}
+
+static void fixture_start(fixture *f, const char *topics, int partitions) {
+    fixture_start_n(f, topics, partitions, 1);
 }
 
 static void fixture_stop(fixture *f) {
@@ -375,5 +380,44 @@ Test(kafka, exactly_once_commits_offsets_with_the_output_and_an_aborted_run_repl
     kops->close(sink);
     sops->close(src);
     velo_uri_free(&out_uri);
+    fixture_stop(&f);
+}
+
+Test(kafka, source_reads_every_record_through_fetch_errors_latency_and_a_leader_change) {
+    fixture f;
+    fixture_start_n(&f, "in", 2, 2);
+    enum { N = 3000 };
+    produce_ids(&f, "in", 0, N);
+    velo_connector_args a = args_of(&f);
+    velo_kv_set(&f.options, "group.id", "faults");
+    velo_kv_set(&f.options, "kafka.max.partition.fetch.bytes", "2000");
+    velo_source *src = NULL;
+    velo_error err = {0};
+    cr_assert_eq(velo_source_lookup("kafka")->open(&a, &src, &err), VELO_OK, "%s", err.message);
+    velo_batch *b = velo_batch_new(f.schema, 256);
+    static int seen[N];
+    memset(seen, 0, sizeof seen);
+    int got = poll_ids(src, b, seen, N, 300, 30);
+    cr_assert_geq(got, 300);
+    /* retriable fetch errors, 30 ms more per request, then partition 0 moves to the other broker */
+    rd_kafka_mock_push_request_errors(
+        f.mock, API_FETCH, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE);
+    rd_kafka_mock_broker_set_rtt(f.mock, 1, 30);
+    rd_kafka_mock_broker_set_rtt(f.mock, 2, 30);
+    got += poll_ids(src, b, seen, N, 300, 10);
+    rd_kafka_mock_partition_set_leader(f.mock, "in", 0, 2);
+    rd_kafka_mock_partition_set_leader(f.mock, "in", 1, 1);
+    got += poll_ids(src, b, seen, N, N - got, 60);
+    int missing = 0, dup = 0;
+    for (int i = 0; i < N; i++) {
+        missing += seen[i] == 0;
+        dup += seen[i] > 1 ? seen[i] - 1 : 0;
+    }
+    printf("fetch errors, rtt, leader change: sent %d, received %d, missing %d, duplicated %d\n", N, got,
+           missing, dup);
+    cr_expect_eq(missing, 0);
+    velo_batch_free(b);
+    src->ops->close(src);
     fixture_stop(&f);
 }
