@@ -737,12 +737,19 @@ typedef struct kafka_sink {
     bool in_txn;
     uint64_t failed;
     char first_error[512];
+    char last_error[512]; /* librdkafka's last error event (an unreachable broker) */
 } kafka_sink;
 
 static void ksink_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     kafka_sink *k = opaque;
     if (!m->err) return;
     if (!k->failed++) snprintf(k->first_error, sizeof k->first_error, "%s", rd_kafka_err2str(m->err));
+}
+
+static void ksink_error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque) {
+    kafka_sink *k = opaque;
+    if (code != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !k->last_error[0])
+        snprintf(k->last_error, sizeof k->last_error, "%s", reason);
 }
 
 static velo_status ksink_failed(kafka_sink *k, velo_error *err) {
@@ -846,8 +853,19 @@ static velo_status ksink_write(velo_sink *sink, const velo_batch *b, velo_error 
 /* Waits until every message produced so far is delivered (or failed: then an error). */
 static velo_status ksink_flush(velo_sink *sink, velo_error *err) {
     kafka_sink *k = (kafka_sink *)sink;
-    while (rd_kafka_outq_len(k->rk) > 0)
+    int stalled_s = 0;
+    for (int left = rd_kafka_outq_len(k->rk); left > 0;) {
         rd_kafka_flush(k->rk, 1000);
+        int now = rd_kafka_outq_len(k->rk);
+        stalled_s = now < left ? 0 : stalled_s + 1;
+        left = now;
+        /* waiting on a broker that does not answer: say why, once, rather than hang silently */
+        if (stalled_s == 5)
+            fprintf(stderr,
+                    "velo-sql: kafka sink '%s': %d messages waiting for the brokers%s%s; librdkafka retries "
+                    "until 'kafka.message.timeout.ms' (default 300000) and then fails the job\n",
+                    k->name, now, k->last_error[0] ? ": " : "", k->last_error);
+    }
     if (k->failed) return ksink_failed(k, err);
     return VELO_OK;
 }
@@ -1044,6 +1062,7 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     if ((st = velo_kafka_conf(args, VELO_KAFKA_PRODUCER, &conf, err))) goto fail;
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, ksink_dr_cb);
+    rd_kafka_conf_set_error_cb(conf, ksink_error_cb);
     char errstr[512];
     if (k->transactional && !velo_kv_get(args->options, "transactional.id") &&
         !velo_kv_get(args->options, "kafka.transactional.id")) {
