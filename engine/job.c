@@ -190,8 +190,9 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
             st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
             break;
         case VELO_PLAN_AGGREGATE:
-            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION)
-                return unsupported_at(&p->pos, err, "WINDOW SESSION");
+            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION && p->window.session_key)
+                return unsupported_at(&p->pos, err,
+                                      "SESSION(time, gap, key) with a key argument (GROUP BY the key)");
             if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
             for (uint32_t i = 0; i < p->naggs && !st; i++) {
                 st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
@@ -319,7 +320,9 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     const velo_kv *sopts = &scan->source.options;
     if (agg->windowed) {
         cfg.windowed = true;
-        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING ? VELO_WIN_SLIDING : VELO_WIN_TUMBLING;
+        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING   ? VELO_WIN_SLIDING
+                          : agg->window.kind == VELO_WINDOW_SESSION ? VELO_WIN_SESSION
+                                                                    : VELO_WIN_TUMBLING;
         cfg.window.size_us = agg->window.size_us;
         cfg.window.advance_us =
             agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
