@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "core/keys.h"
@@ -531,6 +532,12 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
     velo_status st = ensure_scratch(g, n * maxw, err);
     if (st) return st;
 
+    int64_t now_us = 0; /* processing time: one reading of the wall clock per batch */
+    if (c->windowed && c->time_column < 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
     uint32_t npairs = 0;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t row = sel[k];
@@ -548,8 +555,8 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
         wins[0] = (velo_win){0, 0};
         uint32_t sidx = UINT32_MAX;
         if (c->windowed) {
-            const velo_vector *tv = &b->cols[c->time_column];
-            if (!velo_vector_is_valid(tv, row)) {
+            const velo_vector *tv = c->time_column >= 0 ? &b->cols[c->time_column] : NULL;
+            if (tv && !velo_vector_is_valid(tv, row)) {
                 o->rows_failed++;
                 if (c->on_error.fn &&
                     (st = c->on_error.fn(c->on_error.ud, b, row,
@@ -557,7 +564,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
                     return st;
                 continue;
             }
-            int64_t t = VELO_VEC(tv, int64_t)[row];
+            int64_t t = tv ? VELO_VEC(tv, int64_t)[row] : now_us;
             /* the watermark a row sees is the one its predecessors made (per row, so that results do
              * not depend on how rows are cut into batches) */
             int64_t wm = g->max_event == INT64_MIN ? INT64_MIN : g->max_event - c->delay_us;

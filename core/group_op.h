@@ -31,7 +31,7 @@ typedef struct velo_group_config {
     uint32_t naggs;
     bool windowed;
     velo_win_spec window; /* TUMBLING, SLIDING or SESSION (size_us = gap) */
-    int32_t time_column;  /* input column (TIMESTAMP) holding event time */
+    int32_t time_column;  /* input column (TIMESTAMP) holding event time; -1: processing time */
     bool use_watermark;   /* false: windows close only at the end of input */
     int64_t delay_us;     /* watermark.delay */
     int64_t lateness_us;  /* allowed.lateness */

@@ -328,12 +328,8 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
             agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
         cfg.time_column =
             agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
-        if (cfg.time_column < 0) {
-            unsupported_at(&agg->pos, err,
-                           "a window on processing time (set 'event.time.field' or name the time column)");
-            goto fail;
-        }
-        if (scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
+        /* no event time: processing time (the wall clock when the operator receives the row) */
+        if (cfg.time_column >= 0 && scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
             velo_error_set_at(err, VELO_ERR_UNSUPPORTED, agg->pos.line, agg->pos.col,
                               "the window's time column '%s' must be a TIMESTAMP; declare it as TIMESTAMP",
                               scan->schema->fields[cfg.time_column].name);
@@ -342,6 +338,11 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         bool delay_given = false;
         const velo_kv *wkv = velo_kv_get(opts, "watermark.delay") ? opts : sopts;
         if ((st = duration_option(wkv, "watermark.delay", 0, &cfg.delay_us, &delay_given, err))) goto fail;
+        /* idle.timeout: checked here; a file source is one partition read to its end, so it never
+         * holds a watermark back (docs/sql/streaming-semantics.md) */
+        int64_t idle_us = 0;
+        const velo_kv *ikv = velo_kv_get(opts, "idle.timeout") ? opts : sopts;
+        if ((st = duration_option(ikv, "idle.timeout", 0, &idle_us, NULL, err))) goto fail;
         const velo_kv *lkv = velo_kv_get(opts, "allowed.lateness") ? opts : sopts;
         if ((st = duration_option(lkv, "allowed.lateness", 0, &cfg.lateness_us, NULL, err))) goto fail;
         /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the
