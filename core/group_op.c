@@ -709,7 +709,7 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    memcpy(g->cfg.keys, cfg->keys, sizeof *cfg->keys * cfg->nkeys);
+    if (cfg->nkeys) memcpy(g->cfg.keys, cfg->keys, sizeof *cfg->keys * cfg->nkeys);
     memcpy(g->aggs, cfg->aggs, sizeof *cfg->aggs * cfg->naggs);
     g->cfg.output = g->output;
     cfg->nkeys = 0;
