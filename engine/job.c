@@ -169,8 +169,6 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
 static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n,
                                     velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
-    if (qp->is_table)
-        return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
     uint32_t count = 0;
     velo_plan *stack[MAX_PIPELINE];
     bool below_project = false; /* DISTINCT, SORT and LIMIT run only above the one PROJECT */
@@ -352,8 +350,11 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         if (!late) late = velo_kv_get(sopts, "late.records");
         cfg.late_to_dlq = late && !strcasecmp(late, "dlq");
     }
-    cfg.emit_changes = qp->emit == VELO_EMIT_CHANGES ||
-                       (qp->emit == VELO_EMIT_DEFAULT && !agg->windowed && !scan->source.bounded);
+    /* CREATE TABLE ... AS: an upsert changelog keyed by the GROUP BY keys, so every change is sent
+     * (unless the query asks for EMIT FINAL) */
+    cfg.emit_changes =
+        qp->emit == VELO_EMIT_CHANGES ||
+        (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!agg->windowed && !scan->source.bounded)));
     velo_operator *op = velo_group_op_new(&cfg, err);
     if (op) {
         /* the operator owns the expressions now */
