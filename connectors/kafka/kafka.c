@@ -666,6 +666,9 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
         goto fail;
     }
     if ((st = ksrc_columns(s, err))) goto fail;
+    /* projection pushdown: the decode schema is the full one (JSON) or its payload prefix */
+    if (args->declared && args->used_columns && s->fops && s->fops->project)
+        s->fops->project(s->fmt, args->used_columns, s->json ? s->schema->ncols : s->payload->ncols);
 
     rd_kafka_conf_t *conf = NULL;
     if ((st = velo_kafka_conf(args, VELO_KAFKA_CONSUMER, &conf, err))) goto fail;
