@@ -13,8 +13,9 @@ bin=$(cd "$build" && pwd)/velo-sql
 mkdir -p "$here/data" "$here/results"
 work=$(mktemp -d)
 trap 'kill -INT $dk 2>/dev/null; wait $dk 2>/dev/null; rm -rf "$work"' EXIT
-# 8 partitions: the mock keeps at most ~100k messages / ~5 MB per partition
-"$bin" dev-kafka --port 0 --partitions 8 --topics in,out,raw_out,empty,empty_out >"$work/bootstrap" 2>/dev/null &
+# 32 partitions: the mock keeps only the newest ~5 MB (here ~50k such messages) per partition, and
+# kcat spreads unkeyed messages unevenly
+"$bin" dev-kafka --port 0 --partitions 32 --topics in,out,raw_out,empty,empty_out >"$work/bootstrap" 2>/dev/null &
 dk=$!
 while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
 b=$(head -n 1 "$work/bootstrap")
@@ -61,7 +62,7 @@ velo_n=$(count out)
 awk -v n="$n" -v by="$bytes" -v p="$produce_s" -v r="$raw_s" -v v="$velo_s" -v bs="$base_s" \
     -v rn="$raw_n" -v vn="$velo_n" 'BEGIN {
     steady = v - bs; if (steady <= 0) steady = v;
-    printf "Kafka -> filter -> Kafka on velo-sql dev-kafka, %d messages of ~%d bytes, 8 partitions\n", n, by / n;
+    printf "Kafka -> filter -> Kafka on velo-sql dev-kafka, %d messages of ~%d bytes, 32 partitions\n", n, by / n;
     printf "  kcat produce (input):              %7.2f s  %6.0f k msg/s  %6.1f MB/s\n", p, n / p / 1e3, by / p / 1e6;
     printf "  raw pass-through (kcat -C | kcat -P): %5.2f s  %6.0f k msg/s  %6.1f MB/s  (%d out)\n", r, n / r / 1e3, by / r / 1e6, rn;
     printf "  velo-sql pass-through, wall:        %6.2f s  %6.0f k msg/s  %6.1f MB/s  (%d out)\n", v, n / v / 1e3, by / v / 1e6, vn;
