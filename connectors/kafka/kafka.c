@@ -99,7 +99,7 @@ typedef struct kafka_source {
     bool bounded;
     part_state *parts;
     uint32_t nparts, capparts;
-    bool assigned_once;
+    bool has_assignment; /* the group gave this consumer its partitions (maybe none) */
     rd_kafka_message_t **msgs;
     /* dead-letter topic */
     rd_kafka_t *dlq_rk;
@@ -166,7 +166,7 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
             }
         }
         rd_kafka_assign(rk, parts);
-        s->assigned_once = true;
+        s->has_assignment = true;
     } else {
         /* revoked: records polled but not yet committed are read again by the next owner
          * (at-least-once: a duplicate, never a loss) */
@@ -174,19 +174,18 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
             part_state *p = part_find(s, parts->elems[i].topic, parts->elems[i].partition, false);
             if (p) p->assigned = false;
         }
+        s->has_assignment = false; /* until the next assignment: not "done" in between */
         rd_kafka_assign(rk, NULL);
     }
 }
 
+/* Bounded mode ends once the group assigned this consumer its partitions (possibly none: a
+ * pattern matching no topic, more members than partitions) and each one is read to its end. */
 static bool bounded_done(kafka_source *s) {
-    if (!s->assigned_once) return false;
-    bool any = false;
-    for (uint32_t i = 0; i < s->nparts; i++) {
-        if (!s->parts[i].assigned) continue;
-        any = true;
-        if (!s->parts[i].done) return false;
-    }
-    return any;
+    if (!s->has_assignment) return false;
+    for (uint32_t i = 0; i < s->nparts; i++)
+        if (s->parts[i].assigned && !s->parts[i].done) return false;
+    return true;
 }
 
 static velo_status ksrc_subscribe(kafka_source *s, velo_error *err) {
@@ -417,7 +416,7 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             rd_kafka_message_destroy(m);
         }
         /* nothing assigned for a while with an error seen: the brokers are unreachable */
-        if (n == 0 && !s->assigned_once && s->last_error[0] && !s->error_reported &&
+        if (n == 0 && !s->has_assignment && s->last_error[0] && !s->error_reported &&
             now_ms() - s->started_ms > 2000)
             ksrc_report_trouble(s, RD_KAFKA_RESP_ERR__TRANSPORT, s->last_error, err);
         if (n == 0 && (out->count || now_ms() >= deadline)) break;
