@@ -367,6 +367,9 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
     velo_status st = VELO_OK;
     if (!s->subscribed && (st = ksrc_subscribe(s, err))) return st;
     int64_t deadline = now_ms() + POLL_WAIT_MS;
+    const rd_kafka_topic_t *last_rkt = NULL; /* the partition of the previous record */
+    int32_t last_partition = -1;
+    int64_t last = -1;
     while (out->count < out->capacity) {
         if (s->fatal) return velo_error_set(err, s->fatal, "%s", s->fatal_msg);
         if (s->bounded && bounded_done(s)) {
@@ -408,7 +411,14 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             }
             uint32_t row = out->count;
             if (ksrc_decode(s, m, out, row)) out->count++;
-            part_state *p = part_find(s, rd_kafka_topic_name(m->rkt), m->partition, true);
+            /* records come in runs from one partition: look it up once per run */
+            if (m->rkt != last_rkt || m->partition != last_partition) {
+                part_state *found = part_find(s, rd_kafka_topic_name(m->rkt), m->partition, true);
+                last = found ? (int64_t)(found - s->parts) : -1;
+                last_rkt = m->rkt;
+                last_partition = m->partition;
+            }
+            part_state *p = last >= 0 ? &s->parts[last] : NULL;
             if (p) {
                 p->next = m->offset + 1;
                 if (s->bounded && p->end >= 0 && p->next >= p->end) p->done = true;
