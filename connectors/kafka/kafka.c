@@ -18,6 +18,7 @@
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
+#include "connectors/formats/format_internal.h"
 #include "connectors/kafka/kafka_conf.h"
 #include "core/strbuf.h"
 
@@ -313,15 +314,18 @@ static bool ksrc_decode(kafka_source *s, const rd_kafka_message_t *msg, velo_bat
     velo_status st = VELO_OK;
     const char *p = msg->payload ? msg->payload : "";
     uint32_t len = (uint32_t)msg->len;
-    if (s->raw) {
-        int c = s->payload->ncols ? 0 : -1;
-        if (c == 0) {
-            if (msg->payload) {
-                VELO_VEC(&b->cols[0], velo_str)[row] = (velo_str){velo_arena_strndup(&b->arena, p, len), len};
-                velo_vector_set_valid(&b->cols[0], row);
-            } else {
-                velo_vector_set_null(&b->cols[0], row);
-            }
+    if (s->raw) { /* the value is column 0 (checked at open) */
+        uint32_t bad = 0;
+        char *copy = msg->payload ? velo_arena_strndup(&b->arena, p, len) : NULL;
+        if (msg->payload && b->cols[0].type.id == VELO_TYPE_VARCHAR && !velo_fmt_utf8_valid(p, len, &bad)) {
+            st = velo_error_set(&derr, VELO_ERR_DECODE,
+                                "byte %u: invalid UTF-8 for VARCHAR column '%s' (declare it BYTES)", bad,
+                                s->payload->fields[0].name);
+        } else if (msg->payload && !copy) {
+            st = velo_error_set(&derr, VELO_ERR_NOMEM, "out of memory");
+        } else if (copy) {
+            VELO_VEC(&b->cols[0], velo_str)[row] = (velo_str){copy, len};
+            velo_vector_set_valid(&b->cols[0], row);
         }
     } else {
         while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
@@ -630,10 +634,14 @@ static velo_status ksrc_columns(kafka_source *s, velo_error *err) {
     for (uint32_t i = 0, j = 0; i < s->schema->ncols; i++)
         if (meta_index(s->schema->fields[i].name) < 0)
             velo_schema_set(s->payload, j++, s->schema->fields[i].name, s->schema->fields[i].type);
-    if (s->raw && npay != 1)
+    velo_type_id t0 = npay ? s->payload->fields[0].type.id : VELO_TYPE_NULL;
+    if (s->raw && (npay != 1 || meta_index(s->schema->fields[0].name) >= 0 ||
+                   (t0 != VELO_TYPE_VARCHAR && t0 != VELO_TYPE_BYTES)))
         return velo_error_set(
             err, VELO_ERR_INVALID,
-            "kafka source '%s': format raw has one column (the payload as VARCHAR), found %u", s->name, npay);
+            "kafka source '%s': format raw has one column, the value as VARCHAR or BYTES, declared "
+            "first",
+            s->name);
     return VELO_OK;
 }
 

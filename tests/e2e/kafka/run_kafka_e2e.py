@@ -456,6 +456,26 @@ CREATE STREAM b AS SELECT id, _topic AS t FROM 'kafka://%s/orders-eu,other' INTO
         dk.stop()
 
 
+def case_raw_format_in_and_out(tmp):
+    """format=raw: the value as one VARCHAR column `value` (invalid UTF-8 to the dead-letter
+    queue), and a raw sink writing one column's text as the message value."""
+    dk = DevKafka(topics="logs,upper", partitions=1)
+    try:
+        produce(dk.bootstrap, "logs", [(None, b"hello world", []), (None, b"\xff\xfe bad", []), (None, b"bye", [])])
+        sql = """CREATE STREAM up AS SELECT UPPER(value) AS line FROM 'kafka://%s/logs?format=raw'
+INTO 'kafka://%s/upper?format=raw' WITH ('scan.bounded.mode' = 'latest-offset');
+""" % (dk.bootstrap, dk.bootstrap)
+        p = run_sql(sql, tmp, expect=3)
+        if "invalid UTF-8 for VARCHAR column 'value'" not in p.stderr:
+            fail("no dead-letter message: " + p.stderr)
+        got = [m["payload"] for m in kcat_consume(dk.bootstrap, "upper")]
+        if got != ["HELLO WORLD", "BYE"]:
+            fail("raw output %r" % got)
+        print("raw in, raw out:", got)
+    finally:
+        dk.stop()
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
