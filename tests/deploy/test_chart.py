@@ -262,6 +262,9 @@ def test_render():
           "--cores from requests.cpu 250m is 1")
     sts = only(render("--set", "resources.limits.cpu=3.2"), "StatefulSet")
     check(arg_value(sts["spec"]["template"]["spec"]["containers"][0]["args"], "--cores") == "4", "3.2 cpu -> 4")
+    sts = only(render("--set", "persistence.retentionPolicy.whenScaled=Delete"), "StatefulSet")
+    check(sts["spec"]["persistentVolumeClaimRetentionPolicy"] == {"whenScaled": "Delete"}, "PVC retention policy")
+    check("persistentVolumeClaimRetentionPolicy" not in only(render(), "StatefulSet")["spec"], "default retention")
     sts = only(render("--set", "persistence.enabled=false", "--set", "podAntiAffinity="), "StatefulSet")
     check("volumeClaimTemplates" not in sts["spec"], "PVC without persistence")
     vols = {v["name"]: v for v in sts["spec"]["template"]["spec"]["volumes"]}
@@ -290,7 +293,69 @@ def test_render():
         r = helm("template", "rel", CHART, *extra, ok=False)
         check(r.returncode != 0 and msg in r.stderr, "helm template %r should fail with %r; got %d:\n%s"
               % (extra, msg, r.returncode, r.stderr))
-    print("render: lint, defaults, every option, single options and failures checked")
+    # ---- NOTES.txt (helm template does not render it: wrap it in a copy of the chart) ----
+    notes = render_notes("-f", FULL)
+    for part in ("kubectl -n streams port-forward pod/rel-velostream-0 8080:9090",
+                 "get secret rel-velostream-auth -o jsonpath='{.data.token}'", "velo-cli --tls --insecure submit",
+                 "rel-velostream-N.rel-velostream-headless.streams.svc:9090", "submits at start: big_buys, totals.v2"):
+        check(part in notes, "NOTES lack %r:\n%s" % (part, notes))
+    notes = render_notes()
+    check("1 node(s)" in notes and "has no token" in notes and "VELO_TOKEN" not in notes, "default NOTES:\n" + notes)
+    print("render: lint, defaults, every option, single options, failures and NOTES checked")
+
+
+# Values whose content is Kubernetes' own (documented as a whole, not key by key).
+WHOLE = {"resources", "podSecurityContext", "securityContext", "updateStrategy", "probes.startup",
+         "probes.liveness", "probes.readiness"}
+
+
+def value_keys(d, prefix=""):
+    for k, v in d.items():
+        path = prefix + k
+        if isinstance(v, dict) and v and path not in WHOLE:
+            yield from value_keys(v, path + ".")
+        else:
+            yield path
+
+
+def test_docs():
+    """docs/deployment.md's values table names every value of values.yaml, and every `velo-sql
+    serve` command in it uses options that exist."""
+    doc = open(os.path.join(ROOT, "docs", "deployment.md"), encoding="utf-8").read()
+    documented = set()
+    for line in doc.splitlines():
+        if not line.startswith("| `"):
+            continue
+        names = re.findall(r"`([A-Za-z.][A-Za-z0-9.]*)`", line.split("|")[1])
+        parent = names[0].rsplit(".", 1)[0] if names and "." in names[0] else ""
+        documented.update(parent + n if n.startswith(".") else n for n in names)
+    values = yaml.safe_load(open(os.path.join(CHART, "values.yaml")))
+    missing = [k for k in value_keys(values) if k not in documented]
+    check(not missing, "docs/deployment.md's values table lacks %s" % missing)
+    flags = serve_flags()
+    cmds = re.findall(r"velo-sql serve((?: +--?[a-z-]+(?: +[^-\s`][^\s`]*)?)+)", doc)
+    check(len(cmds) >= 3, "no velo-sql serve command found in docs/deployment.md")
+    for cmd in cmds:
+        for a in cmd.split():
+            if a.startswith("--"):
+                check(a in flags, "docs/deployment.md runs `velo-sql serve %s`: %s does not exist" % (cmd.strip(), a))
+
+
+def render_notes(*args):
+    tmp = tempfile.mkdtemp(prefix="velo-notes-")
+    try:
+        chart = os.path.join(tmp, "velostream")
+        shutil.copytree(CHART, chart)
+        with open(os.path.join(chart, "templates", "NOTES.txt")) as f:
+            notes = f.read()
+        with open(os.path.join(chart, "templates", "_test_notes.tpl"), "w") as f:
+            f.write('{{- define "test.notes" }}' + notes + "{{- end }}\n")
+        with open(os.path.join(chart, "templates", "test-notes.yaml"), "w") as f:
+            f.write('kind: RenderedNotes\nmetadata:\n  name: notes\ntext: {{ include "test.notes" . | toJson }}\n')
+        out = helm("template", "rel", chart, "--namespace", "streams", "-s", "templates/test-notes.yaml", *args).stdout
+        return yaml.safe_load(out)["text"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,6 +479,9 @@ def main():
     HELM = helm_path()
     case = sys.argv[3]
     {"render": test_render, "submit": test_submit}[case]()
+    if case == "render":
+        test_docs()
+        print("docs: the values table and the serve commands of docs/deployment.md checked")
 
 
 if __name__ == "__main__":
