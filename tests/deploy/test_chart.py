@@ -9,6 +9,7 @@ helm comes from scripts/install-helm.sh (fetched into .tools/ when missing): nev
 Needs Debian's python3-yaml, hence /usr/bin/python3.
 """
 import base64
+import json
 import os
 import re
 import shutil
@@ -69,6 +70,57 @@ def render(*args):
         check(key not in by, "two documents are %s/%s" % key)
         by[key] = d
     return by
+
+
+# The TypeScript interface of each kind the chart renders (npm kubernetes-models and
+# @kubernetes-models/prometheus-operator, installed by tests/deploy/setup.sh).
+K8S_TYPES = {
+    ("apps/v1", "StatefulSet"): "kubernetes-models/apps/v1/StatefulSet",
+    ("v1", "Service"): "kubernetes-models/v1/Service",
+    ("v1", "Secret"): "kubernetes-models/v1/Secret",
+    ("v1", "ConfigMap"): "kubernetes-models/v1/ConfigMap",
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler",
+    ("policy/v1", "PodDisruptionBudget"): "kubernetes-models/policy/v1/PodDisruptionBudget",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"):
+        "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor",
+}
+
+
+def check_k8s_types(renders):
+    """Type-checks every rendered manifest against the Kubernetes API (its kind's interface in
+    kubernetes-models) with tsc: a misspelt or unknown field, a wrong type or a missing required
+    field is an error. helm lint does not look at the Kubernetes schema; there is no cluster for
+    `kubectl --dry-run=server` here."""
+    r = subprocess.run(["sh", os.path.join(HERE, "setup.sh")], capture_output=True, text=True)
+    check(r.returncode == 0, "tests/deploy/setup.sh failed:\n" + r.stdout + r.stderr)
+    tmp = tempfile.mkdtemp(prefix="velo-k8s-types-")
+    try:
+        os.symlink(os.path.join(HERE, "node_modules"), os.path.join(tmp, "node_modules"))
+        imports, consts, n = [], [], 0
+        for label, docs in renders:
+            for (kind, name), d in sorted(docs.items()):
+                mod = K8S_TYPES.get((d["apiVersion"], kind))
+                check(mod, "no Kubernetes type known for %s %s" % (d["apiVersion"], kind))
+                imports.append('import type { I%s as T%d } from "%s";' % (kind, n, mod))
+                consts.append("// %s: %s %s\nexport const m%d: T%d = %s;" % (label, kind, name, n, n, json.dumps(d, indent=1)))
+                n += 1
+        ts = os.path.join(tmp, "manifests.ts")
+        with open(ts, "w") as f:
+            f.write("\n".join(imports + consts) + "\n")
+        r = subprocess.run([os.path.join(HERE, "node_modules", ".bin", "tsc"), "--noEmit", "--strict", "--skipLibCheck",
+                            "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", ts],
+                           capture_output=True, text=True, cwd=tmp)
+        if r.returncode != 0:
+            lines = open(ts).read().splitlines()
+            where = []
+            for m in re.finditer(r"manifests\.ts\((\d+),", r.stdout):
+                ln = int(m.group(1))
+                label = next((lines[i] for i in range(ln - 1, -1, -1) if lines[i].startswith("// ")), "?")
+                where.append("line %d is in %s" % (ln, label))
+            fail("rendered manifests do not match the Kubernetes API types:\n%s\n%s" % (r.stdout, "\n".join(where)))
+        return n
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def only(docs, kind):
@@ -293,6 +345,16 @@ def test_render():
         r = helm("template", "rel", CHART, *extra, ok=False)
         check(r.returncode != 0 and msg in r.stderr, "helm template %r should fail with %r; got %d:\n%s"
               % (extra, msg, r.returncode, r.stderr))
+    # ---- every manifest of these renders against the Kubernetes API types ----
+    n = check_k8s_types([("defaults", render()), ("values-full.yaml", render("-f", FULL)),
+                         ("no persistence", render("--set", "persistence.enabled=false", "--set", "podAntiAffinity=",
+                                                   "--set", "persistence.retentionPolicy.whenScaled=Delete")),
+                         ("existing secret", render("--set", "auth.enabled=true", "--set", "auth.existingSecret=x",
+                                                    "--set", "podDisruptionBudget.minAvailable=50%",
+                                                    "--set", "autoscaling.enabled=true",
+                                                    "--set", "autoscaling.targetCPUUtilizationPercentage=null"))])
+    print("render: %d manifests match the Kubernetes API types (tsc, kubernetes-models)" % n)
+
     # ---- NOTES.txt (helm template does not render it: wrap it in a copy of the chart) ----
     notes = render_notes("-f", FULL)
     for part in ("kubectl -n streams port-forward pod/rel-velostream-0 8080:9090",
