@@ -394,6 +394,21 @@ def test_docs():
     values = yaml.safe_load(open(os.path.join(CHART, "values.yaml")))
     missing = [k for k in value_keys(values) if k not in documented]
     check(not missing, "docs/deployment.md's values table lacks %s" % missing)
+    # The systemd unit example: `systemd-analyze verify` (the binary path pointed at the built one).
+    m = re.search(r"```ini\n(\[Unit\].*?)```", doc, re.S)
+    check(m, "docs/deployment.md has no systemd unit example")
+    if shutil.which("systemd-analyze"):
+        tmp = tempfile.mkdtemp(prefix="velo-unit-")
+        try:
+            unit = os.path.join(tmp, "velostream.service")
+            with open(unit, "w") as f:
+                f.write(m.group(1).replace("/usr/local/bin/velo-sql", VELO_SQL))
+            r = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True)
+            check(r.returncode == 0 and not r.stderr.strip(), "systemd-analyze verify of the doc's unit:\n" + r.stderr)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print("docs: systemd-analyze not installed (package systemd): the unit example was not verified")
     flags = serve_flags()
     cmds = re.findall(r"velo-sql serve((?: +--?[a-z-]+(?: +[^-\s`][^\s`]*)?)+)", doc)
     check(len(cmds) >= 3, "no velo-sql serve command found in docs/deployment.md")
