@@ -352,7 +352,8 @@ def test_render():
                          ("existing secret", render("--set", "auth.enabled=true", "--set", "auth.existingSecret=x",
                                                     "--set", "podDisruptionBudget.minAvailable=50%",
                                                     "--set", "autoscaling.enabled=true",
-                                                    "--set", "autoscaling.targetCPUUtilizationPercentage=null"))])
+                                                    "--set", "autoscaling.targetCPUUtilizationPercentage=null")),
+                         ("no annotations", render("--set", "metrics.podAnnotations=false"))])
     print("render: %d manifests match the Kubernetes API types (tsc, kubernetes-models)" % n)
 
     # ---- NOTES.txt (helm template does not render it: wrap it in a copy of the chart) ----
