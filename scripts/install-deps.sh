@@ -11,7 +11,7 @@ clang libclang-rt-14-dev clang-format clang-tidy
 librdkafka-dev liburing-dev libck-dev libmimalloc-dev libmsgpack-dev libavro-dev
 libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev libcriterion-dev
 libcurl4-openssl-dev libyaml-dev libzstd-dev libxxhash-dev
-kcat curl python3 python3-confluent-kafka python3-yaml unzip systemd
+kcat curl python3 python3-confluent-kafka python3-yaml unzip systemd shellcheck
 libjansson-dev prometheus wrk openssl
 "
 # Node.js + npm run the DuckDB peer (tests/conformance, bench). Some images ship Node.js from

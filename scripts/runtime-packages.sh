@@ -40,6 +40,8 @@ owner() {
 
 fail=0
 used=""
+known=" "
+for p in $LIBS $BASE; do known="$known$p "; done
 for bin in "$@"; do
     [ -f "$bin" ] || { echo "runtime-packages: no binary '$bin' (build first)" >&2; exit 2; }
     for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
@@ -59,7 +61,7 @@ for bin in "$@"; do
             continue
         fi
         used="$used $pkg"
-        case " $(echo $LIBS $BASE) " in
+        case "$known" in
         *" $pkg "*) echo "ok: $(basename "$bin") needs $lib from $pkg" ;;
         *)
             echo "runtime-packages: $bin needs $lib from Debian package $pkg, which is not listed: add it to LIBS in scripts/runtime-packages.sh" >&2

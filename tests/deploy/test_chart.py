@@ -512,10 +512,15 @@ def test_submit():
         check(r.stdout.count("submitted job") == 2, "two jobs submitted:\n" + r.stdout)
         names = sorted(j["name"] for j in node_jobs(node))
         check(names == ["all.v2", "big_buys"], "jobs on the node: %r" % names)
-        # A second start of the hook (container restart): nothing is submitted twice.
-        r = run_script(node)
-        check(r.returncode == 0 and r.stdout.count("already on this node") == 2 and "submitted job" not in r.stdout,
-              "second run:\n" + r.stdout + r.stderr)
+        # A second start of the hook (container restart): nothing is submitted twice. Its output
+        # goes to VELO_JOBS_LOG (the pod's /proc/1/fd/1) when that opens, else to standard output.
+        log = os.path.join(work, "hook.log")
+        r = run_script(node, VELO_JOBS_LOG=log)
+        out = open(log).read()
+        check(r.returncode == 0 and r.stdout == "" and out.count("already on this node") == 2
+              and "submitted job" not in out, "second run:\n" + r.stdout + r.stderr + out)
+        r = run_script(node, VELO_JOBS_LOG=os.path.join(work, "no", "such", "dir", "log"))
+        check(r.returncode == 0 and r.stdout.count("already on this node") == 2, "unopenable log:\n" + r.stdout)
         check(len(node_jobs(node)) == 2, "a second run added jobs")
         # Pod restart: a new node process on the same data dir restores the jobs; the hook leaves them alone.
         end = time.time() + WAIT

@@ -8,7 +8,11 @@ set -u
 
 dir=${VELO_JOBS_DIR:-/etc/velo/jobs}
 timeout=${VELO_JOBS_READY_TIMEOUT:-120}
-if [ -n "${VELO_JOBS_LOG:-}" ]; then exec >>"$VELO_JOBS_LOG" 2>&1; fi
+# The hook's own output is only shown in a failure event: write to the container's log instead
+# (/proc/1/fd/1, the node's standard output) when it can be opened, else stay where we are.
+if [ -n "${VELO_JOBS_LOG:-}" ] && (: >>"$VELO_JOBS_LOG") 2>/dev/null; then
+    exec >>"$VELO_JOBS_LOG" 2>&1
+fi
 cli="velo-cli --sql-host 127.0.0.1 --sql-port ${VELO_PORT:-8080}"
 # The node's own loopback: its certificate names the service, not 127.0.0.1.
 if [ "${VELO_TLS:-false}" = true ]; then cli="$cli --tls --insecure"; fi
