@@ -46,9 +46,16 @@ def stages(text):
 def main():
     script = os.path.join(ROOT, "scripts", "runtime-packages.sh")
     # 1. The binaries' NEEDED libraries against the list (both directions: nothing missing, nothing extra).
-    r = subprocess.run(["sh", script, "--check", VELO_SQL, VELO_CLI], capture_output=True, text=True)
-    print(r.stdout, end="")
-    check(r.returncode == 0, "scripts/runtime-packages.sh --check failed:\n" + r.stderr)
+    # The image holds a Release build. A sanitizer build (make test-asan) needs other libraries (the
+    # sanitizer runtimes, and today librdkafka, liburing and ck, which the Release link drops), so
+    # only the Release pass (make test) compares libraries; the rest of the test runs on both.
+    needed = subprocess.run(["readelf", "-d", VELO_SQL], capture_output=True, text=True, check=True).stdout
+    if re.search(r"\[lib(asan|ubsan|tsan)\.so", needed):
+        print("dockerfile: %s is a sanitizer build: its libraries are not the image's, not compared" % VELO_SQL)
+    else:
+        r = subprocess.run(["sh", script, "--check", VELO_SQL, VELO_CLI], capture_output=True, text=True)
+        print(r.stdout, end="")
+        check(r.returncode == 0, "scripts/runtime-packages.sh --check failed:\n" + r.stderr)
     pkgs = subprocess.run(["sh", script], capture_output=True, text=True, check=True).stdout.split()
     check(pkgs and all(re.fullmatch(r"[a-z0-9][a-z0-9.+-]+", p) for p in pkgs), "package list: %r" % pkgs)
     # Every listed package exists for Debian 12: installed here, or known to apt's cache (no network).
