@@ -214,6 +214,9 @@ def test_render():
     check("lifecycle" not in c, "a submit hook without jobs")
     chart = yaml.safe_load(open(os.path.join(CHART, "Chart.yaml")))
     check(c["image"] == "velostream-c:%s" % chart["appVersion"], "image %r" % c["image"])
+    version = subprocess.run([VELO_SQL, "version"], capture_output=True, text=True).stdout.split()[-1]
+    check(chart["appVersion"] == version, "Chart.yaml appVersion %s is not `velo-sql version` %s: bump it"
+          % (chart["appVersion"], version))
     vct = sts["spec"]["volumeClaimTemplates"]
     check(len(vct) == 1 and vct[0]["metadata"]["name"] == "data", "no data volumeClaimTemplate")
     check(vct[0]["spec"]["resources"]["requests"]["storage"] == "10Gi", "default volume size")
