@@ -4,16 +4,19 @@ non-default values (the rendered manifests parsed with PyYAML and checked: args,
 security, services, HPA, PDB, ServiceMonitor, render-time errors), and the chart's job-submission
 script run for real against `velo-sql serve` on 127.0.0.1.
 
-Usage: /usr/bin/python3 test_chart.py VELO_SQL VELO_CLI CASE      (CASE: render, submit)
+Usage: /usr/bin/python3 test_chart.py VELO_SQL VELO_CLI CASE      (CASE: render, submit, pod)
 helm comes from scripts/install-helm.sh (fetched into .tools/ when missing): never skipped.
 Needs Debian's python3-yaml, hence /usr/bin/python3.
 """
 import base64
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -560,11 +563,150 @@ def test_submit():
         shutil.rmtree(work, ignore_errors=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# The rendered pod run as a kubelet would run it, on 127.0.0.1: the container's command and args,
+# its working dir and environment, its volumes as folders, then the probes, the postStart hook and
+# SIGTERM within the grace period.
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path, token=None):
+    """GET over HTTPS without verification (as the kubelet's probes do); (status, body)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+    try:
+        conn.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
+        r = conn.getresponse()
+        return r.status, r.read().decode()
+    except OSError:
+        return None, ""
+    finally:
+        conn.close()
+
+
+def test_pod():
+    work = tempfile.mkdtemp(prefix="velo-pod-")
+    proc = None
+    try:
+        port = free_port()
+        jobs_values = os.path.join(work, "jobs-values.yaml")
+        with open(jobs_values, "w") as f:
+            yaml.safe_dump({"port": port, "jobs": {"failOnError": True, "definitions": [
+                {"name": "big_buys", "sql": "CREATE STREAM big_buys AS SELECT * FROM trades WHERE quantity >= 10\n"
+                                            "INTO 'file://big_buys.jsonl';\n", "binds": {"trades": "file://trades.csv"}}]}}, f)
+        d = render("-f", FULL, "-f", jobs_values)
+        sts, cm, secret = only(d, "StatefulSet"), only(d, "ConfigMap"), only(d, "Secret")
+        spec = sts["spec"]["template"]["spec"]
+        (c,) = spec["containers"]
+        # Volumes become folders: the data PVC, the emptyDir, the Secrets' and ConfigMap's items.
+        vols = {v["name"]: v for v in spec["volumes"]}
+        paths = {}
+        for m in c["volumeMounts"]:
+            folder = os.path.join(work, "vol-" + m["name"])
+            os.makedirs(folder)
+            paths[m["mountPath"]] = folder
+            v = vols.get(m["name"], {})
+            if "secret" in v:
+                check(v["secret"]["secretName"] in (secret["metadata"]["name"], "velo-tls"), "unknown secret")
+                if v["secret"]["secretName"] == "velo-tls":  # the user's kubernetes.io/tls Secret
+                    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                    os.path.join(folder, "tls.key"), "-out", os.path.join(folder, "tls.crt"), "-days", "1",
+                                    "-subj", "/CN=rel-velostream"], check=True, capture_output=True, timeout=60)
+                else:
+                    for item in v["secret"]["items"]:
+                        with open(os.path.join(folder, item["path"]), "wb") as f:
+                            f.write(base64.b64decode(secret["data"][item["key"]]))
+            elif "configMap" in v:
+                for k, text in cm["data"].items():
+                    with open(os.path.join(folder, k), "w") as f:
+                        f.write(text)
+
+        mount_re = re.compile(r"(?<![\w/.-])(%s)(?=/|\s|$)" % "|".join(
+            re.escape(m) for m in sorted(paths, key=len, reverse=True)))
+
+        def host(s):  # container paths to the folders (one pass: folders are below /tmp too)
+            return mount_re.sub(lambda m: paths[m.group(1)], s)
+
+        check(paths.keys() >= {"/data", "/tmp", "/etc/velo/auth", "/etc/velo/tls", "/etc/velo/jobs"},
+              "mounts: %r" % sorted(paths))
+        with open(os.path.join(paths["/data"], "trades.csv"), "w") as f:
+            f.write("symbol,quantity\nAAPL,5\nMSFT,50\n")
+        args = [host(a) for a in c["args"]]
+        i = args.index("--listen")
+        args[i + 1] = "127.0.0.1"  # tests listen on loopback only; the pod's 0.0.0.0 is checked in render
+        env = dict(ENV)
+        token = base64.b64decode(secret["data"]["token"]).decode()
+        for e in c["env"]:
+            if "value" in e:
+                env[e["name"]] = e["value"]
+            elif "secretKeyRef" in e.get("valueFrom", {}):
+                env[e["name"]] = token
+            else:
+                env[e["name"]] = "rel-velostream-0"  # the pod's name (fieldRef)
+        bindir = os.path.join(work, "bin")  # the image's /usr/local/bin
+        os.mkdir(bindir)
+        os.symlink(VELO_SQL, os.path.join(bindir, "velo-sql"))
+        os.symlink(VELO_CLI, os.path.join(bindir, "velo-cli"))
+        env["PATH"] = bindir + os.pathsep + ENV.get("PATH", "")
+        log = open(os.path.join(work, "container.log"), "a+")  # O_APPEND: the hook appends too
+        proc = subprocess.Popen(c["command"] + args, cwd=host(c["workingDir"]), env=env, stdout=log, stderr=log)
+        PROCS.append(proc)
+
+        def wait(what, pred):
+            end = time.time() + WAIT
+            while not pred():
+                check(proc.poll() is None, "the node exited (%s):\n%s" % (proc.returncode, open(log.name).read()))
+                check(time.time() < end, "timed out waiting for " + what)
+                time.sleep(0.05)
+
+        # The probes, over the scheme and port they name.
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            g = c[probe]["httpGet"]
+            check(g["scheme"] == "HTTPS" and g["port"] == "http", "probe %r" % g)
+            wait(probe, lambda: http_get(port, g["path"])[0] == 200)
+        # postStart: the hook's command with the pod's paths and environment.
+        hook = [host(a) for a in c["lifecycle"]["postStart"]["exec"]["command"]]
+        hook[-1] = hook[-1].replace("/proc/1/fd/1", log.name)
+        r = subprocess.run(hook, env=env, capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, "postStart hook failed (%d):\n%s%s\n%s" % (r.returncode, r.stdout, r.stderr,
+                                                                              open(log.name).read()))
+        check("submit-jobs: submitted job" in open(log.name).read(), "the hook's lines are not in the container log")
+        # The job runs with the pod's working dir: relative file:// paths land on the data volume.
+        out = os.path.join(paths["/data"], "big_buys.jsonl")
+        wait("the job's output", lambda: os.path.exists(out) and "MSFT" in open(out).read())
+        status, body = http_get(port, "/metrics", token)
+        check(status == 200 and "velo_records_out_total" in body, "/metrics with the token: %s" % status)
+        check(http_get(port, "/metrics")[0] == 401, "/metrics without the token")
+        check(os.path.exists(os.path.join(paths["/data"], "jobs")), "jobs are not kept in the data dir")
+        # SIGTERM: the node ends well within terminationGracePeriodSeconds.
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=spec["terminationGracePeriodSeconds"])
+        except subprocess.TimeoutExpired:
+            fail("the node did not end within terminationGracePeriodSeconds after SIGTERM")
+        check(rc == 0, "exit code %d after SIGTERM:\n%s" % (rc, open(log.name).read()))
+        print(open(log.name).read()) if os.environ.get("VELO_TEST_VERBOSE") else None
+        print("pod: the rendered command started a node; probes over HTTPS, postStart hook, job output in the "
+              "data dir, token on /metrics and SIGTERM checked")
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     global HELM
     HELM = helm_path()
     case = sys.argv[3]
-    {"render": test_render, "submit": test_submit}[case]()
+    {"render": test_render, "submit": test_submit, "pod": test_pod}[case]()
     if case == "render":
         test_docs()
         print("docs: the values table and the serve commands of docs/deployment.md checked")
