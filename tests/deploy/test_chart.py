@@ -19,6 +19,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -204,6 +205,19 @@ def test_render():
     for values in ([], ["-f", FULL]):
         r = helm("lint", "--strict", CHART, *values)
         check("0 chart(s) failed" in r.stdout, "helm lint --strict %s:\n%s" % (values, r.stdout))
+
+    # ---- the packaged chart has what the templates read ----
+    tmp = tempfile.mkdtemp(prefix="velo-package-")
+    try:
+        helm("package", CHART, "--destination", tmp)
+        (tgz,) = os.listdir(tmp)
+        with tarfile.open(os.path.join(tmp, tgz)) as t:
+            names = set(t.getnames())
+        for f in ("Chart.yaml", "values.yaml", "values.schema.json", "files/submit-jobs.sh", "templates/NOTES.txt",
+                  "templates/statefulset.yaml"):
+            check("velostream/" + f in names, "the packaged chart lacks %s: %s" % (f, sorted(names)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
     # ---- defaults ----
     d = render()
