@@ -501,6 +501,19 @@ static bool hook_subquery(velo_binder *b, const sql_expr *e, velo_expr **out, ve
         }
         x->subquery_kind = VELO_SUBQUERY_IN;
         x->negated = e->u.in_subquery.negated;
+        /* the engine compares encoded values: the tested value and the subquery's column in one type */
+        if (!velo_type_equal(arg->type, common)) arg = velo_binder_cast(b, arg, common, e->u.in_subquery.arg);
+        if (!velo_type_equal(p->schema->fields[0].type, common)) {
+            velo_plan *pj = plan_new(VELO_PLAN_PROJECT, p->pos);
+            pj->input = p;
+            pj->nexprs = 1;
+            pj->exprs = mi_zalloc(sizeof *pj->exprs);
+            pj->exprs[0] =
+                velo_binder_cast(NULL, column_node(0, p->schema->fields[0].type, NULL), common, NULL);
+            pj->schema = velo_schema_new(1);
+            velo_schema_set(pj->schema, 0, p->schema->fields[0].name, common);
+            x->subplan = pj;
+        }
         x->args[0] = arg;
     }
     *out = x;
@@ -1040,7 +1053,8 @@ static bool bind_agg_call(scope *from, const sql_expr *e, char *text, velo_agg_c
     from->in_agg_arg = false;
     if (!ok) return false;
     /* PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x) is checked and run as (x, f) */
-    if (f && !strcasecmp(f->name, "PERCENTILE_CONT") && a->nargs == 1 && a->norder == 1 && !a->order_by[0].desc) {
+    if (f && !strcasecmp(f->name, "PERCENTILE_CONT") && a->nargs == 1 && a->norder == 1 &&
+        !a->order_by[0].desc) {
         velo_expr **args = mi_zalloc(sizeof *args * 3);
         if (!args) return false;
         args[0] = a->order_by[0].expr;
@@ -1301,11 +1315,18 @@ static void extract_keys(velo_plan *j, const velo_expr *c, uint32_t lw, uint32_t
         a = b, b = t;
     }
     if (!refs_within(a, 0, lw) || !refs_within(b, lw, total)) return;
+    /* the hash join compares encoded values: both keys in one type (DECIMAL scales included) */
+    velo_type common;
+    velo_error err;
+    if (velo_common_type(a->type, b->type, &common, &err)) return;
     j->left_keys = mi_realloc(j->left_keys, sizeof *j->left_keys * (j->njoin_keys + 1));
     j->right_keys = mi_realloc(j->right_keys, sizeof *j->right_keys * (j->njoin_keys + 1));
-    j->left_keys[j->njoin_keys] = expr_clone(a);
+    velo_expr *l = expr_clone(a);
+    if (!velo_type_equal(l->type, common)) l = velo_binder_cast(NULL, l, common, NULL);
+    j->left_keys[j->njoin_keys] = l;
     velo_expr *r = expr_clone(b);
     shift_columns(r, lw);
+    if (!velo_type_equal(r->type, common)) r = velo_binder_cast(NULL, r, common, NULL);
     j->right_keys[j->njoin_keys++] = r;
 }
 
@@ -1328,7 +1349,8 @@ static bool analytic_keeps_all_rows(const velo_analytic_call *calls, uint32_t n)
         for (size_t k = 0; k < sizeof bounded_fns / sizeof *bounded_fns; k++)
             if (!strcasecmp(c->fn->name, bounded_fns[k])) small = true;
         if (small) continue;
-        if (c->frame.present && c->frame.start_kind == VELO_BOUND_PRECEDING) continue; /* n rows or an interval */
+        if (c->frame.present && c->frame.start_kind == VELO_BOUND_PRECEDING)
+            continue; /* n rows or an interval */
         if (c->frame.buffer_rows > 0) continue;
         return true;
     }
