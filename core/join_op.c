@@ -354,6 +354,10 @@ static velo_status flush(join_op *j, bool check, velo_error *err) {
         out->sel_count = kept;
     }
     velo_status st = VELO_OK;
+    if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI) { /* the pairs only mark rows */
+        velo_batch_reset(out);
+        return VELO_OK;
+    }
     j->base.rows_out += kept;
     if (kept && j->base.next) st = velo_operator_push(j->base.next, out, err);
     velo_batch_reset(out);
@@ -413,6 +417,19 @@ static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) 
         }
     }
     if ((st = flush(j, true, err))) return st;
+    if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI) {
+        /* compact the selection in place: writes never overtake reads */
+        bool want = j->kind == VELO_JOIN_OP_SEMI;
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t i = sel[k];
+            if (!j->left_failed[i] && (bool)j->left_matched[i] == want) b->sel[kept++] = i;
+        }
+        b->has_sel = true;
+        b->sel_count = kept;
+        o->rows_out += kept;
+        return kept && o->next ? velo_operator_push(o->next, b, err) : VELO_OK;
+    }
     if (j->kind == VELO_JOIN_OP_LEFT || j->kind == VELO_JOIN_OP_FULL) {
         for (uint32_t k = 0; k < n; k++) {
             uint32_t i = sel[k];
@@ -516,7 +533,11 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     for (uint32_t c = 0; c < j->nkeys; c++)
         if (velo_expr_prepare(j->lkeys[c], cap, err) || velo_expr_prepare(j->rkeys[c], cap, err)) goto fail;
     if (j->cond && velo_expr_prepare(j->cond, cap, err)) goto fail;
-    j->out = velo_batch_new(cfg->output, cap);
+    velo_type *types = mi_malloc(sizeof *types * (j->nleft + j->nright + 1));
+    for (uint32_t c = 0; types && c < j->nleft + j->nright; c++)
+        types[c] = c < j->nleft ? cfg->left->fields[c].type : cfg->right->fields[c - j->nleft].type;
+    j->out = types ? velo_batch_new_types(j->nleft + j->nright, types, cap) : NULL;
+    mi_free(types);
     j->pair_left = mi_malloc(sizeof *j->pair_left * cap);
     j->pair_right = mi_malloc(sizeof *j->pair_right * cap);
     j->ident = mi_malloc(sizeof *j->ident * cap);

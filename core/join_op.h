@@ -16,6 +16,8 @@ typedef enum velo_join_op_kind {
     VELO_JOIN_OP_LEFT,
     VELO_JOIN_OP_RIGHT,
     VELO_JOIN_OP_FULL,
+    VELO_JOIN_OP_SEMI, /* each left row once when some right row matches; output: left columns */
+    VELO_JOIN_OP_ANTI, /* each left row that no right row matches; output: left columns */
 } velo_join_op_kind;
 
 typedef struct velo_join_config {
@@ -24,8 +26,8 @@ typedef struct velo_join_config {
     velo_expr **right_keys; /* over the right input, same types as left_keys (ditto) */
     uint32_t nkeys;         /* 0: every right row is a candidate (a nested-loop join) */
     velo_expr *condition;   /* over the output row (left columns..., right columns...), or NULL; taken */
-    const velo_schema *left, *right, *output; /* output = left ++ right */
-    int64_t within_us;    /* JOIN ... WITHIN: pairs need |left time - right time| <= within_us; -1: none */
+    const velo_schema *left, *right; /* output: left ++ right (SEMI / ANTI: left) */
+    int64_t within_us; /* JOIN ... WITHIN: pairs need |left time - right time| <= within_us; -1: none */
     int32_t left_time, right_time; /* the TIMESTAMP columns compared by WITHIN (left / right input) */
     int32_t right_pk;         /* a table: the right column holding its primary key (latest row wins); -1 */
     const char *right_name;   /* names the table in messages */

@@ -213,8 +213,6 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
         }
         break;
     case VELO_PLAN_JOIN:
-        if (p->join_kind == VELO_JOIN_SEMI || p->join_kind == VELO_JOIN_ANTI)
-            return unsupported_at(&p->pos, err, "a decorrelated subquery join");
         if (!plan_bounded(p->right))
             return unsupported_at(&p->pos, err,
                                   p->within_us >= 0 ? "JOIN ... WITHIN over two unbounded streams"
@@ -656,6 +654,8 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, vel
     case VELO_JOIN_LEFT: cfg.kind = VELO_JOIN_OP_LEFT; break;
     case VELO_JOIN_RIGHT: cfg.kind = VELO_JOIN_OP_RIGHT; break;
     case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
+    case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
+    case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
     default: cfg.kind = VELO_JOIN_OP_INNER; break;
     }
     cfg.left_keys = p->left_keys;
@@ -664,7 +664,6 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, vel
     cfg.condition = p->condition;
     cfg.left = p->input->schema;
     cfg.right = p->right->schema;
-    cfg.output = p->schema;
     cfg.right_pk = -1;
     cfg.within_us = p->within_us;
     cfg.left_time = cfg.right_time = -1;
@@ -691,7 +690,7 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, vel
     cfg.file = t->rs->opts->file;
     cfg.on_left_error = tree_handler(t, p->input->schema, p->input);
     cfg.on_right_error = tree_handler(t, p->right->schema, p->right);
-    cfg.on_pair_error = tree_handler(t, p->schema, p->input);
+    cfg.on_pair_error = tree_handler(t, p->schema, p->input); /* SEMI/ANTI: the left columns of the pair */
     velo_operator *op = velo_join_op_new(&cfg, err);
     /* the operator took the expressions, whatever happened */
     p->left_keys = p->right_keys = NULL;

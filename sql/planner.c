@@ -1330,6 +1330,181 @@ static void extract_keys(velo_plan *j, const velo_expr *c, uint32_t lw, uint32_t
     j->right_keys[j->njoin_keys++] = r;
 }
 
+/* ---- decorrelation: [NOT] EXISTS / IN (correlated subquery) in WHERE -> SEMI / ANTI join ---- */
+
+/* Largest outer_depth of a column in e; UINT32_MAX when e holds a subquery (not decorrelated). */
+static uint32_t outer_depth_of(const velo_expr *e) {
+    if (e->kind == VELO_EXPR_SUBQUERY) return UINT32_MAX;
+    uint32_t d = e->kind == VELO_EXPR_COLUMN ? e->outer_depth : 0;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        uint32_t a = outer_depth_of(e->args[i]);
+        if (a > d) d = a;
+    }
+    return d;
+}
+
+static bool expr_refs_outer(const velo_expr *e);
+static bool plan_refs_outer(const velo_plan *p) {
+    if (!p) return false;
+    const velo_expr *roots[4] = {p->predicate, p->condition, NULL, NULL};
+    for (uint32_t i = 0; i < 2; i++)
+        if (roots[i] && expr_refs_outer(roots[i])) return true;
+    for (uint32_t i = 0; i < p->nexprs; i++)
+        if (expr_refs_outer(p->exprs[i])) return true;
+    for (uint32_t i = 0; i < p->nkeys; i++)
+        if (expr_refs_outer(p->keys[i])) return true;
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        for (uint32_t k = 0; k < p->aggs[i].nargs; k++)
+            if (expr_refs_outer(p->aggs[i].args[k])) return true;
+        if (p->aggs[i].filter && expr_refs_outer(p->aggs[i].filter)) return true;
+    }
+    for (uint32_t i = 0; i < p->ncalls; i++)
+        for (uint32_t k = 0; k < p->calls[i].nargs; k++)
+            if (expr_refs_outer(p->calls[i].args[k])) return true;
+    for (uint32_t i = 0; i < p->nsort; i++)
+        if (expr_refs_outer(p->sort[i].expr)) return true;
+    if (plan_refs_outer(p->input) || plan_refs_outer(p->right)) return true;
+    for (uint32_t i = 0; i < p->ninputs; i++)
+        if (plan_refs_outer(p->inputs[i])) return true;
+    return false;
+}
+
+static bool expr_refs_outer(const velo_expr *e) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth) return true;
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subplan && plan_refs_outer(e->subplan)) return true;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (expr_refs_outer(e->args[i])) return true;
+    return false;
+}
+
+/* Subquery columns move behind the outer row's (left columns..., right columns...); outer columns
+ * (depth 1) become the left columns they name. */
+static void remap_correlated(velo_expr *e, uint32_t lw) {
+    if (e->kind == VELO_EXPR_COLUMN) {
+        if (e->outer_depth)
+            e->outer_depth--;
+        else
+            e->column += lw;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        remap_correlated(e->args[i], lw);
+}
+
+static void split_and(velo_expr *e, velo_expr ***v, uint32_t *n) {
+    if (e->kind == VELO_EXPR_AND && e->nargs == 2) {
+        split_and(e->args[0], v, n);
+        split_and(e->args[1], v, n);
+        e->nargs = 0;
+        velo_expr_free(e);
+        return;
+    }
+    *v = mi_realloc(*v, sizeof **v * (*n + 1));
+    (*v)[(*n)++] = e;
+}
+
+static velo_expr *and_of(velo_expr *a, velo_expr *b) {
+    if (!a) return b;
+    if (!b) return a;
+    velo_expr *x = velo_expr_new(VELO_EXPR_AND, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+    x->args[0] = a;
+    x->args[1] = b;
+    return x;
+}
+
+/* The SEMI/ANTI join for conjunct c of a WHERE over `left`, or NULL when c is not a decorrelatable
+ * [NOT] EXISTS / IN (subquery): PROJECT -> [FILTER] -> X where only the FILTER (and IN's selected
+ * value) read the enclosing row, one level out. On success c is consumed. */
+static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
+    velo_expr *sq = c;
+    bool anti = false;
+    if (sq->kind == VELO_EXPR_NOT && sq->nargs == 1 && sq->args[0]->kind == VELO_EXPR_SUBQUERY) {
+        sq = sq->args[0];
+        anti = true;
+    }
+    if (sq->kind != VELO_EXPR_SUBQUERY || !sq->subplan) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_SCALAR) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_IN && (anti || sq->negated)) return NULL; /* NOT IN: NULLs */
+    anti = anti != (sq->subquery_kind == VELO_SUBQUERY_EXISTS && sq->negated);
+    velo_plan *proj = sq->subplan;
+    if (proj->kind != VELO_PLAN_PROJECT || !proj->input) return NULL;
+    velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
+    velo_plan *x = filter ? filter->input : proj->input;
+    if (!x || plan_refs_outer(x)) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_IN &&
+        (proj->nexprs < 1 || outer_depth_of(proj->exprs[0]) > 1 || outer_depth_of(sq->args[0]) > 0))
+        return NULL;
+    if (filter && outer_depth_of(filter->predicate) > 1) return NULL;
+    if (!filter && sq->subquery_kind != VELO_SUBQUERY_IN) return NULL; /* uncorrelated: materialized */
+    uint32_t lw = left->schema->ncols;
+    velo_expr *cond = NULL, *keep = NULL;
+    if (filter) {
+        velo_expr **parts = NULL;
+        uint32_t n = 0;
+        split_and(filter->predicate, &parts, &n);
+        filter->predicate = NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            if (outer_depth_of(parts[i]) == 1) {
+                remap_correlated(parts[i], lw);
+                cond = and_of(cond, parts[i]);
+            } else {
+                keep = and_of(keep, parts[i]);
+            }
+        }
+        mi_free(parts);
+        if (keep) {
+            filter->predicate = keep;
+        } else {
+            filter->input = NULL; /* X moves under the join: the FILTER has nothing left to do */
+            proj->input = x;
+            velo_plan_free(filter);
+            filter = NULL;
+        }
+    }
+    if (sq->subquery_kind == VELO_SUBQUERY_IN) {
+        velo_expr *v = proj->exprs[0];
+        proj->exprs[0] = NULL;
+        proj->nexprs = 0; /* the rest of the select list is never evaluated */
+        remap_correlated(v, lw);
+        velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+        eq->cmp = VELO_CMP_EQ;
+        eq->line = sq->line, eq->col = sq->col;
+        eq->args[0] = sq->args[0];
+        sq->args[0] = NULL;
+        sq->nargs = 0;
+        eq->args[1] = v;
+        cond = and_of(cond, eq);
+    }
+    velo_plan *right = filter ? filter : x;
+    proj->input = NULL;
+    sql_pos pos = {sq->line, sq->col, 0};
+    velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
+    jp->join_kind = anti ? VELO_JOIN_ANTI : VELO_JOIN_SEMI;
+    jp->input = left;
+    jp->right = right;
+    jp->schema = velo_schema_copy(left->schema);
+    jp->condition = cond;
+    if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
+    velo_expr_free(c);
+    return jp;
+}
+
+/* Turns the decorrelatable conjuncts of `where` into joins over *cur; returns what is left of it. */
+static velo_expr *decorrelate_where(velo_plan **cur, velo_expr *where) {
+    velo_expr **parts = NULL;
+    uint32_t n = 0;
+    split_and(where, &parts, &n);
+    velo_expr *rest = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        velo_plan *j = expr_refs_outer(parts[i]) ? decorrelate_one(*cur, parts[i]) : NULL;
+        if (j)
+            *cur = j;
+        else
+            rest = and_of(rest, parts[i]);
+    }
+    mi_free(parts);
+    return rest;
+}
+
 static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos) {
     velo_plan *n = plan_new(kind, pos);
     n->input = input;
@@ -1775,6 +1950,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         cur = plan_new(VELO_PLAN_PROJECT, sel->pos); /* SELECT without FROM: one empty row */
         cur->schema = velo_schema_new(0);
     }
+    if (where && sc->nrels) where = decorrelate_where(&cur, where);
     if (where) {
         cur = wrap(VELO_PLAN_FILTER, cur, sel->where->pos);
         cur->predicate = where;
