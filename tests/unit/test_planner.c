@@ -1042,15 +1042,42 @@ Test(subquery, exists_is_boolean) {
 
 Test(subquery, correlated_reference_has_outer_depth) {
     run r = plan(DECL DECL_TABLE
-                 "SELECT qty FROM trades t WHERE EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
-                 "t.symbol)");
-    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
-    const velo_plan *sub = f->predicate->subplan;
+                 "SELECT (SELECT MAX(p.size) FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    const velo_plan *sub = pj->exprs[0]->subplan;
     const velo_plan *sf = find(sub, VELO_PLAN_FILTER);
     const velo_expr *cmp = sf->predicate;
     cr_assert_eq(cmp->args[0]->outer_depth, 0);
     cr_assert_eq(cmp->args[1]->outer_depth, 1);
     cr_assert_eq(cmp->args[1]->column, 0);
+    done(&r);
+}
+
+Test(subquery, correlated_exists_in_where_becomes_a_semi_join) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT qty FROM trades t WHERE EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
+                 "t.symbol AND p.size > 0)");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert(j);
+    cr_assert_eq(j->join_kind, VELO_JOIN_SEMI);
+    cr_assert_eq(j->schema->ncols, j->input->schema->ncols, "a semi join outputs the left columns");
+    cr_assert_eq(j->njoin_keys, 1);
+    cr_assert_eq(j->left_keys[0]->column, 0);  /* t.symbol */
+    cr_assert_eq(j->right_keys[0]->column, 0); /* p.symbol, over the right input */
+    cr_assert_eq(j->right->kind, VELO_PLAN_FILTER, "the uncorrelated p.size > 0 stays on the right");
+    cr_assert_null(find(ok(&r), VELO_PLAN_FILTER), "nothing is left of the WHERE");
+    done(&r);
+}
+
+Test(subquery, correlated_not_exists_becomes_an_anti_join) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT qty FROM trades t WHERE qty > 1 AND NOT EXISTS (SELECT 1 FROM positions p WHERE "
+                 "p.symbol = t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert(f, "qty > 1 stays a filter");
+    const velo_plan *j = find(f, VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_ANTI);
+    cr_assert_eq(j->right->kind, VELO_PLAN_SCAN);
     done(&r);
 }
 
