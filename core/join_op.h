@@ -20,6 +20,20 @@ typedef enum velo_join_op_kind {
     VELO_JOIN_OP_ANTI, /* each left row that no right row matches; output: left columns */
 } velo_join_op_kind;
 
+/* Symmetric mode (stream-stream joins, cfg->symmetric): both inputs keep their rows and probe the
+ * other side's, in any interleaving; with `use_watermark`, each side's watermark is its largest event
+ * time minus its delay, the join's the smaller of the two (an input that finished counts as +inf).
+ * A row behind the join's watermark is late: counted and dropped (to on_*_error when late_to_dlq).
+ * A kept row whose time + within_us falls behind the watermark can match nothing more: it is
+ * dropped, and an outer side's unmatched row is emitted with NULLs then. Without a watermark that
+ * happens when both inputs finished. Downstream finishes after both inputs did. */
+typedef struct velo_join_stream {
+    bool symmetric;
+    bool use_watermark;
+    int64_t delay_us[2]; /* watermark delay of the left / right input */
+    bool late_to_dlq;
+} velo_join_stream;
+
 typedef struct velo_join_config {
     velo_join_op_kind kind;
     velo_expr **left_keys;  /* over the left input (the array is copied, the expressions taken) */
@@ -37,6 +51,7 @@ typedef struct velo_join_config {
     velo_row_error_handler on_left_error;  /* left rows whose key failed to evaluate */
     velo_row_error_handler on_right_error; /* right rows: key failed, NULL primary key */
     velo_row_error_handler on_pair_error;  /* joined rows whose condition failed */
+    velo_join_stream stream;
 } velo_join_config;
 
 /* The probe (left) input. On failure returns NULL with err set; the expressions are freed either way. */
@@ -46,8 +61,9 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err);
 velo_operator *velo_join_op_build_input(velo_operator *join);
 
 typedef struct velo_join_stats {
-    uint64_t right_rows;  /* rows kept by the build side */
-    uint64_t state_bytes; /* bytes of the row store and its index */
+    uint64_t right_rows;  /* rows kept by the build side (symmetric: by both sides, now) */
+    uint64_t state_bytes; /* bytes of the row stores and their indexes */
+    uint64_t late_rows;   /* symmetric mode: rows dropped behind the watermark */
 } velo_join_stats;
 void velo_join_op_stats(const velo_operator *join, velo_join_stats *out);
 

@@ -213,10 +213,8 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
         }
         break;
     case VELO_PLAN_JOIN:
-        if (!plan_bounded(p->right))
-            return unsupported_at(&p->pos, err,
-                                  p->within_us >= 0 ? "JOIN ... WITHIN over two unbounded streams"
-                                                    : "a JOIN whose right side is an unbounded stream");
+        if (!plan_bounded(p->right) && p->right_is_table)
+            return unsupported_at(&p->pos, err, "a table read as a changelog (watch=true or Kafka)");
         if (p->condition) st = check_exprs(&p->condition, 1, &p->pos, err);
         if (!st) st = check_node(p->right, all_bounded, err);
         break;
@@ -515,6 +513,7 @@ static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp-
 
 typedef struct tree_input {
     velo_plan *scan;
+    int phase;            /* inputs run phase by phase, lowest first; one phase's inputs take turns */
     velo_operator *first; /* where its batches go */
     char name[256];       /* messages name a file the way its reader does: "in.csv:3" */
     uint64_t rows;        /* rows decoded */
@@ -592,11 +591,11 @@ static velo_row_error_handler tree_handler(op_tree *t, const velo_schema *input,
 
 static velo_status materialize_subqueries(op_tree *t, velo_plan *p, velo_error *err);
 
-static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, velo_operator **out,
+static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_operator **out,
                               velo_error *err);
 
-/* Builds the operators of p (and below), which send their rows to `down`. */
-static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, velo_error *err) {
+/* Builds the operators of p (and below), which send their rows to `down`; its inputs run in `phase`. */
+static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_error *err) {
     run_state *rs = t->rs;
     const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_status st;
@@ -605,6 +604,7 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, vel
             return unsupported_at(&p->pos, err, "more than 32 sources in one query");
         tree_input *in = &t->inputs[t->ninputs++];
         in->scan = p;
+        in->phase = phase;
         in->first = down;
         in->rows = 0;
         scan_name(p, in->name, sizeof in->name);
@@ -615,7 +615,7 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, vel
         if ((st = tree_add(t, u, err))) return st;
         u->next = down;
         for (uint32_t i = 0; i < p->ninputs; i++)
-            if ((st = build_node(t, p->inputs[i], u, err))) return st;
+            if ((st = build_node(t, p->inputs[i], u, phase, err))) return st;
         return VELO_OK;
     }
     const velo_plan *scan = leftmost_scan(p);
@@ -639,15 +639,27 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, vel
         op = velo_limit_new(p->limit);
         if (!t->limit_op) t->limit_op = op; /* the outermost LIMIT: once done, reading stops */
         break;
-    case VELO_PLAN_JOIN: return build_join(t, p, down, &op, err);
+    case VELO_PLAN_JOIN: return build_join(t, p, down, phase, &op, err);
     default: break;
     }
     if ((st = tree_add(t, op, err))) return st;
     op->next = down;
-    return build_node(t, p->input, op, err);
+    return build_node(t, p->input, op, phase, err);
 }
 
-static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, velo_operator **out,
+/* A duration job option, else the source's ('watermark.delay'); *given says whether either had it. */
+static velo_status join_side_delay(const op_tree *t, const velo_plan *side, int64_t *out, bool *given,
+                                   velo_error *err) {
+    const velo_kv *opts = &t->qp->job_options;
+    const velo_plan *scan = leftmost_scan(side);
+    const velo_kv *kv = velo_kv_get(opts, "watermark.delay") || !scan ? opts : &scan->source.options;
+    bool g = false;
+    velo_status st = duration_option(kv, "watermark.delay", 0, out, &g, err);
+    *given |= g;
+    return st;
+}
+
+static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_operator **out,
                               velo_error *err) {
     velo_join_config cfg = {0};
     switch (p->join_kind) {
@@ -685,6 +697,19 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, vel
             cfg.right_pk = velo_schema_find(rscan->schema, rscan->source.primary_key);
     }
     if (!cfg.right_name) cfg.right_name = "the right side of the JOIN";
+    /* stream-stream: both sides kept and read in turns; otherwise the right side is built first */
+    cfg.stream.symmetric = p->within_us >= 0 || !plan_bounded(p->right);
+    if (cfg.stream.symmetric) {
+        bool given = false;
+        velo_status st = join_side_delay(t, p->input, &cfg.stream.delay_us[0], &given, err);
+        if (!st) st = join_side_delay(t, p->right, &cfg.stream.delay_us[1], &given, err);
+        if (st) return st;
+        /* a bounded join without an explicit watermark keeps everything to the end: exact, whatever the order
+         */
+        cfg.stream.use_watermark = given || !plan_bounded(p);
+        const char *late = velo_kv_get(&t->qp->job_options, "late.records");
+        cfg.stream.late_to_dlq = late && !strcasecmp(late, "dlq");
+    }
     cfg.max_state_bytes = t->max_state_bytes;
     cfg.capacity = VELO_BATCH_DEFAULT_CAPACITY;
     cfg.file = t->rs->opts->file;
@@ -701,67 +726,112 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, vel
     if (st) return st;
     *out = op;
     op->next = down;
-    /* the right side first: its inputs are read (and the join's state built) before the left's */
-    if ((st = build_node(t, p->right, velo_join_op_build_input(op), err))) return st;
-    return build_node(t, p->input, op, err);
+    /* hash join: the right side's inputs are read (and its state built) before the left's */
+    int rphase = cfg.stream.symmetric ? phase : phase - 1;
+    if ((st = build_node(t, p->right, velo_join_op_build_input(op), rphase, err))) return st;
+    return build_node(t, p->input, op, phase, err);
 }
 
-/* Reads each input to its end in order and finishes it. */
+static uint64_t tree_rows_decoded(const op_tree *t) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < t->ninputs; i++)
+        n += t->inputs[i].rows;
+    return n;
+}
+
+/* An input being read. */
+typedef struct open_input {
+    tree_input *in;
+    const velo_source_ops *ops;
+    velo_source *source;
+    velo_batch *batch;
+    velo_uri uri;
+    bool have_uri, eof;
+} open_input;
+
+static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_error *err) {
+    run_state *rs = t->rs;
+    const velo_plan_source *psrc = &in->scan->source;
+    oi->in = in;
+    if (!psrc->uri) return unsupported_at(&in->scan->pos, err, "reading a stream that no statement writes");
+    oi->ops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
+    if (!oi->ops) {
+        char what[64];
+        snprintf(what, sizeof what, "%s:// sources", psrc->scheme ? psrc->scheme : "?");
+        return unsupported_at(&in->scan->pos, err, what);
+    }
+    velo_status st = velo_uri_parse(psrc->uri, &oi->uri, err);
+    if (st) return st;
+    oi->have_uri = true;
+    velo_connector_args sargs = {.uri = &oi->uri,
+                                 .options = &psrc->options,
+                                 .base_dir = rs->base_dir,
+                                 .declared =
+                                     in->scan->schema, /* as bound: declared, or read from the source */
+                                 .dlq = t->dlq,
+                                 .name = in->name};
+    if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
+    oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
+    return oi->batch ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+}
+
+static void close_one(open_input *oi) {
+    velo_batch_free(oi->batch);
+    if (oi->source) oi->source->ops->close(oi->source);
+    if (oi->have_uri) velo_uri_free(&oi->uri);
+    memset(oi, 0, sizeof *oi);
+}
+
+/* Reads the inputs phase by phase (the right sides of hash joins first); the inputs of one phase
+ * take turns, a batch each, and each is finished when it ends. */
 static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *err) {
     run_state *rs = t->rs;
     velo_status status = VELO_OK;
     velo_run_progress *progress = rs->opts->progress;
     uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
-    uint64_t read_so_far = 0;
-    for (uint32_t k = 0; k < t->ninputs && !status; k++) {
-        tree_input *in = &t->inputs[k];
-        const velo_plan_source *psrc = &in->scan->source;
-        if (!psrc->uri)
-            return unsupported_at(&in->scan->pos, err, "reading a stream that no statement writes");
-        const velo_source_ops *sops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
-        if (!sops) {
-            char what[64];
-            snprintf(what, sizeof what, "%s:// sources", psrc->scheme ? psrc->scheme : "?");
-            return unsupported_at(&in->scan->pos, err, what);
-        }
-        velo_uri src_uri;
-        if ((status = velo_uri_parse(psrc->uri, &src_uri, err))) return status;
-        velo_connector_args sargs = {.uri = &src_uri,
-                                     .options = &psrc->options,
-                                     .base_dir = rs->base_dir,
-                                     .declared =
-                                         in->scan->schema, /* as bound: declared, or read from the source */
-                                     .dlq = t->dlq,
-                                     .name = in->name};
-        velo_source *source = NULL;
-        velo_batch *batch = NULL;
-        if ((status = sops->open(&sargs, &source, err))) goto next;
-        batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
-        if (!batch) {
-            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-            goto next;
-        }
-        bool eof = false;
-        /* LIMIT reached or stop requested: stop reading, then drain and flush as at end of input */
-        while (!eof && !(t->limit_op && velo_limit_done(t->limit_op)) &&
-               !(rs->opts->stop && atomic_load(rs->opts->stop))) {
-            velo_batch_reset(batch);
-            if ((status = sops->poll(source, batch, &eof, err))) goto next;
-            if (batch->count == 0) continue;
-            in->rows += velo_batch_live(batch);
-            if ((status = velo_operator_push(in->first, batch, err))) goto next;
+    open_input open[MAX_INPUTS];
+    memset(open, 0, sizeof open);
+    int phase = INT32_MIN;
+    for (;;) {
+        int next = INT32_MAX; /* the lowest phase above the one just run */
+        for (uint32_t k = 0; k < t->ninputs; k++)
+            if (t->inputs[k].phase > phase && t->inputs[k].phase < next) next = t->inputs[k].phase;
+        if (next == INT32_MAX) break;
+        phase = next;
+        uint32_t n = 0;
+        for (uint32_t k = 0; k < t->ninputs && !status; k++)
+            if (t->inputs[k].phase == phase) status = open_one(t, &t->inputs[k], &open[n++], err);
+        uint32_t running = n;
+        while (!status && running) {
+            /* LIMIT reached or stop requested: stop reading, then drain and flush as at end of input */
+            bool stop = (t->limit_op && velo_limit_done(t->limit_op)) ||
+                        (rs->opts->stop && atomic_load(rs->opts->stop));
+            for (uint32_t k = 0; k < n && !status; k++) {
+                open_input *oi = &open[k];
+                if (oi->eof) continue;
+                if (!stop) {
+                    velo_batch_reset(oi->batch);
+                    if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) break;
+                    if (oi->batch->count) {
+                        oi->in->rows += velo_batch_live(oi->batch);
+                        if ((status = velo_operator_push(oi->in->first, oi->batch, err))) break;
+                    }
+                }
+                if (stop || oi->eof) {
+                    oi->eof = true;
+                    running--;
+                    status = velo_operator_finish(oi->in->first, err);
+                }
+            }
             if (progress && sink_op) {
-                atomic_store(&progress->rows_in, rs->report->rows_in + read_so_far + in->rows);
+                atomic_store(&progress->rows_in, rs->report->rows_in + tree_rows_decoded(t));
                 atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
                 atomic_store(&progress->rows_rejected, base_rejected + t->dlq->count);
             }
         }
-        read_so_far += in->rows;
-        status = velo_operator_finish(in->first, err);
-    next:
-        velo_batch_free(batch);
-        if (source) source->ops->close(source);
-        velo_uri_free(&src_uri);
+        for (uint32_t k = 0; k < n; k++)
+            close_one(&open[k]);
+        if (status) break;
     }
     return status;
 }
@@ -784,19 +854,12 @@ static uint64_t tree_row_errors(const op_tree *t) {
     return n;
 }
 
-static uint64_t tree_rows_decoded(const op_tree *t) {
-    uint64_t n = 0;
-    for (uint32_t i = 0; i < t->ninputs; i++)
-        n += t->inputs[i].rows;
-    return n;
-}
-
 /* Builds and runs the tree of `root` into `sink_op` (which the tree then owns). */
 static velo_status run_tree(op_tree *t, velo_plan *root, velo_operator *sink_op, velo_error *err) {
     velo_status st = tree_add(t, sink_op, err);
     if (!st) st = materialize_subqueries(t, root, err);
     if (!st) st = check_node(root, plan_bounded(root), err);
-    if (!st) st = build_node(t, root, sink_op, err);
+    if (!st) st = build_node(t, root, sink_op, 0, err);
     if (!st) st = run_inputs(t, sink_op, err);
     return st;
 }
