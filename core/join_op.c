@@ -73,6 +73,7 @@ struct join_op {
     uint64_t *pair_stored; /* out row -> row of the other side's store */
     uint32_t *ident;       /* 0..capacity-1 */
     uint8_t *probe_matched, *probe_skip;
+    uint64_t *probe_rid; /* symmetric mode: the store row of each pushed row, or NO_ROW */
     velo_strbuf kb;
 };
 
@@ -340,6 +341,8 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
             }
             j->probe_matched[j->pair_probe[o]] = 1;
             j->store[other].matched[j->pair_stored[o]] = 1;
+            if (j->probe_rid[j->pair_probe[o]] != NO_ROW) /* symmetric: the pushed row is kept already */
+                j->store[1 - other].matched[j->probe_rid[j->pair_probe[o]]] = 1;
             out->sel[kept++] = o;
         }
         out->has_sel = true;
@@ -447,7 +450,26 @@ static velo_status reject(join_op *j, int side, velo_batch *b, uint32_t i, const
 /* Hash mode, build side: store the row (a table replaces the row with the same primary key). */
 static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err);
 
-/* Symmetric mode: row after row, probe the other side's store, then keep the row. */
+/* Sends the pending pairs on, then drops what the watermark passed. */
+static velo_status advance(join_op *j, int other, velo_error *err) {
+    velo_status st = flush(j, true, other, err);
+    return st ? st : prune(j, err);
+}
+
+/* A row that can never join (NULL key or time): out at once with NULLs when its side is outer. */
+static velo_status emit_alone(join_op *j, int side, const velo_batch *b, uint32_t i, velo_error *err) {
+    if (!is_outer(j, side)) return VELO_OK;
+    velo_status st = flush(j, true, 1 - side, err); /* pending pairs first: they need the condition */
+    if (st) return st;
+    if (side == 0)
+        add_pair(j, b, i, NULL, 0, 0, NO_ROW);
+    else
+        add_pair(j, NULL, 0, b, i, 0, NO_ROW);
+    return flush(j, false, 0, err);
+}
+
+/* Symmetric mode, row after row: late check against the join's watermark, probe the other side's
+ * store within the time bound, keep the row, and prune when the watermark moved. */
 static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_error *err) {
     uint32_t *sel, n;
     velo_vector **kv;
@@ -455,19 +477,19 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
     if (st) return st;
     velo_eval_ctx *ctx = &j->kctx[side];
     int other = 1 - side;
-    row_store *os = &j->store[other];
-    int64_t wm = join_watermark(j);
+    row_store *s = &j->store[side], *os = &j->store[other];
     const velo_vector *tv = j->time_col[side] >= 0 ? &b->cols[j->time_col[side]] : NULL;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
         j->probe_matched[i] = 0;
-        j->probe_skip[i] = 1;
+        j->probe_rid[i] = NO_ROW;
         if (ctx->errors.count && ctx->errors.flag[i]) {
             if ((st = reject(j, side, b, i, ctx->errors.message[i], err))) return st;
             continue;
         }
         bool has_time = !tv || velo_vector_is_valid(tv, i);
         int64_t t = tv && has_time ? VELO_VEC(tv, int64_t)[i] : 0;
+        int64_t wm = join_watermark(j);
         if (tv && has_time && wm != INT64_MIN && t < wm) {
             j->late_rows++;
             if (j->stream.late_to_dlq &&
@@ -475,10 +497,12 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
                 return st;
             continue;
         }
-        j->probe_skip[i] = 0;
         bool null_key = false;
         if ((st = encode_key(&j->kb, kv, j->nkeys, i, &null_key, err))) return st;
-        if (null_key || !has_time) continue; /* never joins */
+        if (null_key || !has_time) {
+            if ((st = emit_alone(j, side, b, i, err))) return st;
+            continue;
+        }
         for (uint64_t r = store_first(os, &j->kb); r != NO_ROW; r = store_next(os, r)) {
             if (j->within_us >= 0) {
                 int64_t d = t - os->time[r];
@@ -492,33 +516,23 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
             else
                 add_pair(j, ch, row, b, i, i, r);
         }
+        uint64_t rid;
+        if ((st = store_append(s, b, i, &j->kb, t, &rid, err))) return st;
+        s->matched[rid] = j->probe_matched[i];
+        j->probe_rid[i] = rid;
+        if ((st = store_index(s, rid, err))) return st;
+        if (t > j->max_time[side]) {
+            j->max_time[side] = t;
+            int64_t nwm = join_watermark(j);
+            int64_t horizon = nwm - (j->within_us >= 0 ? j->within_us : 0);
+            if (nwm > wm && j->within_us >= 0 &&
+                ((s->nrows > s->ndead && s->min_time < horizon) ||
+                 (os->nrows > os->ndead && os->min_time < horizon)) &&
+                (st = advance(j, other, err)))
+                return st;
+        }
     }
     if ((st = flush(j, true, other, err))) return st;
-    /* keep the rows that may match later ones; emit the outer rows that never can */
-    row_store *s = &j->store[side];
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t i = sel[k];
-        if (j->probe_skip[i]) continue;
-        bool has_time = !tv || velo_vector_is_valid(tv, i);
-        bool null_key = false;
-        if ((st = encode_key(&j->kb, kv, j->nkeys, i, &null_key, err))) return st;
-        if (null_key || !has_time) {
-            if (!is_outer(j, side)) continue;
-            if (j->out->count == j->capacity && (st = flush(j, false, 0, err))) return st;
-            if (side == 0)
-                add_pair(j, b, i, NULL, 0, 0, NO_ROW);
-            else
-                add_pair(j, NULL, 0, b, i, 0, NO_ROW);
-            continue;
-        }
-        int64_t t = tv ? VELO_VEC(tv, int64_t)[i] : 0;
-        if (t > j->max_time[side]) j->max_time[side] = t;
-        uint64_t r;
-        if ((st = store_append(s, b, i, &j->kb, t, &r, err))) return st;
-        s->matched[r] = j->probe_matched[i];
-        if ((st = store_index(s, r, err))) return st;
-    }
-    if ((st = flush(j, false, 0, err))) return st;
     if ((st = state_check(j, err))) return st;
     return prune(j, err);
 }
@@ -702,6 +716,7 @@ static void probe_destroy(velo_operator *o) {
     mi_free(j->ident);
     mi_free(j->probe_matched);
     mi_free(j->probe_skip);
+    mi_free(j->probe_rid);
     mi_free(j);
 }
 
@@ -782,10 +797,14 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->ident = mi_malloc(sizeof *j->ident * cap);
     j->probe_matched = mi_zalloc(cap);
     j->probe_skip = mi_zalloc(cap);
-    if (!j->out || !j->pair_probe || !j->pair_stored || !j->ident || !j->probe_matched || !j->probe_skip)
+    j->probe_rid = mi_malloc(sizeof *j->probe_rid * cap);
+    if (!j->out || !j->pair_probe || !j->pair_stored || !j->ident || !j->probe_matched || !j->probe_skip ||
+        !j->probe_rid)
         goto nomem;
-    for (uint32_t i = 0; i < cap; i++)
+    for (uint32_t i = 0; i < cap; i++) {
         j->ident[i] = i;
+        j->probe_rid[i] = NO_ROW;
+    }
     if (j->within_us >= 0) j->stream.symmetric = true; /* the time bound is checked on that path */
     for (int side = 0; side < 2; side++)
         if (store_reserve(&j->store[side], err)) goto fail;

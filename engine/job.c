@@ -189,10 +189,7 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
     switch (p->kind) {
     case VELO_PLAN_SCAN: return VELO_OK;
     case VELO_PLAN_FILTER: st = check_exprs(&p->predicate, 1, &p->pos, err); break;
-    case VELO_PLAN_PROJECT:
-        if (!p->input) return unsupported_at(&p->pos, err, "SELECT without FROM");
-        st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
-        break;
+    case VELO_PLAN_PROJECT: st = check_exprs(p->exprs, p->nexprs, &p->pos, err); break;
     case VELO_PLAN_AGGREGATE:
         if (p->windowed && p->window.kind == VELO_WINDOW_SESSION)
             return unsupported_at(&p->pos, err, "WINDOW SESSION");
@@ -514,6 +511,7 @@ static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp-
 typedef struct tree_input {
     velo_plan *scan;
     int phase;            /* inputs run phase by phase, lowest first; one phase's inputs take turns */
+    bool one_row;         /* SELECT without FROM: one row of no columns (scan is NULL) */
     velo_operator *first; /* where its batches go */
     char name[256];       /* messages name a file the way its reader does: "in.csv:3" */
     uint64_t rows;        /* rows decoded */
@@ -532,6 +530,8 @@ typedef struct op_tree {
     tree_input inputs[MAX_INPUTS];
     uint32_t ninputs;
     velo_operator *group_op, *limit_op;
+    velo_operator *joins[MAX_INPUTS]; /* for their late-row counts */
+    uint32_t njoins;
     uint64_t sub_rows, sub_row_errors; /* rows decoded / failed by the subqueries run first */
 } op_tree;
 
@@ -608,6 +608,17 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int
         in->first = down;
         in->rows = 0;
         scan_name(p, in->name, sizeof in->name);
+        return VELO_OK;
+    }
+    if (p->kind == VELO_PLAN_PROJECT && !p->input) { /* SELECT without FROM */
+        if (t->ninputs == MAX_INPUTS)
+            return unsupported_at(&p->pos, err, "more than 32 sources in one query");
+        tree_input *in = &t->inputs[t->ninputs++];
+        memset(in, 0, sizeof *in);
+        in->phase = phase;
+        in->first = down;
+        in->one_row = true;
+        snprintf(in->name, sizeof in->name, "SELECT without FROM");
         return VELO_OK;
     }
     if (p->kind == VELO_PLAN_UNION_ALL) {
@@ -726,9 +737,13 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     if (st) return st;
     *out = op;
     op->next = down;
+    if (t->njoins < MAX_INPUTS) t->joins[t->njoins++] = op;
     /* hash join: the right side's inputs are read (and its state built) before the left's */
-    int rphase = cfg.stream.symmetric ? phase : phase - 1;
-    if ((st = build_node(t, p->right, velo_join_op_build_input(op), rphase, err))) return st;
+    if (cfg.stream.symmetric) { /* stream-stream: the same phase, left input first in each turn */
+        if ((st = build_node(t, p->input, op, phase, err))) return st;
+        return build_node(t, p->right, velo_join_op_build_input(op), phase, err);
+    }
+    if ((st = build_node(t, p->right, velo_join_op_build_input(op), phase - 1, err))) return st;
     return build_node(t, p->input, op, phase, err);
 }
 
@@ -751,8 +766,12 @@ typedef struct open_input {
 
 static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_error *err) {
     run_state *rs = t->rs;
-    const velo_plan_source *psrc = &in->scan->source;
     oi->in = in;
+    if (in->one_row) {
+        oi->batch = velo_batch_new_types(0, NULL, 1);
+        return oi->batch ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    }
+    const velo_plan_source *psrc = &in->scan->source;
     if (!psrc->uri) return unsupported_at(&in->scan->pos, err, "reading a stream that no statement writes");
     oi->ops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
     if (!oi->ops) {
@@ -811,9 +830,14 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                 if (oi->eof) continue;
                 if (!stop) {
                     velo_batch_reset(oi->batch);
-                    if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) break;
+                    if (oi->in->one_row) {
+                        oi->batch->count = 1;
+                        oi->eof = true;
+                    } else if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) {
+                        break;
+                    }
                     if (oi->batch->count) {
-                        oi->in->rows += velo_batch_live(oi->batch);
+                        if (!oi->in->one_row) oi->in->rows += velo_batch_live(oi->batch);
                         if ((status = velo_operator_push(oi->in->first, oi->batch, err))) break;
                     }
                 }
@@ -1134,6 +1158,13 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
             velo_group_op_stats(t.group_op, &gs);
             if (gs.late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)gs.late_rows);
         }
+        uint64_t join_late = 0;
+        for (uint32_t i = 0; i < t.njoins; i++) {
+            velo_join_stats js;
+            velo_join_op_stats(t.joins[i], &js);
+            join_late += js.late_rows;
+        }
+        if (join_late && !late[0]) snprintf(late, sizeof late, ", %llu late", (unsigned long long)join_late);
         fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n",
                 stmt_label(qp), (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out,
                 (unsigned long long)dlq.count, late, dlq.count && dlq.path ? " (dead-letter queue: " : "",
