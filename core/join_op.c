@@ -524,8 +524,10 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
         if (t > j->max_time[side]) {
             j->max_time[side] = t;
             int64_t nwm = join_watermark(j);
-            int64_t horizon = nwm - (j->within_us >= 0 ? j->within_us : 0);
-            if (nwm > wm && j->within_us >= 0 &&
+            /* a finite watermark (neither side unseen nor finished) that moved: prune when it passed a row */
+            bool finite = nwm != INT64_MIN && nwm != INT64_MAX;
+            int64_t horizon = finite ? nwm - (j->within_us >= 0 ? j->within_us : 0) : nwm;
+            if (finite && nwm > wm && j->within_us >= 0 &&
                 ((s->nrows > s->ndead && s->min_time < horizon) ||
                  (os->nrows > os->ndead && os->min_time < horizon)) &&
                 (st = advance(j, other, err)))
