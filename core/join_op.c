@@ -743,8 +743,8 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->nkeys = cfg->nkeys;
     j->keys[0] = mi_malloc(sizeof *j->keys[0] * (cfg->nkeys + 1));
     j->keys[1] = mi_malloc(sizeof *j->keys[1] * (cfg->nkeys + 1));
-    if (j->keys[0]) memcpy(j->keys[0], cfg->left_keys, sizeof *j->keys[0] * cfg->nkeys);
-    if (j->keys[1]) memcpy(j->keys[1], cfg->right_keys, sizeof *j->keys[1] * cfg->nkeys);
+    if (j->keys[0] && cfg->nkeys) memcpy(j->keys[0], cfg->left_keys, sizeof *j->keys[0] * cfg->nkeys);
+    if (j->keys[1] && cfg->nkeys) memcpy(j->keys[1], cfg->right_keys, sizeof *j->keys[1] * cfg->nkeys);
     j->cond = cfg->condition;
     j->ncols[0] = cfg->left->ncols;
     j->ncols[1] = cfg->right->ncols;
