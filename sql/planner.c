@@ -1293,6 +1293,15 @@ static bool has_column(const velo_expr *e) {
     return false;
 }
 
+/* True when e reads a column of this query (depth 0). */
+static bool refs_depth0(const velo_expr *e) { return has_column(e); }
+
+static void shift_up(velo_expr *e, uint32_t by) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0) e->column += by;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        shift_up(e->args[i], by);
+}
+
 static void shift_columns(velo_expr *e, uint32_t by) {
     if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0) e->column -= by;
     for (uint32_t i = 0; i < e->nargs; i++)
@@ -1486,6 +1495,136 @@ static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
     if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
     velo_expr_free(c);
     return jp;
+}
+
+/* The correlated scalar subquery `(SELECT agg(...) FROM X WHERE x.k = t.k [AND ...])` becomes a
+ * LEFT JOIN of *cur with `SELECT x.k, agg(...) FROM X WHERE ... GROUP BY x.k` on t.k = x.k, and the
+ * subquery node the select-list expression over the joined columns. Only aggregates that give
+ * NULL over no row (not COUNT): an outer row without a group then sees what an empty group gives.
+ * Returns false (nothing changed) for any other shape. */
+static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
+    velo_plan *proj = sq->subplan;
+    if (proj->kind != VELO_PLAN_PROJECT || proj->nexprs < 1 || !proj->input) return false;
+    velo_plan *agg = proj->input;
+    if (agg->kind != VELO_PLAN_AGGREGATE || agg->nkeys || agg->windowed || !agg->naggs || !agg->input)
+        return false;
+    for (uint32_t i = 0; i < agg->naggs; i++)
+        if (!strcasecmp(agg->aggs[i].fn->name, "COUNT") || agg->aggs[i].filter || agg->aggs[i].norder)
+            return false;
+    velo_plan *filter = agg->input->kind == VELO_PLAN_FILTER ? agg->input : NULL;
+    velo_plan *x = filter ? filter->input : agg->input;
+    if (!filter || !x || plan_refs_outer(x) || outer_depth_of(filter->predicate) > 1 ||
+        outer_depth_of(proj->exprs[0]) > 0)
+        return false;
+    for (uint32_t i = 0; i < agg->naggs; i++)
+        for (uint32_t k = 0; k < agg->aggs[i].nargs; k++)
+            if (outer_depth_of(agg->aggs[i].args[k]) > 0) return false;
+    /* every correlated conjunct must be inner = outer: the inner sides become the GROUP BY keys */
+    velo_expr **parts = NULL;
+    uint32_t n = 0;
+    split_and(filter->predicate, &parts, &n);
+    filter->predicate = NULL;
+    bool ok = true;
+    for (uint32_t i = 0; i < n && ok; i++) {
+        const velo_expr *c = parts[i];
+        if (outer_depth_of(c) == 0) continue;
+        ok = c->kind == VELO_EXPR_CMP && c->cmp == VELO_CMP_EQ &&
+             ((outer_depth_of(c->args[0]) == 0 && has_column(c->args[0]) && !refs_depth0(c->args[1])) ||
+              (outer_depth_of(c->args[1]) == 0 && has_column(c->args[1]) && !refs_depth0(c->args[0])));
+    }
+    if (!ok) {
+        for (uint32_t i = 0; i < n; i++)
+            filter->predicate = and_of(filter->predicate, parts[i]);
+        mi_free(parts);
+        return false;
+    }
+    velo_expr *keep = NULL, **inner = NULL, **outer = NULL;
+    uint32_t nk = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        velo_expr *c = parts[i];
+        if (outer_depth_of(c) == 0) {
+            keep = and_of(keep, c);
+            continue;
+        }
+        bool left_inner =
+            outer_depth_of(c->args[0]) == 0 && has_column(c->args[0]) && !refs_depth0(c->args[1]);
+        inner = mi_realloc(inner, sizeof *inner * (nk + 1));
+        outer = mi_realloc(outer, sizeof *outer * (nk + 1));
+        inner[nk] = c->args[left_inner ? 0 : 1];
+        outer[nk] = c->args[left_inner ? 1 : 0];
+        nk++;
+        c->nargs = 0; /* the sides moved out */
+        velo_expr_free(c);
+    }
+    mi_free(parts);
+    if (keep) {
+        filter->predicate = keep;
+    } else {
+        filter->input = NULL;
+        agg->input = x;
+        velo_plan_free(filter);
+    }
+    /* GROUP BY the inner keys: output keys..., aggs... */
+    velo_schema *as = velo_schema_new(nk + agg->naggs);
+    for (uint32_t i = 0; i < nk; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "$corr%u", i);
+        velo_schema_set(as, i, name, type_or_varchar(inner[i]->type));
+    }
+    for (uint32_t i = 0; i < agg->naggs; i++)
+        velo_schema_set(as, nk + i, agg->schema->fields[i].name, agg->schema->fields[i].type);
+    velo_schema_free(agg->schema);
+    agg->schema = as;
+    agg->keys = inner;
+    agg->nkeys = nk;
+    proj->input = NULL;
+    uint32_t lw = (*cur)->schema->ncols;
+    velo_expr *cond = NULL;
+    for (uint32_t i = 0; i < nk; i++) {
+        remap_correlated(outer[i], 0); /* depth 1 -> the row of *cur */
+        velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+        eq->cmp = VELO_CMP_EQ;
+        eq->args[0] = outer[i];
+        eq->args[1] = column_node(lw + i, as->fields[i].type, NULL);
+        cond = and_of(cond, eq);
+    }
+    mi_free(outer);
+    sql_pos pos = {sq->line, sq->col, 0};
+    velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
+    jp->join_kind = VELO_JOIN_LEFT;
+    jp->input = *cur;
+    jp->right = agg;
+    jp->schema = concat_schema((*cur)->schema, agg->schema);
+    jp->condition = cond;
+    extract_keys(jp, cond, lw, jp->schema->ncols);
+    *cur = jp;
+    /* the subquery node becomes its select-list expression over the joined aggregate columns */
+    velo_expr *v = proj->exprs[0];
+    proj->exprs[0] = NULL;
+    proj->nexprs = 0;
+    shift_up(v, lw + nk);
+    velo_type t = sq->type;
+    sq->subplan_free(sq->subplan);
+    sq->subplan = NULL;
+    for (uint32_t i = 0; i < sq->nargs; i++)
+        velo_expr_free(sq->args[i]);
+    mi_free(sq->args);
+    uint32_t line = sq->line, col = sq->col;
+    *sq = *v;
+    mi_free(v);
+    if (!velo_type_equal(sq->type, t) && t.id != VELO_TYPE_VARCHAR) sq->type = t;
+    sq->line = line, sq->col = col;
+    return true;
+}
+
+/* Decorrelates the scalar subqueries anywhere in e (the select list or WHERE of a plain SELECT). */
+static void decorrelate_scalars(velo_plan **cur, velo_expr *e) {
+    if (!e) return;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        decorrelate_scalars(cur, e->args[i]);
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subquery_kind == VELO_SUBQUERY_SCALAR && e->subplan &&
+        plan_refs_outer(e->subplan))
+        decorrelate_scalar(cur, e);
 }
 
 /* Turns the decorrelatable conjuncts of `where` into joins over *cur; returns what is left of it. */
@@ -1951,6 +2090,11 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         cur->schema = velo_schema_new(0);
     }
     if (where && sc->nrels) where = decorrelate_where(&cur, where);
+    if (sc->nrels && !is_agg) { /* correlated scalar subqueries: LEFT JOINs, columns at the end of the row */
+        decorrelate_scalars(&cur, where);
+        for (uint32_t i = 0; i < nproj; i++)
+            decorrelate_scalars(&cur, proj[i]);
+    }
     if (where) {
         cur = wrap(VELO_PLAN_FILTER, cur, sel->where->pos);
         cur->predicate = where;
