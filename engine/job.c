@@ -211,7 +211,10 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
         break;
     case VELO_PLAN_JOIN:
         if (!plan_bounded(p->right) && p->right_is_table)
-            return unsupported_at(&p->pos, err, "a table read as a changelog (watch=true or Kafka)");
+            return unsupported_at(&p->pos, err,
+                                  p->right->kind == VELO_PLAN_SCAN
+                                      ? "a table read as a changelog (watch=true or Kafka)"
+                                      : "joining a CREATE TABLE ... AS over an unbounded stream");
         if (p->condition) st = check_exprs(&p->condition, 1, &p->pos, err);
         if (!st) st = check_node(p->right, all_bounded, err);
         break;
@@ -240,7 +243,7 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
 
 static velo_status check_plan(const velo_query_plan *qp, velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
-    if (qp->is_table)
+    if (qp->is_table && qp->sink_uri) /* an upserting sink */
         return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
     bool sorted = false;
     for (const velo_plan *p = qp->root; p && !sorted; p = p->input)
@@ -1274,6 +1277,11 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
             goto out;
         }
         if (!qp) continue; /* declaration, SET, ... */
+        if (qp->is_table && !qp->sink_uri) {
+            /* CREATE TABLE ... AS without INTO defines the table: the queries that read it run it */
+            velo_query_plan_free(qp);
+            continue;
+        }
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {

@@ -32,6 +32,8 @@ typedef struct decl {
     bool created; /* CREATE STREAM|TABLE ... AS: read back with scheme "stream" */
     char *primary_key;
     uint32_t line; /* of the declaring statement, for "already declared" */
+    const sql_query
+        *query; /* CREATE TABLE ... AS without INTO: planned where it is read (the script's AST) */
 } decl;
 
 struct velo_planner {
@@ -874,7 +876,27 @@ static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
     memset(r, 0, sizeof *r);
     r->alias = src->alias ? src->alias : src->kind == SQL_SOURCE_NAME ? src->name : NULL;
     const sql_cte *cte = src->kind == SQL_SOURCE_NAME ? find_cte(pc, src->name) : NULL;
-    if (src->kind == SQL_SOURCE_SUBQUERY || cte) {
+    const decl *def = NULL; /* a table defined by CREATE TABLE ... AS (no INTO): its query runs here */
+    if (src->kind == SQL_SOURCE_NAME && !cte &&
+        !(pc->p->opts.binds && velo_kv_get(pc->p->opts.binds, src->name))) {
+        def = find_decl(pc->p, src->name);
+        if (def && !def->query) def = NULL;
+    }
+    if (def) {
+        velo_plan *sub = NULL;
+        uint32_t before = pc->diags->nerrors;
+        uint32_t saved = pc->nctes;
+        pc->nctes = 0; /* the definition sees what its own statement saw: no CTE of this query */
+        plan_query(pc, def->query, NULL, &sub);
+        pc->nctes = saved;
+        if (!sub || pc->diags->nerrors != before) {
+            velo_plan_free(sub);
+            return false;
+        }
+        r->plan = sub;
+        r->is_table = true;
+        r->bounded = plan_bounded(sub);
+    } else if (src->kind == SQL_SOURCE_SUBQUERY || cte) {
         velo_plan *sub = NULL;
         uint32_t before = pc->diags->nerrors;
         /* a CTE is planned where it is used, seeing only the CTEs before it */
@@ -2611,6 +2633,7 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
             if (!root->schema->fields[i].hidden)
                 schema_append(d->schema, root->schema->fields[i].name, root->schema->fields[i].type, false);
         if (q->into && q->into_is_uri) d->uri = mi_strdup(q->into);
+        if (d->is_table && !q->into) d->query = q;
     }
     velo_query_plan *qp = mi_zalloc(sizeof *qp);
     qp->root = root;
