@@ -69,6 +69,7 @@ typedef struct dlq_ctx {
     bool fail_job;
     uint64_t row_errors; /* rows that decoded but failed to evaluate */
     velo_strbuf buf;
+    const uint8_t *used; /* columns of `input` the query reads (the others were not decoded), or NULL */
 } dlq_ctx;
 
 static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, const char *message,
@@ -82,7 +83,7 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
     velo_strbuf_putc(&d->buf, '{');
     bool first = true;
     for (uint32_t c = 0; c < d->input->ncols && c < b->ncols; c++) {
-        if (d->input->fields[c].hidden) continue;
+        if (d->input->fields[c].hidden || (d->used && !d->used[c])) continue;
         if (!first) velo_strbuf_putc(&d->buf, ',');
         first = false;
         velo_format_json_string(d->input->fields[c].name, (uint32_t)strlen(d->input->fields[c].name),
@@ -191,8 +192,9 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
     case VELO_PLAN_FILTER: st = check_exprs(&p->predicate, 1, &p->pos, err); break;
     case VELO_PLAN_PROJECT: st = check_exprs(p->exprs, p->nexprs, &p->pos, err); break;
     case VELO_PLAN_AGGREGATE:
-        if (p->windowed && p->window.kind == VELO_WINDOW_SESSION)
-            return unsupported_at(&p->pos, err, "WINDOW SESSION");
+        if (p->windowed && p->window.kind == VELO_WINDOW_SESSION && p->window.session_key)
+            return unsupported_at(&p->pos, err,
+                                  "SESSION(time, gap, key) with a key argument (GROUP BY the key)");
         if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
         for (uint32_t i = 0; i < p->naggs && !st; i++) {
             st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
@@ -243,8 +245,6 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
 
 static velo_status check_plan(const velo_query_plan *qp, velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
-    if (qp->is_table && qp->sink_uri) /* an upserting sink */
-        return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
     bool sorted = false;
     for (const velo_plan *p = qp->root; p && !sorted; p = p->input)
         sorted = p->kind == VELO_PLAN_SORT;
@@ -329,18 +329,16 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     const velo_kv *sopts = &scan->source.options;
     if (agg->windowed) {
         cfg.windowed = true;
-        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING ? VELO_WIN_SLIDING : VELO_WIN_TUMBLING;
+        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING   ? VELO_WIN_SLIDING
+                          : agg->window.kind == VELO_WINDOW_SESSION ? VELO_WIN_SESSION
+                                                                    : VELO_WIN_TUMBLING;
         cfg.window.size_us = agg->window.size_us;
         cfg.window.advance_us =
             agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
         cfg.time_column =
             agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
-        if (cfg.time_column < 0) {
-            unsupported_at(&agg->pos, err,
-                           "a window on processing time (set 'event.time.field' or name the time column)");
-            goto fail;
-        }
-        if (scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
+        /* no event time: processing time (the wall clock when the operator receives the row) */
+        if (cfg.time_column >= 0 && scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
             velo_error_set_at(err, VELO_ERR_UNSUPPORTED, agg->pos.line, agg->pos.col,
                               "the window's time column '%s' must be a TIMESTAMP; declare it as TIMESTAMP",
                               scan->schema->fields[cfg.time_column].name);
@@ -349,6 +347,11 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         bool delay_given = false;
         const velo_kv *wkv = velo_kv_get(opts, "watermark.delay") ? opts : sopts;
         if ((st = duration_option(wkv, "watermark.delay", 0, &cfg.delay_us, &delay_given, err))) goto fail;
+        /* idle.timeout: checked here; a file source is one partition read to its end, so it never
+         * holds a watermark back (docs/sql/streaming-semantics.md) */
+        int64_t idle_us = 0;
+        const velo_kv *ikv = velo_kv_get(opts, "idle.timeout") ? opts : sopts;
+        if ((st = duration_option(ikv, "idle.timeout", 0, &idle_us, NULL, err))) goto fail;
         const velo_kv *lkv = velo_kv_get(opts, "allowed.lateness") ? opts : sopts;
         if ((st = duration_option(lkv, "allowed.lateness", 0, &cfg.lateness_us, NULL, err))) goto fail;
         /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the
@@ -358,8 +361,11 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         if (!late) late = velo_kv_get(sopts, "late.records");
         cfg.late_to_dlq = late && !strcasecmp(late, "dlq");
     }
-    cfg.emit_changes = qp->emit == VELO_EMIT_CHANGES ||
-                       (qp->emit == VELO_EMIT_DEFAULT && !agg->windowed && !scan->source.bounded);
+    /* CREATE TABLE ... AS: an upsert changelog keyed by the GROUP BY keys, so every change is sent
+     * (unless the query asks for EMIT FINAL) */
+    cfg.emit_changes =
+        qp->emit == VELO_EMIT_CHANGES ||
+        (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!agg->windowed && !scan->source.bounded)));
     velo_operator *op = velo_group_op_new(&cfg, err);
     if (op) {
         /* the operator owns the expressions now */
@@ -499,6 +505,72 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+/* ---- projection pushdown: which source columns the pipeline reads ---- */
+
+static void mark_columns(const velo_expr *e, uint8_t *used, uint32_t ncols, bool *all) {
+    if (!e) return;
+    if (e->kind == VELO_EXPR_SUBQUERY) *all = true; /* correlated columns: keep it simple */
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0 && e->column < ncols) used[e->column] = 1;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        mark_columns(e->args[i], used, ncols, all);
+}
+
+/* A mask over the SCAN's columns (nodes[0]): 1 where an expression up to and including the first
+ * AGGREGATE reads it (FILTER and ANALYTIC keep the scan's columns as a prefix of theirs, so
+ * expressions above them still name scan columns by index), plus the event-time column. NULL when
+ * every column is read or on out of memory (then nothing is skipped). */
+static uint8_t *used_columns(velo_plan *const *nodes, uint32_t nnodes) {
+    const velo_plan *scan = nodes[0];
+    uint32_t nc = scan->schema->ncols;
+    uint8_t *used = mi_zalloc(nc + 1u);
+    if (!used) return NULL;
+    bool all = false;
+    if (scan->source.event_time_column >= 0 && (uint32_t)scan->source.event_time_column < nc)
+        used[scan->source.event_time_column] = 1;
+    for (uint32_t i = 1; i < nnodes && !all; i++) {
+        const velo_plan *p = nodes[i];
+        switch (p->kind) {
+        case VELO_PLAN_FILTER: mark_columns(p->predicate, used, nc, &all); continue;
+        case VELO_PLAN_PROJECT:
+            for (uint32_t k = 0; k < p->nexprs; k++)
+                mark_columns(p->exprs[k], used, nc, &all);
+            break;
+        case VELO_PLAN_ANALYTIC:
+            for (uint32_t k = 0; k < p->ncalls; k++) {
+                const velo_analytic_call *c = &p->calls[k];
+                for (uint32_t a = 0; a < c->nargs; a++)
+                    mark_columns(c->args[a], used, nc, &all);
+                for (uint32_t a = 0; a < c->npartition; a++)
+                    mark_columns(c->partition_by[a], used, nc, &all);
+                for (uint32_t a = 0; a < c->norder; a++)
+                    mark_columns(c->order_by[a].expr, used, nc, &all);
+            }
+            continue;
+        case VELO_PLAN_AGGREGATE:
+            for (uint32_t k = 0; k < p->nkeys; k++)
+                mark_columns(p->keys[k], used, nc, &all);
+            for (uint32_t k = 0; k < p->naggs; k++) {
+                for (uint32_t a = 0; a < p->aggs[k].nargs; a++)
+                    mark_columns(p->aggs[k].args[a], used, nc, &all);
+                mark_columns(p->aggs[k].filter, used, nc, &all);
+            }
+            if (p->windowed && p->window.time_column >= 0 && (uint32_t)p->window.time_column < nc)
+                used[p->window.time_column] = 1;
+            break;
+        default: all = true; break;
+        }
+        break; /* PROJECT / AGGREGATE: the shape changes above */
+    }
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < nc; j++)
+        n += used[j];
+    if (all || n == nc) {
+        mi_free(used);
+        return NULL;
+    }
+    return used;
+}
+
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
 /* ---- the operator tree ----
@@ -536,6 +608,8 @@ typedef struct op_tree {
     velo_operator *joins[MAX_INPUTS]; /* for their late-row counts */
     uint32_t njoins;
     uint64_t sub_rows, sub_row_errors; /* rows decoded / failed by the subqueries run first */
+    const velo_plan *used_scan;        /* a one-input plan: its SCAN reads only the columns in `used` */
+    uint8_t *used;
 } op_tree;
 
 static velo_status tree_add(op_tree *t, velo_operator *op, velo_error *err) {
@@ -586,6 +660,7 @@ static velo_row_error_handler tree_handler(op_tree *t, const velo_schema *input,
     d->input = input;
     d->source_name = name;
     d->fail_job = t->fail_job;
+    if (t->used_scan && input == t->used_scan->schema) d->used = t->used;
     velo_strbuf_init(&d->buf);
     t->ctxs[t->nctxs++] = d;
     h.ud = d;
@@ -791,7 +866,8 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                  .declared =
                                      in->scan->schema, /* as bound: declared, or read from the source */
                                  .dlq = t->dlq,
-                                 .name = in->name};
+                                 .name = in->name,
+                                 .used_columns = in->scan == t->used_scan ? t->used : NULL};
     if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
     oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
     return oi->batch ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -872,6 +948,7 @@ static void tree_free(op_tree *t) {
         mi_free(t->ctxs[i]);
     }
     mi_free(t->ctxs);
+    mi_free(t->used);
 }
 
 static uint64_t tree_row_errors(const op_tree *t) {
@@ -881,11 +958,31 @@ static uint64_t tree_row_errors(const op_tree *t) {
     return n;
 }
 
+/* Projection pushdown for a one-input plan (a chain of single-input nodes down to its SCAN): the
+ * source decodes only the columns the query reads. Not when a dead-letter file wants whole rows. */
+static void pushdown(op_tree *t, velo_plan *root) {
+    velo_plan *nodes[64];
+    uint32_t n = 0;
+    for (velo_plan *p = root; p && n < 64; p = p->input) {
+        if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) return;
+        nodes[n++] = p;
+    }
+    if (!n || nodes[n - 1]->kind != VELO_PLAN_SCAN || (t->dlq && t->dlq->path)) return;
+    for (uint32_t i = 0; i < n / 2; i++) { /* scan first */
+        velo_plan *x = nodes[i];
+        nodes[i] = nodes[n - 1 - i];
+        nodes[n - 1 - i] = x;
+    }
+    t->used = used_columns(nodes, n);
+    if (t->used) t->used_scan = nodes[0];
+}
+
 /* Builds and runs the tree of `root` into `sink_op` (which the tree then owns). */
 static velo_status run_tree(op_tree *t, velo_plan *root, velo_operator *sink_op, velo_error *err) {
     velo_status st = tree_add(t, sink_op, err);
     if (!st) st = materialize_subqueries(t, root, err);
     if (!st) st = check_node(root, plan_bounded(root), err);
+    if (!st) pushdown(t, root);
     if (!st) st = build_node(t, root, sink_op, 0, err);
     if (!st) st = run_inputs(t, sink_op, err);
     return st;
@@ -1277,11 +1374,6 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
             goto out;
         }
         if (!qp) continue; /* declaration, SET, ... */
-        if (qp->is_table && !qp->sink_uri) {
-            /* CREATE TABLE ... AS without INTO defines the table: the queries that read it run it */
-            velo_query_plan_free(qp);
-            continue;
-        }
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {

@@ -2633,7 +2633,7 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
             if (!root->schema->fields[i].hidden)
                 schema_append(d->schema, root->schema->fields[i].name, root->schema->fields[i].type, false);
         if (q->into && q->into_is_uri) d->uri = mi_strdup(q->into);
-        if (d->is_table && !q->into) d->query = q;
+        if (d->is_table) d->query = q; /* read back by running it, not from its changelog sink */
     }
     velo_query_plan *qp = mi_zalloc(sizeof *qp);
     qp->root = root;
