@@ -54,3 +54,4 @@ python3 "$here/streaming.py" "$bin" "$here/data" "$rows" "$here/results"
 python3 "$here/joins.py" "$bin" "$here/data" "$here/results"
 # control plane: wrk on /metrics and /v1/jobs (>= 1,000 requests/s) while a job runs on the node
 python3 "$here/control_plane.py" "$build" "$here/data" "$rows" "$here/results"
+"$here/kafka.sh" "$build"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
@@ -136,11 +137,11 @@ static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *
         return st;
     }
     out->schema = velo_schema_copy(ops->schema(src));
-    ops->close(src);
-    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     bool watch = false;
     velo_kv_get_bool(options, "watch", false, &watch, NULL);
-    out->bounded = !watch;
+    out->bounded = ops->is_bounded ? ops->is_bounded(src) : !watch;
+    ops->close(src);
+    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     return VELO_OK;
 }
 
@@ -505,6 +506,22 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+/* A commit point: the sink's commit when it has one (it commits the source's progress with its
+ * own output), else flush the sink, then commit the source. */
+static velo_status commit_point(velo_sink *sink, const velo_source_ops *sops, velo_source *source,
+                                velo_error *err) {
+    if (sink->ops->commit) return sink->ops->commit(sink, source, err);
+    velo_status st = sink->ops->flush(sink, err);
+    if (!st && sops->commit) st = sops->commit(source, err);
+    return st;
+}
+
+static int64_t monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* ---- projection pushdown: which source columns the pipeline reads ---- */
 
 static void mark_columns(const velo_expr *e, uint8_t *used, uint32_t ncols, bool *all) {
@@ -610,6 +627,8 @@ typedef struct op_tree {
     uint64_t sub_rows, sub_row_errors; /* rows decoded / failed by the subqueries run first */
     const velo_plan *used_scan;        /* a one-input plan: its SCAN reads only the columns in `used` */
     uint8_t *used;
+    velo_sink *sink; /* the query's sink (NULL for a subquery): commit points flush it */
+    bool stateless;  /* a one-input plan of FILTER / PROJECT only: no operator holds rows back */
 } op_tree;
 
 static velo_status tree_add(op_tree *t, velo_operator *op, velo_error *err) {
@@ -840,6 +859,7 @@ typedef struct open_input {
     velo_batch *batch;
     velo_uri uri;
     bool have_uri, eof;
+    int64_t commit_every_us, last_commit_us; /* at-least-once sources (Kafka): periodic commit points */
 } open_input;
 
 static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_error *err) {
@@ -870,7 +890,13 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                  .used_columns = in->scan == t->used_scan ? t->used : NULL};
     if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
     oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
-    return oi->batch ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    if (!oi->batch) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
+     * and then the source commits what it has polled. Only while no operator holds rows back (a
+     * stateless pipeline); otherwise the one commit is after the input finished. */
+    if (t->sink && t->stateless && (oi->ops->commit || t->sink->ops->commit))
+        st = duration_option(&psrc->options, "commit.interval", 1000000, &oi->commit_every_us, NULL, err);
+    return st;
 }
 
 static void close_one(open_input *oi) {
@@ -919,11 +945,18 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                         if (!oi->in->one_row) oi->in->rows += velo_batch_live(oi->batch);
                         if ((status = velo_operator_push(oi->in->first, oi->batch, err))) break;
                     }
+                    if (oi->commit_every_us > 0 &&
+                        monotonic_us() - oi->last_commit_us >= oi->commit_every_us) {
+                        if ((status = commit_point(t->sink, oi->ops, oi->source, err))) break;
+                        oi->last_commit_us = monotonic_us();
+                    }
                 }
                 if (stop || oi->eof) {
                     oi->eof = true;
                     running--;
                     status = velo_operator_finish(oi->in->first, err);
+                    if (!status && t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit))
+                        status = commit_point(t->sink, oi->ops, oi->source, err);
                 }
             }
             if (progress && sink_op) {
@@ -967,6 +1000,9 @@ static void pushdown(op_tree *t, velo_plan *root) {
         if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) return;
         nodes[n++] = p;
     }
+    t->stateless = n && nodes[n - 1]->kind == VELO_PLAN_SCAN;
+    for (uint32_t i = 0; i + 1 < n; i++)
+        t->stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
     if (!n || nodes[n - 1]->kind != VELO_PLAN_SCAN || (t->dlq && t->dlq->path)) return;
     for (uint32_t i = 0; i < n / 2; i++) { /* scan first */
         velo_plan *x = nodes[i];
@@ -1236,6 +1272,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
 
     velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
+    t.sink = sink;
     if ((status = run_tree(&t, root, sink_op, err))) goto done;
 
     /* records read = rows decoded + records the decoders rejected */
@@ -1377,7 +1414,10 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {
-            if (err.message[0]) print_error(&rs, &err);
+            if (!err.message[0]) /* never end silently: name the status at least */
+                velo_error_set(&err, st, "%s (no message: this is a bug, please report it)",
+                               velo_status_name(st));
+            print_error(&rs, &err);
             code = exit_code_for(st);
             goto out;
         }
