@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "connectors/dlq.h"
+#include "connectors/status.h"
 #include "connectors/uri.h"
 #include "core/batch.h"
 #include "velo/error.h"
@@ -26,6 +27,9 @@ typedef struct velo_connector_args {
     /* Projection pushdown, sources only: per column of `declared`, nonzero when the query reads it;
      * NULL = every column. A source may leave unread columns NULL (and skip decoding them). */
     const uint8_t *used_columns;
+    /* Optional (NULL: not observed). The job's connector status: a connector with a broker reports
+     * losing and regaining it, and a source its lag per partition (connectors/status.h). */
+    velo_connector_status *status;
 } velo_connector_args;
 
 typedef struct velo_source velo_source;

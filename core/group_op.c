@@ -850,4 +850,6 @@ void velo_group_op_stats(const velo_operator *op, velo_group_stats *out) {
     *out = g->stats;
     out->groups_live = g->groups.live;
     out->table_bytes = gt_bytes(&g->groups) + gt_bytes(&g->sessions);
+    out->late_rows_rejected = g->cfg.late_to_dlq && g->cfg.on_error.fn ? g->stats.late_rows : 0;
+    out->watermark = g->cfg.windowed && g->cfg.use_watermark ? g->watermark : INT64_MIN;
 }

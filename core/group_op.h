@@ -51,7 +51,9 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err);
 /* Counters for the job summary. */
 typedef struct velo_group_stats {
     uint64_t groups_live, groups_total, late_rows, windows_closed;
-    uint64_t table_bytes; /* bytes held by the group table (records, buckets), for memory reports */
+    uint64_t table_bytes;        /* bytes held by the group table (records, buckets), for memory reports */
+    uint64_t late_rows_rejected; /* of late_rows, those handed to the row-error handler (DLQ) */
+    int64_t watermark; /* event time (microseconds) the windows have closed up to; INT64_MIN: none */
 } velo_group_stats;
 void velo_group_op_stats(const velo_operator *op, velo_group_stats *out);
 

@@ -827,6 +827,9 @@ void velo_join_op_stats(const velo_operator *join, velo_join_stats *out) {
     out->right_rows = j->store[0].nrows - j->store[0].ndead + j->store[1].nrows - j->store[1].ndead;
     out->state_bytes = j->state_bytes;
     out->late_rows = j->late_rows;
+    out->late_rows_rejected = j->stream.late_to_dlq ? j->late_rows : 0;
+    int64_t wm = join_watermark(j);
+    out->watermark = wm == INT64_MAX ? INT64_MIN : wm; /* both inputs ended: no watermark to lag */
 }
 
 /* ---- UNION ALL ---- */

@@ -61,9 +61,11 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err);
 velo_operator *velo_join_op_build_input(velo_operator *join);
 
 typedef struct velo_join_stats {
-    uint64_t right_rows;  /* rows kept by the build side (symmetric: by both sides, now) */
-    uint64_t state_bytes; /* bytes of the row stores and their indexes */
-    uint64_t late_rows;   /* symmetric mode: rows dropped behind the watermark */
+    uint64_t right_rows;         /* rows kept by the build side (symmetric: by both sides, now) */
+    uint64_t state_bytes;        /* bytes of the row stores and their indexes */
+    uint64_t late_rows;          /* symmetric mode: rows dropped behind the watermark */
+    uint64_t late_rows_rejected; /* of late_rows, those handed to the row-error handlers (DLQ) */
+    int64_t watermark; /* symmetric mode: the join's event-time watermark (microseconds); INT64_MIN: none */
 } velo_join_stats;
 void velo_join_op_stats(const velo_operator *join, velo_join_stats *out);
 

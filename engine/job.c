@@ -99,13 +99,22 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
 
 /* ---- sink adapter ---- */
 
+typedef struct sink_ctx {
+    velo_sink *sink;
+    velo_run_progress *progress; /* counts failed writes and flushes; may be NULL */
+} sink_ctx;
+
 static velo_status sink_write(void *ud, const velo_batch *b, velo_error *err) {
-    velo_sink *s = ud;
-    return s->ops->write(s, b, err);
+    sink_ctx *c = ud;
+    velo_status st = c->sink->ops->write(c->sink, b, err);
+    if (st && c->progress) atomic_fetch_add(&c->progress->sink_errors, 1);
+    return st;
 }
 static velo_status sink_flush(void *ud, velo_error *err) {
-    velo_sink *s = ud;
-    return s->ops->flush(s, err);
+    sink_ctx *c = ud;
+    velo_status st = c->sink->ops->flush(c->sink, err);
+    if (st && c->progress) atomic_fetch_add(&c->progress->sink_errors, 1);
+    return st;
 }
 
 /* ---- sources: schemas for the planner ---- */
@@ -887,7 +896,8 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                      in->scan->schema, /* as bound: declared, or read from the source */
                                  .dlq = t->dlq,
                                  .name = in->name,
-                                 .used_columns = in->scan == t->used_scan ? t->used : NULL};
+                                 .used_columns = in->scan == t->used_scan ? t->used : NULL,
+                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
     if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
     oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
     if (!oi->batch) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -906,13 +916,69 @@ static void close_one(open_input *oi) {
     memset(oi, 0, sizeof *oi);
 }
 
+/* The one place the run loop tells the control plane how the statement is doing (velo_run_progress):
+ * counters are `base` (earlier statements of the script) plus this tree's, stored with relaxed
+ * atomics; batch_start_us (0: none) is when the batch just pushed was read: when the sink wrote
+ * rows since the last call, the time since then goes into the latency histogram. */
+typedef struct progress_base {
+    uint64_t rows_in, rows_out, rows_rejected, decode, eval, late;
+} progress_base;
+
+static void publish_progress(const op_tree *t, const velo_operator *sink_op, const progress_base *base,
+                             int64_t batch_start_us) {
+    velo_run_progress *p = t->rs->opts->progress;
+    if (!p || !sink_op) return; /* not observed, or a subquery (its rows count in its query) */
+    uint64_t row_errors = 0, late = 0, late_rejected = 0, state = 0;
+    for (uint32_t i = 0; i < t->nctxs; i++)
+        row_errors += t->ctxs[i]->row_errors;
+    int64_t wm = INT64_MIN;
+    if (t->group_op) {
+        velo_group_stats gs;
+        velo_group_op_stats(t->group_op, &gs);
+        late += gs.late_rows, late_rejected += gs.late_rows_rejected, state += gs.table_bytes;
+        wm = gs.watermark;
+    }
+    for (uint32_t i = 0; i < t->njoins; i++) {
+        velo_join_stats js;
+        velo_join_op_stats(t->joins[i], &js);
+        late += js.late_rows, late_rejected += js.late_rows_rejected, state += js.state_bytes;
+        if (js.watermark != INT64_MIN && (wm == INT64_MIN || js.watermark < wm)) wm = js.watermark;
+    }
+    uint64_t out = base->rows_out + sink_op->rows_out;
+    if (batch_start_us && out > atomic_load_explicit(&p->rows_out, memory_order_relaxed)) {
+        static const int64_t bounds[] = VELO_LATENCY_BOUNDS_US;
+        int64_t us = monotonic_us() - batch_start_us;
+        uint32_t b = 0;
+        while (b < VELO_LATENCY_BUCKETS - 1 && us > bounds[b])
+            b++;
+        atomic_fetch_add_explicit(&p->latency_buckets[b], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&p->latency_sum_us, (uint64_t)us, memory_order_relaxed);
+    }
+    atomic_store_explicit(&p->rows_in, base->rows_in + tree_rows_decoded(t), memory_order_relaxed);
+    atomic_store_explicit(&p->rows_out, out, memory_order_relaxed);
+    atomic_store_explicit(&p->rows_rejected, base->rows_rejected + t->dlq->count, memory_order_relaxed);
+    atomic_store_explicit(&p->decode_errors, base->decode + (t->dlq->count - row_errors),
+                          memory_order_relaxed);
+    atomic_store_explicit(&p->eval_errors, base->eval + (row_errors - late_rejected), memory_order_relaxed);
+    atomic_store_explicit(&p->late_rows, base->late + late, memory_order_relaxed);
+    atomic_store_explicit(&p->state_bytes, state, memory_order_relaxed);
+    atomic_store_explicit(&p->watermark_us, wm, memory_order_relaxed);
+    atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
+}
+
 /* Reads the inputs phase by phase (the right sides of hash joins first); the inputs of one phase
  * take turns, a batch each, and each is finished when it ends. */
 static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *err) {
     run_state *rs = t->rs;
     velo_status status = VELO_OK;
     velo_run_progress *progress = rs->opts->progress;
-    uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
+    progress_base base = {.rows_in = rs->report->rows_in, .rows_out = rs->report->rows_out};
+    if (progress) {
+        base.rows_rejected = atomic_load(&progress->rows_rejected);
+        base.decode = atomic_load(&progress->decode_errors);
+        base.eval = atomic_load(&progress->eval_errors);
+        base.late = atomic_load(&progress->late_rows);
+    }
     open_input open[MAX_INPUTS];
     memset(open, 0, sizeof open);
     int phase = INT32_MIN;
@@ -933,6 +999,7 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
             for (uint32_t k = 0; k < n && !status; k++) {
                 open_input *oi = &open[k];
                 if (oi->eof) continue;
+                int64_t batch_start_us = progress ? monotonic_us() : 0;
                 if (!stop) {
                     velo_batch_reset(oi->batch);
                     if (oi->in->one_row) {
@@ -958,11 +1025,7 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     if (!status && t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit))
                         status = commit_point(t->sink, oi->ops, oi->source, err);
                 }
-            }
-            if (progress && sink_op) {
-                atomic_store(&progress->rows_in, rs->report->rows_in + tree_rows_decoded(t));
-                atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
-                atomic_store(&progress->rows_rejected, base_rejected + t->dlq->count);
+                publish_progress(t, sink_op, &base, batch_start_us);
             }
         }
         for (uint32_t k = 0; k < n; k++)
@@ -1258,7 +1321,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                                  .base_dir = rs->base_dir,
                                  .declared = NULL,
                                  .dlq = &dlq,
-                                 .name = qp->sink_uri ? qp->sink_uri : "stdout"};
+                                 .name = qp->sink_uri ? qp->sink_uri : "stdout",
+                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
     uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
     for (uint32_t i = 0; i < root->schema->ncols; i++)
         nvisible += !root->schema->fields[i].hidden;
@@ -1272,7 +1336,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     }
     if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
 
-    velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
+    sink_ctx sink_ud = {sink, rs->opts->progress};
+    velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_ud});
     t.sink = sink;
     if ((status = run_tree(&t, root, sink_op, err))) goto done;
 

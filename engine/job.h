@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "connectors/status.h"
 #include "connectors/uri.h"
 #include "velo/error.h"
 
@@ -20,12 +21,30 @@ enum {
     VELO_EXIT_RUNTIME_ERROR = 4, /* the job failed while running ('on.error'='fail', sink error) */
 };
 
-/* Live progress of a running script, updated after every batch; another thread (the control
- * plane) may read it at any time. */
+/* Upper bounds (seconds) of the batch latency histogram's buckets; the last bucket is +Inf. */
+#define VELO_LATENCY_BUCKETS 10
+#define VELO_LATENCY_BOUNDS_US                                                                               \
+    { 100, 1000, 5000, 10000, 50000, 100000, 500000, 1000000, 5000000 }
+
+/* Live progress of a running script, updated after every batch (engine/job.c publish_progress);
+ * another thread (the control plane) may read it at any time. Atomics only: no lock on the data
+ * path. Zero-initialised by the owner. */
 typedef struct velo_run_progress {
     _Atomic uint64_t rows_in;
     _Atomic uint64_t rows_out;
-    _Atomic uint64_t rows_rejected;
+    _Atomic uint64_t rows_rejected; /* = decode_errors + eval_errors (+ late rows sent to the DLQ) */
+    _Atomic uint64_t decode_errors; /* records the sources could not decode */
+    _Atomic uint64_t eval_errors;   /* rows that failed to evaluate (not late rows) */
+    _Atomic uint64_t late_rows;     /* rows behind the watermark (windows, joins): dropped or DLQ */
+    _Atomic uint64_t sink_errors;   /* failed sink writes or flushes */
+    _Atomic uint64_t state_bytes;   /* operator state of the running statement (groups, joins) */
+    _Atomic int64_t watermark_us;   /* event-time watermark of the running statement */
+    atomic_bool has_watermark;      /* false: watermark_us means nothing */
+    /* time from the start of reading a batch until the sink wrote what it produced, per batch that
+     * reached the sink: counts per bucket (not cumulative), sum in microseconds */
+    _Atomic uint64_t latency_buckets[VELO_LATENCY_BUCKETS];
+    _Atomic uint64_t latency_sum_us;
+    velo_connector_status connectors; /* broker reachability, consumer lag */
 } velo_run_progress;
 
 typedef struct velo_run_options {

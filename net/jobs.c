@@ -302,6 +302,34 @@ static job *find(velo_jobs *js, const char *id) {
     return by_name;
 }
 
+/* The measurements of the job's progress block (atomics and a seqlock: no lock of the job's). */
+static void copy_observed(const job *j, velo_job_info *out) {
+    const velo_run_progress *p = &j->progress;
+    out->decode_errors = atomic_load(&p->decode_errors);
+    out->eval_errors = atomic_load(&p->eval_errors);
+    out->late_rows = atomic_load(&p->late_rows);
+    out->sink_errors = atomic_load(&p->sink_errors);
+    out->state_bytes = atomic_load(&p->state_bytes);
+    out->has_watermark = atomic_load(&p->has_watermark);
+    out->watermark_us = atomic_load(&p->watermark_us);
+    for (int b = 0; b < VELO_LATENCY_BUCKETS; b++)
+        out->latency_buckets[b] = atomic_load(&p->latency_buckets[b]);
+    out->latency_sum_us = atomic_load(&p->latency_sum_us);
+    if (!is_live(j->state)) return;
+    const velo_connector_status *cs = &p->connectors;
+    out->degraded = atomic_load(&cs->degraded);
+    if (out->degraded) velo_connector_status_error(cs, out->broker_error, sizeof out->broker_error);
+    uint32_t n = atomic_load(&cs->nlag);
+    for (uint32_t i = 0; i < n && i < VELO_STATUS_LAG_SLOTS; i++) {
+        const velo_partition_lag *l = &cs->lag[i];
+        if (!atomic_load_explicit(&l->ready, memory_order_acquire)) continue;
+        velo_job_lag *o = &out->lag[out->nlag++];
+        memcpy(o->topic, l->topic, sizeof o->topic);
+        o->partition = l->partition;
+        o->lag = atomic_load_explicit(&l->lag, memory_order_relaxed);
+    }
+}
+
 static void copy_info(const job *j, bool detail, velo_job_info *out) {
     memset(out, 0, sizeof *out);
     velo_job_record_init(&out->rec);
@@ -319,6 +347,7 @@ static void copy_info(const job *j, bool detail, velo_job_info *out) {
     out->rows_in = atomic_load(&j->progress.rows_in);
     out->rows_out = atomic_load(&j->progress.rows_out);
     out->rows_rejected = atomic_load(&j->progress.rows_rejected);
+    copy_observed(j, out);
     if (detail) {
         out->rec.sql = dup_or_null(j->rec.sql);
         out->plan_text = dup_or_null(j->plan_text);

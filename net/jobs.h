@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/job.h"
 #include "net/job_spec.h"
 #include "net/job_store.h"
 #include "net/sql_check.h"
@@ -15,12 +16,30 @@
 
 typedef struct velo_jobs velo_jobs;
 
+/* One topic partition's consumer lag (records behind the partition's end). */
+typedef struct velo_job_lag {
+    char topic[VELO_STATUS_TOPIC_MAX];
+    int32_t partition;
+    int64_t lag;
+} velo_job_lag;
+
 /* A copy of one job's state, owned by the caller (velo_job_info_free). */
 typedef struct velo_job_info {
     velo_job_record rec; /* id, name, state, times, restarts, error; sql only with detail */
     uint64_t rows_in, rows_out, rows_rejected; /* live while running */
-    char *plan_text, *plan_json;               /* detail only, else NULL */
-    char *diagnostics;                         /* detail only: what the job printed (summary, errors) */
+    /* what the running job measures (engine/job.h velo_run_progress); errors by kind */
+    uint64_t decode_errors, eval_errors, late_rows, sink_errors, state_bytes;
+    bool has_watermark;
+    int64_t watermark_us;
+    uint64_t latency_buckets[VELO_LATENCY_BUCKETS], latency_sum_us;
+    /* live jobs only: connectors that cannot reach their broker (then broker_error says why), and
+     * the consumer lag of each partition a Kafka source reads */
+    uint32_t degraded;
+    char broker_error[VELO_STATUS_ERROR_MAX];
+    uint32_t nlag;
+    velo_job_lag lag[VELO_STATUS_LAG_SLOTS];
+    char *plan_text, *plan_json; /* detail only, else NULL */
+    char *diagnostics;           /* detail only: what the job printed (summary, errors) */
 } velo_job_info;
 
 void velo_job_info_free(velo_job_info *info);

@@ -29,18 +29,27 @@ static void label_value(velo_strbuf *o, const char *v) {
     velo_strbuf_putc(o, '"');
 }
 
-/* name{job="x"[,extra]} value */
-static void job_sample(velo_strbuf *o, const char *name, const velo_job_info *j, const char *extra_key,
-                       const char *extra_val, uint64_t v) {
+/* name{job="x",job_id="y" (the caller adds more labels, closes the brace and gives the value) */
+static void job_labels(velo_strbuf *o, const char *name, const velo_job_info *j) {
     velo_strbuf_printf(o, "%s{job=", name);
     label_value(o, j->rec.name);
     velo_strbuf_puts(o, ",job_id=");
     label_value(o, j->rec.id);
+}
+
+/* name{job="x"[,extra]} value */
+static void job_sample(velo_strbuf *o, const char *name, const velo_job_info *j, const char *extra_key,
+                       const char *extra_val, uint64_t v) {
+    job_labels(o, name, j);
     if (extra_key) {
         velo_strbuf_printf(o, ",%s=", extra_key);
         label_value(o, extra_val);
     }
     velo_strbuf_printf(o, "} %llu\n", (unsigned long long)v);
+}
+
+static bool is_live(const velo_job_info *j) {
+    return !strcmp(j->rec.state, "running") || !strcmp(j->rec.state, "stopping");
 }
 
 static void job_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
@@ -51,11 +60,16 @@ static void job_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
     for (uint32_t i = 0; i < n; i++)
         job_sample(o, "velo_records_out_total", &jobs[i], "operator", "sink", jobs[i].rows_out);
     header(o, "velo_errors_total", "counter",
-           "Errors of a job: kind=record for rejected records (decode or evaluation), kind=job for a failed "
-           "run.");
+           "Errors of a job by kind: decode (records the source could not decode), evaluation (rows that "
+           "failed to evaluate), late (rows behind the watermark), sink (failed sink writes), job (1 for a "
+           "failed run).");
     for (uint32_t i = 0; i < n; i++) {
-        job_sample(o, "velo_errors_total", &jobs[i], "kind", "record", jobs[i].rows_rejected);
-        job_sample(o, "velo_errors_total", &jobs[i], "kind", "job", !strcmp(jobs[i].rec.state, "failed"));
+        const velo_job_info *j = &jobs[i];
+        job_sample(o, "velo_errors_total", j, "kind", "decode", j->decode_errors);
+        job_sample(o, "velo_errors_total", j, "kind", "evaluation", j->eval_errors);
+        job_sample(o, "velo_errors_total", j, "kind", "late", j->late_rows);
+        job_sample(o, "velo_errors_total", j, "kind", "sink", j->sink_errors);
+        job_sample(o, "velo_errors_total", j, "kind", "job", !strcmp(j->rec.state, "failed"));
     }
     header(o, "velo_dlq_records_total", "counter", "Records a job sent to its dead-letter queue.");
     for (uint32_t i = 0; i < n; i++)
@@ -65,8 +79,11 @@ static void job_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
         job_sample(o, "velo_job_restarts_total", &jobs[i], NULL, NULL, jobs[i].rec.restarts);
     header(o, "velo_job_running", "gauge", "1 while the job runs (or stops), else 0.");
     for (uint32_t i = 0; i < n; i++)
-        job_sample(o, "velo_job_running", &jobs[i], NULL, NULL,
-                   !strcmp(jobs[i].rec.state, "running") || !strcmp(jobs[i].rec.state, "stopping"));
+        job_sample(o, "velo_job_running", &jobs[i], NULL, NULL, is_live(&jobs[i]));
+    header(o, "velo_job_degraded", "gauge",
+           "Connectors of a running job that cannot reach their broker now (see /health/ready for why).");
+    for (uint32_t i = 0; i < n; i++)
+        job_sample(o, "velo_job_degraded", &jobs[i], NULL, NULL, jobs[i].degraded);
     static const char *const states[] = {"running", "stopping", "finished", "stopped", "cancelled", "failed"};
     header(o, "velo_jobs", "gauge", "Jobs known to the node by state.");
     for (size_t s = 0; s < sizeof states / sizeof states[0]; s++) {
@@ -77,27 +94,63 @@ static void job_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
     }
 }
 
-/* Not measured by the engine yet: exported so dashboards can be built, values stay 0. */
-static void placeholder_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
-    header(o, "velo_late_records_total", "counter",
-           "Records behind the watermark (not measured yet: always 0).");
-    for (uint32_t i = 0; i < n; i++)
-        job_sample(o, "velo_late_records_total", &jobs[i], NULL, NULL, 0);
+static void latency_histogram(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
     header(o, "velo_processing_latency_seconds", "histogram",
-           "Time from a record's arrival to its output (not measured yet: empty).");
-    static const char *const le[] = {"0.001", "0.005", "0.01", "0.05", "0.1", "0.5", "1", "5", "+Inf"};
-    for (size_t b = 0; b < sizeof le / sizeof le[0]; b++)
-        velo_strbuf_printf(o, "velo_processing_latency_seconds_bucket{le=\"%s\"} 0\n", le[b]);
-    velo_strbuf_puts(o, "velo_processing_latency_seconds_sum 0\nvelo_processing_latency_seconds_count 0\n");
+           "Per batch that reached the sink: time from the start of its read to the end of its sink write.");
+    static const int64_t bounds[] = VELO_LATENCY_BOUNDS_US;
+    for (uint32_t i = 0; i < n; i++) {
+        const velo_job_info *j = &jobs[i];
+        uint64_t cum = 0;
+        for (int b = 0; b < VELO_LATENCY_BUCKETS; b++) {
+            cum += j->latency_buckets[b];
+            job_labels(o, "velo_processing_latency_seconds_bucket", j);
+            if (b < VELO_LATENCY_BUCKETS - 1)
+                velo_strbuf_printf(o, ",le=\"%g\"} %llu\n", (double)bounds[b] / 1e6, (unsigned long long)cum);
+            else
+                velo_strbuf_printf(o, ",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+        }
+        job_labels(o, "velo_processing_latency_seconds_sum", j);
+        velo_strbuf_printf(o, "} %.6f\n", (double)j->latency_sum_us / 1e6);
+        job_labels(o, "velo_processing_latency_seconds_count", j);
+        velo_strbuf_printf(o, "} %llu\n", (unsigned long long)cum);
+    }
+}
+
+static void engine_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n) {
+    header(o, "velo_late_records_total", "counter",
+           "Rows behind the watermark (window closed, or behind a join's watermark): dropped or sent to the "
+           "dead-letter queue.");
+    for (uint32_t i = 0; i < n; i++)
+        job_sample(o, "velo_late_records_total", &jobs[i], NULL, NULL, jobs[i].late_rows);
+    latency_histogram(o, jobs, n);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double now_s = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
     header(o, "velo_watermark_lag_seconds", "gauge",
-           "Processing time minus a job's watermark (not measured yet: always 0).");
-    for (uint32_t i = 0; i < n; i++)
-        job_sample(o, "velo_watermark_lag_seconds", &jobs[i], NULL, NULL, 0);
+           "Wall clock minus the event-time watermark of a running job (jobs with a watermark only).");
+    for (uint32_t i = 0; i < n; i++) {
+        if (!is_live(&jobs[i]) || !jobs[i].has_watermark) continue;
+        job_labels(o, "velo_watermark_lag_seconds", &jobs[i]);
+        velo_strbuf_printf(o, "} %.3f\n", now_s - (double)jobs[i].watermark_us / 1e6);
+    }
     header(o, "velo_kafka_consumer_lag", "gauge",
-           "Messages behind the end of each topic partition (no Kafka source runs yet: no samples).");
-    header(o, "velo_state_bytes", "gauge", "Bytes of operator state of a job (not measured yet: always 0).");
+           "Records between a running Kafka source's position and the end of each topic partition.");
+    for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t k = 0; k < jobs[i].nlag; k++) {
+            char part[16];
+            snprintf(part, sizeof part, "%d", (int)jobs[i].lag[k].partition);
+            job_labels(o, "velo_kafka_consumer_lag", &jobs[i]);
+            velo_strbuf_puts(o, ",topic=");
+            label_value(o, jobs[i].lag[k].topic);
+            velo_strbuf_puts(o, ",partition=");
+            label_value(o, part);
+            velo_strbuf_printf(o, "} %lld\n", (long long)jobs[i].lag[k].lag);
+        }
+    }
+    header(o, "velo_state_bytes", "gauge",
+           "Bytes of operator state (group tables, join row stores) of a job's running statement.");
     for (uint32_t i = 0; i < n; i++)
-        job_sample(o, "velo_state_bytes", &jobs[i], NULL, NULL, 0);
+        job_sample(o, "velo_state_bytes", &jobs[i], NULL, NULL, jobs[i].state_bytes);
     header(o, "velo_circuit_breaker_state", "gauge",
            "Sink circuit breaker: 0 closed, 1 half-open, 2 open (no breaker yet: always 0).");
     velo_strbuf_puts(o, "velo_circuit_breaker_state 0\n");
@@ -158,6 +211,6 @@ void velo_metrics_render(velo_strbuf *o, const velo_job_info *jobs, uint32_t n, 
         velo_strbuf_printf(o, "velo_http_responses_total{code=\"%dxx\"} %llu\n", c,
                            (unsigned long long)s->http_responses[c]);
     job_metrics(o, jobs, n);
-    placeholder_metrics(o, jobs, n);
+    engine_metrics(o, jobs, n);
     process_metrics(o, s);
 }

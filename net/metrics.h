@@ -1,6 +1,6 @@
 /* GET /metrics: the node's state in the Prometheus text exposition format (version 0.0.4).
- * Job counters come from the jobs' live progress; process_* from /proc/self. Metrics the engine
- * does not measure yet are exported with their type and help saying so (see docs/rest-api.md). */
+ * Job counters, latency, state and lag come from the jobs' live progress (engine/job.h
+ * velo_run_progress); process_* from /proc/self (see docs/rest-api.md). */
 #ifndef VELO_NET_METRICS_H
 #define VELO_NET_METRICS_H
 

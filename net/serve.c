@@ -62,6 +62,27 @@ static void put_json(velo_http_response *resp, int status, json_t *j) {
     resp->content_type = "application/json";
 }
 
+/* 0 Healthy, 1 Degraded, 2 Unhealthy (level_names), and why. */
+static int job_health(const velo_job_info *j, char *reason, size_t n) {
+    if (!strcmp(j->rec.state, "failed")) {
+        snprintf(reason, n, "failed: %s", j->rec.error ? j->rec.error : "no message");
+        return 2;
+    }
+    if (j->degraded) { /* a connector cannot reach its broker: the job waits and retries */
+        snprintf(reason, n, "%s", j->broker_error[0] ? j->broker_error : "a broker is unreachable");
+        return 1;
+    }
+    if (j->rows_rejected) {
+        snprintf(reason, n, "%llu records rejected (dead-letter queue)",
+                 (unsigned long long)j->rows_rejected);
+        return 1;
+    }
+    snprintf(reason, n, "%s", j->rec.state);
+    return 0;
+}
+
+static const char *const level_names[] = {"Healthy", "Degraded", "Unhealthy"};
+
 static json_t *job_json(const velo_job_info *j, bool detail) {
     json_t *props = json_object();
     for (uint32_t i = 0; i < j->rec.properties.count; i++)
@@ -75,6 +96,15 @@ static json_t *job_json(const velo_job_info *j, bool detail) {
                   time_json(j->rec.ended_ms), "restarts", (int)j->rec.restarts, "properties", props);
     if (!o) return NULL;
     json_object_set_new(o, "error", j->rec.error ? json_string(j->rec.error) : json_null());
+    if (j->nlag) { /* Kafka sources: records behind the ends of the partitions read */
+        int64_t lag = 0;
+        for (uint32_t i = 0; i < j->nlag; i++)
+            lag += j->lag[i].lag;
+        json_object_set_new(o, "lag", json_integer(lag));
+    }
+    char reason[600];
+    int level = job_health(j, reason, sizeof reason);
+    json_object_set_new(o, "health", json_pack("{s:s, s:s}", "status", level_names[level], "reason", reason));
     if (detail) {
         json_t *plan = j->plan_json ? json_loads(j->plan_json, 0, NULL) : NULL;
         json_object_set_new(o, "sql", json_string(j->rec.sql ? j->rec.sql : ""));
@@ -250,8 +280,6 @@ static void info(node *n, velo_http_response *resp) {
                        n->opts->data_dir, "max_body_bytes", (json_int_t)n->opts->max_body));
 }
 
-static const char *const level_names[] = {"Healthy", "Degraded", "Unhealthy"};
-
 static json_t *component(const char *name, int level, const char *reason) {
     return json_pack("{s:s, s:s, s:s?}", "name", name, "status", level_names[level], "reason", reason);
 }
@@ -287,18 +315,8 @@ static void ready(node *n, velo_http_response *resp) {
     json_t *jobs = json_array();
     for (uint32_t i = 0; i < count; i++) {
         const velo_job_info *j = &infos[i];
-        int level = 0;
-        char reason[600] = "";
-        if (!strcmp(j->rec.state, "failed")) {
-            level = 2;
-            snprintf(reason, sizeof reason, "failed: %s", j->rec.error ? j->rec.error : "no message");
-        } else if (j->rows_rejected) {
-            level = 1;
-            snprintf(reason, sizeof reason, "%llu records rejected (dead-letter queue)",
-                     (unsigned long long)j->rows_rejected);
-        } else {
-            snprintf(reason, sizeof reason, "%s", j->rec.state);
-        }
+        char reason[600];
+        int level = job_health(j, reason, sizeof reason);
         /* a job's trouble degrades the node; it does not make it unready */
         if (level && worst < 1) worst = 1;
         json_array_append_new(jobs, json_pack("{s:s, s:s, s:s, s:s}", "id", j->rec.id, "name", j->rec.name,

@@ -8,6 +8,7 @@
  * goes to the dead-letter topic ('dlq.topic') and the counted DLQ; its offset still advances.
  * Sink: one producer; payload encoded by the format, key from 'key.field' or a _key column,
  * headers from a _headers column, timestamp from a _timestamp column; murmur2 partitioning. */
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <mimalloc.h>
 #include <stdio.h>
@@ -69,6 +70,84 @@ static velo_status kafka_format(const velo_kv *options, const velo_format_ops **
     return st;
 }
 
+/* ---- broker reachability for the control plane (connectors/status.h) ----
+ * Down: librdkafka reports a transport error (connection refused, resolution failure, all brokers
+ * down). Up again: its statistics (every second) show a broker connection in state UP. librdkafka
+ * keeps retrying by itself; this only tells the job's status what is going on. */
+
+typedef struct broker_health {
+    velo_connector_status *status; /* NULL: not observed */
+    bool down;
+    char text[1024];
+} broker_health;
+
+static bool is_transport_error(int code) {
+    return code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+           code == RD_KAFKA_RESP_ERR__RESOLVE || code == RD_KAFKA_RESP_ERR__AUTHENTICATION;
+}
+
+static void health_error(broker_health *h, const char *who, const char *brokers, int code,
+                         const char *reason) {
+    if (!h->status || !is_transport_error(code)) return;
+    /* keep the cause ("Connect to ... failed: Connection refused") over the summary */
+    if (h->down && code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) return;
+    char text[sizeof h->text];
+    snprintf(text, sizeof text, "%s: brokers %s unreachable (librdkafka: %s); retrying", who, brokers,
+             reason);
+    if (h->down && !strcmp(text, h->text)) return;
+    memcpy(h->text, text, sizeof text);
+    if (h->down)
+        velo_connector_status_text(h->status, text); /* still down: a newer cause */
+    else
+        velo_connector_status_set(h->status, true, text);
+    h->down = true;
+}
+
+static void health_up(broker_health *h) {
+    if (!h->down) return;
+    velo_connector_status_set(h->status, false, NULL);
+    h->down = false;
+}
+
+/* statistics JSON: {"brokers": {"name": {"state": "UP", "source": "learned", ...}, ...}, ...} */
+static void health_stats(broker_health *h, const char *json, size_t len) {
+    if (!h->status || !h->down) return;
+    json_t *root = json_loadb(json, len, 0, NULL);
+    json_t *brokers = json_object_get(root, "brokers"), *b;
+    const char *name;
+    bool up = false;
+    json_object_foreach(brokers, name, b) {
+        /* real connections only: the internal broker is always "UP", a logical one (the group
+         * coordinator) mirrors a real one */
+        const char *state = json_string_value(json_object_get(b, "state"));
+        const char *source = json_string_value(json_object_get(b, "source"));
+        up |= state && !strcmp(state, "UP") && source &&
+              (!strcmp(source, "learned") || !strcmp(source, "configured"));
+    }
+    json_decref(root);
+    if (up) health_up(h);
+}
+
+static void health_close(broker_health *h) {
+    if (h->status && h->down) velo_connector_status_set(h->status, false, NULL);
+    h->down = false;
+}
+
+static void health_conf(broker_health *h, velo_connector_status *status, rd_kafka_conf_t *conf) {
+    h->status = status;
+    if (!status) return;
+    char errstr[256];
+    /* unless the user chose an interval ('kafka.statistics.interval.ms') */
+    size_t n = 0;
+    if (rd_kafka_conf_get(conf, "statistics.interval.ms", NULL, &n) == RD_KAFKA_CONF_OK && n) {
+        char v[32] = "";
+        n = sizeof v;
+        rd_kafka_conf_get(conf, "statistics.interval.ms", v, &n);
+        if (strcmp(v, "0")) return;
+    }
+    rd_kafka_conf_set(conf, "statistics.interval.ms", "1000", errstr, sizeof errstr);
+}
+
 /* ------------------------------------------------------------------ source */
 
 typedef struct part_state {
@@ -79,6 +158,7 @@ typedef struct part_state {
     int64_t end;       /* bounded mode: high watermark seen at assignment */
     bool done;         /* bounded mode: reached `end` (or the partition's end) */
     bool assigned;
+    velo_partition_lag *lag; /* its slot in the job's status, or NULL */
 } part_state;
 
 typedef struct kafka_source {
@@ -112,6 +192,8 @@ typedef struct kafka_source {
     int64_t started_ms;
     velo_status fatal;
     char fatal_msg[512];
+    broker_health health;
+    char who[300]; /* "kafka source 'name'" */
 } kafka_source;
 
 static part_state *part_find(kafka_source *s, const char *topic, int32_t partition, bool create) {
@@ -132,6 +214,7 @@ static part_state *part_find(kafka_source *s, const char *topic, int32_t partiti
     p->partition = partition;
     p->next = p->committed = p->end = -1;
     p->done = p->assigned = false;
+    p->lag = velo_connector_status_lag_slot(s->health.status, topic, partition);
     return p;
 }
 
@@ -140,12 +223,32 @@ static void ksrc_error_cb(rd_kafka_t *rk, int code, const char *reason, void *op
     /* keep the cause ("Connect to ... failed: Connection refused") over the summary */
     if (code != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !s->last_error[0])
         snprintf(s->last_error, sizeof s->last_error, "%s", reason);
+    health_error(&s->health, s->who, s->brokers, code, reason);
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
         char buf[256];
         rd_kafka_fatal_error(rk, buf, sizeof buf);
         s->fatal = VELO_ERR_IO;
         snprintf(s->fatal_msg, sizeof s->fatal_msg, "kafka source '%s': fatal error: %s", s->name, buf);
     }
+}
+
+/* Every statistics interval: reachability, and each partition's lag from the high watermark
+ * librdkafka last saw (cached by its fetches: no request is made here). */
+static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    kafka_source *s = opaque;
+    health_stats(&s->health, json, len);
+    for (uint32_t i = 0; i < s->nparts; i++) {
+        part_state *p = &s->parts[i];
+        int64_t lo = -1, hi = -1;
+        if (!p->lag || !p->assigned ||
+            rd_kafka_get_watermark_offsets(rk, p->topic, p->partition, &lo, &hi) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi < 0)
+            continue;
+        int64_t pos = p->next >= 0 ? p->next : p->committed >= 0 ? p->committed : lo;
+        atomic_store_explicit(&p->lag->lag, hi > pos && pos >= 0 ? hi - pos : 0, memory_order_relaxed);
+    }
+    return 0; /* librdkafka frees json */
 }
 
 static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
@@ -413,6 +516,7 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
                 fprintf(stderr, "velo-sql: kafka source '%s': receiving again\n", s->name);
                 s->error_reported = false;
             }
+            health_up(&s->health); /* a record came: a broker is reachable */
             uint32_t row = out->count;
             if (ksrc_decode(s, m, out, row)) out->count++;
             /* records come in runs from one partition: look it up once per run */
@@ -495,6 +599,7 @@ static void ksrc_free(kafka_source *s) {
         if (s->queue) rd_kafka_queue_destroy(s->queue);
         rd_kafka_destroy(s->rk);
     }
+    health_close(&s->health);
     if (s->dlq_rk) {
         rd_kafka_flush(s->dlq_rk, 10000);
         rd_kafka_destroy(s->dlq_rk);
@@ -692,6 +797,9 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_error_cb(conf, ksrc_error_cb);
     rd_kafka_conf_set_rebalance_cb(conf, ksrc_rebalance_cb);
+    snprintf(s->who, sizeof s->who, "kafka source '%s'", s->name);
+    health_conf(&s->health, args->status, conf);
+    if (args->status) rd_kafka_conf_set_stats_cb(conf, ksrc_stats_cb);
     char errstr[512];
     if (s->bounded) rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr);
     s->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -758,6 +866,9 @@ typedef struct kafka_sink {
     uint64_t failed;
     char first_error[512];
     char last_error[512]; /* librdkafka's last error event (an unreachable broker) */
+    broker_health health;
+    char who[300]; /* "kafka sink 'name'" */
+    char brokers[256];
 } kafka_sink;
 
 static void ksink_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -770,6 +881,15 @@ static void ksink_error_cb(rd_kafka_t *rk, int code, const char *reason, void *o
     kafka_sink *k = opaque;
     if (code != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !k->last_error[0])
         snprintf(k->last_error, sizeof k->last_error, "%s", reason);
+    health_error(&k->health, k->who, k->brokers, code, reason);
+}
+
+/* Served by the rd_kafka_poll of write and flush: an idle sink notices its broker's return at its
+ * next write. */
+static int ksink_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    kafka_sink *k = opaque;
+    health_stats(&k->health, json, len);
+    return 0;
 }
 
 static velo_status ksink_failed(kafka_sink *k, velo_error *err) {
@@ -965,6 +1085,7 @@ static void ksink_close(velo_sink *sink) {
         rd_kafka_flush(k->rk, 10000);
         rd_kafka_destroy(k->rk);
     }
+    health_close(&k->health);
     if (k->fmt) k->fops->destroy(k->fmt);
     velo_schema_free(k->payload);
     mi_free(k->payload_col);
@@ -1083,6 +1204,10 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, ksink_dr_cb);
     rd_kafka_conf_set_error_cb(conf, ksink_error_cb);
+    snprintf(k->who, sizeof k->who, "kafka sink '%s'", k->name);
+    snprintf(k->brokers, sizeof k->brokers, "%s", args->uri->authority);
+    health_conf(&k->health, args->status, conf);
+    if (args->status) rd_kafka_conf_set_stats_cb(conf, ksink_stats_cb);
     char errstr[512];
     if (k->transactional && !velo_kv_get(args->options, "transactional.id") &&
         !velo_kv_get(args->options, "kafka.transactional.id")) {

@@ -405,6 +405,41 @@ def case_prometheus(tmp):
     wait_for("the metered job to finish", lambda: node.job(job["id"])["state"] == "finished")
     text = node.request("GET", "/metrics")[2]
     assert b'velo_records_in_total{job="metered",job_id="%s",operator="source"} 3000' % job["id"].encode() in text
+    assert b'velo_processing_latency_seconds_count{job="metered",job_id="%s"} ' % job["id"].encode() in text
+
+    # a windowed job with a late row, kept running by its FIFO: late records, state and watermark lag
+    os.mkfifo(os.path.join(tmp, "w.fifo"))
+    wjob = node.json("POST", "/v1/jobs", (
+        "CREATE STREAM t (id BIGINT, ts TIMESTAMP, symbol VARCHAR)\n"
+        "    WITH ('uri' = 'file://w.fifo?format=csv&header=false', 'event.time.field' = 'ts',\n"
+        "          'watermark.delay' = '0s');\n"
+        "CREATE STREAM windowed AS SELECT symbol, window_start, COUNT(*) AS n FROM t\n"
+        "GROUP BY symbol WINDOW TUMBLING(1m) INTO 'file://w.jsonl';\n").encode(), expect=201)
+    wfd = open_fifo_writer(os.path.join(tmp, "w.fifo"))
+    # the file source hands over full batches (2,048 rows): 2,500 rows in [10:00, 10:01), one at
+    # 10:01:05 that closes that window, one at 10:00:59 that is late, then rows of the open window
+    # (enough to fill the second batch; the rest stays in the reader until the FIFO closes)
+    late = ["%d,2026-11-24T10:00:%02dZ,S%d\n" % (i, i % 60, i % 7) for i in range(2500)]
+    late += ["2500,2026-11-24T10:01:05Z,AAPL\n", "2501,2026-11-24T10:00:59Z,AAPL\n"]
+    late += ["%d,2026-11-24T10:01:%02dZ,S%d\n" % (2502 + i, 5 + i % 50, i % 7) for i in range(3500)]
+    os.write(wfd, "".join(late).encode())
+    labels = b'{job="windowed",job_id="%s"}' % wjob["id"].encode()
+
+    def sample(name, text):
+        for line in text.splitlines():
+            if line.startswith(name + labels + b" "):
+                return float(line.split()[-1])
+        return None
+
+    def measured():
+        t = node.request("GET", "/metrics")[2]
+        late, state = sample(b"velo_late_records_total", t), sample(b"velo_state_bytes", t)
+        wm_lag = sample(b"velo_watermark_lag_seconds", t)
+        return t if late and late >= 1 and state and state > 0 and wm_lag and wm_lag > 0 else None
+    text = wait_for("late records, state bytes and watermark lag of the windowed job", measured)
+    assert b'velo_errors_total{job="windowed",job_id="%s",kind="late"} 1' % wjob["id"].encode() in text, text
+    os.close(wfd)
+    wait_for("the windowed job to finish", lambda: node.job(wjob["id"])["state"] == "finished")
 
     promtool = shutil.which("promtool")
     if promtool:

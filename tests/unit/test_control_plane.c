@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "connectors/status.h"
 #include "net/job_spec.h"
 #include "net/job_store.h"
 #include "net/metrics.h"
@@ -218,6 +219,7 @@ Test(metrics, label_values_are_escaped_and_every_job_has_its_counters) {
     j.rows_in = 42;
     j.rows_out = 40;
     j.rows_rejected = 2;
+    j.decode_errors = 2;
     velo_server_stats st = {.start_time_s = 1.5, .cores = 2, .version = "0.1.0", .ready = 1};
     velo_strbuf out;
     velo_strbuf_init(&out);
@@ -226,9 +228,71 @@ Test(metrics, label_values_are_escaped_and_every_job_has_its_counters) {
                                "operator=\"source\"} 42\n"),
               "%s", out.data);
     cr_expect(strstr(
-        out.data, "velo_errors_total{job=\"a\\\"b\\\\c\",job_id=\"0123456789abcdef\",kind=\"record\"} 2\n"));
+        out.data, "velo_errors_total{job=\"a\\\"b\\\\c\",job_id=\"0123456789abcdef\",kind=\"decode\"} 2\n"));
     cr_expect(strstr(out.data, "velo_jobs{state=\"running\"} 1\n"));
     cr_expect(strstr(out.data, "# TYPE velo_processing_latency_seconds histogram\n"));
     cr_expect(strstr(out.data, "process_resident_memory_bytes "));
     velo_strbuf_free(&out);
+}
+
+Test(metrics, measured_job_values_are_rendered_with_their_labels) {
+    velo_job_info j;
+    memset(&j, 0, sizeof j);
+    velo_job_record_init(&j.rec);
+    snprintf(j.rec.id, sizeof j.rec.id, "00000000000000aa");
+    snprintf(j.rec.name, sizeof j.rec.name, "w");
+    snprintf(j.rec.state, sizeof j.rec.state, "running");
+    j.late_rows = 3;
+    j.eval_errors = 1;
+    j.sink_errors = 4;
+    j.state_bytes = 4096;
+    j.has_watermark = true;
+    j.watermark_us = 0;                              /* 1970: a lag of decades */
+    j.latency_buckets[0] = 1;                        /* <= 100 us */
+    j.latency_buckets[VELO_LATENCY_BUCKETS - 1] = 2; /* > 5 s */
+    j.latency_sum_us = 12000050;
+    j.nlag = 1;
+    snprintf(j.lag[0].topic, sizeof j.lag[0].topic, "orders");
+    j.lag[0].partition = 3;
+    j.lag[0].lag = 17;
+    j.degraded = 1;
+    velo_server_stats st = {.start_time_s = 1.5, .cores = 2, .version = "0.1.0", .ready = 1};
+    velo_strbuf out;
+    velo_strbuf_init(&out);
+    velo_metrics_render(&out, &j, 1, &st);
+#define L "{job=\"w\",job_id=\"00000000000000aa\""
+    cr_expect(strstr(out.data, "velo_late_records_total" L "} 3\n"), "%s", out.data);
+    cr_expect(strstr(out.data, "velo_errors_total" L ",kind=\"late\"} 3\n"));
+    cr_expect(strstr(out.data, "velo_errors_total" L ",kind=\"evaluation\"} 1\n"));
+    cr_expect(strstr(out.data, "velo_errors_total" L ",kind=\"sink\"} 4\n"));
+    cr_expect(strstr(out.data, "velo_state_bytes" L "} 4096\n"));
+    cr_expect(strstr(out.data, "velo_watermark_lag_seconds" L "} 1"));
+    cr_expect(strstr(out.data, "velo_processing_latency_seconds_bucket" L ",le=\"0.0001\"} 1\n"));
+    cr_expect(strstr(out.data, "velo_processing_latency_seconds_bucket" L ",le=\"5\"} 1\n"));
+    cr_expect(strstr(out.data, "velo_processing_latency_seconds_bucket" L ",le=\"+Inf\"} 3\n"));
+    cr_expect(strstr(out.data, "velo_processing_latency_seconds_count" L "} 3\n"));
+    cr_expect(strstr(out.data, "velo_processing_latency_seconds_sum" L "} 12.000050\n"));
+    cr_expect(strstr(out.data, "velo_kafka_consumer_lag" L ",topic=\"orders\",partition=\"3\"} 17\n"));
+    cr_expect(strstr(out.data, "velo_job_degraded" L "} 1\n"));
+#undef L
+    velo_strbuf_free(&out);
+}
+
+Test(connector_status, error_text_reads_back_whole_and_degraded_counts_connectors_down) {
+    static velo_connector_status s;
+    memset(&s, 0, sizeof s);
+    velo_connector_status_set(&s, true, "kafka source 'a': brokers x unreachable");
+    velo_connector_status_set(&s, true, "kafka sink 'b': brokers y unreachable");
+    char text[VELO_STATUS_ERROR_MAX];
+    cr_expect_eq(atomic_load(&s.degraded), 2);
+    velo_connector_status_error(&s, text, sizeof text);
+    cr_expect_str_eq(text, "kafka sink 'b': brokers y unreachable");
+    velo_connector_status_set(&s, false, NULL);
+    velo_connector_status_set(&s, false, NULL);
+    velo_connector_status_set(&s, false, NULL); /* one too many: stays at 0 */
+    cr_expect_eq(atomic_load(&s.degraded), 0);
+    velo_partition_lag *a = velo_connector_status_lag_slot(&s, "t", 0);
+    velo_partition_lag *b = velo_connector_status_lag_slot(&s, "t", 1);
+    cr_expect(a && b && a != b);
+    cr_expect_eq(velo_connector_status_lag_slot(&s, "t", 0), a, "the same partition reuses its slot");
 }
