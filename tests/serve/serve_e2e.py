@@ -6,7 +6,7 @@ A FIFO as a job's input keeps the job running for as long as the test wants (the
 in read(2) until the test writes or closes it): that is how the test watches records flow, stops a
 running job and kills the node while a job runs, without timing assumptions.
 
-Usage: serve_e2e.py VELO_SQL VELO_CLI CASE      (CASE: jobs, security, prometheus)
+Usage: serve_e2e.py VELO_SQL VELO_CLI CASE      (CASE: jobs, security, prometheus, kafka_health)
 Every wait is bounded; a missing optional binary (prometheus, openssl) skips that part with a message.
 """
 import errno
@@ -493,11 +493,72 @@ def case_prometheus(tmp):
     node.stop()
 
 
+# ---------------------------------------------------------------------------------------- kafka_health
+
+def start_dev_kafka(port):
+    """`velo-sql dev-kafka` on a fixed bootstrap port (so it can come back on the same one)."""
+    p = subprocess.Popen([VELO_SQL, "dev-kafka", "--port", str(port), "--topics", "events", "--partitions", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV)
+    NODES.append(p)
+    line = p.stdout.readline().strip()
+    if line != "127.0.0.1:%d" % port:
+        fail("dev-kafka printed %r, expected 127.0.0.1:%d" % (line, port))
+    return p
+
+
+def case_kafka_health(tmp):
+    """A Kafka source whose broker goes away makes its job Degraded with librdkafka's words (in
+    /health/ready and GET /v1/jobs/{id}); when the broker is back on the same port the job is
+    Healthy again by itself, without a restart."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    dk = start_dev_kafka(port)
+    node = Node(tmp)
+    job = node.json("POST", "/v1/jobs", (
+        "CREATE STREAM ev (id BIGINT) WITH ('uri' = 'kafka://127.0.0.1:%d/events');\n"
+        "CREATE STREAM copied AS SELECT id FROM ev INTO 'file://copied.jsonl';\n" % port).encode(), expect=201)
+
+    def job_status():
+        ready = node.json("GET", "/health/ready")
+        return [j for j in ready["jobs"] if j["id"] == job["id"]][0]
+    # the source reads its partitions: a lag sample per partition
+    wait_for("consumer lag samples of both partitions", lambda: all(
+        b'velo_kafka_consumer_lag{job="copied",job_id="%s",topic="events",partition="%d"} ' % (job["id"].encode(), p)
+        in node.request("GET", "/metrics")[2] for p in (0, 1)))
+    assert job_status()["status"] == "Healthy", job_status()
+
+    dk.kill()
+    dk.wait(timeout=WAIT)
+    down = wait_for("the job to be Degraded once its broker is gone",
+                    lambda: (lambda j: j if j["status"] == "Degraded" else None)(job_status()))
+    reason = down["reason"]
+    assert "kafka source 'ev'" in reason and "127.0.0.1:%d" % port in reason and "librdkafka" in reason, reason
+    detail = node.job(job["id"])
+    assert detail["state"] == "running" and detail["health"]["status"] == "Degraded", detail
+    assert "librdkafka" in detail["health"]["reason"], detail
+    ready = node.json("GET", "/health/ready")
+    assert ready["status"] == "Degraded" and ready["ready"] is True, ready
+    assert b'velo_job_degraded{job="copied",job_id="%s"} 1' % job["id"].encode() in node.request("GET", "/metrics")[2]
+
+    dk = start_dev_kafka(port)  # librdkafka retries with backoff (at most 10 s between attempts)
+    wait_for("the job to be Healthy again once its broker is back",
+             lambda: job_status()["status"] == "Healthy", timeout=60)
+    assert node.job(job["id"])["health"]["status"] == "Healthy"
+    node.json("DELETE", "/v1/jobs/" + job["id"], expect=202)
+    wait_for("the Kafka job to stop", lambda: node.job(job["id"])["state"] == "stopped")
+    node.stop()
+    dk.terminate()
+    dk.wait(timeout=WAIT)
+
+
 def main():
     case = sys.argv[3]
     tmp = tempfile.mkdtemp(prefix="velo-serve-")
     try:
-        {"jobs": case_jobs, "security": case_security, "prometheus": case_prometheus}[case](tmp)
+        {"jobs": case_jobs, "security": case_security, "prometheus": case_prometheus,
+         "kafka_health": case_kafka_health}[case](tmp)
     except AssertionError as e:
         print("serve_e2e %s: FAILED: %s" % (case, e))
         for name in sorted(os.listdir(tmp)):
