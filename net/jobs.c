@@ -49,6 +49,7 @@ struct velo_jobs {
     job **items;
     uint32_t count, cap;
     atomic_bool ready;
+    int cores; /* serve --cores: handed to each job once velo_run_options has `cores` */
 };
 
 static int64_t now_ms(void) {
@@ -173,6 +174,8 @@ static velo_status start_thread(job *j, velo_error *err) {
     j->thread_started = true;
     return VELO_OK;
 }
+
+void velo_jobs_set_cores(velo_jobs *js, int cores) { js->cores = cores; }
 
 velo_jobs *velo_jobs_new(const char *data_dir, const char *cwd, velo_error *err) {
     if (data_dir && velo_job_store_open(data_dir, err)) return NULL;

@@ -443,6 +443,7 @@ int velo_serve_run(const velo_serve_options *opts) {
         fprintf(log, "velo-sql serve: %s\n", err.message);
         goto out;
     }
+    velo_jobs_set_cores(n.jobs, opts->cores);
     n.tls = cert != NULL;
     n.auth = token != NULL;
     velo_http_options ho = {.listen = opts->listen,
