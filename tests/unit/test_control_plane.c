@@ -3,6 +3,7 @@
  * (net/metrics.c). The HTTP server itself is tested end to end in tests/serve. */
 #include <criterion/criterion.h>
 #include <mimalloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,4 +296,30 @@ Test(connector_status, error_text_reads_back_whole_and_degraded_counts_connector
     velo_partition_lag *b = velo_connector_status_lag_slot(&s, "t", 1);
     cr_expect(a && b && a != b);
     cr_expect_eq(velo_connector_status_lag_slot(&s, "t", 0), a, "the same partition reuses its slot");
+}
+
+static void *flip_error_text(void *arg) {
+    velo_connector_status *s = arg;
+    char a[200], b[200];
+    memset(a, 'a', sizeof a - 1), a[sizeof a - 1] = '\0';
+    memset(b, 'b', sizeof b / 2), b[sizeof b / 2] = '\0';
+    for (int i = 0; i < 20000; i++)
+        velo_connector_status_text(s, i % 2 ? a : b);
+    return NULL;
+}
+
+Test(connector_status, a_reader_never_sees_a_half_written_error_text) {
+    static velo_connector_status s;
+    memset(&s, 0, sizeof s);
+    velo_connector_status_text(&s, "b");
+    pthread_t writer;
+    cr_assert_eq(pthread_create(&writer, NULL, flip_error_text, &s), 0);
+    char text[VELO_STATUS_ERROR_MAX];
+    for (int i = 0; i < 20000; i++) {
+        size_t n = velo_connector_status_error(&s, text, sizeof text);
+        for (size_t k = 1; k < n; k++)
+            cr_assert_eq(text[k], text[0], "mixed text at %zu: %s", k, text);
+        cr_assert(n == 1 || n == 100 || n == 199, "length %zu", n);
+    }
+    pthread_join(writer, NULL);
 }
