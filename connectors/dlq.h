@@ -5,6 +5,7 @@
 #ifndef VELO_CONNECTORS_DLQ_H
 #define VELO_CONNECTORS_DLQ_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -13,7 +14,10 @@
 typedef struct velo_dlq {
     FILE *out;          /* NULL: count and report only */
     char *path;
-    uint64_t count;
+    _Atomic uint64_t count; /* read by the control thread while cores run */
+    /* Set (by the engine) when several cores share this queue: velo_dlq_put takes it. Rejected
+     * records are the error path, never the data path. */
+    pthread_mutex_t *lock;
     uint32_t reported;  /* messages printed to stderr so far (capped, see max_report) */
     uint32_t max_report;
 } velo_dlq;

@@ -202,3 +202,35 @@ void velo_vector_get_value(const velo_vector *v, uint32_t i, velo_value *out) {
     default: out->is_null = true; break;
     }
 }
+
+void velo_batch_append_row(velo_batch *dst, const velo_batch *src, uint32_t row) {
+    uint32_t o = dst->count;
+    for (uint32_t c = 0; c < dst->ncols && c < src->ncols; c++) {
+        const velo_vector *sv = &src->cols[c];
+        velo_vector *dv = &dst->cols[c];
+        if (!velo_vector_is_valid(sv, row)) {
+            velo_vector_set_null(dv, o);
+            continue;
+        }
+        switch (sv->type.id) {
+        case VELO_TYPE_VARCHAR:
+        case VELO_TYPE_BYTES:
+        case VELO_TYPE_LIST:
+        case VELO_TYPE_MAP:
+        case VELO_TYPE_STRUCT:
+        case VELO_TYPE_ANY: { /* points into src's arena: copy into dst's */
+            velo_value v;
+            velo_vector_get_value(sv, row, &v);
+            velo_vector_set_value(dv, o, &v, &dst->arena);
+            break;
+        }
+        default: {
+            uint32_t w = velo_type_width(sv->type);
+            memcpy((char *)dv->data + (size_t)o * w, (const char *)sv->data + (size_t)row * w, w);
+            velo_vector_set_valid(dv, o);
+        }
+        }
+    }
+    dst->origin[o] = src->origin[row];
+    dst->count = o + 1;
+}

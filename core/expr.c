@@ -40,6 +40,44 @@ void velo_expr_free(velo_expr *e) {
     mi_free(e);
 }
 
+velo_expr *velo_expr_copy(const velo_expr *e) {
+    if (!e) return NULL;
+    if (e->kind == VELO_EXPR_SUBQUERY) return NULL; /* owns a plan: not copyable (not executable either) */
+    velo_expr *c = mi_malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *e;
+    memset(&c->out, 0, sizeof c->out); /* its own result vector, made by velo_expr_prepare */
+    c->args = NULL;
+    c->nargs = 0;
+    if ((c->kind == VELO_EXPR_CONST || c->kind == VELO_EXPR_FIELD) && !c->constant.is_null &&
+        (c->constant.type.id == VELO_TYPE_VARCHAR || c->constant.type.id == VELO_TYPE_BYTES)) {
+        uint32_t n = e->constant.u.str.len;
+        char *s = mi_malloc(n + 1);
+        if (!s) {
+            c->constant.is_null = true;
+            velo_expr_free(c);
+            return NULL;
+        }
+        memcpy(s, e->constant.u.str.ptr, n);
+        s[n] = 0;
+        c->constant.u.str.ptr = s;
+    }
+    if (e->nargs) {
+        c->args = mi_zalloc(sizeof *c->args * e->nargs);
+        if (!c->args) {
+            velo_expr_free(c);
+            return NULL;
+        }
+        c->nargs = e->nargs;
+        for (uint32_t i = 0; i < e->nargs; i++)
+            if (e->args[i] && !(c->args[i] = velo_expr_copy(e->args[i]))) {
+                velo_expr_free(c);
+                return NULL;
+            }
+    }
+    return c;
+}
+
 bool velo_expr_executable(const velo_expr *e, const char **what) {
     switch (e->kind) {
     case VELO_EXPR_FUNC:

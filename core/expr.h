@@ -107,6 +107,10 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
  * implementation, FIELD/SUBSCRIPT, SUBQUERY, an outer column); *what names it ("function MEDIAN"). */
 bool velo_expr_executable(const velo_expr *e, const char **what);
 
+/* A deep copy with its own result vectors (unprepared), for running the same expression on another
+ * core. NULL when out of memory or the tree holds a subquery. */
+velo_expr *velo_expr_copy(const velo_expr *e);
+
 /* Constructors used by the binder; nodes are malloc'd, freed by velo_expr_free. */
 velo_expr *velo_expr_new(velo_expr_kind kind, velo_type type, uint32_t nargs);
 

@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <mimalloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,9 +17,11 @@
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
 #include "core/analytic_op.h"
+#include "core/exchange.h"
 #include "core/distinct_op.h"
 #include "core/group_op.h"
 #include "core/operator.h"
+#include "core/runtime.h"
 #include "core/sort_op.h"
 #include "core/strbuf.h"
 #include "sql/parser.h"
@@ -490,7 +493,281 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
 
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
-/* Runs one plan of the supported shape until its bounded input ends. */
+/* ---- the per-core pipelines ----
+ *
+ * A plan runs on the cores of a runtime (core/runtime.h) in up to three stages:
+ *   A  on every core: its slice of the source -> the nodes before the first keyed stateful one
+ *   B  on every core: that keyed operator (GROUP BY keys) and what follows it up to a node that
+ *      needs all rows; its input comes over exchange 1, partitioned by hash(keys) % cores
+ *   C  on core 0: the nodes that need all rows (global aggregate, ORDER BY, LIMIT, DISTINCT,
+ *      window functions) and the sink; its input is gathered over the last exchange
+ * Plans whose result would depend on how rows of different slices interleave (event-time
+ * watermarks, EMIT CHANGES, LIMIT without ORDER BY, window functions) run every node on core 0
+ * ("single"); plans with order-sensitive aggregates keep their exchange but read the source
+ * unsplit on core 0, so each key's rows keep their input order (docs/sql/streaming-semantics.md). */
+
+typedef struct plan_layout {
+    bool single;      /* everything on core 0, no exchange */
+    bool split;       /* every core reads a slice of the source (else core 0 reads all of it) */
+    uint32_t a_end;   /* stage A: nodes[1, a_end) */
+    bool keyed;       /* exchange 1 partitions by nodes[a_end]'s keys; stage B: nodes[a_end, b_end) */
+    uint32_t b_end;   /* stage C: nodes[b_end, n) (b_end == a_end without a keyed stage) */
+    uint32_t nx;      /* exchanges: 0, 1 (gather) or 2 (keyed, then gather) */
+} plan_layout;
+
+static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_plan *agg, const velo_plan *scan) {
+    if (!agg->windowed) return false;
+    return velo_kv_get(&qp->job_options, "watermark.delay") || velo_kv_get(&scan->source.options, "watermark.delay") ||
+           !scan->source.bounded;
+}
+
+/* Aggregates whose result does not depend on the order rows arrive in: exact-typed sums and
+ * averages, counts, MIN/MAX, and those that sort their values (MEDIAN, PERCENTILE_CONT). */
+static bool agg_order_insensitive(const velo_agg_call *c) {
+    static const char *const always[] = {"COUNT", "COUNT_DISTINCT", "APPROX_COUNT_DISTINCT", "MIN", "MAX",
+                                         "MEDIAN", "PERCENTILE_CONT"};
+    for (size_t i = 0; i < sizeof always / sizeof *always; i++)
+        if (!strcasecmp(c->fn->name, always[i])) return true;
+    if (!strcasecmp(c->fn->name, "SUM") || !strcasecmp(c->fn->name, "AVG")) {
+        /* DOUBLE addition is not associative: a different order rounds differently */
+        for (uint32_t i = 0; i < c->nargs; i++)
+            if (c->args[i]->type.id == VELO_TYPE_DOUBLE || c->args[i]->type.id == VELO_TYPE_ANY) return false;
+        return true;
+    }
+    return false; /* FIRST_VALUE, LAST_VALUE, STRING_AGG, STDDEV (floating point) ... */
+}
+
+static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
+                            plan_layout *lay) {
+    memset(lay, 0, sizeof *lay);
+    const velo_plan *scan = nodes[0];
+    bool has_sort = false, order_sensitive = false;
+    for (uint32_t i = 1; i < n; i++) {
+        const velo_plan *p = nodes[i];
+        if (p->kind == VELO_PLAN_SORT) has_sort = true;
+        if (p->kind == VELO_PLAN_ANALYTIC) lay->single = true;
+        if (p->kind == VELO_PLAN_LIMIT && !has_sort) lay->single = true;
+        if (p->kind == VELO_PLAN_AGGREGATE) {
+            if (is_windowed_with_watermark(qp, p, scan)) lay->single = true;
+            if (qp->emit == VELO_EMIT_CHANGES || (qp->emit == VELO_EMIT_DEFAULT && !p->windowed && !scan->source.bounded))
+                lay->single = true;
+            for (uint32_t k = 0; k < p->naggs; k++)
+                if (!agg_order_insensitive(&p->aggs[k]) || p->aggs[k].norder) order_sensitive = true;
+        }
+    }
+    if (ncores == 1 || !scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))
+        lay->single = true;
+    if (lay->single) {
+        lay->a_end = lay->b_end = n;
+        return;
+    }
+    lay->split = !order_sensitive;
+    uint32_t i = 1;
+    while (i < n && (nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT))
+        i++;
+    lay->a_end = lay->b_end = i;
+    if (i < n && nodes[i]->kind == VELO_PLAN_AGGREGATE && nodes[i]->nkeys > 0) {
+        lay->keyed = true;
+        uint32_t j = i + 1;
+        while (j < n && (nodes[j]->kind == VELO_PLAN_FILTER || nodes[j]->kind == VELO_PLAN_PROJECT))
+            j++;
+        lay->b_end = j;
+    }
+    lay->nx = lay->keyed ? 2 : 1;
+}
+
+typedef struct core_pipe {
+    velo_source *source;             /* this core's slice (NULL: none) */
+    velo_batch *batch;               /* the source's batch */
+    velo_operator *chain_a;          /* stage A (single: the whole chain down to the sink) */
+    velo_operator *in_chain[2];      /* consumer of exchange i on this core (NULL: none) */
+    velo_operator *group_ops[2];     /* for the summary (late rows) */
+    velo_operator *limit_op;         /* LIMIT on this core's chain_a (single): stop reading */
+    dlq_ctx dctx, dctx_agg;          /* row errors before / after an aggregate */
+    bool src_done, a_finished, in_finished[2];
+    velo_status status;
+    velo_error err;
+} core_pipe;
+
+typedef struct job_run {
+    run_state *rs;
+    velo_query_plan *qp;
+    velo_plan **nodes;
+    uint32_t nnodes;
+    plan_layout lay;
+    const velo_source_ops *sops;
+    velo_runtime *rt;
+    velo_exchange *x[2];
+    core_pipe *cores;
+    velo_operator *sink_op;
+    atomic_bool failed;
+} job_run;
+
+/* Builds nodes[from, to) in front of `tail` and returns the head (tail when from == to). With
+ * `copies` each node's expressions are copied first (the same stage runs on several cores), else
+ * the operators take the plan's own. The one place that turns plan nodes into operators. */
+static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t from,
+                                  uint32_t to, velo_operator *tail, bool copies, core_pipe *cp, velo_error *err) {
+    velo_plan *scan = nodes[0];
+    velo_operator *chain = tail;
+    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
+    for (uint32_t i = to; i-- > from;) {
+        velo_plan *p = copies ? velo_plan_node_copy(nodes[i]) : nodes[i];
+        if (!p) {
+            velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the plan for a core");
+            velo_operator_destroy_chain(chain);
+            return NULL;
+        }
+        /* rows above an aggregate have the aggregate's shape */
+        bool above_agg = false;
+        for (uint32_t j = 1; j < i; j++)
+            if (nodes[j]->kind == VELO_PLAN_AGGREGATE || nodes[j]->kind == VELO_PLAN_ANALYTIC) {
+                above_agg = true;
+                cp->dctx_agg.input = nodes[j]->schema;
+            }
+        velo_row_error_handler h = {on_row_error, above_agg ? &cp->dctx_agg : &cp->dctx};
+        velo_operator *op = NULL;
+        switch (p->kind) {
+        case VELO_PLAN_PROJECT:
+            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
+            if (op) p->nexprs = 0;
+            break;
+        case VELO_PLAN_FILTER:
+            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
+            if (op) p->predicate = NULL;
+            break;
+        case VELO_PLAN_AGGREGATE:
+            op = build_aggregate(rs, qp, p, scan, h, err);
+            if (op) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
+            break;
+        case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
+        case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
+        case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
+        case VELO_PLAN_LIMIT: op = cp->limit_op = velo_limit_new(p->limit); break;
+        default: break;
+        }
+        if (copies) velo_plan_node_copy_free(p);
+        if (!op) {
+            if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+            velo_operator_destroy_chain(chain);
+            return NULL;
+        }
+        op->next = chain;
+        chain = op;
+    }
+    return chain;
+}
+
+static void core_fail(job_run *j, core_pipe *cp, velo_status st) {
+    cp->status = st ? st : VELO_ERR_INTERNAL;
+    if (!atomic_exchange(&j->failed, true))
+        for (uint32_t i = 0; i < j->lay.nx; i++)
+            velo_exchange_abort(j->x[i]);
+}
+
+/* Takes what waits on exchanges of level >= `level` for this core and runs it through the stage
+ * that consumes it; finishes that stage once every producer ended. */
+static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
+    job_run *j = ud;
+    uint32_t id = velo_core_id(core);
+    core_pipe *cp = &j->cores[id];
+    bool progress = false;
+    for (uint32_t i = 0; i < j->lay.nx && !cp->status; i++) {
+        velo_exchange *x = j->x[i];
+        if (velo_exchange_level(x) < level || cp->in_finished[i]) continue;
+        velo_xmsg *m;
+        for (int taken = 0; taken < 64 && !cp->status && (m = velo_exchange_poll(x, core)); taken++) {
+            progress = true;
+            if (m->kind == VELO_XMSG_BATCH && cp->in_chain[i]) {
+                velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
+                if (st) core_fail(j, cp, st);
+            }
+            velo_xmsg_free(m);
+        }
+        if (!cp->status && velo_exchange_done(x, id)) {
+            cp->in_finished[i] = true;
+            progress = true;
+            velo_status st = cp->in_chain[i] ? velo_operator_finish(cp->in_chain[i], &cp->err) : VELO_OK;
+            if (st) core_fail(j, cp, st);
+        }
+    }
+    return progress;
+}
+
+typedef struct idle_check {
+    job_run *j;
+    uint32_t id;
+} idle_check;
+
+static bool core_has_work(void *ud) {
+    idle_check *c = ud;
+    if (atomic_load(&c->j->failed)) return true;
+    for (uint32_t i = 0; i < c->j->lay.nx; i++)
+        if (velo_exchange_pending(c->j->x[i], c->id)) return true;
+    return false;
+}
+
+static bool core_finished(job_run *j, core_pipe *cp) {
+    if (!cp->a_finished) return false;
+    for (uint32_t i = 0; i < j->lay.nx; i++)
+        if (!cp->in_finished[i]) return false;
+    return true;
+}
+
+/* A core's event loop: read a batch of its slice, push it through stage A, take what the
+ * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
+static void core_run(velo_core *core, void *ud) {
+    job_run *j = ud;
+    uint32_t id = velo_core_id(core);
+    core_pipe *cp = &j->cores[id];
+    velo_core_metrics *met = velo_core_metrics_of(core);
+    velo_core_set_service(core, service_exchanges, j);
+    while (!cp->status && !atomic_load(&j->failed) && !core_finished(j, cp)) {
+        bool progress = false;
+        velo_control_kind ck;
+        while ((ck = velo_core_control_poll(core)))
+            if (ck == VELO_CONTROL_STOP) cp->src_done = true; /* stop reading; drain as at end of input */
+        if (cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
+        if (!cp->src_done && cp->source) {
+            velo_batch_reset(cp->batch);
+            bool eof = false;
+            velo_status st = j->sops->poll(cp->source, cp->batch, &eof, &cp->err);
+            if (st) {
+                core_fail(j, cp, st);
+                break;
+            }
+            if (eof) cp->src_done = true;
+            if (cp->batch->count) {
+                velo_metric_add(&met->rows_in, cp->batch->count);
+                if ((st = velo_operator_push(cp->chain_a, cp->batch, &cp->err))) {
+                    core_fail(j, cp, st);
+                    break;
+                }
+            }
+            progress = true;
+        } else if (!cp->source) {
+            cp->src_done = true;
+        }
+        if (cp->src_done && !cp->a_finished) {
+            cp->a_finished = true;
+            progress = true;
+            velo_status st = cp->chain_a ? velo_operator_finish(cp->chain_a, &cp->err) : VELO_OK;
+            if (st) {
+                core_fail(j, cp, st);
+                break;
+            }
+        }
+        if (service_exchanges(core, 0, j)) progress = true;
+        if (id == 0 && j->sink_op) atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+        if (!progress && !core_finished(j, cp)) {
+            idle_check ic = {j, id};
+            velo_core_sleep(core, core_has_work, &ic);
+        }
+    }
+    if (id == 0 && j->sink_op) atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+}
+
+/* Runs one plan of the supported shape until its bounded input ends (or a stop is requested). */
 static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
     velo_plan *nodes[MAX_PIPELINE];
     uint32_t nnodes = 0;
@@ -510,15 +787,26 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     bool have_src_uri = false, have_sink_uri = false;
     velo_dlq dlq = {0};
     bool have_dlq = false;
-    velo_source *source = NULL;
+    pthread_mutex_t dlq_lock = PTHREAD_MUTEX_INITIALIZER;
     velo_sink *sink = NULL;
-    velo_operator *chain = NULL, *group_op = NULL, *limit_op = NULL;
     velo_schema *sink_schema = NULL;
-    velo_batch *batch = NULL;
-    dlq_ctx dctx = {0}, dctx_agg = {0}; /* row errors before / after an aggregate (different row shapes) */
-    velo_strbuf_init(&dctx.buf);
-    velo_strbuf_init(&dctx_agg.buf);
+    job_run job = {.rs = rs, .qp = qp, .nodes = nodes, .nnodes = nnodes, .sops = sops};
     char src_name[256];
+    uint32_t ncores = rs->opts->cores ? rs->opts->cores : velo_runtime_available_cpus();
+    velo_runtime_config rcfg = {.ncores = ncores, .busy_poll = rs->opts->busy_poll, .pin = true};
+    if ((status = velo_runtime_new(&rcfg, &job.rt, err))) return status;
+    plan_layout_for(qp, nodes, nnodes, ncores, &job.lay);
+    job.cores = mi_zalloc(sizeof *job.cores * ncores);
+    if (!job.cores) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (uint32_t c = 0; c < ncores; c++) {
+        velo_strbuf_init(&job.cores[c].dctx.buf);
+        velo_strbuf_init(&job.cores[c].dctx_agg.buf);
+    }
+    for (uint32_t i = 0; i < job.lay.nx; i++)
+        if ((status = velo_exchange_new(job.rt, i + 1, 64, &job.x[i], err))) goto done;
 
     if ((status = velo_uri_parse(psrc->uri, &src_uri, err))) goto done;
     have_src_uri = true;
@@ -537,14 +825,25 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
     if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
     have_dlq = true;
+    if (ncores > 1) dlq.lock = &dlq_lock;
 
-    velo_connector_args sargs = {.uri = &src_uri,
-                                 .options = &psrc->options,
-                                 .base_dir = rs->base_dir,
-                                 .declared = scan->schema, /* as bound: declared, or read from the source */
-                                 .dlq = &dlq,
-                                 .name = src_name};
-    if ((status = sops->open(&sargs, &source, err))) goto done;
+    /* one source per core that reads: a slice each, or all of it on core 0 */
+    uint32_t nreaders = job.lay.split ? ncores : 1;
+    for (uint32_t c = 0; c < nreaders; c++) {
+        velo_connector_args sargs = {.uri = &src_uri,
+                                     .options = &psrc->options,
+                                     .base_dir = rs->base_dir,
+                                     .declared = scan->schema, /* as bound: declared, or read from the source */
+                                     .dlq = &dlq,
+                                     .name = src_name,
+                                     .slice = c,
+                                     .nslices = nreaders};
+        if ((status = sops->open(&sargs, &job.cores[c].source, err))) goto done;
+        if (!(job.cores[c].batch = velo_batch_new(scan->schema, VELO_BATCH_DEFAULT_CAPACITY))) {
+            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
 
     /* sink: INTO target, or JSON lines on stdout */
     if ((status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &sink_uri, err))) goto done;
@@ -566,107 +865,146 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     for (uint32_t i = 0; i < project->schema->ncols; i++)
         nvisible += !project->schema->fields[i].hidden;
     sink_schema = velo_schema_new(nvisible);
-    for (uint32_t i = 0, j = 0; sink_schema && i < project->schema->ncols; i++)
+    for (uint32_t i = 0, k = 0; sink_schema && i < project->schema->ncols; i++)
         if (!project->schema->fields[i].hidden)
-            velo_schema_set(sink_schema, j++, project->schema->fields[i].name,
-                            project->schema->fields[i].type);
+            velo_schema_set(sink_schema, k++, project->schema->fields[i].name, project->schema->fields[i].type);
     if (!sink_schema) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
     }
     if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
 
-    /* operator chain, built from the sink down; the operators take the plan's expressions */
-    dctx.dlq = dctx_agg.dlq = &dlq;
-    dctx.input = scan->schema;
-    dctx.source_name = dctx_agg.source_name = src_name;
-    dctx.fail_job = dctx_agg.fail_job = strcasecmp(on_error, "fail") == 0;
-    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
-    velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
-    if (!sink_op) {
+    /* the operator chains, built from the sink down; the operators take the plan's expressions */
+    bool fail_job = strcasecmp(on_error, "fail") == 0;
+    for (uint32_t c = 0; c < ncores; c++) {
+        core_pipe *cp = &job.cores[c];
+        cp->dctx.dlq = cp->dctx_agg.dlq = &dlq;
+        cp->dctx.input = scan->schema;
+        cp->dctx.source_name = cp->dctx_agg.source_name = src_name;
+        cp->dctx.fail_job = cp->dctx_agg.fail_job = fail_job;
+    }
+    job.sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
+    if (!job.sink_op) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
         goto done;
     }
-    chain = sink_op;
-    for (uint32_t i = nnodes - 1; i >= 1; i--) {
-        velo_plan *p = nodes[i];
-        /* rows above an aggregate have the aggregate's shape */
-        bool above_agg = false;
-        for (uint32_t j = 1; j < i; j++)
-            if (nodes[j]->kind == VELO_PLAN_AGGREGATE || nodes[j]->kind == VELO_PLAN_ANALYTIC) {
-                above_agg = true;
-                dctx_agg.input = nodes[j]->schema;
-            }
-        velo_row_error_handler h = {on_row_error, above_agg ? &dctx_agg : &dctx};
-        velo_operator *op = NULL;
-        switch (p->kind) {
-        case VELO_PLAN_PROJECT:
-            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
-            if (op) p->nexprs = 0;
-            break;
-        case VELO_PLAN_FILTER:
-            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
-            if (op) p->predicate = NULL;
-            break;
-        case VELO_PLAN_AGGREGATE:
-            op = group_op = build_aggregate(rs, qp, p, scan, h, err);
-            if (!op) {
-                status = err->code ? err->code : VELO_ERR_NOMEM;
-                goto done;
-            }
-            break;
-        case VELO_PLAN_SORT:
-        case VELO_PLAN_DISTINCT:
-            op = p->kind == VELO_PLAN_SORT ? build_sort(rs, p, h, err) : build_distinct(p, err);
-            if (!op) {
-                status = err->code ? err->code : VELO_ERR_NOMEM;
-                goto done;
-            }
-            break;
-        case VELO_PLAN_ANALYTIC:
-            if (!(op = build_analytic(rs, p, scan, h, err))) {
-                status = err->code ? err->code : VELO_ERR_NOMEM;
-                goto done;
-            }
-            break;
-        case VELO_PLAN_LIMIT: op = limit_op = velo_limit_new(p->limit); break;
-        default: break;
-        }
-        if (!op) {
-            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+    const plan_layout *lay = &job.lay;
+    core_pipe *c0 = &job.cores[0];
+    if (lay->single) {
+        c0->chain_a = build_chain(rs, qp, nodes, 1, nnodes, job.sink_op, false, c0, err);
+        job.sink_op = c0->chain_a ? job.sink_op : NULL; /* destroyed with the chain */
+        if (!c0->chain_a) {
+            status = err->code ? err->code : VELO_ERR_NOMEM;
             goto done;
         }
-        op->next = chain;
-        chain = op;
+    } else {
+        /* stage C on core 0, consumer of the last exchange */
+        velo_operator *c_chain = build_chain(rs, qp, nodes, lay->b_end, nnodes, job.sink_op, false, c0, err);
+        if (!c_chain) {
+            job.sink_op = NULL;
+            status = err->code ? err->code : VELO_ERR_NOMEM;
+            goto done;
+        }
+        c0->in_chain[lay->nx - 1] = c_chain;
+        for (uint32_t c = 0; c < ncores; c++) {
+            core_pipe *cp = &job.cores[c];
+            velo_core *core = velo_runtime_core(job.rt, c);
+            const velo_plan *last_a = nodes[lay->a_end - 1];
+            velo_expr **keys = NULL;
+            uint32_t nkeys = 0;
+            if (lay->keyed) { /* the GROUP BY keys, evaluated on stage A's output to pick the owner */
+                const velo_plan *agg = nodes[lay->a_end];
+                keys = mi_zalloc(sizeof *keys * (agg->nkeys + 1));
+                for (uint32_t k = 0; keys && k < agg->nkeys; k++, nkeys++)
+                    if (!(keys[k] = velo_expr_copy(agg->keys[k]))) break;
+            }
+            velo_operator *xa = velo_exchange_op_new(job.x[0], core, keys, nkeys, 0, last_a->schema,
+                                                     VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
+            if (!xa) {
+                for (uint32_t k = 0; k < nkeys; k++)
+                    velo_expr_free(keys[k]);
+            }
+            mi_free(keys);
+            if (xa && lay->keyed && nkeys < nodes[lay->a_end]->nkeys) {
+                velo_operator_destroy_chain(xa);
+                xa = NULL;
+            }
+            if (!xa || !(cp->chain_a = build_chain(rs, qp, nodes, 1, lay->a_end, xa, true, cp, err))) {
+                if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                status = err->code;
+                goto done;
+            }
+            if (lay->keyed) {
+                const velo_plan *last_b = nodes[lay->b_end - 1];
+                velo_operator *xb = velo_exchange_op_new(job.x[1], core, NULL, 0, 0, last_b->schema,
+                                                         VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
+                if (!xb || !(cp->in_chain[0] = build_chain(rs, qp, nodes, lay->a_end, lay->b_end, xb, true, cp, err))) {
+                    if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                    status = err->code;
+                    goto done;
+                }
+            }
+        }
     }
 
-    batch = velo_batch_new(scan->schema, cap);
-    if (!batch) {
-        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    bool eof = false;
+    /* the calling thread is the control thread: start the cores, relay stop requests and progress */
     velo_run_progress *progress = rs->opts->progress;
     uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
-    /* LIMIT reached or stop requested: stop reading, then drain and flush as at end of input */
-    while (!eof && !(limit_op && velo_limit_done(limit_op)) &&
-           !(rs->opts->stop && atomic_load(rs->opts->stop))) {
-        velo_batch_reset(batch);
-        if ((status = sops->poll(source, batch, &eof, err))) goto done;
-        if (batch->count == 0) continue;
-        if ((status = velo_operator_push(chain, batch, err))) goto done;
+    uint64_t base_in = rs->report->rows_in, base_out = rs->report->rows_out;
+    if ((status = velo_runtime_start(job.rt, core_run, &job, err))) {
+        atomic_store(&job.failed, true);
+        for (uint32_t i = 0; i < lay->nx; i++)
+            velo_exchange_abort(job.x[i]);
+    }
+    bool stop_sent = false;
+    while (!velo_runtime_wait(job.rt, 50)) {
+        if (!stop_sent && rs->opts->stop && atomic_load(rs->opts->stop)) {
+            stop_sent = true;
+            for (uint32_t c = 0; c < ncores; c++)
+                velo_runtime_control(job.rt, c, VELO_CONTROL_STOP);
+        }
         if (progress) {
-            atomic_store(&progress->rows_in, rs->report->rows_in + chain->rows_in);
-            atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
+            uint64_t in = 0;
+            for (uint32_t c = 0; c < ncores; c++)
+                in += atomic_load_explicit(&velo_runtime_metrics(job.rt, c)->rows_in, memory_order_relaxed);
+            atomic_store(&progress->rows_in, base_in + in);
+            atomic_store(&progress->rows_out,
+                         base_out + atomic_load_explicit(&velo_runtime_metrics(job.rt, 0)->rows_out,
+                                                         memory_order_relaxed));
             atomic_store(&progress->rows_rejected, base_rejected + dlq.count);
         }
     }
-    if ((status = velo_operator_finish(chain, err))) goto done;
+    velo_runtime_free(job.rt); /* joins the cores */
+    job.rt = NULL;
+    if (status) goto done_cores;
+    /* the first real failure (other cores only saw the exchange being aborted) */
+    for (uint32_t pass = 0; pass < 2 && !status; pass++)
+        for (uint32_t c = 0; c < ncores && !status; c++) {
+            core_pipe *cp = &job.cores[c];
+            if (!cp->status || (pass == 0 && cp->status == VELO_ERR_INTERNAL && strstr(cp->err.message, "exchange aborted")))
+                continue;
+            *err = cp->err;
+            status = cp->status;
+        }
+    if (status) goto done_cores;
 
     /* records read = rows decoded + records the decoder rejected */
-    uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors - dctx_agg.row_errors);
+    uint64_t decoded = 0, row_errors = 0, late_rows = 0;
+    for (uint32_t c = 0; c < ncores; c++) {
+        core_pipe *cp = &job.cores[c];
+        decoded += cp->chain_a ? cp->chain_a->rows_in : 0;
+        row_errors += cp->dctx.row_errors + cp->dctx_agg.row_errors;
+        for (uint32_t g = 0; g < 2; g++)
+            if (cp->group_ops[g]) {
+                velo_group_stats gs;
+                velo_group_op_stats(cp->group_ops[g], &gs);
+                late_rows += gs.late_rows;
+            }
+    }
+    uint64_t rows_read = decoded + (dlq.count - row_errors);
+    uint64_t rows_out = job.sink_op ? job.sink_op->rows_out : 0;
     rs->report->rows_in += rows_read;
-    rs->report->rows_out += sink_op->rows_out;
+    rs->report->rows_out += rows_out;
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
     if (progress) {
@@ -676,27 +1014,39 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     }
     if (!rs->opts->quiet) {
         char late[64] = "";
-        if (group_op) {
-            velo_group_stats gs;
-            velo_group_op_stats(group_op, &gs);
-            if (gs.late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)gs.late_rows);
-        }
+        if (late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)late_rows);
         fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n",
-                stmt_label(qp), (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out,
+                stmt_label(qp), (unsigned long long)rows_read, (unsigned long long)rows_out,
                 (unsigned long long)dlq.count, late, dlq.count && dlq.path ? " (dead-letter queue: " : "",
                 dlq.count && dlq.path ? dlq.path : "", dlq.count && dlq.path ? ")" : "");
     }
+    goto done_cores;
 
 done:
-    velo_operator_destroy_chain(chain);
+    if (job.rt) velo_runtime_free(job.rt);
+    job.rt = NULL;
+done_cores:
+    /* the sink operator is owned by the chain that ends in it (core 0's) */
+    {
+        uint32_t n = ncores;
+        for (uint32_t c = 0; job.cores && c < n; c++) {
+            core_pipe *cp = &job.cores[c];
+            velo_operator_destroy_chain(cp->chain_a);
+            for (uint32_t i = 0; i < 2; i++)
+                velo_operator_destroy_chain(cp->in_chain[i]);
+            if (cp->source) cp->source->ops->close(cp->source);
+            velo_batch_free(cp->batch);
+            velo_strbuf_free(&cp->dctx.buf);
+            velo_strbuf_free(&cp->dctx_agg.buf);
+        }
+        mi_free(job.cores);
+        for (uint32_t i = 0; i < 2; i++)
+            velo_exchange_free(job.x[i]);
+    }
     if (sink) sink->ops->close(sink);
-    if (source) source->ops->close(source);
-    velo_batch_free(batch);
     if (have_dlq) velo_dlq_close(&dlq);
     if (have_src_uri) velo_uri_free(&src_uri);
     if (have_sink_uri) velo_uri_free(&sink_uri);
-    velo_strbuf_free(&dctx.buf);
-    velo_strbuf_free(&dctx_agg.buf);
     velo_schema_free(sink_schema);
     return status;
 }
