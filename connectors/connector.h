@@ -18,11 +18,11 @@
  * dead-letter queue for records that cannot be decoded. */
 typedef struct velo_connector_args {
     const velo_uri *uri;
-    const velo_kv *options;   /* merged: URI query + WITH; keys as written, lookup case-insensitive */
-    const char *base_dir;     /* folder of the SQL file ("." for stdin) */
+    const velo_kv *options;      /* merged: URI query + WITH; keys as written, lookup case-insensitive */
+    const char *base_dir;        /* folder of the SQL file ("." for stdin) */
     const velo_schema *declared; /* declared columns (CREATE STREAM t (...)), or NULL */
-    velo_dlq *dlq;            /* never NULL: a DLQ that only counts when none is configured */
-    const char *name;         /* source/sink name for messages ("trades", or the URI) */
+    velo_dlq *dlq;               /* never NULL: a DLQ that only counts when none is configured */
+    const char *name;            /* source/sink name for messages ("trades", or the URI) */
     /* Sources: read only part `slice` of `nslices` of the input (one per core); nslices 0 or 1:
      * all of it. How a source splits is its own (file: by file for globs, else by byte range). */
     uint32_t slice, nslices;

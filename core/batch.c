@@ -37,7 +37,8 @@ velo_schema *velo_schema_copy(const velo_schema *s) {
 
 void velo_schema_free(velo_schema *s) {
     if (!s) return;
-    for (uint32_t i = 0; i < s->ncols; i++) mi_free(s->fields[i].name);
+    for (uint32_t i = 0; i < s->ncols; i++)
+        mi_free(s->fields[i].name);
     mi_free(s->fields);
     mi_free(s);
 }
@@ -85,7 +86,8 @@ velo_batch *velo_batch_new(const velo_schema *schema, uint32_t capacity) {
     velo_type stack_types[64] = {0};
     velo_type *types = schema->ncols <= 64 ? stack_types : mi_malloc(sizeof *types * schema->ncols);
     if (!types) return NULL;
-    for (uint32_t i = 0; i < schema->ncols; i++) types[i] = schema->fields[i].type;
+    for (uint32_t i = 0; i < schema->ncols; i++)
+        types[i] = schema->fields[i].type;
     velo_batch *b = velo_batch_new_types(schema->ncols, types, capacity);
     if (types != stack_types) mi_free(types);
     return b;
@@ -94,7 +96,8 @@ velo_batch *velo_batch_new(const velo_schema *schema, uint32_t capacity) {
 void velo_batch_free(velo_batch *b) {
     if (!b) return;
     if (b->cols)
-        for (uint32_t i = 0; i < b->ncols; i++) velo_vector_free(&b->cols[i]);
+        for (uint32_t i = 0; i < b->ncols; i++)
+            velo_vector_free(&b->cols[i]);
     mi_free(b->cols);
     mi_free(b->sel);
     mi_free(b->origin);
@@ -104,7 +107,8 @@ void velo_batch_free(velo_batch *b) {
 
 void velo_batch_reset(velo_batch *b) {
     uint32_t words = validity_words(b->capacity);
-    for (uint32_t i = 0; i < b->ncols; i++) memset(b->cols[i].validity, 0, words * sizeof(uint64_t));
+    for (uint32_t i = 0; i < b->ncols; i++)
+        memset(b->cols[i].validity, 0, words * sizeof(uint64_t));
     b->count = 0;
     b->has_sel = false;
     b->sel_count = 0;
@@ -118,9 +122,7 @@ velo_value *velo_value_copy(const velo_value *src, velo_arena *arena) {
     if (src->is_null) return dst;
     switch (src->type.id) {
     case VELO_TYPE_VARCHAR:
-    case VELO_TYPE_BYTES:
-        dst->u.str.ptr = velo_arena_strndup(arena, src->u.str.ptr, src->u.str.len);
-        break;
+    case VELO_TYPE_BYTES: dst->u.str.ptr = velo_arena_strndup(arena, src->u.str.ptr, src->u.str.len); break;
     case VELO_TYPE_LIST:
     case VELO_TYPE_MAP:
     case VELO_TYPE_STRUCT: {
@@ -195,8 +197,10 @@ void velo_vector_get_value(const velo_vector *v, uint32_t i, velo_value *out) {
     case VELO_TYPE_STRUCT:
     case VELO_TYPE_ANY: {
         const velo_value *p = VELO_VEC(v, velo_value *)[i];
-        if (p) *out = *p;
-        else out->is_null = true;
+        if (p)
+            *out = *p;
+        else
+            out->is_null = true;
         break;
     }
     default: out->is_null = true; break;

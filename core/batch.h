@@ -40,7 +40,7 @@ typedef struct velo_vector {
 
 typedef struct velo_batch {
     uint32_t ncols;
-    uint32_t count;    /* physical rows filled */
+    uint32_t count; /* physical rows filled */
     uint32_t capacity;
     velo_vector *cols;
     /* Selection: when has_sel, only sel[0..sel_count) are live rows (ascending). */
@@ -66,7 +66,9 @@ static inline uint32_t velo_batch_row(const velo_batch *b, uint32_t k) { return 
 static inline bool velo_vector_is_valid(const velo_vector *v, uint32_t i) {
     return (v->validity[i >> 6] >> (i & 63)) & 1u;
 }
-static inline void velo_vector_set_valid(velo_vector *v, uint32_t i) { v->validity[i >> 6] |= (uint64_t)1 << (i & 63); }
+static inline void velo_vector_set_valid(velo_vector *v, uint32_t i) {
+    v->validity[i >> 6] |= (uint64_t)1 << (i & 63);
+}
 static inline void velo_vector_set_null(velo_vector *v, uint32_t i) {
     v->validity[i >> 6] &= ~((uint64_t)1 << (i & 63));
 }

@@ -23,8 +23,8 @@ typedef struct pair_ring {
 typedef struct consumer_state {
     _Alignas(VELO_CACHE_LINE) uint32_t next; /* round-robin start */
     uint32_t nended;
-    int64_t *wm;  /* per producer; INT64_MIN = none yet */
-    bool *ended;  /* per producer */
+    int64_t *wm; /* per producer; INT64_MIN = none yet */
+    bool *ended; /* per producer */
 } consumer_state;
 
 struct velo_exchange {
@@ -288,12 +288,12 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
                 bool ok = true;
                 for (uint32_t i = 0; i < e->nkeys && ok; i++)
                     ok = velo_key_encode(&e->keybuf, kv[i], row, "GROUP BY", &kerr) == VELO_OK;
-                if (ok) to = (uint32_t)(XXH3_64bits(e->keybuf.data ? e->keybuf.data : "", e->keybuf.len) % ncons);
+                if (ok)
+                    to = (uint32_t)(XXH3_64bits(e->keybuf.data ? e->keybuf.data : "", e->keybuf.len) % ncons);
             }
             st = xop_append(e, to, b, row, err);
         }
     }
-    o->rows_in += n;
     /* what this batch produced leaves now: later stages never wait for a full batch */
     for (uint32_t to = 0; to < ncons && !st; to++)
         st = xop_send(e, to, err);
@@ -345,7 +345,8 @@ velo_operator *velo_exchange_op_new(velo_exchange *x, velo_core *from, velo_expr
     e->pending = mi_zalloc(sizeof *e->pending * velo_runtime_ncores(x->rt));
     e->schema = velo_schema_copy(schema);
     velo_error err;
-    bool ok = e->keys && e->pending && e->schema && velo_eval_ctx_init(&e->ctx, capacity, file, &err) == VELO_OK;
+    bool ok =
+        e->keys && e->pending && e->schema && velo_eval_ctx_init(&e->ctx, capacity, file, &err) == VELO_OK;
     if (e->keys) {
         memcpy(e->keys, keys, sizeof *keys * nkeys);
         e->nkeys = nkeys;

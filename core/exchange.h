@@ -31,7 +31,8 @@ typedef struct velo_xmsg {
 typedef struct velo_exchange velo_exchange;
 
 /* `level` orders the exchanges of a job (source side lowest): a core stopped by a full ring of
- * level L services the exchanges of level L and above (core/runtime.h). `slots` is rounded up to a power of two (>= 4). */
+ * level L services the exchanges of level L and above (core/runtime.h). `slots` is rounded up to a power of
+ * two (>= 4). */
 velo_status velo_exchange_new(velo_runtime *rt, uint32_t level, uint32_t slots, velo_exchange **out,
                               velo_error *err);
 /* Frees messages still in the rings (and their batches). No core may use it any more. */

@@ -21,11 +21,11 @@ typedef struct velo_core velo_core;
  * control thread at any time. One cache line each core, so cores never share a line. */
 typedef struct velo_core_metrics {
     _Alignas(VELO_CACHE_LINE) _Atomic uint64_t rows_in; /* rows read from the core's source slice */
-    _Atomic uint64_t rows_out;                           /* rows the core's sink wrote */
-    _Atomic uint64_t batches_sent;                       /* batches put on exchange rings */
-    _Atomic uint64_t batches_received;                   /* batches taken off exchange rings */
-    _Atomic uint64_t full_waits;                         /* times a full ring stopped this core */
-    _Atomic uint64_t sleeps;                             /* times the core waited on its io_uring */
+    _Atomic uint64_t rows_out;                          /* rows the core's sink wrote */
+    _Atomic uint64_t batches_sent;                      /* batches put on exchange rings */
+    _Atomic uint64_t batches_received;                  /* batches taken off exchange rings */
+    _Atomic uint64_t full_waits;                        /* times a full ring stopped this core */
+    _Atomic uint64_t sleeps;                            /* times the core waited on its io_uring */
 } velo_core_metrics;
 
 static inline void velo_metric_add(_Atomic uint64_t *c, uint64_t n) {
@@ -39,9 +39,9 @@ typedef enum velo_control_kind {
 } velo_control_kind;
 
 typedef struct velo_runtime_config {
-    uint32_t ncores;  /* worker threads; may exceed the CPUs (then several share a CPU) */
-    bool busy_poll;   /* spin instead of sleeping on io_uring (latency-critical machines) */
-    bool pin;         /* pin core i to the i-th allowed CPU (modulo their number) */
+    uint32_t ncores; /* worker threads; may exceed the CPUs (then several share a CPU) */
+    bool busy_poll;  /* spin instead of sleeping on io_uring (latency-critical machines) */
+    bool pin;        /* pin core i to the i-th allowed CPU (modulo their number) */
 } velo_runtime_config;
 
 /* The CPUs this process may run on (sched_getaffinity); at least 1. */

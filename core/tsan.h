@@ -22,9 +22,9 @@ void AnnotateIgnoreWritesBegin(const char *file, int line);
 void AnnotateIgnoreWritesEnd(const char *file, int line);
 #define VELO_TSAN_RELEASE(p) __tsan_release((void *)(p))
 #define VELO_TSAN_ACQUIRE(p) __tsan_acquire((void *)(p))
-#define VELO_TSAN_IGNORE_BEGIN()                                                                   \
+#define VELO_TSAN_IGNORE_BEGIN()                                                                             \
     (AnnotateIgnoreReadsBegin(__FILE__, __LINE__), AnnotateIgnoreWritesBegin(__FILE__, __LINE__))
-#define VELO_TSAN_IGNORE_END()                                                                     \
+#define VELO_TSAN_IGNORE_END()                                                                               \
     (AnnotateIgnoreWritesEnd(__FILE__, __LINE__), AnnotateIgnoreReadsEnd(__FILE__, __LINE__))
 #else
 #define VELO_TSAN_RELEASE(p)     ((void)(p))

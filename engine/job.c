@@ -17,8 +17,8 @@
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
 #include "core/analytic_op.h"
-#include "core/exchange.h"
 #include "core/distinct_op.h"
+#include "core/exchange.h"
 #include "core/group_op.h"
 #include "core/operator.h"
 #include "core/runtime.h"
@@ -507,25 +507,26 @@ static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp-
  * unsplit on core 0, so each key's rows keep their input order (docs/sql/streaming-semantics.md). */
 
 typedef struct plan_layout {
-    bool single;      /* everything on core 0, no exchange */
-    bool split;       /* every core reads a slice of the source (else core 0 reads all of it) */
-    uint32_t a_end;   /* stage A: nodes[1, a_end) */
-    bool keyed;       /* exchange 1 partitions by nodes[a_end]'s keys; stage B: nodes[a_end, b_end) */
-    uint32_t b_end;   /* stage C: nodes[b_end, n) (b_end == a_end without a keyed stage) */
-    uint32_t nx;      /* exchanges: 0, 1 (gather) or 2 (keyed, then gather) */
+    bool single;    /* everything on core 0, no exchange */
+    bool split;     /* every core reads a slice of the source (else core 0 reads all of it) */
+    uint32_t a_end; /* stage A: nodes[1, a_end) */
+    bool keyed;     /* exchange 1 partitions by nodes[a_end]'s keys; stage B: nodes[a_end, b_end) */
+    uint32_t b_end; /* stage C: nodes[b_end, n) (b_end == a_end without a keyed stage) */
+    uint32_t nx;    /* exchanges: 0, 1 (gather) or 2 (keyed, then gather) */
 } plan_layout;
 
-static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_plan *agg, const velo_plan *scan) {
+static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_plan *agg,
+                                       const velo_plan *scan) {
     if (!agg->windowed) return false;
-    return velo_kv_get(&qp->job_options, "watermark.delay") || velo_kv_get(&scan->source.options, "watermark.delay") ||
-           !scan->source.bounded;
+    return velo_kv_get(&qp->job_options, "watermark.delay") ||
+           velo_kv_get(&scan->source.options, "watermark.delay") || !scan->source.bounded;
 }
 
 /* Aggregates whose result does not depend on the order rows arrive in: exact-typed sums and
  * averages, counts, MIN/MAX, and those that sort their values (MEDIAN, PERCENTILE_CONT). */
 static bool agg_order_insensitive(const velo_agg_call *c) {
-    static const char *const always[] = {"COUNT", "COUNT_DISTINCT", "APPROX_COUNT_DISTINCT", "MIN", "MAX",
-                                         "MEDIAN", "PERCENTILE_CONT"};
+    static const char *const always[] = {"COUNT", "COUNT_DISTINCT", "APPROX_COUNT_DISTINCT", "MIN",
+                                         "MAX",   "MEDIAN",         "PERCENTILE_CONT"};
     for (size_t i = 0; i < sizeof always / sizeof *always; i++)
         if (!strcasecmp(c->fn->name, always[i])) return true;
     if (!strcasecmp(c->fn->name, "SUM") || !strcasecmp(c->fn->name, "AVG")) {
@@ -549,7 +550,8 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
         if (p->kind == VELO_PLAN_LIMIT && !has_sort) lay->single = true;
         if (p->kind == VELO_PLAN_AGGREGATE) {
             if (is_windowed_with_watermark(qp, p, scan)) lay->single = true;
-            if (qp->emit == VELO_EMIT_CHANGES || (qp->emit == VELO_EMIT_DEFAULT && !p->windowed && !scan->source.bounded))
+            if (qp->emit == VELO_EMIT_CHANGES ||
+                (qp->emit == VELO_EMIT_DEFAULT && !p->windowed && !scan->source.bounded))
                 lay->single = true;
             for (uint32_t k = 0; k < p->naggs; k++)
                 if (!agg_order_insensitive(&p->aggs[k]) || p->aggs[k].norder) order_sensitive = true;
@@ -577,13 +579,13 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
 }
 
 typedef struct core_pipe {
-    velo_source *source;             /* this core's slice (NULL: none) */
-    velo_batch *batch;               /* the source's batch */
-    velo_operator *chain_a;          /* stage A (single: the whole chain down to the sink) */
-    velo_operator *in_chain[2];      /* consumer of exchange i on this core (NULL: none) */
-    velo_operator *group_ops[2];     /* for the summary (late rows) */
-    velo_operator *limit_op;         /* LIMIT on this core's chain_a (single): stop reading */
-    dlq_ctx dctx, dctx_agg;          /* row errors before / after an aggregate */
+    velo_source *source;         /* this core's slice (NULL: none) */
+    velo_batch *batch;           /* the source's batch */
+    velo_operator *chain_a;      /* stage A (single: the whole chain down to the sink) */
+    velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
+    velo_operator *group_ops[2]; /* for the summary (late rows) */
+    velo_operator *limit_op;     /* LIMIT on this core's chain_a (single): stop reading */
+    dlq_ctx dctx, dctx_agg;      /* row errors before / after an aggregate */
     bool src_done, a_finished, in_finished[2];
     velo_status status;
     velo_error err;
@@ -607,7 +609,8 @@ typedef struct job_run {
  * `copies` each node's expressions are copied first (the same stage runs on several cores), else
  * the operators take the plan's own. The one place that turns plan nodes into operators. */
 static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t from,
-                                  uint32_t to, velo_operator *tail, bool copies, core_pipe *cp, velo_error *err) {
+                                  uint32_t to, velo_operator *tail, bool copies, core_pipe *cp,
+                                  velo_error *err) {
     velo_plan *scan = nodes[0];
     velo_operator *chain = tail;
     const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
@@ -758,13 +761,15 @@ static void core_run(velo_core *core, void *ud) {
             }
         }
         if (service_exchanges(core, 0, j)) progress = true;
-        if (id == 0 && j->sink_op) atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+        if (id == 0 && j->sink_op)
+            atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
         if (!progress && !core_finished(j, cp)) {
             idle_check ic = {j, id};
             velo_core_sleep(core, core_has_work, &ic);
         }
     }
-    if (id == 0 && j->sink_op) atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+    if (id == 0 && j->sink_op)
+        atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
 }
 
 /* Runs one plan of the supported shape until its bounded input ends (or a stop is requested). */
@@ -833,7 +838,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         velo_connector_args sargs = {.uri = &src_uri,
                                      .options = &psrc->options,
                                      .base_dir = rs->base_dir,
-                                     .declared = scan->schema, /* as bound: declared, or read from the source */
+                                     .declared =
+                                         scan->schema, /* as bound: declared, or read from the source */
                                      .dlq = &dlq,
                                      .name = src_name,
                                      .slice = c,
@@ -867,7 +873,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     sink_schema = velo_schema_new(nvisible);
     for (uint32_t i = 0, k = 0; sink_schema && i < project->schema->ncols; i++)
         if (!project->schema->fields[i].hidden)
-            velo_schema_set(sink_schema, k++, project->schema->fields[i].name, project->schema->fields[i].type);
+            velo_schema_set(sink_schema, k++, project->schema->fields[i].name,
+                            project->schema->fields[i].type);
     if (!sink_schema) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
@@ -938,8 +945,10 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                 const velo_plan *last_b = nodes[lay->b_end - 1];
                 velo_operator *xb = velo_exchange_op_new(job.x[1], core, NULL, 0, 0, last_b->schema,
                                                          VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
-                if (!xb || !(cp->in_chain[0] = build_chain(rs, qp, nodes, lay->a_end, lay->b_end, xb, true, cp, err))) {
-                    if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                if (!xb || !(cp->in_chain[0] =
+                                 build_chain(rs, qp, nodes, lay->a_end, lay->b_end, xb, true, cp, err))) {
+                    if (!err->code)
+                        velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
                     status = err->code;
                     goto done;
                 }
@@ -981,7 +990,8 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     for (uint32_t pass = 0; pass < 2 && !status; pass++)
         for (uint32_t c = 0; c < ncores && !status; c++) {
             core_pipe *cp = &job.cores[c];
-            if (!cp->status || (pass == 0 && cp->status == VELO_ERR_INTERNAL && strstr(cp->err.message, "exchange aborted")))
+            if (!cp->status ||
+                (pass == 0 && cp->status == VELO_ERR_INTERNAL && strstr(cp->err.message, "exchange aborted")))
                 continue;
             *err = cp->err;
             status = cp->status;

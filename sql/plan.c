@@ -1,7 +1,7 @@
 /* Freeing logical plans (sql/plan.h). A plan owns everything it points to except `stmt` (the
  * parsed statement stays in its script's arena); the printers live in sql/explain.c. */
-#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
 #include "sql/plan.h"
+#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
 
 #include <mimalloc.h>
 

@@ -84,7 +84,7 @@ typedef struct file_source {
     int64_t line;     /* line number of buf[pos] */
     int64_t off;      /* file offset of buf[pos] */
     uint32_t slice, nslices;
-    bool by_file; /* a glob split by file (else one file split by byte range) */
+    bool by_file;   /* a glob split by file (else one file split by byte range) */
     int64_t lo, hi; /* this slice reads the records starting in [lo, hi) of the current file */
 } file_source;
 
