@@ -1,5 +1,6 @@
 /* Column batches (core/batch.h): allocation, reset, and boxed get/set for cold paths. */
 #include "core/batch.h"
+#include "core/tsan.h"
 
 #include <mimalloc.h>
 #include <string.h>
@@ -49,6 +50,7 @@ velo_status velo_vector_init(velo_vector *v, velo_type type, uint32_t capacity, 
     v->type = type;
     v->validity = mi_zalloc(validity_words(capacity) * sizeof(uint64_t));
     v->data = mi_zalloc_aligned((size_t)capacity * velo_type_width(type) + 16, 16);
+    VELO_TSAN_ALLOCATED();
     if (!v->validity || !v->data) {
         velo_vector_free(v);
         return velo_error_set(err, VELO_ERR_NOMEM, "out of memory allocating a column of %u rows", capacity);
@@ -57,6 +59,7 @@ velo_status velo_vector_init(velo_vector *v, velo_type type, uint32_t capacity, 
 }
 
 void velo_vector_free(velo_vector *v) {
+    VELO_TSAN_FREEING(); /* the vector's memory is not touched after this */
     mi_free(v->validity);
     mi_free(v->data);
     v->validity = NULL;
@@ -66,16 +69,19 @@ void velo_vector_free(velo_vector *v) {
 velo_batch *velo_batch_new_types(uint32_t ncols, const velo_type *types, uint32_t capacity) {
     if (capacity == 0) capacity = VELO_BATCH_DEFAULT_CAPACITY;
     velo_batch *b = mi_zalloc(sizeof *b);
+    VELO_TSAN_ALLOCATED(); /* after each allocation of memory that may have been freed on another core */
     if (!b) return NULL;
     b->ncols = ncols;
     b->capacity = capacity;
     b->cols = mi_zalloc(sizeof *b->cols * (ncols ? ncols : 1));
     b->sel = mi_malloc(sizeof *b->sel * capacity);
     b->origin = mi_zalloc(sizeof *b->origin * capacity);
+    VELO_TSAN_ALLOCATED();
     velo_arena_init(&b->arena, 64 * 1024);
     if (!b->cols || !b->sel || !b->origin) goto fail;
     for (uint32_t i = 0; i < ncols; i++)
         if (velo_vector_init(&b->cols[i], types[i], capacity, NULL) != VELO_OK) goto fail;
+    VELO_TSAN_ALLOCATED();
     return b;
 fail:
     velo_batch_free(b);
@@ -98,10 +104,12 @@ void velo_batch_free(velo_batch *b) {
     if (b->cols)
         for (uint32_t i = 0; i < b->ncols; i++)
             velo_vector_free(&b->cols[i]);
-    mi_free(b->cols);
-    mi_free(b->sel);
-    mi_free(b->origin);
     velo_arena_free(&b->arena);
+    void *cols = b->cols, *sel = b->sel, *origin = b->origin;
+    VELO_TSAN_FREEING(); /* after the last access, before the memory can be reused elsewhere */
+    mi_free(cols);
+    mi_free(sel);
+    mi_free(origin);
     mi_free(b);
 }
 

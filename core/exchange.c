@@ -71,6 +71,7 @@ nomem:
 void velo_xmsg_free(velo_xmsg *m) {
     if (!m) return;
     velo_batch_free(m->batch);
+    VELO_TSAN_FREEING();
     mi_free(m);
 }
 
@@ -142,6 +143,7 @@ static bool send_msg(velo_exchange *x, velo_core *from, uint32_t to, velo_xmsg *
 
 bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, velo_batch *b) {
     velo_xmsg *m = mi_zalloc(sizeof *m);
+    VELO_TSAN_ALLOCATED();
     if (!m || atomic_load(&x->aborted)) {
         mi_free(m);
         velo_batch_free(b);
@@ -155,6 +157,7 @@ bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, ve
 bool velo_exchange_broadcast(velo_exchange *x, velo_core *from, velo_xmsg_kind kind, int64_t value) {
     for (uint32_t to = 0; to < x->n; to++) {
         velo_xmsg *m = mi_zalloc(sizeof *m);
+        VELO_TSAN_ALLOCATED();
         if (!m) return false;
         m->kind = kind;
         m->value = value;
