@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
     ring_run("ck_ring + io_uring doorbell", n, false, false);
     ring_run("ck_ring, --busy-poll", n, true, false);
     mq_run(n, false);
-    long m = n / 10 > 1000 ? n / 10 : 1000;
+    long m = n / 10 > 200 ? n / 10 : 200;
     printf(" per-hop latency (one message in flight, %ld messages):\n", m);
     ring_run("ck_ring + io_uring doorbell", m, false, true);
     ring_run("ck_ring, --busy-poll", m, true, true);

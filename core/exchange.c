@@ -350,7 +350,7 @@ velo_operator *velo_exchange_op_new(velo_exchange *x, velo_core *from, velo_expr
     velo_error err;
     bool ok =
         e->keys && e->pending && e->schema && velo_eval_ctx_init(&e->ctx, capacity, file, &err) == VELO_OK;
-    if (e->keys) {
+    if (e->keys && nkeys) {
         memcpy(e->keys, keys, sizeof *keys * nkeys);
         e->nkeys = nkeys;
     }

@@ -220,7 +220,7 @@ static bool control_pending(velo_core *c) {
 
 void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud) {
     if (c->rt->cfg.busy_poll) {
-        for (int spin = 0; spin < 256; spin++) {
+        for (int spin = 0; spin < 4096; spin++) {
             if ((ready && ready(ud)) || control_pending(c)) return;
             __builtin_ia32_pause();
         }
