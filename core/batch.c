@@ -215,34 +215,51 @@ void velo_vector_get_value(const velo_vector *v, uint32_t i, velo_value *out) {
     }
 }
 
-void velo_batch_append_row(velo_batch *dst, const velo_batch *src, uint32_t row) {
-    uint32_t o = dst->count;
+void velo_batch_append_rows(velo_batch *dst, const velo_batch *src, const uint32_t *rows, uint32_t n) {
+    uint32_t base = dst->count;
     for (uint32_t c = 0; c < dst->ncols && c < src->ncols; c++) {
         const velo_vector *sv = &src->cols[c];
         velo_vector *dv = &dst->cols[c];
-        if (!velo_vector_is_valid(sv, row)) {
-            velo_vector_set_null(dv, o);
-            continue;
-        }
         switch (sv->type.id) {
         case VELO_TYPE_VARCHAR:
         case VELO_TYPE_BYTES:
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t r = rows[k], o = base + k;
+                if (!velo_vector_is_valid(sv, r)) {
+                    velo_vector_set_null(dv, o);
+                    continue;
+                }
+                velo_str str = VELO_VEC(sv, velo_str)[r];
+                str.ptr = velo_arena_strndup(&dst->arena, str.ptr, str.len);
+                VELO_VEC(dv, velo_str)[o] = str;
+                velo_vector_set_valid(dv, o);
+            }
+            break;
         case VELO_TYPE_LIST:
         case VELO_TYPE_MAP:
         case VELO_TYPE_STRUCT:
-        case VELO_TYPE_ANY: { /* points into src's arena: copy into dst's */
-            velo_value v;
-            velo_vector_get_value(sv, row, &v);
-            velo_vector_set_value(dv, o, &v, &dst->arena);
+        case VELO_TYPE_ANY: /* nested values point into src's arena: deep copies */
+            for (uint32_t k = 0; k < n; k++) {
+                velo_value v;
+                velo_vector_get_value(sv, rows[k], &v);
+                velo_vector_set_value(dv, base + k, &v, &dst->arena);
+            }
             break;
-        }
         default: {
             uint32_t w = velo_type_width(sv->type);
-            memcpy((char *)dv->data + (size_t)o * w, (const char *)sv->data + (size_t)row * w, w);
-            velo_vector_set_valid(dv, o);
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t r = rows[k], o = base + k;
+                if (!velo_vector_is_valid(sv, r)) {
+                    velo_vector_set_null(dv, o);
+                    continue;
+                }
+                memcpy((char *)dv->data + (size_t)o * w, (const char *)sv->data + (size_t)r * w, w);
+                velo_vector_set_valid(dv, o);
+            }
         }
         }
     }
-    dst->origin[o] = src->origin[row];
-    dst->count = o + 1;
+    for (uint32_t k = 0; k < n; k++)
+        dst->origin[base + k] = src->origin[rows[k]];
+    dst->count = base + n;
 }

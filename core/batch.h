@@ -74,9 +74,10 @@ static inline void velo_vector_set_null(velo_vector *v, uint32_t i) {
 }
 #define VELO_VEC(vec, T) ((T *)(vec)->data)
 
-/* Appends physical row `row` of src to dst (same column types; dst->count < capacity), copying
- * strings and nested values into dst's arena so that dst owns everything it points at. */
-void velo_batch_append_row(velo_batch *dst, const velo_batch *src, uint32_t row);
+/* Appends the physical rows rows[0..n) of src to dst (same column types; dst->count + n <=
+ * capacity), column by column, copying strings and nested values into dst's arena so that dst
+ * owns everything it points at. */
+void velo_batch_append_rows(velo_batch *dst, const velo_batch *src, const uint32_t *rows, uint32_t n);
 
 /* Allocates a vector of `capacity` rows, all NULL, with malloc'd storage (free with velo_vector_free). */
 velo_status velo_vector_init(velo_vector *v, velo_type type, uint32_t capacity, velo_error *err);

@@ -256,12 +256,22 @@ static velo_status xop_send(exchange_op *e, uint32_t to, velo_error *err) {
     return VELO_OK;
 }
 
-static velo_status xop_append(exchange_op *e, uint32_t to, const velo_batch *b, uint32_t row,
-                              velo_error *err) {
-    if (!e->pending[to] && !(e->pending[to] = velo_batch_new(e->schema, e->capacity)))
-        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-    velo_batch_append_row(e->pending[to], b, row);
-    if (e->pending[to]->count == e->capacity) return xop_send(e, to, err);
+/* Appends rows[0..n) of b to the batch pending for `to`, sending each batch that fills. */
+static velo_status xop_append(exchange_op *e, uint32_t to, const velo_batch *b, const uint32_t *rows,
+                              uint32_t n, velo_error *err) {
+    while (n) {
+        if (!e->pending[to] && !(e->pending[to] = velo_batch_new(e->schema, e->capacity)))
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        velo_batch *p = e->pending[to];
+        uint32_t take = e->capacity - p->count < n ? e->capacity - p->count : n;
+        velo_batch_append_rows(p, b, rows, take);
+        rows += take;
+        n -= take;
+        if (p->count == e->capacity) {
+            velo_status st = xop_send(e, to, err);
+            if (st) return st;
+        }
+    }
     return VELO_OK;
 }
 
@@ -270,21 +280,24 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
     uint32_t n = velo_batch_live(b);
     uint32_t ncons = e->ncons;
     velo_status st = VELO_OK;
+    velo_eval_ctx_reset(&e->ctx);
+    uint32_t *sel = velo_arena_alloc(&e->ctx.scratch, sizeof *sel * (n + 1));
+    if (!sel) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    for (uint32_t k = 0; k < n; k++)
+        sel[k] = velo_batch_row(b, k);
     if (e->nkeys == 0) {
-        for (uint32_t k = 0; k < n && !st; k++)
-            st = xop_append(e, e->gather_to, b, velo_batch_row(b, k), err);
+        st = xop_append(e, e->gather_to, b, sel, n, err);
     } else {
-        velo_eval_ctx_reset(&e->ctx);
-        uint32_t *sel = velo_arena_alloc(&e->ctx.scratch, sizeof *sel * (n + 1));
         velo_vector **kv = velo_arena_alloc(&e->ctx.scratch, sizeof *kv * e->nkeys);
-        if (!sel || !kv) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-        for (uint32_t k = 0; k < n; k++)
-            sel[k] = velo_batch_row(b, k);
+        uint32_t *dest = velo_arena_alloc(&e->ctx.scratch, sizeof *dest * (n + 1));
+        uint32_t *count = velo_arena_alloc(&e->ctx.scratch, sizeof *count * (ncons + 1));
+        uint32_t *rows = velo_arena_alloc(&e->ctx.scratch, sizeof *rows * (n + 1));
+        if (!kv || !dest || !count || !rows) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         for (uint32_t i = 0; i < e->nkeys; i++)
             if ((st = velo_expr_eval(e->keys[i], b, sel, n, &e->ctx, &kv[i], err))) return st;
-        for (uint32_t k = 0; k < n && !st; k++) {
-            uint32_t row = sel[k];
-            uint32_t to = 0;
+        memset(count, 0, sizeof *count * (ncons + 1));
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t row = sel[k], to = 0;
             if (!(e->ctx.errors.count && e->ctx.errors.flag[row])) {
                 velo_strbuf_clear(&e->keybuf);
                 velo_error kerr;
@@ -294,7 +307,18 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
                 if (ok)
                     to = (uint32_t)(XXH3_64bits(e->keybuf.data ? e->keybuf.data : "", e->keybuf.len) % ncons);
             }
-            st = xop_append(e, to, b, row, err);
+            dest[k] = to;
+            count[to + 1]++;
+        }
+        /* group the rows by destination, keeping their order (a counting sort) */
+        for (uint32_t to = 0; to < ncons; to++)
+            count[to + 1] += count[to];
+        for (uint32_t k = 0; k < n; k++)
+            rows[count[dest[k]]++] = sel[k];
+        for (uint32_t to = 0, start = 0; to < ncons && !st; to++) {
+            uint32_t end = count[to];
+            if (end > start) st = xop_append(e, to, b, rows + start, end - start, err);
+            start = end;
         }
     }
     /* what this batch produced leaves now: later stages never wait for a full batch */
