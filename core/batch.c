@@ -1,6 +1,6 @@
 /* Column batches (core/batch.h): allocation, reset, and boxed get/set for cold paths. */
 #include "core/batch.h"
-#include "core/tsan.h"
+#include "state/tsan.h"
 
 #include <mimalloc.h>
 #include <string.h>

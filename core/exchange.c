@@ -11,7 +11,7 @@
 
 #include "core/keys.h"
 #include "core/strbuf.h"
-#include "core/tsan.h"
+#include "state/tsan.h"
 
 #include <xxhash.h>
 

@@ -16,13 +16,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "core/tsan.h"
+#include "state/tsan.h"
 
 #define CONTROL_SLOTS 64
 
-#ifdef VELO_TSAN
-char velo_tsan_heap_sync; /* an address for TSan annotations, never read or written */
-#endif
 
 struct velo_core {
     velo_core_metrics metrics; /* first: its own cache line */

@@ -4,7 +4,11 @@
 
 #include <mimalloc.h>
 
-#include "core/tsan.h"
+#include "state/tsan.h"
+
+#ifdef VELO_TSAN
+char velo_tsan_heap_sync; /* an address for TSan annotations, never read or written */
+#endif
 #include <string.h>
 
 struct velo_arena_block {

@@ -1,9 +1,10 @@
-/* ThreadSanitizer annotations for Concurrency Kit rings. ck synchronises with inline assembly that
+/* ThreadSanitizer annotations (in state/, the lowest layer, because arenas need them too) for
+ * Concurrency Kit rings and the allocator. ck synchronises with inline assembly that
  * TSan cannot see, so each hand-over through a ring is told to TSan as a release (before the
  * enqueue, covering what the producer wrote) and an acquire (after the dequeue); the ring's own slot
  * copies are hidden from it. Empty outside TSan builds (-DVELO_TSAN=ON). */
-#ifndef VELO_CORE_TSAN_H
-#define VELO_CORE_TSAN_H
+#ifndef VELO_STATE_TSAN_H
+#define VELO_STATE_TSAN_H
 
 #if defined(__SANITIZE_THREAD__)
 #define VELO_TSAN 1
