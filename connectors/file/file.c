@@ -100,6 +100,15 @@ static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err
     *none_left = s->next_path >= s->npaths;
     if (*none_left) return VELO_OK;
     const char *p = s->paths[s->next_path++];
+    if (s->nslices > 1 && !s->by_file && s->slice > 0) {
+        /* a pipe or device has no byte ranges (and two readers would steal each other's bytes):
+         * slice 0 reads all of it, the others nothing */
+        struct stat pst;
+        if (stat(p, &pst) == 0 && !S_ISREG(pst.st_mode)) {
+            *none_left = true;
+            return VELO_OK;
+        }
+    }
     s->fd = open(p, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0)
         return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", p, strerror(errno));
@@ -114,7 +123,7 @@ static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err
     s->off = 0;
     s->lo = 0;
     s->hi = INT64_MAX;
-    if (s->nslices > 1 && !s->by_file) {
+    if (s->nslices > 1 && !s->by_file && S_ISREG(stt.st_mode)) {
         int64_t size = (int64_t)stt.st_size;
         s->lo = size * s->slice / s->nslices;
         if (s->slice + 1 < s->nslices) s->hi = size * (s->slice + 1) / s->nslices;
