@@ -1,9 +1,9 @@
 /* Running a SQL script (engine/job.h). The planner (sql/planner.h) binds one statement at a time,
  * asking us for the schema of each source (we open the connector to read it: CSV header and
- * inference); each row-producing plan that the engine can run today (source -> [filter] -> project
- * -> sink) runs until its bounded input ends, and every other plan is reported as not supported yet
- * at the SQL position of the node that is missing. Relative file paths in URIs resolve against the
- * folder of the SQL file. */
+ * inference); each row-producing plan that the engine can run today runs on the cores of a
+ * runtime (core/runtime.h; stages and exchanges: see "the per-core pipelines" below) until its
+ * bounded input ends, and every other plan is reported as not supported yet at the SQL position of
+ * the node that is missing. Relative file paths in URIs resolve against the folder of the SQL file. */
 #include "engine/job.h"
 
 #include <libgen.h>
@@ -730,7 +730,8 @@ static void core_run(velo_core *core, void *ud) {
         velo_control_kind ck;
         while ((ck = velo_core_control_poll(core)))
             if (ck == VELO_CONTROL_STOP) cp->src_done = true; /* stop reading; drain as at end of input */
-        if (cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
+        /* LIMIT without ORDER BY runs on one core (single): once it has its rows, stop reading */
+        if (j->lay.single && cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
         if (!cp->src_done && cp->source) {
             velo_batch_reset(cp->batch);
             bool eof = false;
