@@ -47,6 +47,7 @@ struct velo_runtime {
     void *ud;
     int done_efd;
     _Atomic uint32_t finished;
+    bool oversubscribed; /* more cores than CPUs: a spinning core must let the others run */
 };
 
 uint32_t velo_runtime_available_cpus(void) {
@@ -79,6 +80,7 @@ velo_status velo_runtime_new(const velo_runtime_config *cfg, velo_runtime **out,
     if (!rt) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     rt->cfg = *cfg;
     rt->done_efd = -1;
+    rt->oversubscribed = cfg->ncores > velo_runtime_available_cpus();
     rt->cores = mi_zalloc_aligned(sizeof *rt->cores * cfg->ncores, VELO_CACHE_LINE);
     if (!rt->cores) {
         mi_free(rt);
@@ -221,7 +223,8 @@ void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud) {
             if ((ready && ready(ud)) || control_pending(c)) return;
             __builtin_ia32_pause();
         }
-        sched_yield(); /* more cores than CPUs: let the others run */
+        /* on dedicated CPUs a yield only hands the CPU to unrelated work for a time slice */
+        if (c->rt->oversubscribed) sched_yield();
         return;
     }
     /* a locked read-modify-write: a full barrier between publishing `sleeping` and re-checking */
