@@ -16,8 +16,12 @@
 #include <xxhash.h>
 
 typedef struct pair_ring {
-    _Alignas(VELO_CACHE_LINE) struct ck_ring ring;
+    _Alignas(VELO_CACHE_LINE) struct ck_ring ring; /* producer -> consumer: messages */
     ck_ring_buffer_t *buf;
+    /* consumer -> producer: batch messages the consumer is done with, for the producer to fill again
+     * (no allocation and no zeroing of fresh column vectors per batch on the data path) */
+    _Alignas(VELO_CACHE_LINE) struct ck_ring back;
+    ck_ring_buffer_t *back_buf;
 } pair_ring;
 
 typedef struct consumer_state {
@@ -52,7 +56,9 @@ velo_status velo_exchange_new(velo_runtime *rt, uint32_t level, uint32_t slots, 
     if (!x->rings || !x->cons) goto nomem;
     for (uint32_t i = 0; i < n * n; i++) {
         ck_ring_init(&x->rings[i].ring, size);
+        ck_ring_init(&x->rings[i].back, size);
         if (!(x->rings[i].buf = mi_zalloc(sizeof(ck_ring_buffer_t) * size))) goto nomem;
+        if (!(x->rings[i].back_buf = mi_zalloc(sizeof(ck_ring_buffer_t) * size))) goto nomem;
     }
     for (uint32_t c = 0; c < n; c++) {
         x->cons[c].wm = mi_malloc(sizeof(int64_t) * n);
@@ -78,11 +84,15 @@ void velo_xmsg_free(velo_xmsg *m) {
 void velo_exchange_free(velo_exchange *x) {
     if (!x) return;
     for (uint32_t i = 0; x->rings && i < x->n * x->n; i++) {
-        if (!x->rings[i].buf) continue;
         void *m;
-        while (ck_ring_dequeue_spsc(&x->rings[i].ring, x->rings[i].buf, &m))
-            velo_xmsg_free(m);
+        if (x->rings[i].buf)
+            while (ck_ring_dequeue_spsc(&x->rings[i].ring, x->rings[i].buf, &m))
+                velo_xmsg_free(m);
+        if (x->rings[i].back_buf)
+            while (ck_ring_dequeue_spsc(&x->rings[i].back, x->rings[i].back_buf, &m))
+                velo_xmsg_free(m);
         mi_free(x->rings[i].buf);
+        mi_free(x->rings[i].back_buf);
     }
     for (uint32_t c = 0; x->cons && c < x->n; c++) {
         mi_free(x->cons[c].wm);
@@ -202,6 +212,39 @@ velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to) {
     return NULL;
 }
 
+void velo_exchange_release(velo_exchange *x, velo_core *to, velo_xmsg *m) {
+    if (!m) return;
+    if (m->kind == VELO_XMSG_BATCH && m->batch && !atomic_load(&x->aborted)) {
+        pair_ring *r = &x->rings[m->from * x->n + velo_core_id(to)];
+        VELO_TSAN_RELEASE(&r->back);
+        VELO_TSAN_IGNORE_BEGIN();
+        bool ok = ck_ring_enqueue_spsc(&r->back, r->back_buf, m);
+        VELO_TSAN_IGNORE_END();
+        if (ok) return;
+    }
+    velo_xmsg_free(m);
+}
+
+velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
+    uint32_t p = velo_core_id(from);
+    for (uint32_t c = 0; c < x->n; c++) {
+        pair_ring *r = &x->rings[p * x->n + c];
+        void *v;
+        VELO_TSAN_IGNORE_BEGIN();
+        bool got = ck_ring_dequeue_spsc(&r->back, r->back_buf, &v);
+        VELO_TSAN_IGNORE_END();
+        if (!got) continue;
+        VELO_TSAN_ACQUIRE(&r->back);
+        velo_xmsg *m = v;
+        velo_batch *b = m->batch;
+        m->batch = NULL;
+        velo_xmsg_free(m);
+        velo_batch_reset(b);
+        return b;
+    }
+    return NULL;
+}
+
 bool velo_exchange_pending(velo_exchange *x, uint32_t to) {
     bool any = false;
     VELO_TSAN_IGNORE_BEGIN();
@@ -256,11 +299,50 @@ static velo_status xop_send(exchange_op *e, uint32_t to, velo_error *err) {
     return VELO_OK;
 }
 
+/* Folds key column v at `row` into hash h so that values SQL groups together (as core/keys.c
+ * encodes them: NULL with NULL, -0.0 with 0.0, one NaN) hash alike: the same key reaches the same
+ * core from every producer. Fixed-width and string types hash their bytes directly (no encoding
+ * pass); the rest go through the key encoding. False when the value has no key encoding. */
+static bool hash_key(uint64_t *h, const velo_vector *v, uint32_t row, velo_strbuf *scratch) {
+    if (!velo_vector_is_valid(v, row)) {
+        *h = XXH3_64bits_withSeed("", 0, *h ^ 0x9e3779b97f4a7c15ull);
+        return true;
+    }
+    switch (v->type.id) {
+    case VELO_TYPE_BOOLEAN: *h = XXH3_64bits_withSeed(&VELO_VEC(v, uint8_t)[row], 1, *h); return true;
+    case VELO_TYPE_BIGINT:
+    case VELO_TYPE_TIMESTAMP: *h = XXH3_64bits_withSeed(&VELO_VEC(v, int64_t)[row], 8, *h); return true;
+    case VELO_TYPE_DATE: *h = XXH3_64bits_withSeed(&VELO_VEC(v, int32_t)[row], 4, *h); return true;
+    case VELO_TYPE_DECIMAL: *h = XXH3_64bits_withSeed(&VELO_VEC(v, velo_i128)[row], 16, *h); return true;
+    case VELO_TYPE_DOUBLE: {
+        double d = VELO_VEC(v, double)[row];
+        if (d == 0) d = 0;
+        if (d != d) d = __builtin_nan("");
+        *h = XXH3_64bits_withSeed(&d, 8, *h);
+        return true;
+    }
+    case VELO_TYPE_VARCHAR:
+    case VELO_TYPE_BYTES: {
+        velo_str str = VELO_VEC(v, velo_str)[row];
+        *h = XXH3_64bits_withSeed(str.ptr ? str.ptr : "", str.len, *h);
+        return true;
+    }
+    default: {
+        velo_error kerr;
+        velo_strbuf_clear(scratch);
+        if (velo_key_encode(scratch, v, row, "GROUP BY", &kerr)) return false;
+        *h = XXH3_64bits_withSeed(scratch->data ? scratch->data : "", scratch->len, *h);
+        return true;
+    }
+    }
+}
+
 /* Appends rows[0..n) of b to the batch pending for `to`, sending each batch that fills. */
 static velo_status xop_append(exchange_op *e, uint32_t to, const velo_batch *b, const uint32_t *rows,
                               uint32_t n, velo_error *err) {
     while (n) {
-        if (!e->pending[to] && !(e->pending[to] = velo_batch_new(e->schema, e->capacity)))
+        if (!e->pending[to] && !(e->pending[to] = velo_exchange_reuse_batch(e->x, e->from)) &&
+            !(e->pending[to] = velo_batch_new(e->schema, e->capacity)))
             return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         velo_batch *p = e->pending[to];
         uint32_t take = e->capacity - p->count < n ? e->capacity - p->count : n;
@@ -299,13 +381,11 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
         for (uint32_t k = 0; k < n; k++) {
             uint32_t row = sel[k], to = 0;
             if (!(e->ctx.errors.count && e->ctx.errors.flag[row])) {
-                velo_strbuf_clear(&e->keybuf);
-                velo_error kerr;
+                uint64_t h = 0;
                 bool ok = true;
                 for (uint32_t i = 0; i < e->nkeys && ok; i++)
-                    ok = velo_key_encode(&e->keybuf, kv[i], row, "GROUP BY", &kerr) == VELO_OK;
-                if (ok)
-                    to = (uint32_t)(XXH3_64bits(e->keybuf.data ? e->keybuf.data : "", e->keybuf.len) % ncons);
+                    ok = hash_key(&h, kv[i], row, &e->keybuf);
+                if (ok) to = (uint32_t)(h % ncons);
             }
             dest[k] = to;
             count[to + 1]++;

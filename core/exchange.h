@@ -62,6 +62,12 @@ void velo_exchange_abort(velo_exchange *x);
 bool velo_exchange_aborted(const velo_exchange *x);
 
 void velo_xmsg_free(velo_xmsg *m);
+/* Consumer side: done with m. A batch goes back to the core that sent it (when that return ring
+ * has room), which fills it again instead of allocating; anything else is freed. */
+void velo_exchange_release(velo_exchange *x, velo_core *to, velo_xmsg *m);
+/* Producer side: an emptied batch that a consumer gave back, or NULL. Only the exchange operator
+ * of core `from` sends batches on x, so they all have its schema and capacity. */
+velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from);
 
 /* The operator at the end of a core's stage: copies each pushed batch's live rows into batches
  * it sends over x from core `from` -- to the core owning hash(keys) % n when nkeys > 0 (rows whose

@@ -762,7 +762,7 @@ static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
                 velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
                 if (st) core_fail(j, cp, st);
             }
-            velo_xmsg_free(m);
+            velo_exchange_release(x, core, m); /* the batch goes back to its producer */
         }
         if (!cp->status && velo_exchange_done(x, id)) {
             cp->in_finished[i] = true;
