@@ -53,6 +53,7 @@ awk -v r="$rows" -v v="$best_velo" -v d="$best_duck" -v vr="$vrows" -v dr="$drow
 python3 "$here/streaming.py" "$bin" "$here/data" "$rows" "$here/results"
 # control plane: wrk on /metrics and /v1/jobs (>= 1,000 requests/s) while a job runs on the node
 python3 "$here/control_plane.py" "$build" "$here/data" "$rows" "$here/results"
+"$here/kafka.sh" "$build"
 
 # Thread-per-core: the exchange microbenchmark, then a GROUP BY that needs an exchange (the file is
 # split over the cores, rows go to the core owning their key) at --cores 1 and --cores 2.

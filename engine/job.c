@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
@@ -138,11 +139,11 @@ static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *
         return st;
     }
     out->schema = velo_schema_copy(ops->schema(src));
-    ops->close(src);
-    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     bool watch = false;
     velo_kv_get_bool(options, "watch", false, &watch, NULL);
-    out->bounded = !watch;
+    out->bounded = ops->is_bounded ? ops->is_bounded(src) : !watch;
+    ops->close(src);
+    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     return VELO_OK;
 }
 
@@ -497,6 +498,22 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+/* A commit point: the sink's commit when it has one (it commits the source's progress with its
+ * own output), else flush the sink, then commit the source. */
+static velo_status commit_point(velo_sink *sink, const velo_source_ops *sops, velo_source *source,
+                                velo_error *err) {
+    if (sink->ops->commit) return sink->ops->commit(sink, source, err);
+    velo_status st = sink->ops->flush(sink, err);
+    if (!st && sops->commit) st = sops->commit(source, err);
+    return st;
+}
+
+static int64_t monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* ---- projection pushdown: which source columns the pipeline reads ---- */
 
 static void mark_columns(const velo_expr *e, uint8_t *used, uint32_t ncols, bool *all) {
@@ -611,7 +628,7 @@ static bool agg_order_insensitive(const velo_agg_call *c) {
 }
 
 static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
-                            plan_layout *lay) {
+                            bool commits, plan_layout *lay) {
     memset(lay, 0, sizeof *lay);
     const velo_plan *scan = nodes[0];
     bool has_sort = false, order_sensitive = false;
@@ -634,6 +651,8 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
     }
     /* CREATE TABLE ... AS: an upsert changelog, where the last row per key wins: keep input order */
     if (qp->is_table) lay->single = true;
+    /* a source or sink that commits (Kafka) commits what one poll loop read, after its sink flushed */
+    if (commits) lay->single = true;
     if (ncores == 1 || !scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))
         lay->single = true;
     if (lay->single) {
@@ -679,6 +698,10 @@ typedef struct job_run {
     velo_exchange *x[2];
     core_pipe *cores;
     velo_operator *sink_op;
+    velo_sink *sink;
+    bool commits;            /* the source or the sink commits (Kafka): a single-core plan */
+    int64_t commit_every_us; /* 'commit.interval' of a stateless pipeline, else 0 */
+    int64_t last_commit_us;  /* core 0 only */
     atomic_bool failed;
 } job_run;
 
@@ -824,6 +847,14 @@ static void core_run(velo_core *core, void *ud) {
                     core_fail(j, cp, st);
                     break;
                 }
+                /* at-least-once: the sink flushed, then the source commits what it polled */
+                if (j->commit_every_us > 0 && monotonic_us() - j->last_commit_us >= j->commit_every_us) {
+                    if ((st = commit_point(j->sink, j->sops, cp->source, &cp->err))) {
+                        core_fail(j, cp, st);
+                        break;
+                    }
+                    j->last_commit_us = monotonic_us();
+                }
             }
             progress = true;
         } else if (!cp->source) {
@@ -833,6 +864,8 @@ static void core_run(velo_core *core, void *ud) {
             cp->a_finished = true;
             progress = true;
             velo_status st = cp->chain_a ? velo_operator_finish(cp->chain_a, &cp->err) : VELO_OK;
+            /* committing plans run on core 0 alone: its chain ends in the sink */
+            if (!st && j->commits && cp->source) st = commit_point(j->sink, j->sops, cp->source, &cp->err);
             if (st) {
                 core_fail(j, cp, st);
                 break;
@@ -879,7 +912,10 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     uint32_t ncores = rs->opts->cores ? rs->opts->cores : velo_runtime_available_cpus();
     velo_runtime_config rcfg = {.ncores = ncores, .busy_poll = rs->opts->busy_poll, .pin = true};
     if ((status = velo_runtime_new(&rcfg, &job.rt, err))) return status;
-    plan_layout_for(qp, nodes, nnodes, ncores, &job.lay);
+    const velo_sink_ops *ksink =
+        velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
+    job.commits = sops->commit || (ksink && ksink->commit);
+    plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
     job.cores = mi_zalloc(sizeof *job.cores * ncores);
     if (!job.cores) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -962,6 +998,17 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         goto done;
     }
     if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
+    job.sink = sink;
+    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
+     * and then the source commits what it has polled. Only while no operator holds rows back (a
+     * stateless pipeline); otherwise the one commit is after the final flush. */
+    bool stateless = true;
+    for (uint32_t i = 1; i < nnodes; i++)
+        stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
+    if (job.commits && stateless &&
+        (status =
+             duration_option(&psrc->options, "commit.interval", 1000000, &job.commit_every_us, NULL, err)))
+        goto done;
 
     /* the operator chains, built from the sink down; the operators take the plan's expressions */
     bool fail_job = strcasecmp(on_error, "fail") == 0;
@@ -1242,7 +1289,10 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {
-            if (err.message[0]) print_error(&rs, &err);
+            if (!err.message[0]) /* never end silently: name the status at least */
+                velo_error_set(&err, st, "%s (no message: this is a bug, please report it)",
+                               velo_status_name(st));
+            print_error(&rs, &err);
             code = exit_code_for(st);
             goto out;
         }
