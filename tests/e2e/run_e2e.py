@@ -16,6 +16,8 @@ With --cores N every case runs with `--cores N` appended. Outputs must then be t
 expected ones, except that a query without ORDER BY may produce its lines (output files, stdout,
 dead-letter records) in another order: those are compared as multisets of lines. A case folder may
 hold a `cores` file listing the only core counts it runs at (e.g. a case about one core's order).
+VELO_E2E_SKIP_KAFKA=1 skips the cases that use kafka:// (the ThreadSanitizer run: librdkafka's own
+threads are not instrumented and crash under TSan).
 """
 import re
 import difflib
@@ -116,6 +118,11 @@ def main():
     names = rest or sorted(d for d in os.listdir(CASES) if os.path.isdir(os.path.join(CASES, d)))
     failed = 0
     for name in names:
+        # under ThreadSanitizer librdkafka's own threads (not instrumented) crash: skip Kafka cases
+        if os.environ.get("VELO_E2E_SKIP_KAFKA") and "kafka://" in read(
+                os.path.join(CASES, name, "query.sql"), "r"):
+            print("skip %s (Kafka, VELO_E2E_SKIP_KAFKA)" % name)
+            continue
         only = os.path.join(CASES, name, "cores")
         if cores and os.path.exists(only) and str(cores) not in read(only, "r").split():
             print("skip %s (not run at --cores %d)" % (name, cores))
