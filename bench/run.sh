@@ -51,6 +51,7 @@ awk -v r="$rows" -v v="$best_velo" -v d="$best_duck" -v vr="$vrows" -v dr="$drow
 [ "$vrows" = "$drows" ] || { echo "bench: row counts differ ($vrows vs $drows)"; exit 1; }
 "$here/parse_bind.sh" "$build"
 python3 "$here/streaming.py" "$bin" "$here/data" "$rows" "$here/results"
+python3 "$here/joins.py" "$bin" "$here/data" "$here/results"
 # control plane: wrk on /metrics and /v1/jobs (>= 1,000 requests/s) while a job runs on the node
 python3 "$here/control_plane.py" "$build" "$here/data" "$rows" "$here/results"
 "$here/kafka.sh" "$build"
