@@ -434,7 +434,8 @@ static void xop_destroy(velo_operator *o) {
     mi_free(e);
 }
 
-static const velo_operator_ops exchange_op_ops = {"exchange", xop_push, xop_finish, xop_destroy};
+static const velo_operator_ops exchange_op_ops = {
+    .name = "exchange", .push = xop_push, .finish = xop_finish, .destroy = xop_destroy};
 
 velo_operator *velo_exchange_op_new(velo_exchange *x, velo_core *from, velo_expr **keys, uint32_t nkeys,
                                     uint32_t gather_to, const velo_schema *schema, uint32_t capacity,
