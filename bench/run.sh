@@ -33,7 +33,7 @@ best_velo=""
 best_duck=""
 for i in 1 2 3; do
     t0=$(date +%s.%N)
-    "$bin" run "$here/data/filter_project.sql" --quiet
+    "$bin" run "$here/data/filter_project.sql" --quiet --cores 1
     t1=$(date +%s.%N)
     v=$(echo "$t1 - $t0" | awk '{print $1 - $3}')
     d=$(node "$here/duckdb_peer.mjs" "$csv" "$here/data/duck_out.jsonl" | sed 's/.*"seconds":\([0-9.e-]*\).*/\1/')
@@ -55,3 +55,37 @@ python3 "$here/joins.py" "$bin" "$here/data" "$here/results"
 # control plane: wrk on /metrics and /v1/jobs (>= 1,000 requests/s) while a job runs on the node
 python3 "$here/control_plane.py" "$build" "$here/data" "$rows" "$here/results"
 "$here/kafka.sh" "$build"
+
+# Thread-per-core: the exchange microbenchmark, then a GROUP BY that needs an exchange (the file is
+# split over the cores, rows go to the core owning their key) at --cores 1 and --cores 2.
+"$build/bench_exchange" 200000 | tee "$here/results/exchange.txt"
+cat >"$here/data/group_scaling.sql" <<SQL
+CREATE STREAM trades (trade_id BIGINT, ts TIMESTAMP, symbol VARCHAR, trader VARCHAR, side VARCHAR,
+                      price DECIMAL(12, 2), quantity BIGINT)
+    WITH ('uri' = 'file://trades_$rows.jsonl');
+CREATE STREAM out AS
+SELECT trader, symbol, COUNT(*) AS n, SUM(quantity) AS q, MIN(price) AS lo, MAX(price) AS hi
+FROM trades GROUP BY trader, symbol
+INTO 'file://velo_group_out.jsonl';
+SQL
+best() { # best wall time of 3 runs of velo-sql with the given arguments
+    b=""
+    for i in 1 2 3; do
+        t0=$(date +%s.%N)
+        "$bin" run "$here/data/group_scaling.sql" --quiet "$@"
+        t1=$(date +%s.%N)
+        b=$(printf '%s\n%s\n' "$b" "$(echo "$t1 $t0" | awk '{print $1 - $2}')" | grep . | sort -g | head -1)
+    done
+    echo "$b"
+}
+t1=$(best --cores 1)
+sort "$here/data/velo_group_out.jsonl" >"$here/data/group_1.sorted"
+t2=$(best --cores 2)
+sort "$here/data/velo_group_out.jsonl" >"$here/data/group_2.sorted"
+cmp -s "$here/data/group_1.sorted" "$here/data/group_2.sorted" || { echo "bench: GROUP BY differs at 2 cores"; exit 1; }
+awk -v r="$rows" -v a="$t1" -v b="$t2" 'BEGIN {
+    printf "GROUP BY trader, symbol over JSON lines, %d rows, best of 3 (same output at both)\n", r;
+    printf "  --cores 1: %.3f s  %.2f M rows/s\n", a, r / a / 1e6;
+    printf "  --cores 2: %.3f s  %.2f M rows/s\n", b, r / b / 1e6;
+    printf "  speed-up: %.2fx (target >= 1.8x on 2 idle cores)\n", a / b;
+}' | tee "$here/results/group_scaling.txt"

@@ -19,8 +19,9 @@ static void usage(FILE *out) {
     fputs("usage: velo-sql COMMAND [OPTIONS]\n"
           "\n"
           "commands:\n"
-          "  run FILE.sql [--bind NAME=URI]... [--quiet]\n"
-          "                 run every statement of FILE.sql ('-' reads standard input)\n"
+          "  run FILE.sql [--bind NAME=URI]... [--quiet] [--cores N] [--busy-poll]\n"
+          "                 run every statement of FILE.sql ('-' reads standard input) on N\n"
+          "                 worker cores (default: the CPUs the process may use)\n"
           "  explain FILE.sql [--format text|json] [--bind NAME=URI]...\n"
           "                 print the plan of every query of FILE.sql without running it\n"
           "  dev-kafka [--port 9092] [--partitions N] [--topics a,b]\n"
@@ -112,6 +113,17 @@ static bool parse_args(const char *cmd, int argc, char **argv, cmd_args *ca) {
             velo_kv_set(&ca->opts.binds, name, eq + 1);
         } else if (is_run && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
             ca->opts.quiet = 1;
+        } else if (is_run && (strcmp(a, "--cores") == 0 || strncmp(a, "--cores=", 8) == 0)) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || !*v || *end || n < 1 || n > 256) {
+                fprintf(stderr, "velo-sql: --cores needs a number of cores from 1 to 256, e.g. --cores 4\n");
+                return false;
+            }
+            ca->opts.cores = (uint32_t)n;
+        } else if (is_run && strcmp(a, "--busy-poll") == 0) {
+            ca->opts.busy_poll = true;
         } else if (!is_run && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
             const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || (strcmp(v, "text") && strcmp(v, "json"))) {
@@ -252,8 +264,8 @@ static int cmd_serve(int argc, char **argv) {
         case 4: so.tls_cert_file = v; break;
         case 5: so.tls_key_file = v; break;
         case 6:
-            if (!numeric || num < 1 || num > 1024) {
-                fprintf(stderr, "velo-sql: --cores must be 1..1024, found '%s'\n", v);
+            if (!numeric || num < 1 || num > 256) {
+                fprintf(stderr, "velo-sql: --cores must be 1..256, found '%s'\n", v);
                 return VELO_EXIT_IO_ERROR;
             }
             so.cores = (int)num;

@@ -30,6 +30,9 @@ typedef struct velo_connector_args {
     /* Optional (NULL: not observed). The job's connector status: a connector with a broker reports
      * losing and regaining it, and a source its lag per partition (connectors/status.h). */
     velo_connector_status *status;
+    /* Sources: read only part `slice` of `nslices` of the input (one per core); nslices 0 or 1:
+     * all of it. How a source splits is its own (file: by file for globs, else by byte range). */
+    uint32_t slice, nslices;
 } velo_connector_args;
 
 typedef struct velo_source velo_source;

@@ -49,7 +49,7 @@ struct velo_jobs {
     job **items;
     uint32_t count, cap;
     atomic_bool ready;
-    int cores; /* serve --cores: handed to each job once velo_run_options has `cores` */
+    int cores; /* serve --cores: the cores each job runs on */
 };
 
 static int64_t now_ms(void) {
@@ -131,6 +131,7 @@ static void *job_main(void *arg) {
     o.diag_out = diag ? diag : stderr;
     o.stop = &j->stop;
     o.progress = &j->progress;
+    o.cores = (uint32_t)js->cores; /* serve --cores (0: the CPUs the process may use) */
     velo_run_report report;
     int code = velo_run_script(&o, &report);
     if (diag) fclose(diag);

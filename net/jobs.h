@@ -47,8 +47,7 @@ void velo_job_infos_free(velo_job_info *infos, uint32_t n);
 
 /* data_dir NULL: jobs live in memory only. cwd: where relative paths of submitted jobs resolve. */
 velo_jobs *velo_jobs_new(const char *data_dir, const char *cwd, velo_error *err);
-/* `serve --cores N`: the cores each job runs on. Kept for the thread-per-core runtime
- * (velo_run_options.cores); until it lands a job runs on one thread. */
+/* `serve --cores N`: the cores each job runs on (velo_run_options.cores). */
 void velo_jobs_set_cores(velo_jobs *jobs, int cores);
 /* Loads the data dir and runs again every job that was running when the server stopped (file
  * sources re-read from their start). Unreadable records are listed in problems. */

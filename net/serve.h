@@ -13,7 +13,7 @@ typedef struct velo_serve_options {
     const char *data_dir;        /* NULL: jobs are not persisted */
     const char *auth_token_file; /* NULL: no authentication */
     const char *tls_cert_file, *tls_key_file;
-    int cores;       /* reported; jobs run on one thread each until the core runtime lands */
+    int cores;       /* the cores each job runs on (velo_run_options.cores) */
     size_t max_body; /* request body limit in bytes */
     const char *version;
     const atomic_bool *stop; /* set by SIGINT/SIGTERM */
