@@ -22,18 +22,25 @@ static const char *const COMMON_KEYS[] = {
     "idle.timeout",
 };
 
-static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path"};
+static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
 
 static const char *const KAFKA_KEYS[] = {
-    "bootstrap.servers", "group.id",           "auto.offset.reset", "schema.registry.url",
-    "key.field",         "key.format",         "value.format",      "topic",
-    "partitions",        "replication.factor", "client.id",         "acks",
-    "compression.type",  "transactional.id",   "isolation.level",   "security.protocol",
-    "sasl.mechanism",    "sasl.username",      "sasl.password",
-    "group_id", /* the original Velostream's spelling of group.id, in its README URIs */
+    "bootstrap.servers", "group.id",
+    "auto.offset.reset", "schema.registry.url",
+    "key.field",         "key.format",
+    "value.format",      "topic",
+    "partitions",        "replication.factor",
+    "client.id",         "acks",
+    "compression.type",  "transactional.id",
+    "isolation.level",   "security.protocol",
+    "sasl.mechanism",    "sasl.username",
+    "sasl.password",     "group_id", /* the original Velostream's spelling of group.id, in its README URIs */
 };
 
-static const char *const STDOUT_KEYS[] = {"header", "delimiter", "quote"};
+/* the Nexmark generator (connectors/gen/nexmark.c) */
+static const char *const NEXMARK_KEYS[] = {"events", "seed", "rate", "first", "paced"};
+
+static const char *const STDOUT_KEYS[] = {"header", "delimiter", "quote", "nulls"};
 
 /* The original dialect's per-source keys, written after a '<name>.' prefix ('trades.type'). */
 static const char *const DIALECT_KEYS[] = {"type", "config_file", "has_headers", "topic",
@@ -50,6 +57,7 @@ static const scheme_keys SCHEMES[] = {
     {"file", KEYS(FILE_KEYS)},
     {"kafka", KEYS(KAFKA_KEYS)},
     {"stdout", KEYS(STDOUT_KEYS)},
+    {"nexmark", KEYS(NEXMARK_KEYS)},
 };
 
 static const scheme_keys *scheme_table(const char *scheme) {

@@ -628,7 +628,7 @@ static decl *find_decl(velo_planner *p, const char *name) {
 
 static bool known_scheme(const char *s) {
     static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream", "postgresql",
-                                          "postgres", "clickhouse", "s3",     "iceberg"};
+                                          "postgres", "clickhouse", "s3",     "iceberg", "nexmark"};
     for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
         if (!strcasecmp(s, schemes[i])) return true;
     return false;
