@@ -12,6 +12,7 @@ librdkafka-dev liburing-dev libck-dev libmimalloc-dev libmsgpack-dev libavro-dev
 libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev libcriterion-dev
 libcurl4-openssl-dev libyaml-dev libzstd-dev libxxhash-dev
 kcat curl python3 python3-confluent-kafka
+gnuplot-nox
 "
 # Node.js + npm run the DuckDB peer (tests/conformance, bench). Some images ship Node.js from
 # another repository with npm bundled; only ask Debian for them when the commands are absent.
