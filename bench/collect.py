@@ -65,16 +65,22 @@ def machine():
 
 
 def gather(frag_dir, elapsed):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    commit = sh(["git", "rev-parse", "HEAD"])
     frags = {}
     for p in sorted(glob.glob(os.path.join(frag_dir, "*.json"))):
         with open(p) as f:
             d = json.load(f)
+        if "measured" not in d:  # measured by this run (VELO_BENCH_ONLY keeps older fragments)
+            d["measured"] = {"date": now, "commit": commit}
+            with open(p, "w") as f:
+                json.dump(d, f, indent=1)
         frags[d.get("workload") or os.path.basename(p)[:-5]] = d
     names = [n for n in ORDER if n in frags] + sorted(n for n in frags if n not in ORDER)
     dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"])
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "commit": sh(["git", "rev-parse", "HEAD"]),
+        "date": now,
+        "commit": commit,
         "branch": sh(["git", "rev-parse", "--abbrev-ref", "HEAD"]),
         "dirty": bool(dirty),
         "command": "make bench" + (" (VELO_BENCH_QUICK=1)" if os.environ.get("VELO_BENCH_QUICK") == "1" else ""),
@@ -200,6 +206,9 @@ def render_doc(d, have_chart):
                            for k, v in w.get("params", {}).items())
         if params:
             out += ["Parameters: %s." % params + (" " + w["notes"] if w.get("notes") else ""), ""]
+        m = w.get("measured") or {}
+        if m and (m.get("commit") != d["commit"] or m.get("date") != d["date"]):
+            out += ["*Measured by an earlier run: commit `%s`, %s.*" % (m.get("commit", "")[:10], m.get("date")), ""]
         if w["workload"] == "nexmark" and have_chart:
             out += ["![events/s per Nexmark query](../bench/results/nexmark.png)", ""]
         out += [table(w), ""]

@@ -6,7 +6,8 @@
 #
 # usage: bench/run.sh BUILD_DIR [ROWS]
 #   ROWS                         trades rows of the streaming workload (also $VELO_BENCH_ROWS)
-#   VELO_BENCH_ONLY=a,b          run only these workloads (script names without extension)
+#   VELO_BENCH_ONLY=a,b          re-run only these workloads (script names without extension);
+#                                the others keep their last figures
 #   VELO_BENCH_QUICK=1           short version (proves the harness; figures not for publishing)
 #   VELO_BENCH_REPS, VELO_BENCH_NEXMARK_EVENTS, VELO_BENCH_SUM_ROWS: see bench/README.md
 # A workload is `workloads/NAME.py|.sh VELO_SQL DATA_DIR FRAGMENT.json` (bench/lib/benchlib.py
@@ -21,7 +22,9 @@ if [ "${VELO_BENCH_QUICK:-0}" = 1 ]; then
     export VELO_BENCH_SUM_ROWS=${VELO_BENCH_SUM_ROWS:-2000000} VELO_BENCH_REPS=${VELO_BENCH_REPS:-1}
 fi
 frag="$here/results/fragments"
-rm -rf "$frag"
+# a full run starts afresh; VELO_BENCH_ONLY re-measures some workloads and keeps the others' last
+# figures (the docs say which commit and date each workload was measured at)
+[ -n "${VELO_BENCH_ONLY:-}" ] || rm -rf "$frag"
 mkdir -p "$frag" "$here/data"
 start=$(date +%s)
 export VELO_BENCH_LOAD_START="$(cut -d" " -f1-3 /proc/loadavg)"
@@ -35,6 +38,7 @@ for w in $(ls "$here/workloads" | sort); do
     esac
     if [ -n "${VELO_BENCH_ONLY:-}" ] && ! echo ",$VELO_BENCH_ONLY," | grep -q ",$name,"; then continue; fi
     echo "== bench: $name"
+    rm -f "$frag/$name.json"
     t0=$(date +%s)
     if $run "$here/workloads/$w" "$velo" "$here/data" "$frag/$name.json"; then
         echo "== bench: $name done in $(($(date +%s) - t0)) s"

@@ -13,7 +13,6 @@ same figures as a workload fragment for bench/collect.py (bench/lib/benchlib.py)
 """
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -48,40 +47,17 @@ QUERIES = {
 }
 
 
+sys.path.insert(0, os.path.join(here, "lib"))
+import benchlib  # noqa: E402
+
+
 def run(cmd):
     """Runs cmd; returns (wall seconds, peak RSS bytes, rc, stdout, stderr)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate()  # waits through Popen4._try_wait: wait4 records the rusage
-    wall = time.perf_counter() - t0
-    return wall, p.maxrss, p.returncode, out.decode(), err.decode()
+    r = benchlib.run(cmd)
+    return r["seconds"], r["rss"], r["rc"], r["stdout"], r["stderr"]
 
 
-class Popen4(subprocess.Popen):
-    """Popen whose wait records the child's own rusage (wait4), so RSS is per process."""
-    maxrss = 0
-
-    def _try_wait(self, wait_flags):
-        try:
-            pid, sts, ru = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            return self.pid, 0
-        if pid == self.pid:
-            self.maxrss = ru.ru_maxrss * 1024  # KiB on Linux
-        return pid, sts
-
-
-subprocess.Popen = Popen4
-
-
-def count_lines(path):
-    n = 0
-    with open(path, "rb") as f:
-        while True:
-            b = f.read(1 << 22)
-            if not b:
-                return n
-            n += b.count(b"\n")
+count_lines = benchlib.count_lines
 
 
 def velo_sql(q, fmt):
@@ -208,9 +184,6 @@ with open(os.path.join(results, "streaming.md"), "w") as f:
     f.write(text)
 print(text)
 if len(sys.argv) > 5:  # the fragment for bench/collect.py
-    sys.path.insert(0, os.path.join(here, "lib"))
-    import benchlib  # noqa: E402
-
     rows_ = []
     for r in res + [k]:
         ok = r["velo_status"] == "ok"

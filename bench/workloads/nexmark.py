@@ -19,13 +19,8 @@ velo, data, fragment = sys.argv[1], sys.argv[2], sys.argv[3]
 QDIR = os.path.join(benchlib.BENCH, "nexmark")
 EVENTS = int(os.environ.get("VELO_BENCH_NEXMARK_EVENTS", "1000000"))
 SEED = 42
-FIELDS = [("event_type", "BIGINT"), ("id", "BIGINT"), ("name", "VARCHAR"), ("emailAddress", "VARCHAR"),
-          ("creditCard", "VARCHAR"), ("city", "VARCHAR"), ("state", "VARCHAR"), ("itemName", "VARCHAR"),
-          ("description", "VARCHAR"), ("initialBid", "BIGINT"), ("reserve", "BIGINT"),
-          ("expires", "TIMESTAMP"), ("seller", "BIGINT"), ("category", "BIGINT"), ("auction", "BIGINT"),
-          ("bidder", "BIGINT"), ("price", "BIGINT"), ("channel", "VARCHAR"), ("url", "VARCHAR"),
-          ("dateTime", "TIMESTAMP"), ("extra", "VARCHAR")]
-STREAMS = ("bid", "auction", "person")
+sys.path.insert(0, QDIR)
+from nexmark_fields import duckdb_query, duckdb_setup, velo_binds  # noqa: E402
 
 os.makedirs(data, exist_ok=True)
 benchlib.ensure_duckdb()
@@ -37,20 +32,14 @@ if not os.path.exists(events):
         sys.exit("nexmark: velo-sql gen failed: " + g["stderr"])
     os.rename(events + ".tmp", events)
 
-columns = "{%s}" % ", ".join("'%s': '%s'" % f for f in FIELDS)
-src = "read_json('%s', format = 'newline_delimited', columns = %s)" % (events, columns)
-setup = "".join("CREATE VIEW %s AS SELECT * FROM %s;\n" % (s, src) for s in STREAMS)
+setup = duckdb_setup(events)
 cores_ok = benchlib.velo_cores_supported(velo)
 names = sorted((f[:-4] for f in os.listdir(QDIR) if re.fullmatch(r"q\d+\.sql", f)), key=lambda n: int(n[1:]))
 results = []
 for name in names:
     path = os.path.join(QDIR, name + ".sql")
     text = open(path).read()
-    dpath = os.path.join(QDIR, name + ".duckdb.sql")
-    if os.path.exists(dpath):
-        dtext = open(dpath).read()
-    else:  # the query's last statement (after the CREATE STREAM declarations)
-        dtext = [s for s in re.split(r";\s*(?:\n|$)", re.sub(r"--[^\n]*", "", text)) if s.strip()][-1]
+    dtext = duckdb_query(QDIR, name, text)
     dout = os.path.join(data, "nexmark_duck_%s.jsonl" % name)
     peer = benchlib.best_of(benchlib.reps(), lambda: benchlib.duckdb(setup, dtext, dout, data))
     if peer["rc"]:
@@ -58,7 +47,7 @@ for name in names:
     drows = benchlib.count_lines(dout)
     for cores in (1, 2):
         vout = os.path.join(data, "nexmark_velo_%s.jsonl" % name)
-        cmd = [velo, "run", path, "--quiet"] + sum((["--bind", "%s=file://%s" % (s, events)] for s in STREAMS), [])
+        cmd = [velo, "run", path, "--quiet"] + velo_binds(events)
         if cores > 1:
             if not cores_ok:
                 results.append(benchlib.row(name, EVENTS, cores=cores, peer_run=peer,

@@ -3,7 +3,8 @@
 
 usage: run.py PATH/TO/velo-sql [--only q0[,q1...]] [--events N] [--seed S] [--keep]
 
-Generates N events (default 20,000, seed 42) with `velo-sql gen nexmark` into a JSON-lines file,
+Generates N events (default 20,000, seed 42, 1,000 per second of event time) with `velo-sql gen
+nexmark` into a JSON-lines file,
 runs each query with velo-sql (its streams bid, auction and person bound to that file) and with
 DuckDB (views of the same names over read_json; qN.duckdb.sql when the spelling differs, else the
 query's last statement), and compares the results exactly with the rules of tests/conformance
@@ -28,14 +29,8 @@ sys.path.insert(0, CONF)
 import run as conformance  # noqa: E402  (the comparison rules)
 
 SKIP = 77
-# Every field of the flat event (connectors/gen/nexmark.c, bench/nexmark/README.md).
-FIELDS = [("event_type", "BIGINT"), ("id", "BIGINT"), ("name", "VARCHAR"), ("emailAddress", "VARCHAR"),
-          ("creditCard", "VARCHAR"), ("city", "VARCHAR"), ("state", "VARCHAR"), ("itemName", "VARCHAR"),
-          ("description", "VARCHAR"), ("initialBid", "BIGINT"), ("reserve", "BIGINT"),
-          ("expires", "TIMESTAMP"), ("seller", "BIGINT"), ("category", "BIGINT"), ("auction", "BIGINT"),
-          ("bidder", "BIGINT"), ("price", "BIGINT"), ("channel", "VARCHAR"), ("url", "VARCHAR"),
-          ("dateTime", "TIMESTAMP"), ("extra", "VARCHAR")]
-STREAMS = ("bid", "auction", "person")
+sys.path.insert(0, QUERIES)
+from nexmark_fields import duckdb_query, duckdb_setup, velo_binds  # noqa: E402
 
 
 class Query:
@@ -45,27 +40,12 @@ class Query:
         self.text = open(self.path, encoding="utf-8").read()
         m = re.search(r"^--\s*pending:\s*(.*)$", self.text, re.M)
         self.pending = m.group(1).strip() if m else None
-        duck = os.path.join(QUERIES, name + ".duckdb.sql")
-        self.duck_text = open(duck).read() if os.path.exists(duck) else last_statement(self.text)
+        self.duck_text = duckdb_query(QUERIES, name, self.text)
         self.ordered = conformance.has_top_level_order_by(self.duck_text)
 
 
-def last_statement(text):
-    """The last statement of a script (the query after the CREATE STREAM declarations)."""
-    stmts = [s for s in re.split(r";\s*(?:\n|$)", re.sub(r"--[^\n]*", "", text)) if s.strip()]
-    return stmts[-1].strip()
-
-
-def duck_setup(events):
-    columns = "{%s}" % ", ".join("'%s': '%s'" % f for f in FIELDS)
-    src = "read_json('%s', format = 'newline_delimited', columns = %s)" % (events.replace("'", "''"), columns)
-    return "".join("CREATE VIEW %s AS SELECT * FROM %s;\n" % (s, src) for s in STREAMS)
-
-
 def run_velo(velo, q, events, work):
-    cmd = [velo, "run", q.path, "--quiet"]
-    for s in STREAMS:
-        cmd += ["--bind", "%s=file://%s" % (s, events)]
+    cmd = [velo, "run", q.path, "--quiet"] + velo_binds(events)
     p = subprocess.run(cmd, cwd=work, capture_output=True, timeout=300)
     if p.returncode != 0:
         return {"rc": p.returncode, "stderr": p.stderr.decode("utf-8", "replace")}
@@ -100,12 +80,14 @@ def main():
     work = tempfile.mkdtemp(prefix="velo-nexmark-")
     try:
         events = os.path.join(work, "events.jsonl")
-        subprocess.run([velo, "gen", "nexmark", "--events", str(events_n), "--seed", str(seed), "--quiet",
+        # 1,000 events per second of event time: 20,000 events span 20 s, two 10 s windows (q5, q7, q8)
+        subprocess.run([velo, "gen", "nexmark", "--events", str(events_n), "--seed", str(seed), "--rate", "1000",
+                        "--quiet",
                         "--out", "file://" + events], check=True)
         queries = [Query(n) for n in names]
         os.makedirs(os.path.join(work, "duck"))
         with open(os.path.join(work, "setup.sql"), "w") as f:
-            f.write(duck_setup(events))
+            f.write(duckdb_setup(events))
         with open(os.path.join(work, "list.tsv"), "w") as f:
             for q in queries:
                 qp = os.path.join(work, q.name + ".duck.sql")
