@@ -18,12 +18,16 @@ def duckdb_setup(events_path):
     return "".join("CREATE VIEW %s AS SELECT * FROM %s;\n" % (s, src) for s in STREAMS)
 
 
-def velo_binds(events_path):
-    """velo-sql arguments binding the three streams to the events file."""
-    out = []
-    for s in STREAMS:
-        out += ["--bind", "%s=file://%s" % (s, events_path)]
-    return out
+def velo_query_on_file(query_path, events_path, out_path):
+    """Writes the query with its sources reading events_path instead of the generator. (Not
+    --bind: a bound name drops its declaration, columns and 'event.time.field' included, and the
+    file would be read with inferred types.) Returns out_path."""
+    import re
+    text = open(query_path).read()
+    text = re.sub(r"'nexmark://[^']*'", lambda m: "'file://%s'" % events_path, text)
+    with open(out_path, "w") as f:
+        f.write(text)
+    return out_path
 
 
 def duckdb_query(query_dir, name, text):

@@ -20,7 +20,7 @@ QDIR = os.path.join(benchlib.BENCH, "nexmark")
 EVENTS = int(os.environ.get("VELO_BENCH_NEXMARK_EVENTS", "1000000"))
 SEED = 42
 sys.path.insert(0, QDIR)
-from nexmark_fields import duckdb_query, duckdb_setup, velo_binds  # noqa: E402
+from nexmark_fields import duckdb_query, duckdb_setup, velo_query_on_file  # noqa: E402
 
 os.makedirs(data, exist_ok=True)
 benchlib.ensure_duckdb()
@@ -47,7 +47,8 @@ for name in names:
     drows = benchlib.count_lines(dout)
     for cores in (1, 2):
         vout = os.path.join(data, "nexmark_velo_%s.jsonl" % name)
-        cmd = [velo, "run", path, "--quiet"] + velo_binds(events)
+        sql = velo_query_on_file(path, events, os.path.join(data, "nexmark_%s.sql" % name))
+        cmd = [velo, "run", sql, "--quiet"]
         if cores > 1:
             if not cores_ok:
                 results.append(benchlib.row(name, EVENTS, cores=cores, peer_run=peer,

@@ -5,7 +5,7 @@ usage: run.py PATH/TO/velo-sql [--only q0[,q1...]] [--events N] [--seed S] [--ke
 
 Generates N events (default 20,000, seed 42, 1,000 per second of event time) with `velo-sql gen
 nexmark` into a JSON-lines file,
-runs each query with velo-sql (its streams bid, auction and person bound to that file) and with
+runs each query with velo-sql (its nexmark:// sources replaced by that file) and with
 DuckDB (views of the same names over read_json; qN.duckdb.sql when the spelling differs, else the
 query's last statement), and compares the results exactly with the rules of tests/conformance
 (multiset of rows, DECIMAL by value, timestamps in one form).
@@ -30,7 +30,7 @@ import run as conformance  # noqa: E402  (the comparison rules)
 
 SKIP = 77
 sys.path.insert(0, QUERIES)
-from nexmark_fields import duckdb_query, duckdb_setup, velo_binds  # noqa: E402
+from nexmark_fields import duckdb_query, duckdb_setup, velo_query_on_file  # noqa: E402
 
 
 class Query:
@@ -45,7 +45,8 @@ class Query:
 
 
 def run_velo(velo, q, events, work):
-    cmd = [velo, "run", q.path, "--quiet"] + velo_binds(events)
+    sql = velo_query_on_file(q.path, events, os.path.join(work, q.name + ".velo.sql"))
+    cmd = [velo, "run", sql, "--quiet"]
     p = subprocess.run(cmd, cwd=work, capture_output=True, timeout=300)
     if p.returncode != 0:
         return {"rc": p.returncode, "stderr": p.stderr.decode("utf-8", "replace")}
