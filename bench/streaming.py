@@ -80,7 +80,7 @@ def bench(q, fmt, reps):
         if r["velo_status"] == "ok":
             if os.path.exists(vout):
                 os.remove(vout)
-            wall, rss, rc, out, err = run([velo, "run", sql, "--quiet"])
+            wall, rss, rc, out, err = run([velo, "run", sql, "--quiet"] + benchlib.velo_cores_args(velo, 1))
             if rc != 0:
                 if "not supported yet" in err:
                     r["velo_status"] = "not supported yet"

@@ -75,10 +75,21 @@ def count_lines(path):
             n += b.count(b"\n")
 
 
+_cores_supported = {}
+
+
 def velo_cores_supported(velo):
     """True when velo-sql run takes --cores N (the thread-per-core runtime)."""
-    p = subprocess.run([velo, "help"], capture_output=True, text=True)
-    return "--cores" in p.stdout
+    if velo not in _cores_supported:
+        p = subprocess.run([velo, "help"], capture_output=True, text=True)
+        _cores_supported[velo] = "--cores" in p.stdout
+    return _cores_supported[velo]
+
+
+def velo_cores_args(velo, cores=1):
+    """The arguments that make velo-sql run use `cores` cores: ["--cores", N] once the runtime
+    exists (its default is every CPU, so one-core figures must ask for one), else []."""
+    return ["--cores", str(cores)] if velo_cores_supported(velo) else []
 
 
 def duckdb(setup_sql, query_sql, out_path, work):

@@ -30,6 +30,7 @@ if not os.path.exists(csv):
 QUERIES = {"sum": "SELECT SUM(v) AS s, COUNT(*) AS n FROM vals",
            "arith": "SELECT SUM(v * 1.05 + 0.25) AS s, COUNT(*) AS n FROM vals"}
 TYPES = {"decimal": "DECIMAL(18,2)", "double": "DOUBLE"}
+CORES = benchlib.velo_cores_args(velo, 1)  # one core, as the peer
 
 
 def velo_run(q, t):
@@ -38,7 +39,7 @@ def velo_run(q, t):
         f.write("CREATE STREAM vals (v %s) WITH ('uri' = 'file://%s?format=csv&header=true');\n%s;\n"
                 % (TYPES[t], csv, QUERIES[q]))
     out = os.path.join(data, "dec_velo_%s_%s.jsonl" % (q, t))
-    return benchlib.best_of(benchlib.reps(), lambda: benchlib.run([velo, "run", sql, "--quiet"], stdout_path=out)), out
+    return benchlib.best_of(benchlib.reps(), lambda: benchlib.run([velo, "run", sql, "--quiet"] + CORES, stdout_path=out)), out
 
 
 def duck_run(q, t):

@@ -48,13 +48,11 @@ for name in names:
     for cores in (1, 2):
         vout = os.path.join(data, "nexmark_velo_%s.jsonl" % name)
         sql = velo_query_on_file(path, events, os.path.join(data, "nexmark_%s.sql" % name))
-        cmd = [velo, "run", sql, "--quiet"]
-        if cores > 1:
-            if not cores_ok:
-                results.append(benchlib.row(name, EVENTS, cores=cores, peer_run=peer,
-                                            status="skipped: velo-sql run has no --cores yet"))
-                continue
-            cmd += ["--cores", str(cores)]
+        if cores > 1 and not cores_ok:
+            results.append(benchlib.row(name, EVENTS, cores=cores, peer_run=peer,
+                                        status="skipped: velo-sql run has no --cores yet"))
+            continue
+        cmd = [velo, "run", sql, "--quiet"] + benchlib.velo_cores_args(velo, cores)
         v = benchlib.best_of(benchlib.reps(), lambda: benchlib.run(cmd, stdout_path=vout))
         if v["rc"] and "not supported yet" in v["stderr"]:
             msg = v["stderr"].strip().splitlines()[0]
