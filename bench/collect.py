@@ -146,16 +146,24 @@ def chart(d):
     if not w or not shutil.which("gnuplot"):
         return False
     dat = CHART[:-4] + ".dat"
+    by_query = {}
+    for r in w["results"]:
+        q = by_query.setdefault(r["name"], {"velo1": 0.0, "velo2": 0.0, "peer": 0.0})
+        if r["status"] == "ok" and r["cores"] in (1, 2):
+            q["velo%d" % r["cores"]] = (r["events_per_s"] or 0) / 1e6
+        if r.get("peer"):
+            q["peer"] = (r["peer"].get("events_per_s") or 0) / 1e6
+    two = any(q["velo2"] for q in by_query.values())
     with open(dat, "w") as f:
-        f.write("# query velo duckdb\n")
-        for r in w["results"]:
-            if r["cores"] != 1:
-                continue
-            v = (r["events_per_s"] or 0) / 1e6
-            p = ((r.get("peer") or {}).get("events_per_s") or 0) / 1e6
-            f.write("%s %.4f %.4f\n" % (r["name"], v, p))
-    title = "Nexmark, %s events from a file, 1 core (commit %s, %s)" % (
+        f.write("# query velo-1-core velo-2-cores duckdb\n")
+        for name, q in by_query.items():
+            f.write("%s %.4f %.4f %.4f\n" % (name, q["velo1"], q["velo2"], q["peer"]))
+    title = "Nexmark, %s events from a file (commit %s, %s)" % (
         "{:,}".format(w["params"]["events"]), d["commit"][:10], d["date"][:10])
+    plots = ["'%s' using 2:xtic(1) title 'velo-sql, 1 core' lc rgb '#1f77b4'" % dat]
+    if two:
+        plots.append("'' using 3 title 'velo-sql, 2 cores' lc rgb '#2ca02c'")
+    plots.append("'' using 4 title 'DuckDB (1 thread)' lc rgb '#ff7f0e'")
     script = """
 set terminal pngcairo size 900,480 noenhanced font ",10"
 set output '%s'
@@ -169,8 +177,8 @@ set yrange [0:*]
 set grid ytics
 set key top right
 set label 1 'no velo-sql bar: the query does not run yet' at graph 0.01, graph 0.95 left
-plot '%s' using 2:xtic(1) title 'velo-sql' lc rgb '#1f77b4', '' using 3 title 'DuckDB (1 thread)' lc rgb '#ff7f0e'
-""" % (CHART, title.replace("'", ""), dat)
+plot %s
+""" % (CHART, title.replace("'", ""), ", ".join(plots))
     p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     os.remove(dat)
     if p.returncode:
