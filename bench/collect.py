@@ -25,7 +25,7 @@ LATEST = os.path.join(BENCH, "results", "latest.json")
 CHART = os.path.join(BENCH, "results", "nexmark.png")
 DOC = os.path.join(ROOT, "docs", "performance.md")
 README = os.path.join(ROOT, "README.md")
-ORDER = ["nexmark", "streaming", "decimal", "parse_bind"]  # others follow in name order
+ORDER = ["nexmark", "streaming", "decimal", "control_plane", "parse_bind"]  # others follow in name order
 
 
 def sh(cmd):
@@ -121,9 +121,11 @@ def provenance(d):
 
 
 def table(w):
-    out = ["| %s | cores | velo-sql events/s | events/s/core | peak RSS | DuckDB events/s (1 thread) "
-           "| DuckDB peak RSS | velo/DuckDB | check |" % ("query" if w["workload"] == "nexmark" else "what"),
-           "|---|---|---|---|---|---|---|---|---|"]
+    lat = any(r.get("latency_p50_ms") or r.get("latency_p99_ms") for r in w["results"])
+    out = ["| %s | cores | velo-sql events/s | events/s/core | peak RSS | peer events/s | peer peak RSS "
+           "| ratio |%s check |" % ("query" if w["workload"] == "nexmark" else "what",
+                                    " p50 / p99 latency |" if lat else ""),
+           "|---|---|---|---|---|---|---|---|%s---|" % ("---|" if lat else "")]
     for r in w["results"]:
         p = r.get("peer") or {}
         status = r["status"]
@@ -133,10 +135,15 @@ def table(w):
             dv = r["decimal_vs_double"]
             check = ("%s; DOUBLE/DECIMAL time: velo-sql %.2f, DuckDB %.2f"
                      % (check, dv["velo-sql"], dv["duckdb"])).lstrip("; ")
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+        peer = "—" if not p else "%s (%s%s)" % (si(p.get("events_per_s")), p.get("engine", "?"),
+                                               ", %d thread" % p["threads"] if p.get("threads") else "")
+        latency = ""
+        if lat:
+            f = lambda x: "—" if x is None else "%.1f ms" % x
+            latency = " %s / %s |" % (f(r.get("latency_p50_ms")), f(r.get("latency_p99_ms")))
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |%s %s |"
                    % (r["name"], r["cores"], velo, si(r["events_per_s_per_core"]), mib(r["peak_rss_bytes"]),
-                      si(p.get("events_per_s")), mib(p.get("peak_rss_bytes")), ratio(r["ratio"]),
-                      check.replace("|", "\\|")))
+                      peer, mib(p.get("peak_rss_bytes")), ratio(r["ratio"]), latency, check.replace("|", "\\|")))
     return "\n".join(out)
 
 
@@ -202,12 +209,13 @@ def render_doc(d, have_chart):
                 "rough (±30 %) and regenerate on a quiet machine before quoting them.", ""]
     out += ["How to read the tables: events/s = input events (or rows) / wall-clock seconds of the whole "
             "velo-sql process (parse, plan, read, compute, write), best of the repetitions; "
-            "events/s/core divides by the cores velo-sql ran on. DuckDB runs the same query on the same "
-            "input with one thread; its figure uses its query-only time (node start-up excluded), so "
-            "**velo/DuckDB** (> 1: velo-sql faster) is conservative. Peak RSS is `ru_maxrss` of each "
+            "events/s/core divides by the cores velo-sql ran on. The peer is named in its column: DuckDB runs "
+            "the same query on the same input with one thread, and its figure uses its query-only time "
+            "(node start-up excluded), so the **ratio** velo-sql ÷ peer (> 1: velo-sql faster) is "
+            "conservative; a workload without a peer says what its ratio is. Peak RSS is `ru_maxrss` of each "
             "process (DuckDB's includes node, ~50 MiB). \"not supported yet\" rows show DuckDB alone. "
-            "Latency (p50/p99) is reported only by workloads where it means something (none of these: "
-            "they read files as fast as they can).", ""]
+            "Latency (p50/p99) is reported where it means something (requests to the control plane); the "
+            "file workloads read as fast as they can and have none.", ""]
     for w in d["workloads"]:
         out += ["## " + w["title"], ""]
         params = ", ".join("%s %s" % (k, "{:,}".format(v) if isinstance(v, int) else v)

@@ -1,7 +1,7 @@
-/* velo-cli: the operator's command line. Today `validate`: parse and bind SQL files offline (no
- * connector is opened: sources without declared columns bind as schemaless) and report every
- * error and warning with its position. The control-plane commands (health, status, jobs, submit,
- * stop, kafka) arrive with the control plane and say so. */
+/* velo-cli: the operator's command line. `validate` parses and binds SQL files offline (no
+ * connector is opened: sources without declared columns bind as schemaless), or on a node with
+ * --remote, and reports every error and warning with its position. health, status, jobs, submit
+ * and stop talk to a node's REST API (cli/velo_cli_remote.c); `kafka` is still to come. */
 #include <dirent.h>
 #include <errno.h>
 #include <mimalloc.h>
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "cli/velo_cli_remote.h"
 #include "connectors/formats/format.h"
 #include "connectors/uri.h"
 #include "core/strbuf.h"
@@ -28,11 +29,27 @@ static void usage(FILE *out) {
           "\n"
           "commands:\n"
           "  validate FILE|DIR... [--strict] [--format text|json] [--config FILE] [--bind NAME=URI]...\n"
-          "                 parse and bind SQL files offline (a folder: every *.sql below it)\n"
+          "                 parse and bind SQL files offline (a folder: every *.sql below it);\n"
+          "                 with --remote the node checks them\n"
+          "  health         the node's readiness (exit 0 healthy, 1 not)\n"
+          "  status [--refresh SECONDS] [--count N]\n"
+          "                 the node and its jobs (--refresh redraws until Ctrl-C)\n"
+          "  jobs           the node's jobs\n"
+          "  submit FILE.sql [--name NAME] [--bind NAME=URI]...\n"
+          "                 run a job on the node\n"
+          "  stop ID [--force] [--wait SECONDS]\n"
+          "                 stop a job (graceful: drains and flushes; waits up to 30 s)\n"
           "  version        print the version\n"
           "  help           this text\n"
           "\n"
-          "exit codes of validate: 0 valid (warnings allowed unless --strict), 1 invalid, 2 usage error\n",
+          "connection options (any command): --sql-host HOST (127.0.0.1) --sql-port PORT (8080)\n"
+          "  --token TOKEN (or $VELO_TOKEN) --tls --cacert FILE --insecure --remote\n"
+          "output: --format text|json (tables by default)\n"
+          "\n"
+          "exit codes of validate: 0 valid (warnings allowed unless --strict), 1 invalid, 2 usage error,\n"
+          "  3 node unreachable (--remote)\n"
+          "exit codes of health: 0 healthy, 1 not (or unreachable); of status, jobs, submit, stop: 0 ok,\n"
+          "  1 the node refused (invalid SQL, unknown job...), 2 usage error, 3 node unreachable\n",
           out);
 }
 
@@ -91,7 +108,7 @@ static bool collect_dir(const char *dir, path_list *out) {
     return true;
 }
 
-static char *read_file(const char *path, size_t *len) {
+char *velo_cli_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     velo_strbuf sb;
@@ -218,6 +235,7 @@ static bool load_config(const char *file, velo_kv *config, velo_kv *binds) {
 /* ---- validate ---- */
 
 typedef struct validate_opts {
+    velo_cli_remote *remote; /* --remote: the node validates */
     bool strict, json;
     velo_kv binds, config;
     path_list files;
@@ -248,17 +266,25 @@ static void json_findings(velo_strbuf *o, const char *file, const velo_diags *d,
     velo_strbuf_puts(o, "]}");
 }
 
-/* Parses and binds one file; appends its report (text or one JSON object) to out. */
-static void validate_file(const validate_opts *vo, const char *file, velo_strbuf *out, totals *t) {
+/* Parses and binds one file (locally, or on the node with --remote); appends its report (text or
+ * one JSON object) to out. Returns false when the node could not be asked. */
+static bool validate_file(const validate_opts *vo, const char *file, velo_strbuf *out, totals *t) {
     velo_diags diags;
     velo_diags_init(&diags);
     size_t len = 0;
-    char *text = read_file(file, &len);
+    char *text = velo_cli_read_file(file, &len);
     if (!text) {
         velo_diags_add(&diags, VELO_SEV_ERROR, "io.read", 0, 0, "cannot read: %s",
                        strerror(errno ? errno : EIO));
     } else if (len > UINT32_MAX) {
         velo_diags_add(&diags, VELO_SEV_ERROR, "io.read", 0, 0, "file larger than 4 GiB");
+    } else if (vo->remote && vo->remote->remote) {
+        int rc = velo_cli_validate_remote(vo->remote, file, text, len, &vo->binds, &diags);
+        if (rc) {
+            mi_free(text);
+            velo_diags_free(&diags);
+            return false;
+        }
     } else {
         velo_sql_script *script = velo_sql_parse(file, text, len, &diags);
         /* binding a script that did not parse would report the parser's recovery, not the user's SQL */
@@ -286,6 +312,7 @@ static void validate_file(const validate_opts *vo, const char *file, velo_strbuf
     t->warnings += diags.nwarnings;
     mi_free(text);
     velo_diags_free(&diags);
+    return true;
 }
 
 static const char *plural(uint32_t n) { return n == 1 ? "" : "s"; }
@@ -375,8 +402,8 @@ static bool parse_validate_args(int argc, char **argv, validate_opts *vo) {
     return ok;
 }
 
-static int cmd_validate(int argc, char **argv) {
-    validate_opts vo = {0};
+static int cmd_validate(velo_cli_remote *remote, int argc, char **argv) {
+    validate_opts vo = {.remote = remote};
     velo_kv_init(&vo.binds);
     velo_kv_init(&vo.config);
     int code = EXIT_USAGE;
@@ -385,8 +412,9 @@ static int cmd_validate(int argc, char **argv) {
         velo_strbuf out;
         velo_strbuf_init(&out);
         if (vo.json) velo_strbuf_puts(&out, "{\"files\":[");
-        for (uint32_t i = 0; i < vo.files.count; i++) {
-            validate_file(&vo, vo.files.items[i], &out, &t);
+        bool reached = true;
+        for (uint32_t i = 0; reached && i < vo.files.count; i++) {
+            reached = validate_file(&vo, vo.files.items[i], &out, &t);
             if (out.len) fwrite(out.data, 1, out.len, stdout); /* stream: a big folder shows progress */
             velo_strbuf_clear(&out);
         }
@@ -398,6 +426,7 @@ static int cmd_validate(int argc, char **argv) {
         fwrite(out.data, 1, out.len, stdout);
         velo_strbuf_free(&out);
         code = t.errors || (vo.strict && t.warnings) ? EXIT_INVALID : EXIT_VALID;
+        if (!reached) code = REMOTE_UNREACHABLE;
     }
     velo_kv_free(&vo.binds);
     velo_kv_free(&vo.config);
@@ -405,13 +434,38 @@ static int cmd_validate(int argc, char **argv) {
     return code;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_USAGE;
+/* Connection options may stand anywhere (before or after the command); --format before the
+ * command is moved after it. What is left is `velo-cli COMMAND ARGS...` in args. */
+static int split_args(int argc, char **argv, velo_cli_remote *r, char **args) {
+    int n = 0, cmd_at = -1;
+    const char *pre_format = NULL;
+    args[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        int k = velo_cli_remote_option(argc, argv, &i, r);
+        if (k < 0) return -1;
+        if (k) continue;
+        if (cmd_at < 0 && (!strncmp(argv[i], "--format", 8)) && (argv[i][8] == '=' || argv[i][8] == '\0')) {
+            pre_format = argv[i][8] == '=' ? argv[i] : (i + 1 < argc ? argv[++i] : NULL);
+            if (!pre_format) {
+                fprintf(stderr, "velo-cli: --format needs a value\n");
+                return -1;
+            }
+            continue;
+        }
+        if (cmd_at < 0) cmd_at = n;
+        args[n++] = argv[i];
+        if (cmd_at == n - 1 && pre_format) {
+            if (strncmp(pre_format, "--format=", 9)) args[n++] = "--format";
+            args[n++] = (char *)pre_format;
+        }
     }
+    args[n] = NULL;
+    return n;
+}
+
+static int run_command(velo_cli_remote *remote, int argc, char **argv) {
     const char *cmd = argv[1];
-    if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "validate") == 0) return cmd_validate(remote, argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("velo-cli %s\n", VELO_VERSION);
         return EXIT_VALID;
@@ -420,14 +474,33 @@ int main(int argc, char **argv) {
         usage(stdout);
         return EXIT_VALID;
     }
-    static const char *const later[] = {"health", "status", "jobs", "submit", "stop", "kafka"};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        if (strcmp(cmd, later[i]) == 0) {
-            fprintf(stderr, "velo-cli: '%s' is not supported yet (arrives with the control plane)\n", cmd);
-            return EXIT_USAGE;
-        }
+    if (strcmp(cmd, "health") == 0) return velo_cli_health(remote, argc - 2, argv + 2);
+    if (strcmp(cmd, "status") == 0) return velo_cli_status(remote, argc - 2, argv + 2);
+    if (strcmp(cmd, "jobs") == 0) return velo_cli_jobs(remote, argc - 2, argv + 2);
+    if (strcmp(cmd, "submit") == 0) return velo_cli_submit(remote, argc - 2, argv + 2);
+    if (strcmp(cmd, "stop") == 0) return velo_cli_stop(remote, argc - 2, argv + 2);
+    if (strcmp(cmd, "kafka") == 0) {
+        fprintf(stderr, "velo-cli: 'kafka' is not supported yet (arrives with the Kafka connector)\n");
+        return EXIT_USAGE;
     }
     fprintf(stderr, "velo-cli: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+    velo_cli_remote remote = {.http = {.host = "127.0.0.1", .port = 8080, .token = getenv("VELO_TOKEN")}};
+    char **args = mi_calloc((size_t)argc + 3, sizeof *args);
+    if (!args) return EXIT_USAGE;
+    int n = split_args(argc, argv, &remote, args);
+    int code = EXIT_USAGE;
+    if (n < 0) goto out;
+    if (n < 2) {
+        usage(stderr);
+        goto out;
+    }
+    code = run_command(&remote, n, args);
+out:
+    mi_free(args);
+    return code;
 }

@@ -11,6 +11,7 @@
 #include "connectors/uri.h"
 #include "engine/gen.h"
 #include "engine/job.h"
+#include "net/serve.h"
 
 #define VELO_VERSION "0.1.0"
 
@@ -24,6 +25,9 @@ static void usage(FILE *out) {
           "                 print the plan of every query of FILE.sql without running it\n"
           "  gen nexmark --events N [--seed S] [--rate R] [--paced] --out URI\n"
           "                 write N Nexmark events (JSON lines) to a sink URI (file://...)\n"
+          "  serve [--port 8080] [--listen 127.0.0.1] [--data-dir DIR] [--auth-token-file F]\n"
+          "        [--tls-cert F --tls-key F] [--cores N] [--max-body BYTES]\n"
+          "                 run the node: REST job API, health and metrics (docs/rest-api.md)\n"
           "  version        print the version\n"
           "  help           this text\n"
           "\n"
@@ -218,6 +222,73 @@ static int cmd_gen(int argc, char **argv) {
     return velo_gen_run(&o);
 }
 
+/* serve: read the options, then hand over to net/serve.c. */
+static int cmd_serve(int argc, char **argv) {
+    velo_serve_options so = {.listen = "127.0.0.1",
+                             .port = 8080,
+                             .cores = 1,
+                             .max_body = 1 << 20,
+                             .version = VELO_VERSION,
+                             .stop = &stop_requested,
+                             .log = stderr};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        static const char *const with_value[] = {"--port",     "--listen",  "--data-dir", "--auth-token-file",
+                                                 "--tls-cert", "--tls-key", "--cores",    "--max-body"};
+        size_t k, nk = sizeof with_value / sizeof with_value[0];
+        for (k = 0; k < nk; k++) {
+            size_t n = strlen(with_value[k]);
+            if (!strncmp(a, with_value[k], n) && (a[n] == '\0' || a[n] == '=')) {
+                v = a[n] == '=' ? a + n + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                break;
+            }
+        }
+        if (k == nk) {
+            fprintf(stderr, "velo-sql: unknown option '%s' for serve\n", a);
+            return VELO_EXIT_IO_ERROR;
+        }
+        if (!v) {
+            fprintf(stderr, "velo-sql: %s needs a value\n", with_value[k]);
+            return VELO_EXIT_IO_ERROR;
+        }
+        char *end = NULL;
+        long num = strtol(v, &end, 10);
+        bool numeric = end && end != v && *end == '\0';
+        switch (k) {
+        case 0:
+            if (!numeric || num < 0 || num > 65535) {
+                fprintf(stderr, "velo-sql: --port must be 0..65535 (0 picks a free port), found '%s'\n", v);
+                return VELO_EXIT_IO_ERROR;
+            }
+            so.port = (int)num;
+            break;
+        case 1: so.listen = v; break;
+        case 2: so.data_dir = v; break;
+        case 3: so.auth_token_file = v; break;
+        case 4: so.tls_cert_file = v; break;
+        case 5: so.tls_key_file = v; break;
+        case 6:
+            if (!numeric || num < 1 || num > 1024) {
+                fprintf(stderr, "velo-sql: --cores must be 1..1024, found '%s'\n", v);
+                return VELO_EXIT_IO_ERROR;
+            }
+            so.cores = (int)num;
+            break;
+        default:
+            if (!numeric || num < 1024) {
+                fprintf(stderr, "velo-sql: --max-body must be a byte count of at least 1024, found '%s'\n",
+                        v);
+                return VELO_EXIT_IO_ERROR;
+            }
+            so.max_body = (size_t)num;
+            break;
+        }
+    }
+    install_stop_handlers();
+    signal(SIGPIPE, SIG_IGN); /* a client that hangs up must not end the node */
+    return velo_serve_run(&so);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
@@ -234,7 +305,8 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "serve") || !strcmp(cmd, "test") || !strcmp(cmd, "dev-kafka")) {
+    if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
+    if (!strcmp(cmd, "test") || !strcmp(cmd, "dev-kafka")) {
         fprintf(stderr, "velo-sql: '%s' is not supported yet\n", cmd);
         return VELO_EXIT_IO_ERROR;
     }

@@ -12,6 +12,7 @@ librdkafka-dev liburing-dev libck-dev libmimalloc-dev libmsgpack-dev libavro-dev
 libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev libcriterion-dev
 libcurl4-openssl-dev libyaml-dev libzstd-dev libxxhash-dev
 kcat curl python3 python3-confluent-kafka
+libjansson-dev prometheus wrk openssl
 gnuplot-nox
 "
 # Node.js + npm run the DuckDB peer (tests/conformance, bench). Some images ship Node.js from

@@ -82,7 +82,8 @@ def velo_cores_supported(velo):
     """True when velo-sql run takes --cores N (the thread-per-core runtime)."""
     if velo not in _cores_supported:
         p = subprocess.run([velo, "help"], capture_output=True, text=True)
-        _cores_supported[velo] = "--cores" in p.stdout
+        run_line = [l for l in p.stdout.splitlines() if l.strip().startswith("run ")]
+        _cores_supported[velo] = bool(run_line) and "--cores" in run_line[0]
     return _cores_supported[velo]
 
 
