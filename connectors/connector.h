@@ -18,11 +18,14 @@
  * dead-letter queue for records that cannot be decoded. */
 typedef struct velo_connector_args {
     const velo_uri *uri;
-    const velo_kv *options;   /* merged: URI query + WITH; keys as written, lookup case-insensitive */
-    const char *base_dir;     /* folder of the SQL file ("." for stdin) */
+    const velo_kv *options;      /* merged: URI query + WITH; keys as written, lookup case-insensitive */
+    const char *base_dir;        /* folder of the SQL file ("." for stdin) */
     const velo_schema *declared; /* declared columns (CREATE STREAM t (...)), or NULL */
-    velo_dlq *dlq;            /* never NULL: a DLQ that only counts when none is configured */
-    const char *name;         /* source/sink name for messages ("trades", or the URI) */
+    velo_dlq *dlq;               /* never NULL: a DLQ that only counts when none is configured */
+    const char *name;            /* source/sink name for messages ("trades", or the URI) */
+    /* Projection pushdown, sources only: per column of `declared`, nonzero when the query reads it;
+     * NULL = every column. A source may leave unread columns NULL (and skip decoding them). */
+    const uint8_t *used_columns;
 } velo_connector_args;
 
 typedef struct velo_source velo_source;

@@ -1,51 +1,243 @@
 /* The GROUP BY / window operator (core/group_op.h).
  *
- * Groups live in a chained hash table: `buckets` hold entry index + 1, entries sit in one growing
- * array (freed slots are reused). Each entry owns one allocation holding the encoded key and the
- * accumulator states of every aggregate call, so closing a window frees everything it kept.
- * Keys are encoded into bytes by core/keys.h so that equal SQL values have equal bytes; hashing
- * uses xxHash (XXH3) from Debian's libxxhash. */
+ * Groups live in a chained hash table (gtable) whose records have one fixed size and sit in
+ * chunks of GT_CHUNK records (growing never copies them): a 16-byte header (32-bit hash, chain
+ * link, key length, flags), window bounds only when windowed, the encoded key inline (a pointer
+ * to a heap copy when a key is longer than the inline room) and the accumulator states. No
+ * allocation per group; a BIGINT key with COUNT + SUM costs 56 bytes + ~4-8 bytes of bucket
+ * (docs/sql/aggregates.md, "Memory"). Freed records (closed windows) are reused through a free
+ * list threaded through the chain link. Keys are encoded into bytes by core/keys.h so that equal SQL
+ * values have equal bytes; hashing uses xxHash (XXH3) from Debian's libxxhash. SESSION windows
+ * keep, per key, the session index of state/window.h in a second gtable. */
 #include "core/group_op.h"
 
 #include <math.h>
 #include <mimalloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "core/keys.h"
 #include "core/strbuf.h"
 #include "core/temporal.h"
 
-typedef struct group_entry {
-    uint64_t hash;
-    char *mem; /* key bytes, then the states (8-byte aligned) */
-    uint32_t key_len;
-    uint32_t next; /* next entry index + 1 in the bucket chain, 0 = end */
-    int64_t win_start, win_end;
-    bool live, dirty;
-} group_entry;
+/* ---- the table ---- */
+
+#define GT_CHUNK_BITS     14
+#define GT_CHUNK          (1u << GT_CHUNK_BITS)
+#define GT_KEY_MAX_INLINE 64
+
+enum { REC_LIVE = 1, REC_DIRTY = 2, REC_KEY_HEAP = 4 };
+
+typedef struct grec {
+    uint32_t hash;    /* low 32 bits of XXH3(key, seed = window start) */
+    uint32_t next;    /* bucket chain (free list when not live): record index + 1, 0 = end */
+    uint32_t key_len; /* bytes of the encoded key */
+    uint8_t flags;
+    uint8_t pad[3];
+} grec; /* then [int64 win_start, win_end] when windowed, the key area, the payload */
+
+typedef struct gtable {
+    bool windowed;
+    uint32_t payload;  /* bytes of payload per record (8-aligned) */
+    uint32_t key_off;  /* offset of the key area */
+    uint32_t kcap;     /* inline key bytes (set on the first insert from that key's length) */
+    uint32_t rec_size; /* 0 until the first insert */
+    char **chunks;
+    uint32_t nchunks, chunks_cap;
+    uint32_t nrecs;     /* records handed out so far (live or free) */
+    uint32_t free_head; /* record index + 1 */
+    uint32_t *buckets;
+    uint32_t nbuckets; /* power of two */
+    uint32_t live;
+} gtable;
+
+static void gt_init(gtable *t, bool windowed, uint32_t payload) {
+    memset(t, 0, sizeof *t);
+    t->windowed = windowed;
+    t->payload = (payload + 7) & ~7u;
+    t->key_off = sizeof(grec) + (windowed ? 16u : 0u);
+}
+
+static inline grec *gt_rec(const gtable *t, uint32_t idx) {
+    return (grec *)(t->chunks[idx >> GT_CHUNK_BITS] + (size_t)(idx & (GT_CHUNK - 1)) * t->rec_size);
+}
+static inline int64_t *rec_win(grec *r) { return (int64_t *)(r + 1); } /* [start, end] */
+static inline int64_t rec_ws(const gtable *t, grec *r) { return t->windowed ? rec_win(r)[0] : 0; }
+static inline const char *rec_key(const gtable *t, grec *r) {
+    char *k = (char *)r + t->key_off;
+    if (r->flags & REC_KEY_HEAP) {
+        char *p;
+        memcpy(&p, k, sizeof p);
+        return p;
+    }
+    return k;
+}
+static inline char *rec_payload(const gtable *t, grec *r) { return (char *)r + t->key_off + t->kcap; }
+
+static uint32_t gt_hash(const char *key, uint32_t len, int64_t ws) {
+    return (uint32_t)XXH3_64bits_withSeed(key, len, (uint64_t)ws);
+}
+
+static uint32_t gt_find(const gtable *t, const char *key, uint32_t len, int64_t ws, uint32_t h) {
+    if (!t->nbuckets) return UINT32_MAX;
+    for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i;) {
+        grec *r = gt_rec(t, i - 1);
+        if (r->hash == h && r->key_len == len && rec_ws(t, r) == ws && !memcmp(rec_key(t, r), key, len))
+            return i - 1;
+        i = r->next;
+    }
+    return UINT32_MAX;
+}
+
+static void gt_link(gtable *t, uint32_t idx) {
+    grec *r = gt_rec(t, idx);
+    uint32_t b = r->hash & (t->nbuckets - 1);
+    r->next = t->buckets[b];
+    t->buckets[b] = idx + 1;
+}
+
+static void gt_unlink(gtable *t, uint32_t idx) {
+    grec *r = gt_rec(t, idx);
+    uint32_t *link = &t->buckets[r->hash & (t->nbuckets - 1)];
+    while (*link && *link != idx + 1)
+        link = &gt_rec(t, *link - 1)->next;
+    if (*link) *link = r->next;
+}
+
+static velo_status gt_grow_buckets(gtable *t, velo_error *err) {
+    uint32_t nb = t->nbuckets ? t->nbuckets * 2 : 1024;
+    uint32_t *b = mi_zalloc(sizeof *b * nb);
+    if (!b || nb < t->nbuckets) {
+        mi_free(b);
+        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the GROUP BY table");
+    }
+    mi_free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = nb;
+    for (uint32_t i = 0; i < t->nrecs; i++)
+        if (gt_rec(t, i)->flags & REC_LIVE) gt_link(t, i);
+    return VELO_OK;
+}
+
+/* A new live record for key + window (payload uninitialised); its index, or UINT32_MAX (err set). */
+static uint32_t gt_insert(gtable *t, const char *key, uint32_t len, int64_t ws, int64_t we, uint32_t h,
+                          velo_error *err) {
+    if (!t->rec_size) {
+        uint32_t k = (len + 7) & ~7u;
+        t->kcap = k < 8 ? 8 : k > GT_KEY_MAX_INLINE ? GT_KEY_MAX_INLINE : k;
+        t->rec_size = t->key_off + t->kcap + t->payload;
+    }
+    if (t->live + 1 > t->nbuckets && gt_grow_buckets(t, err)) return UINT32_MAX;
+    char *heap_key = NULL;
+    if (len > t->kcap && !(heap_key = mi_malloc(len))) {
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory for a new group");
+        return UINT32_MAX;
+    }
+    uint32_t idx;
+    if (t->free_head) {
+        idx = t->free_head - 1;
+        t->free_head = gt_rec(t, idx)->next;
+    } else {
+        if ((t->nrecs >> GT_CHUNK_BITS) == t->nchunks) {
+            if (t->nchunks == t->chunks_cap) {
+                uint32_t nc = t->chunks_cap ? t->chunks_cap * 2 : 16;
+                char **cs = mi_realloc(t->chunks, sizeof *cs * nc);
+                if (!cs) goto nomem;
+                t->chunks = cs;
+                t->chunks_cap = nc;
+            }
+            if (!(t->chunks[t->nchunks] = mi_malloc((size_t)GT_CHUNK * t->rec_size))) goto nomem;
+            t->nchunks++;
+        }
+        idx = t->nrecs++;
+    }
+    grec *r = gt_rec(t, idx);
+    r->hash = h;
+    r->key_len = len;
+    r->flags = REC_LIVE;
+    char *k = (char *)r + t->key_off;
+    if (heap_key) {
+        memcpy(heap_key, key, len);
+        memcpy(k, &heap_key, sizeof heap_key);
+        r->flags |= REC_KEY_HEAP;
+    } else if (len) {
+        memcpy(k, key, len);
+    }
+    if (t->windowed) rec_win(r)[0] = ws, rec_win(r)[1] = we;
+    gt_link(t, idx);
+    t->live++;
+    return idx;
+nomem:
+    mi_free(heap_key);
+    velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the GROUP BY table");
+    return UINT32_MAX;
+}
+
+/* Unlinks and frees a record (its payload already destroyed by the caller). */
+static void gt_remove(gtable *t, uint32_t idx) {
+    grec *r = gt_rec(t, idx);
+    gt_unlink(t, idx);
+    if (r->flags & REC_KEY_HEAP) mi_free((void *)rec_key(t, r));
+    r->flags = 0;
+    r->next = t->free_head;
+    t->free_head = idx + 1;
+    t->live--;
+}
+
+/* Moves a live record to new window bounds (a session that grew at its start). */
+static void gt_rewindow(gtable *t, uint32_t idx, int64_t ws, int64_t we) {
+    grec *r = gt_rec(t, idx);
+    if (rec_win(r)[0] != ws) {
+        gt_unlink(t, idx);
+        r->hash = gt_hash(rec_key(t, r), r->key_len, ws);
+        rec_win(r)[0] = ws;
+        gt_link(t, idx);
+    }
+    rec_win(r)[1] = we;
+}
+
+static void gt_free(gtable *t) {
+    for (uint32_t i = 0; i < t->nrecs; i++) {
+        grec *r = gt_rec(t, i);
+        if ((r->flags & REC_LIVE) && (r->flags & REC_KEY_HEAP)) mi_free((void *)rec_key(t, r));
+    }
+    for (uint32_t c = 0; c < t->nchunks; c++)
+        mi_free(t->chunks[c]);
+    mi_free(t->chunks);
+    mi_free(t->buckets);
+    memset(t, 0, sizeof *t);
+}
+
+/* Bytes held by the table (chunks, bucket array, heap keys not counted). */
+static uint64_t gt_bytes(const gtable *t) {
+    return (uint64_t)t->nchunks * GT_CHUNK * t->rec_size + (uint64_t)t->nbuckets * 4 +
+           (uint64_t)t->chunks_cap * sizeof(char *);
+}
 
 typedef struct group_op {
     velo_operator base;
     velo_group_config cfg;
     velo_group_agg *aggs;
     velo_schema *output;
-    uint32_t *state_off; /* per aggregate: offset of its state in the entry's state area */
+    uint32_t *state_off; /* per aggregate: offset of its state in the record's payload */
     uint32_t states_size;
-    group_entry *entries;
-    uint32_t nentries, cap_entries;
-    uint32_t *free_list;
-    uint32_t nfree;
-    uint32_t *buckets;
-    uint32_t nbuckets; /* power of two */
-    uint32_t live;
+    gtable groups;
+    gtable sessions; /* SESSION: key -> velo_sessions (the key's open sessions) */
+    uint32_t *dirty; /* records marked REC_DIRTY since the last emission (EMIT CHANGES) */
+    uint32_t ndirty, dirty_cap;
     int64_t max_event; /* max event time seen */
     int64_t watermark;
-    int64_t min_open_end; /* smallest window end among live entries (windowed) */
+    int64_t min_open_end; /* lower bound of the window ends among live records (windowed) */
     velo_eval_ctx ctx;
     velo_batch *out;
     velo_strbuf keybuf;
+    velo_strbuf batchkeys; /* unwindowed: the batch's encoded keys, back to back */
+    uint32_t *key_off;     /* per batch position: offset in batchkeys, length, hash */
+    uint32_t *key_len, *key_hash;
+    uint32_t key_cap;
     velo_group_stats stats;
     /* per-batch scratch (grown as needed) */
     void **states;
@@ -54,100 +246,55 @@ typedef struct group_op {
     uint32_t scratch_cap;
 } group_op;
 
-/* ---- the hash table ---- */
-
-static velo_status grow_buckets(group_op *g, velo_error *err) {
-    uint32_t nb = g->nbuckets ? g->nbuckets * 2 : 1024;
-    uint32_t *b = mi_zalloc(sizeof *b * nb);
-    if (!b) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the GROUP BY table");
-    for (uint32_t i = 0; i < g->nentries; i++) {
-        group_entry *e = &g->entries[i];
-        if (!e->live) continue;
-        uint32_t h = (uint32_t)(e->hash & (nb - 1));
-        e->next = b[h];
-        b[h] = i + 1;
-    }
-    mi_free(g->buckets);
-    g->buckets = b;
-    g->nbuckets = nb;
-    return VELO_OK;
-}
-
-static void unlink_entry(group_op *g, uint32_t idx) {
-    group_entry *e = &g->entries[idx];
-    uint32_t *link = &g->buckets[e->hash & (g->nbuckets - 1)];
-    while (*link && *link != idx + 1)
-        link = &g->entries[*link - 1].next;
-    if (*link) *link = e->next;
-}
+static char *states_of(group_op *g, uint32_t idx) { return rec_payload(&g->groups, gt_rec(&g->groups, idx)); }
 
 static void free_entry(group_op *g, uint32_t idx) {
-    group_entry *e = &g->entries[idx];
-    char *states = e->mem + ((e->key_len + 7) & ~7u);
+    char *states = states_of(g, idx);
     for (uint32_t a = 0; a < g->cfg.naggs; a++)
         if (g->aggs[a].desc.destroy) g->aggs[a].desc.destroy(&g->aggs[a].desc, states + g->state_off[a]);
-    mi_free(e->mem);
-    e->mem = NULL;
-    e->live = false;
-    g->free_list[g->nfree++] = idx;
-    g->live--;
+    gt_remove(&g->groups, idx);
 }
 
-/* Finds or creates the entry for key bytes + window; returns its index or UINT32_MAX (err set). */
-static uint32_t find_or_insert(group_op *g, const char *key, uint32_t len, int64_t ws, int64_t we,
-                               velo_error *err) {
-    uint64_t h = XXH3_64bits_withSeed(key, len, (uint64_t)ws);
-    if (g->nbuckets) {
-        for (uint32_t i = g->buckets[h & (g->nbuckets - 1)]; i; i = g->entries[i - 1].next) {
-            group_entry *e = &g->entries[i - 1];
-            if (e->hash == h && e->key_len == len && e->win_start == ws && !memcmp(e->mem, key, len))
-                return i - 1;
-        }
-    }
-    if (g->live + 1 > g->nbuckets && grow_buckets(g, err)) return UINT32_MAX;
-    uint32_t idx;
-    if (g->nfree) {
-        idx = g->free_list[--g->nfree];
-    } else {
-        if (g->nentries == g->cap_entries) {
-            uint32_t nc = g->cap_entries ? g->cap_entries * 2 : 1024;
-            group_entry *ne = mi_realloc(g->entries, sizeof *ne * nc);
-            uint32_t *nf = mi_realloc(g->free_list, sizeof *nf * nc);
-            if (!ne || !nf) {
-                if (ne) g->entries = ne;
-                if (nf) g->free_list = nf;
-                velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the GROUP BY table");
-                return UINT32_MAX;
-            }
-            g->entries = ne;
-            g->free_list = nf;
-            g->cap_entries = nc;
-        }
-        idx = g->nentries++;
-    }
-    group_entry *e = &g->entries[idx];
-    uint32_t koff = (len + 7) & ~7u;
-    e->mem = mi_malloc(koff + g->states_size + 1);
-    if (!e->mem) {
-        velo_error_set(err, VELO_ERR_NOMEM, "out of memory for a new group");
-        return UINT32_MAX;
-    }
-    memcpy(e->mem, key, len);
+/* Finds or creates the group for key bytes + window (h = gt_hash(key, len, ws)); returns its index
+ * or UINT32_MAX (err set). */
+static uint32_t find_or_insert_h(group_op *g, const char *key, uint32_t len, int64_t ws, int64_t we,
+                                 uint32_t h, velo_error *err) {
+    uint32_t idx = gt_find(&g->groups, key, len, ws, h);
+    if (idx != UINT32_MAX) return idx;
+    idx = gt_insert(&g->groups, key, len, ws, we, h, err);
+    if (idx == UINT32_MAX) return idx;
+    char *states = states_of(g, idx);
     for (uint32_t a = 0; a < g->cfg.naggs; a++)
-        g->aggs[a].desc.init(&g->aggs[a].desc, e->mem + koff + g->state_off[a]);
-    e->hash = h;
-    e->key_len = len;
-    e->win_start = ws;
-    e->win_end = we;
-    e->live = true;
-    e->dirty = false;
-    uint32_t b = (uint32_t)(h & (g->nbuckets - 1));
-    e->next = g->buckets[b];
-    g->buckets[b] = idx + 1;
-    g->live++;
+        g->aggs[a].desc.init(&g->aggs[a].desc, states + g->state_off[a]);
     g->stats.groups_total++;
     if (g->cfg.windowed && we < g->min_open_end) g->min_open_end = we;
     return idx;
+}
+
+static uint32_t find_or_insert(group_op *g, const char *key, uint32_t len, int64_t ws, int64_t we,
+                               velo_error *err) {
+    return find_or_insert_h(g, key, len, ws, we, gt_hash(key, len, ws), err);
+}
+
+/* Unwindowed GROUP BY over a table larger than the caches spends its time waiting for the bucket
+ * and the record of each row. So the keys of a batch are encoded and hashed first (their buckets
+ * prefetched), and the main loop prefetches the chain head of the row PREFETCH_AHEAD rows on. */
+#define PREFETCH_AHEAD 8
+
+static velo_status mark_dirty(group_op *g, uint32_t idx, velo_error *err) {
+    grec *r = gt_rec(&g->groups, idx);
+    if (r->flags & REC_DIRTY) return VELO_OK;
+    r->flags |= REC_DIRTY;
+    if (!g->cfg.emit_changes) return VELO_OK; /* the flag alone: nothing emits per batch */
+    if (g->ndirty == g->dirty_cap) {
+        uint32_t nc = g->dirty_cap ? g->dirty_cap * 2 : 1024;
+        uint32_t *d = mi_realloc(g->dirty, sizeof *d * nc);
+        if (!d) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        g->dirty = d;
+        g->dirty_cap = nc;
+    }
+    g->dirty[g->ndirty++] = idx;
+    return VELO_OK;
 }
 
 /* ---- emission ---- */
@@ -156,25 +303,26 @@ static velo_status flush_out(group_op *g, velo_error *err) {
     return velo_operator_emit(&g->base, g->out, err);
 }
 
-static velo_status emit_entry(group_op *g, const group_entry *e, velo_error *err) {
+static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
     if (g->out->count == g->out->capacity) {
         velo_status st = flush_out(g, err);
         if (st) return st;
     }
+    grec *r = gt_rec(&g->groups, idx);
     uint32_t row = g->out->count;
-    const char *p = e->mem;
+    const char *p = rec_key(&g->groups, r);
     uint32_t c = 0;
     for (; c < g->cfg.nkeys; c++)
         p = velo_key_decode(p, &g->out->cols[c], row, &g->out->arena);
     if (g->cfg.windowed) {
         velo_vector_set_valid(&g->out->cols[c], row);
-        VELO_VEC(&g->out->cols[c], int64_t)[row] = e->win_start;
+        VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[0];
         c++;
         velo_vector_set_valid(&g->out->cols[c], row);
-        VELO_VEC(&g->out->cols[c], int64_t)[row] = e->win_end;
+        VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[1];
         c++;
     }
-    const char *states = e->mem + ((e->key_len + 7) & ~7u);
+    const char *states = rec_payload(&g->groups, r);
     for (uint32_t a = 0; a < g->cfg.naggs; a++, c++) {
         velo_status st = g->aggs[a].desc.finalize(&g->aggs[a].desc, states + g->state_off[a],
                                                   &g->out->cols[c], row, &g->out->arena, err);
@@ -185,37 +333,66 @@ static velo_status emit_entry(group_op *g, const group_entry *e, velo_error *err
     return VELO_OK;
 }
 
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* EMIT CHANGES: the current row of every group changed since the last call, in table order. */
 static velo_status emit_dirty(group_op *g, velo_error *err) {
-    for (uint32_t i = 0; i < g->nentries; i++) {
-        group_entry *e = &g->entries[i];
-        if (!e->live || !e->dirty) continue;
-        e->dirty = false;
-        velo_status st = emit_entry(g, e, err);
+    if (g->ndirty > 1) qsort(g->dirty, g->ndirty, sizeof *g->dirty, cmp_u32);
+    for (uint32_t k = 0; k < g->ndirty; k++) {
+        grec *r = gt_rec(&g->groups, g->dirty[k]);
+        if (!(r->flags & REC_LIVE) || !(r->flags & REC_DIRTY)) continue;
+        r->flags &= (uint8_t)~REC_DIRTY;
+        velo_status st = emit_entry(g, g->dirty[k], err);
         if (st) return st;
     }
+    g->ndirty = 0;
     return flush_out(g, err);
+}
+
+/* Removes the session [ws, ...) of the key from the key's session index (SESSION windows). */
+static void forget_session(group_op *g, const char *key, uint32_t len, int64_t ws) {
+    uint32_t h = gt_hash(key, len, 0);
+    uint32_t si = gt_find(&g->sessions, key, len, 0, h);
+    if (si == UINT32_MAX) return;
+    velo_sessions *ss = (velo_sessions *)rec_payload(&g->sessions, gt_rec(&g->sessions, si));
+    for (uint32_t k = 0; k < ss->count; k++)
+        if (ss->items[k].start == ws) {
+            memmove(ss->items + k, ss->items + k + 1, (size_t)(ss->count - k - 1) * sizeof *ss->items);
+            ss->count--;
+            break;
+        }
+    if (!ss->count) {
+        velo_sessions_free(ss);
+        gt_remove(&g->sessions, si);
+    }
 }
 
 /* Emits (unless EMIT CHANGES already did) and frees every window that ends at or before `limit`. */
 static velo_status close_windows(group_op *g, int64_t limit, velo_error *err) {
     if (g->min_open_end > limit) return VELO_OK;
     int64_t next_min = INT64_MAX;
-    for (uint32_t i = 0; i < g->nentries; i++) {
-        group_entry *e = &g->entries[i];
-        if (!e->live) continue;
-        if (e->win_end > limit) {
-            if (e->win_end < next_min) next_min = e->win_end;
+    bool session = g->cfg.window.kind == VELO_WIN_SESSION;
+    for (uint32_t i = 0; i < g->groups.nrecs; i++) {
+        grec *r = gt_rec(&g->groups, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        int64_t end = rec_win(r)[1];
+        if (end > limit) {
+            if (end < next_min) next_min = end;
             continue;
         }
-        if (!g->cfg.emit_changes || e->dirty) {
-            velo_status st = emit_entry(g, e, err);
+        if (!g->cfg.emit_changes || (r->flags & REC_DIRTY)) {
+            velo_status st = emit_entry(g, i, err);
             if (st) return st;
         }
-        unlink_entry(g, i);
+        if (session) forget_session(g, rec_key(&g->groups, r), r->key_len, rec_win(r)[0]);
         free_entry(g, i);
         g->stats.windows_closed++;
     }
     g->min_open_end = next_min;
+    g->ndirty = 0; /* every dirty record was emitted or is still flagged (emit_dirty ran first) */
     return flush_out(g, err);
 }
 
@@ -239,6 +416,89 @@ static velo_status ensure_scratch(group_op *g, uint32_t n, velo_error *err) {
 
 static bool vec_true(const velo_vector *v, uint32_t row) {
     return velo_vector_is_valid(v, row) && VELO_VEC(v, uint8_t)[row];
+}
+
+/* One update call per aggregate over the (row, group) pairs collected so far. */
+static velo_status fold_pairs(group_op *g, uint32_t npairs, const velo_vector *argv,
+                              velo_vector *const *filtv, velo_error *err) {
+    for (uint32_t a = 0, ai = 0; a < g->cfg.naggs; ai += g->aggs[a].nargs, a++) {
+        uint32_t m = 0;
+        uint32_t *rows = velo_arena_alloc(&g->ctx.scratch, sizeof *rows * (npairs + 1));
+        if (!rows) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        for (uint32_t k = 0; k < npairs; k++) {
+            if (filtv[a] && !vec_true(filtv[a], g->rows[k])) continue;
+            g->states[m] = states_of(g, g->pair_entry[k]) + g->state_off[a];
+            rows[m++] = g->rows[k];
+        }
+        velo_status st;
+        if (m && (st = g->aggs[a].desc.update(&g->aggs[a].desc, g->states, &argv[ai], rows, m, err)))
+            return st;
+    }
+    return VELO_OK;
+}
+
+/* SESSION: puts event time t of the key in keybuf into its session; returns the group record of
+ * that session in *idx, or UINT32_MAX when the row is late (its session would be closed already).
+ * A row that bridges two sessions merges the later one's states into the earlier one's, after
+ * folding the pairs collected so far (they may point at the record that goes away). */
+static velo_status session_assign(group_op *g, int64_t t, int64_t limit, uint32_t *npairs,
+                                  const velo_vector *argv, velo_vector *const *filtv, uint32_t *idx,
+                                  velo_error *err) {
+    const char *key = g->keybuf.data ? g->keybuf.data : "";
+    uint32_t len = (uint32_t)g->keybuf.len;
+    uint32_t h = gt_hash(key, len, 0);
+    uint32_t si = gt_find(&g->sessions, key, len, 0, h);
+    if (si == UINT32_MAX) {
+        if ((si = gt_insert(&g->sessions, key, len, 0, 0, h, err)) == UINT32_MAX) return VELO_ERR_NOMEM;
+        memset(rec_payload(&g->sessions, gt_rec(&g->sessions, si)), 0, sizeof(velo_sessions));
+    }
+    velo_sessions *ss = (velo_sessions *)rec_payload(&g->sessions, gt_rec(&g->sessions, si));
+    int64_t t_end;
+    if (__builtin_add_overflow(t, g->cfg.window.size_us, &t_end)) t_end = INT64_MAX;
+    if (t_end <= limit) {
+        /* the row's own [t, t + gap) is closed: it is late unless it joins a session still open */
+        bool joins_open = false;
+        for (uint32_t k = 0; k < ss->count && !joins_open; k++)
+            joins_open = ss->items[k].start < t_end && ss->items[k].end > t && ss->items[k].end > limit;
+        if (!joins_open) {
+            if (!ss->count) {
+                velo_sessions_free(ss);
+                gt_remove(&g->sessions, si);
+            }
+            *idx = UINT32_MAX;
+            return VELO_OK;
+        }
+    }
+    velo_session_change chg;
+    velo_status st = velo_sessions_add(ss, g->cfg.window.size_us, t, &chg, err);
+    if (st) return st;
+    if (chg.created) {
+        *idx = find_or_insert(g, key, len, chg.result.start, chg.result.end, err);
+        return *idx == UINT32_MAX ? VELO_ERR_NOMEM : VELO_OK;
+    }
+    if (chg.nmerged == 0) {
+        *idx = gt_find(&g->groups, key, len, chg.result.start, gt_hash(key, len, chg.result.start));
+    } else {
+        *idx = gt_find(&g->groups, key, len, chg.merged[0].start, gt_hash(key, len, chg.merged[0].start));
+        if (chg.nmerged == 2) {
+            uint32_t other =
+                gt_find(&g->groups, key, len, chg.merged[1].start, gt_hash(key, len, chg.merged[1].start));
+            if ((st = fold_pairs(g, *npairs, argv, filtv, err))) return st;
+            *npairs = 0;
+            if (*idx != UINT32_MAX && other != UINT32_MAX) {
+                char *dst = states_of(g, *idx), *src = states_of(g, other);
+                for (uint32_t a = 0; a < g->cfg.naggs; a++)
+                    if ((st = g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a],
+                                                    src + g->state_off[a], err)))
+                        return st;
+                free_entry(g, other);
+            }
+        }
+        if (*idx != UINT32_MAX) gt_rewindow(&g->groups, *idx, chg.result.start, chg.result.end);
+    }
+    if (*idx == UINT32_MAX) /* the index and the table disagree: a bug, not bad input */
+        return velo_error_set(err, VELO_ERR_INTERNAL, "session window state lost for a key");
+    return VELO_OK;
 }
 
 static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) {
@@ -278,12 +538,51 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
     }
 
     velo_win wins[64];
-    uint32_t maxw =
-        c->windowed ? (uint32_t)((c->window.size_us + c->window.advance_us - 1) / c->window.advance_us) : 1;
+    bool session = c->windowed && c->window.kind == VELO_WIN_SESSION;
+    uint32_t maxw = c->windowed && !session
+                        ? (uint32_t)((c->window.size_us + c->window.advance_us - 1) / c->window.advance_us)
+                        : 1;
     if (maxw > 64) maxw = 64;
     velo_status st = ensure_scratch(g, n * maxw, err);
     if (st) return st;
 
+    bool pre = !c->windowed && n > 1; /* keys encoded and hashed ahead (see PREFETCH_AHEAD) */
+    if (pre && n > g->key_cap) {
+        mi_free(g->key_off);
+        mi_free(g->key_len);
+        mi_free(g->key_hash);
+        g->key_off = mi_malloc(sizeof *g->key_off * n);
+        g->key_len = mi_malloc(sizeof *g->key_len * n);
+        g->key_hash = mi_malloc(sizeof *g->key_hash * n);
+        g->key_cap = g->key_off && g->key_len && g->key_hash ? n : 0;
+        if (!g->key_cap) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    }
+    if (pre) {
+        velo_strbuf_clear(&g->batchkeys);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t row = sel[k];
+            g->key_off[k] = (uint32_t)g->batchkeys.len;
+            if (g->ctx.errors.count && g->ctx.errors.flag[row]) { /* reported in the main loop */
+                g->key_len[k] = 0;
+                continue;
+            }
+            for (uint32_t i = 0; i < c->nkeys; i++)
+                if ((st = velo_key_encode(&g->batchkeys, keyv[i], row, "GROUP BY", err))) return st;
+            g->key_len[k] = (uint32_t)g->batchkeys.len - g->key_off[k];
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            g->key_hash[k] =
+                gt_hash(g->batchkeys.data ? g->batchkeys.data + g->key_off[k] : "", g->key_len[k], 0);
+            if (g->groups.nbuckets)
+                __builtin_prefetch(&g->groups.buckets[g->key_hash[k] & (g->groups.nbuckets - 1)]);
+        }
+    }
+    int64_t now_us = 0; /* processing time: one reading of the wall clock per batch */
+    if (c->windowed && c->time_column < 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
     uint32_t npairs = 0;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t row = sel[k];
@@ -294,14 +593,29 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
                 return st;
             continue;
         }
+        if (pre) {
+            if (k + PREFETCH_AHEAD < n && g->groups.nbuckets) {
+                uint32_t head = g->groups.buckets[g->key_hash[k + PREFETCH_AHEAD] & (g->groups.nbuckets - 1)];
+                if (head) __builtin_prefetch(gt_rec(&g->groups, head - 1));
+            }
+            uint32_t idx = find_or_insert_h(g, g->batchkeys.data ? g->batchkeys.data + g->key_off[k] : "",
+                                            g->key_len[k], 0, 0, g->key_hash[k], err);
+            if (idx == UINT32_MAX) return VELO_ERR_NOMEM;
+            if ((st = mark_dirty(g, idx, err))) return st;
+            g->pair_entry[npairs] = idx;
+            g->rows[npairs] = row;
+            npairs++;
+            continue;
+        }
         velo_strbuf_clear(&g->keybuf);
         for (uint32_t i = 0; i < c->nkeys; i++)
             if ((st = velo_key_encode(&g->keybuf, keyv[i], row, "GROUP BY", err))) return st;
         uint32_t nw = 1;
         wins[0] = (velo_win){0, 0};
+        uint32_t sidx = UINT32_MAX;
         if (c->windowed) {
-            const velo_vector *tv = &b->cols[c->time_column];
-            if (!velo_vector_is_valid(tv, row)) {
+            const velo_vector *tv = c->time_column >= 0 ? &b->cols[c->time_column] : NULL;
+            if (tv && !velo_vector_is_valid(tv, row)) {
                 o->rows_failed++;
                 if (c->on_error.fn &&
                     (st = c->on_error.fn(c->on_error.ud, b, row,
@@ -309,15 +623,21 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
                     return st;
                 continue;
             }
-            int64_t t = VELO_VEC(tv, int64_t)[row];
-            nw = velo_win_assign(&c->window, t, wins, maxw);
-            uint32_t open = 0;
+            int64_t t = tv ? VELO_VEC(tv, int64_t)[row] : now_us;
             /* the watermark a row sees is the one its predecessors made (per row, so that results do
              * not depend on how rows are cut into batches) */
             int64_t wm = g->max_event == INT64_MIN ? INT64_MIN : g->max_event - c->delay_us;
-            for (uint32_t w = 0; w < nw; w++)
-                if (!(c->use_watermark && wm != INT64_MIN && wins[w].end <= wm - c->lateness_us))
-                    wins[open++] = wins[w];
+            bool closing = c->use_watermark && wm != INT64_MIN;
+            int64_t limit = closing ? wm - c->lateness_us : INT64_MIN;
+            uint32_t open = 0;
+            if (session) {
+                if ((st = session_assign(g, t, limit, &npairs, argv, filtv, &sidx, err))) return st;
+                open = sidx != UINT32_MAX;
+            } else {
+                nw = velo_win_assign(&c->window, t, wins, maxw);
+                for (uint32_t w = 0; w < nw; w++)
+                    if (!(closing && wins[w].end <= limit)) wins[open++] = wins[w];
+            }
             if (!open) { /* every window of this row has closed */
                 g->stats.late_rows++;
                 if (c->late_to_dlq && c->on_error.fn) {
@@ -335,31 +655,19 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             if (t > g->max_event) g->max_event = t;
         }
         for (uint32_t w = 0; w < nw; w++) {
-            uint32_t idx = find_or_insert(g, g->keybuf.data ? g->keybuf.data : "", (uint32_t)g->keybuf.len,
-                                          wins[w].start, wins[w].end, err);
+            uint32_t idx = sidx != UINT32_MAX
+                               ? sidx
+                               : find_or_insert(g, g->keybuf.data ? g->keybuf.data : "",
+                                                (uint32_t)g->keybuf.len, wins[w].start, wins[w].end, err);
             if (idx == UINT32_MAX) return VELO_ERR_NOMEM;
-            g->entries[idx].dirty = true;
+            if ((st = mark_dirty(g, idx, err))) return st;
             g->pair_entry[npairs] = idx;
             g->rows[npairs] = row;
             npairs++;
         }
     }
 
-    /* fold: one update call per aggregate over all (row, group) pairs of the batch */
-    for (uint32_t a = 0, ai = 0; a < c->naggs; ai += g->aggs[a].nargs, a++) {
-        uint32_t m = 0;
-        uint32_t *rows = velo_arena_alloc(&g->ctx.scratch, sizeof *rows * (npairs + 1));
-        if (!rows) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-        for (uint32_t k = 0; k < npairs; k++) {
-            if (filtv[a] && !vec_true(filtv[a], g->rows[k])) continue;
-            group_entry *e = &g->entries[g->pair_entry[k]];
-            g->states[m] = e->mem + ((e->key_len + 7) & ~7u) + g->state_off[a];
-            rows[m++] = g->rows[k];
-        }
-        if (m && (st = g->aggs[a].desc.update(&g->aggs[a].desc, g->states, &argv[ai], rows, m, err)))
-            return st;
-    }
-
+    if ((st = fold_pairs(g, npairs, argv, filtv, err))) return st;
     if (c->emit_changes && (st = emit_dirty(g, err))) return st;
     if (c->windowed && c->use_watermark && g->max_event != INT64_MIN) {
         g->watermark = g->max_event - c->delay_us;
@@ -378,10 +686,10 @@ static velo_status group_finish(velo_operator *o, velo_error *err) {
     } else {
         st = VELO_OK;
         /* SQL: an aggregate without GROUP BY over no rows still has one row (COUNT 0, SUM NULL) */
-        if (g->cfg.nkeys == 0 && g->live == 0 && find_or_insert(g, "", 0, 0, 0, err) == UINT32_MAX)
+        if (g->cfg.nkeys == 0 && g->groups.live == 0 && find_or_insert(g, "", 0, 0, 0, err) == UINT32_MAX)
             return VELO_ERR_NOMEM;
-        for (uint32_t i = 0; i < g->nentries && !st; i++)
-            if (g->entries[i].live) st = emit_entry(g, &g->entries[i], err);
+        for (uint32_t i = 0; i < g->groups.nrecs && !st; i++)
+            if (gt_rec(&g->groups, i)->flags & REC_LIVE) st = emit_entry(g, i, err);
         if (!st) st = flush_out(g, err);
     }
     if (st) return st;
@@ -390,8 +698,22 @@ static velo_status group_finish(velo_operator *o, velo_error *err) {
 
 static void group_destroy(velo_operator *o) {
     group_op *g = (group_op *)o;
-    for (uint32_t i = 0; i < g->nentries; i++)
-        if (g->entries[i].live) free_entry(g, i);
+    bool any_destroy = false; /* states with heap parts; nothing else needs a walk over the groups */
+    for (uint32_t a = 0; g->aggs && a < g->cfg.naggs; a++)
+        any_destroy |= g->aggs[a].desc.destroy != NULL;
+    for (uint32_t i = 0; any_destroy && i < g->groups.nrecs; i++) {
+        grec *r = gt_rec(&g->groups, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        char *states = rec_payload(&g->groups, r);
+        for (uint32_t a = 0; a < g->cfg.naggs; a++)
+            if (g->aggs[a].desc.destroy) g->aggs[a].desc.destroy(&g->aggs[a].desc, states + g->state_off[a]);
+    }
+    for (uint32_t i = 0; i < g->sessions.nrecs; i++) {
+        grec *r = gt_rec(&g->sessions, i);
+        if (r->flags & REC_LIVE) velo_sessions_free((velo_sessions *)rec_payload(&g->sessions, r));
+    }
+    gt_free(&g->groups);
+    gt_free(&g->sessions);
     for (uint32_t i = 0; i < g->cfg.nkeys; i++)
         velo_expr_free(g->cfg.keys[i]);
     mi_free(g->cfg.keys);
@@ -403,15 +725,17 @@ static void group_destroy(velo_operator *o) {
     }
     mi_free(g->aggs);
     mi_free(g->state_off);
-    mi_free(g->entries);
-    mi_free(g->free_list);
-    mi_free(g->buckets);
+    mi_free(g->dirty);
     mi_free(g->states);
     mi_free(g->rows);
     mi_free(g->pair_entry);
     velo_batch_free(g->out);
     velo_schema_free(g->output);
     velo_strbuf_free(&g->keybuf);
+    velo_strbuf_free(&g->batchkeys);
+    mi_free(g->key_off);
+    mi_free(g->key_len);
+    mi_free(g->key_hash);
     velo_eval_ctx_free(&g->ctx);
     mi_free(g);
 }
@@ -419,6 +743,20 @@ static void group_destroy(velo_operator *o) {
 static const velo_operator_ops group_ops = {"group", group_push, group_finish, group_destroy};
 
 velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
+    if (cfg->windowed && cfg->window.kind == VELO_WIN_SESSION) {
+        if (cfg->window.size_us <= 0) {
+            velo_error_set(err, VELO_ERR_INVALID, "WINDOW SESSION: the gap must be greater than zero");
+            return NULL;
+        }
+        for (uint32_t a = 0; a < cfg->naggs; a++)
+            if (!cfg->aggs[a].desc.merge) {
+                velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                               "%s in a WINDOW SESSION is not supported yet (its state cannot merge when a "
+                               "row bridges two sessions)",
+                               cfg->aggs[a].desc.name);
+                return NULL;
+            }
+    }
     group_op *g = mi_zalloc(sizeof *g);
     if (!g) {
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -430,6 +768,7 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
     g->watermark = INT64_MIN;
     g->min_open_end = INT64_MAX;
     velo_strbuf_init(&g->keybuf);
+    velo_strbuf_init(&g->batchkeys);
     /* take ownership of the expressions; copy the arrays */
     g->aggs = mi_zalloc(sizeof *g->aggs * (cfg->naggs + 1));
     g->state_off = mi_zalloc(sizeof *g->state_off * (cfg->naggs + 1));
@@ -442,7 +781,7 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    memcpy(g->cfg.keys, cfg->keys, sizeof *cfg->keys * cfg->nkeys);
+    if (cfg->nkeys) memcpy(g->cfg.keys, cfg->keys, sizeof *cfg->keys * cfg->nkeys);
     memcpy(g->aggs, cfg->aggs, sizeof *cfg->aggs * cfg->naggs);
     g->cfg.output = g->output;
     cfg->nkeys = 0;
@@ -453,6 +792,8 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
         off += (g->aggs[a].desc.state_size + 7) & ~7u;
     }
     g->states_size = off;
+    gt_init(&g->groups, g->cfg.windowed, off);
+    gt_init(&g->sessions, false, sizeof(velo_sessions));
     velo_status st = VELO_OK;
     for (uint32_t i = 0; i < g->cfg.nkeys && !st; i++)
         st = velo_expr_prepare(g->cfg.keys[i], cfg->capacity, err);
@@ -471,5 +812,6 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
 void velo_group_op_stats(const velo_operator *op, velo_group_stats *out) {
     const group_op *g = (const group_op *)op;
     *out = g->stats;
-    out->groups_live = g->live;
+    out->groups_live = g->groups.live;
+    out->table_bytes = gt_bytes(&g->groups) + gt_bytes(&g->sessions);
 }

@@ -21,7 +21,7 @@ typedef struct velo_group_agg {
     velo_expr **args;   /* over the input; owned by the operator after velo_group_op_new */
     uint32_t nargs;     /* evaluated per row */
     uint32_t nparams;   /* constant arguments after them (STRING_AGG separator...): owned, not evaluated */
-    velo_expr *filter; /* FILTER (WHERE ...) or NULL; owned */
+    velo_expr *filter;  /* FILTER (WHERE ...) or NULL; owned */
 } velo_group_agg;
 
 typedef struct velo_group_config {
@@ -30,8 +30,8 @@ typedef struct velo_group_config {
     velo_group_agg *aggs; /* array copied; expressions owned */
     uint32_t naggs;
     bool windowed;
-    velo_win_spec window; /* TUMBLING or SLIDING */
-    int32_t time_column;  /* input column (TIMESTAMP) holding event time */
+    velo_win_spec window; /* TUMBLING, SLIDING or SESSION (size_us = gap) */
+    int32_t time_column;  /* input column (TIMESTAMP) holding event time; -1: processing time */
     bool use_watermark;   /* false: windows close only at the end of input */
     int64_t delay_us;     /* watermark.delay */
     int64_t lateness_us;  /* allowed.lateness */
@@ -49,6 +49,7 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err);
 /* Counters for the job summary. */
 typedef struct velo_group_stats {
     uint64_t groups_live, groups_total, late_rows, windows_closed;
+    uint64_t table_bytes; /* bytes held by the group table (records, buckets), for memory reports */
 } velo_group_stats;
 void velo_group_op_stats(const velo_operator *op, velo_group_stats *out);
 

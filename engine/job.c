@@ -68,6 +68,7 @@ typedef struct dlq_ctx {
     bool fail_job;
     uint64_t row_errors; /* rows that decoded but failed to evaluate */
     velo_strbuf buf;
+    const uint8_t *used; /* columns of `input` the query reads (the others were not decoded), or NULL */
 } dlq_ctx;
 
 static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, const char *message,
@@ -81,7 +82,7 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
     velo_strbuf_putc(&d->buf, '{');
     bool first = true;
     for (uint32_t c = 0; c < d->input->ncols && c < b->ncols; c++) {
-        if (d->input->fields[c].hidden) continue;
+        if (d->input->fields[c].hidden || (d->used && !d->used[c])) continue;
         if (!first) velo_strbuf_putc(&d->buf, ',');
         first = false;
         velo_format_json_string(d->input->fields[c].name, (uint32_t)strlen(d->input->fields[c].name),
@@ -168,8 +169,6 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
 static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n,
                                     velo_error *err) {
     const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
-    if (qp->is_table)
-        return unsupported_at(spos, err, "CREATE TABLE ... AS SELECT (a continuously updated table)");
     uint32_t count = 0;
     velo_plan *stack[MAX_PIPELINE];
     bool below_project = false; /* DISTINCT, SORT and LIMIT run only above the one PROJECT */
@@ -189,8 +188,9 @@ static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes
             st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
             break;
         case VELO_PLAN_AGGREGATE:
-            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION)
-                return unsupported_at(&p->pos, err, "WINDOW SESSION");
+            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION && p->window.session_key)
+                return unsupported_at(&p->pos, err,
+                                      "SESSION(time, gap, key) with a key argument (GROUP BY the key)");
             if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
             for (uint32_t i = 0; i < p->naggs && !st; i++) {
                 st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
@@ -318,18 +318,16 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     const velo_kv *sopts = &scan->source.options;
     if (agg->windowed) {
         cfg.windowed = true;
-        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING ? VELO_WIN_SLIDING : VELO_WIN_TUMBLING;
+        cfg.window.kind = agg->window.kind == VELO_WINDOW_SLIDING   ? VELO_WIN_SLIDING
+                          : agg->window.kind == VELO_WINDOW_SESSION ? VELO_WIN_SESSION
+                                                                    : VELO_WIN_TUMBLING;
         cfg.window.size_us = agg->window.size_us;
         cfg.window.advance_us =
             agg->window.kind == VELO_WINDOW_SLIDING ? agg->window.advance_us : agg->window.size_us;
         cfg.time_column =
             agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
-        if (cfg.time_column < 0) {
-            unsupported_at(&agg->pos, err,
-                           "a window on processing time (set 'event.time.field' or name the time column)");
-            goto fail;
-        }
-        if (scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
+        /* no event time: processing time (the wall clock when the operator receives the row) */
+        if (cfg.time_column >= 0 && scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
             velo_error_set_at(err, VELO_ERR_UNSUPPORTED, agg->pos.line, agg->pos.col,
                               "the window's time column '%s' must be a TIMESTAMP; declare it as TIMESTAMP",
                               scan->schema->fields[cfg.time_column].name);
@@ -338,6 +336,11 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         bool delay_given = false;
         const velo_kv *wkv = velo_kv_get(opts, "watermark.delay") ? opts : sopts;
         if ((st = duration_option(wkv, "watermark.delay", 0, &cfg.delay_us, &delay_given, err))) goto fail;
+        /* idle.timeout: checked here; a file source is one partition read to its end, so it never
+         * holds a watermark back (docs/sql/streaming-semantics.md) */
+        int64_t idle_us = 0;
+        const velo_kv *ikv = velo_kv_get(opts, "idle.timeout") ? opts : sopts;
+        if ((st = duration_option(ikv, "idle.timeout", 0, &idle_us, NULL, err))) goto fail;
         const velo_kv *lkv = velo_kv_get(opts, "allowed.lateness") ? opts : sopts;
         if ((st = duration_option(lkv, "allowed.lateness", 0, &cfg.lateness_us, NULL, err))) goto fail;
         /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the
@@ -347,8 +350,11 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         if (!late) late = velo_kv_get(sopts, "late.records");
         cfg.late_to_dlq = late && !strcasecmp(late, "dlq");
     }
-    cfg.emit_changes = qp->emit == VELO_EMIT_CHANGES ||
-                       (qp->emit == VELO_EMIT_DEFAULT && !agg->windowed && !scan->source.bounded);
+    /* CREATE TABLE ... AS: an upsert changelog keyed by the GROUP BY keys, so every change is sent
+     * (unless the query asks for EMIT FINAL) */
+    cfg.emit_changes =
+        qp->emit == VELO_EMIT_CHANGES ||
+        (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!agg->windowed && !scan->source.bounded)));
     velo_operator *op = velo_group_op_new(&cfg, err);
     if (op) {
         /* the operator owns the expressions now */
@@ -488,6 +494,72 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+/* ---- projection pushdown: which source columns the pipeline reads ---- */
+
+static void mark_columns(const velo_expr *e, uint8_t *used, uint32_t ncols, bool *all) {
+    if (!e) return;
+    if (e->kind == VELO_EXPR_SUBQUERY) *all = true; /* correlated columns: keep it simple */
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0 && e->column < ncols) used[e->column] = 1;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        mark_columns(e->args[i], used, ncols, all);
+}
+
+/* A mask over the SCAN's columns (nodes[0]): 1 where an expression up to and including the first
+ * AGGREGATE reads it (FILTER and ANALYTIC keep the scan's columns as a prefix of theirs, so
+ * expressions above them still name scan columns by index), plus the event-time column. NULL when
+ * every column is read or on out of memory (then nothing is skipped). */
+static uint8_t *used_columns(velo_plan *const *nodes, uint32_t nnodes) {
+    const velo_plan *scan = nodes[0];
+    uint32_t nc = scan->schema->ncols;
+    uint8_t *used = mi_zalloc(nc + 1u);
+    if (!used) return NULL;
+    bool all = false;
+    if (scan->source.event_time_column >= 0 && (uint32_t)scan->source.event_time_column < nc)
+        used[scan->source.event_time_column] = 1;
+    for (uint32_t i = 1; i < nnodes && !all; i++) {
+        const velo_plan *p = nodes[i];
+        switch (p->kind) {
+        case VELO_PLAN_FILTER: mark_columns(p->predicate, used, nc, &all); continue;
+        case VELO_PLAN_PROJECT:
+            for (uint32_t k = 0; k < p->nexprs; k++)
+                mark_columns(p->exprs[k], used, nc, &all);
+            break;
+        case VELO_PLAN_ANALYTIC:
+            for (uint32_t k = 0; k < p->ncalls; k++) {
+                const velo_analytic_call *c = &p->calls[k];
+                for (uint32_t a = 0; a < c->nargs; a++)
+                    mark_columns(c->args[a], used, nc, &all);
+                for (uint32_t a = 0; a < c->npartition; a++)
+                    mark_columns(c->partition_by[a], used, nc, &all);
+                for (uint32_t a = 0; a < c->norder; a++)
+                    mark_columns(c->order_by[a].expr, used, nc, &all);
+            }
+            continue;
+        case VELO_PLAN_AGGREGATE:
+            for (uint32_t k = 0; k < p->nkeys; k++)
+                mark_columns(p->keys[k], used, nc, &all);
+            for (uint32_t k = 0; k < p->naggs; k++) {
+                for (uint32_t a = 0; a < p->aggs[k].nargs; a++)
+                    mark_columns(p->aggs[k].args[a], used, nc, &all);
+                mark_columns(p->aggs[k].filter, used, nc, &all);
+            }
+            if (p->windowed && p->window.time_column >= 0 && (uint32_t)p->window.time_column < nc)
+                used[p->window.time_column] = 1;
+            break;
+        default: all = true; break;
+        }
+        break; /* PROJECT / AGGREGATE: the shape changes above */
+    }
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < nc; j++)
+        n += used[j];
+    if (all || n == nc) {
+        mi_free(used);
+        return NULL;
+    }
+    return used;
+}
+
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
 /* Runs one plan of the supported shape until its bounded input ends. */
@@ -515,6 +587,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     velo_operator *chain = NULL, *group_op = NULL, *limit_op = NULL;
     velo_schema *sink_schema = NULL;
     velo_batch *batch = NULL;
+    uint8_t *used = NULL;               /* projection pushdown mask (NULL: every column) */
     dlq_ctx dctx = {0}, dctx_agg = {0}; /* row errors before / after an aggregate (different row shapes) */
     velo_strbuf_init(&dctx.buf);
     velo_strbuf_init(&dctx_agg.buf);
@@ -538,12 +611,15 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
     have_dlq = true;
 
+    /* a dead-letter file gets the whole row of a failed or late row: then every column is decoded */
+    used = dlq.path ? NULL : used_columns(nodes, nnodes);
     velo_connector_args sargs = {.uri = &src_uri,
                                  .options = &psrc->options,
                                  .base_dir = rs->base_dir,
                                  .declared = scan->schema, /* as bound: declared, or read from the source */
                                  .dlq = &dlq,
-                                 .name = src_name};
+                                 .name = src_name,
+                                 .used_columns = used};
     if ((status = sops->open(&sargs, &source, err))) goto done;
 
     /* sink: INTO target, or JSON lines on stdout */
@@ -579,6 +655,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     /* operator chain, built from the sink down; the operators take the plan's expressions */
     dctx.dlq = dctx_agg.dlq = &dlq;
     dctx.input = scan->schema;
+    dctx.used = used;
     dctx.source_name = dctx_agg.source_name = src_name;
     dctx.fail_job = dctx_agg.fail_job = strcasecmp(on_error, "fail") == 0;
     const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
@@ -698,6 +775,7 @@ done:
     velo_strbuf_free(&dctx.buf);
     velo_strbuf_free(&dctx_agg.buf);
     velo_schema_free(sink_schema);
+    mi_free(used);
     return status;
 }
 

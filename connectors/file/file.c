@@ -218,7 +218,9 @@ static velo_status fs_poll(velo_source *src, velo_batch *out, bool *eof, velo_er
         }
         if (len == 0) continue; /* blank line */
         uint32_t row = out->count;
-        velo_error derr = {0};
+        velo_error derr; /* not zeroed: a message-sized memset per record costs ~5 % of a JSON read */
+        derr.code = VELO_OK;
+        derr.message[0] = '\0';
         if (s->fops->decode(s->fmt, rec, len, s->schema, out, row, &derr)) {
             for (uint32_t c = 0; c < out->ncols; c++)
                 velo_vector_set_null(&out->cols[c], row);
@@ -362,6 +364,8 @@ static velo_status fs_open(const velo_connector_args *args, velo_source **out, v
         }
         if ((st = fs_infer(s, err))) goto fail;
     }
+    if (args->declared && args->used_columns && s->fops->project)
+        s->fops->project(s->fmt, args->used_columns, s->schema->ncols);
     s->base.ops = &velo_file_source_ops;
     *out = &s->base;
     return VELO_OK;

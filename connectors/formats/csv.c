@@ -22,6 +22,8 @@ typedef struct csv_format {
     csv_field *fields;
     uint32_t fields_cap;
     velo_strbuf scratch;
+    uint8_t *used; /* projection (format.h project): NULL = every column is read */
+    uint32_t nused;
 } csv_format;
 
 static velo_status one_char_option(const velo_kv *options, const char *key, char dflt, char *out,
@@ -63,8 +65,17 @@ static void csv_destroy(velo_format *base) {
     csv_format *f = (csv_format *)base;
     if (!f) return;
     mi_free(f->fields);
+    mi_free(f->used);
     velo_strbuf_free(&f->scratch);
     mi_free(f);
+}
+
+static void csv_project(velo_format *base, const uint8_t *used, uint32_t ncols) {
+    csv_format *f = (csv_format *)base;
+    mi_free(f->used);
+    f->used = mi_malloc(ncols + 1u);
+    f->nused = f->used ? ncols : 0; /* out of memory: decode every column */
+    if (f->used) memcpy(f->used, used, ncols);
 }
 
 static bool csv_has_header(velo_format *base) { return ((csv_format *)base)->header; }
@@ -374,7 +385,8 @@ static velo_status csv_decode(velo_format *base, const char *rec, uint32_t len, 
     for (uint32_t j = 0; j < nf; j++) {
         const csv_field *fd = &f->fields[j];
         velo_vector *v = &b->cols[j];
-        if (!fd->quoted && fd->len == 0) { /* empty unquoted = NULL; "" = empty string */
+        if ((!fd->quoted && fd->len == 0) ||            /* empty unquoted = NULL; "" = empty string */
+            (f->used && j < f->nused && !f->used[j])) { /* not read by the query */
             velo_vector_set_null(v, row);
             continue;
         }
@@ -444,6 +456,7 @@ const velo_format_ops velo_csv_format_ops = {
     .infer = csv_infer,
     .has_header = csv_has_header,
     .decode = csv_decode,
+    .project = csv_project,
     .encode_header = csv_encode_header,
     .encode = csv_encode,
 };

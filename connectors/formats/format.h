@@ -34,11 +34,15 @@ typedef struct velo_format_ops {
      * a JSON fraction with more digits than the column's scale) is an VELO_ERR_DECODE error. */
     velo_status (*decode)(velo_format *f, const char *rec, uint32_t len, const velo_schema *schema,
                           velo_batch *b, uint32_t row, velo_error *err);
+    /* Projection pushdown (may be NULL): used[j] == 0 for the columns of the decode schema that
+     * the query never reads. decode may then leave them NULL and only check the record's framing
+     * and syntax there (JSON: a fast skim; CSV: no conversion). ncols is the schema's width. */
+    void (*project)(velo_format *f, const uint8_t *used, uint32_t ncols);
     /* Writes the header (CSV header=true) for `schema`; may be NULL. */
     void (*encode_header)(velo_format *f, const velo_schema *schema, velo_strbuf *out);
     /* Appends one encoded row of b (physical index `row`) plus the record terminator ("\n"). */
-    velo_status (*encode)(velo_format *f, const velo_schema *schema, const velo_batch *b,
-                          uint32_t row, velo_strbuf *out, velo_error *err);
+    velo_status (*encode)(velo_format *f, const velo_schema *schema, const velo_batch *b, uint32_t row,
+                          velo_strbuf *out, velo_error *err);
 } velo_format_ops;
 
 struct velo_format {

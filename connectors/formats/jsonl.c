@@ -17,10 +17,28 @@
 
 #define JSON_MAX_DEPTH 64
 
+/* Member name -> column: names are matched case-insensitively; a bucket by (length, first and
+ * last letter folded to lower case) holds the few candidate columns, so a member is found with one
+ * or two comparisons and no strlen. */
+#define JMAP_BUCKETS 64
+
 typedef struct jsonl_format {
     velo_format base;
     velo_strbuf key; /* unescaped key being looked up */
     velo_strbuf str; /* unescaped string value being read */
+    uint8_t *used;   /* projection (format.h project): NULL = every column is read */
+    uint32_t nused;
+    /* the member map of the schema decode last saw (rebuilt when the schema changes) */
+    const velo_schema *map_schema;
+    uint32_t map_ncols;
+    uint32_t *name_len;         /* per column */
+    int32_t *next;              /* per column: next column in the same bucket, -1 = end */
+    int32_t head[JMAP_BUCKETS]; /* first column of each bucket, -1 = empty */
+    /* the date part of the last ISO-8601 timestamp read ("2024-01-31"), and its midnight in µs:
+     * consecutive records are mostly from the same day */
+    char date_key[10];
+    bool date_ok;
+    int64_t date_us;
     bool omit_nulls; /* nulls=omit: a NULL column is left out of the written object */
 } jsonl_format;
 
@@ -100,6 +118,30 @@ static velo_status junicode(jcur *c, uint32_t at, velo_strbuf *buf) {
     return VELO_OK;
 }
 
+/* Index of the first byte at or after i that needs a look in a JSON string: '"', '\\', a control
+ * byte or a non-ASCII byte (UTF-8 to validate). Eight bytes at a time; the lowest flagged byte of
+ * each test is exact (borrows only run upwards from a flagged byte). */
+static inline uint32_t plain_run(const char *s, uint32_t i, uint32_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        uint64_t m = (w & high) | ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+                     ((b - ones) & ~b & high);
+        if (m) return i + (uint32_t)(__builtin_ctzll(m) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < n) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80) break;
+        i++;
+    }
+    return i;
+}
+
 /* The string at c->i (a '"'). *out is a span of the record when it has no escapes, else the
  * unescaped copy in buf (valid until buf is next used). */
 static velo_status jstring(jcur *c, velo_strbuf *buf, velo_str *out) {
@@ -108,6 +150,8 @@ static velo_status jstring(jcur *c, velo_strbuf *buf, velo_str *out) {
     bool copied = false;
     velo_strbuf_clear(buf);
     while (c->i < c->n) {
+        c->i = plain_run(s, c->i, c->n);
+        if (c->i >= c->n) break;
         unsigned char ch = (unsigned char)s[c->i];
         if (ch == '"') {
             if (copied) {
@@ -382,6 +426,47 @@ static velo_status put_bytes(jcur *c, const velo_field *fl, uint32_t at, velo_ve
     return VELO_OK;
 }
 
+static inline bool two_digits(const char *p, unsigned *out) {
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') return false;
+    *out = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+    return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.f+]Z", the shape writers use, with the date looked up in a one-entry
+ * cache; anything else (offsets, spaces, a leap second...) goes to velo_fmt_parse_timestamp,
+ * which gives the same value for what is read here. */
+static bool jtimestamp(jsonl_format *f, velo_str t, int64_t *out) {
+    const char *s = t.ptr;
+    uint32_t n = t.len;
+    unsigned hh, mm, ss;
+    if (n < 20 || s[10] != 'T' || s[n - 1] != 'Z' || s[13] != ':' || s[16] != ':' ||
+        !two_digits(s + 11, &hh) || !two_digits(s + 14, &mm) || !two_digits(s + 17, &ss) || hh > 23 ||
+        mm > 59 || ss > 59)
+        return velo_fmt_parse_timestamp(s, n, out);
+    int64_t frac = 0;
+    uint32_t i = 19;
+    if (s[i] == '.') {
+        int nd = 0;
+        for (i++; i < n - 1 && s[i] >= '0' && s[i] <= '9'; i++)
+            if (nd < 6) frac = frac * 10 + (s[i] - '0'), nd++;
+        if (!nd) return velo_fmt_parse_timestamp(s, n, out);
+        while (nd < 6)
+            frac *= 10, nd++;
+    }
+    if (i != n - 1) return velo_fmt_parse_timestamp(s, n, out);
+    if (!f->date_ok || memcmp(f->date_key, s, 10)) {
+        int64_t d;
+        if (s[0] < '0' || s[0] > '9' || !velo_fmt_parse_timestamp(s, 10, &d))
+            return velo_fmt_parse_timestamp(s, n, out);
+        memcpy(f->date_key, s, 10);
+        f->date_us = d;
+        f->date_ok = true;
+    }
+    /* the date is within years 0000-9999 and a time of day stays within its day: in range */
+    *out = f->date_us + ((int64_t)hh * 3600 + mm * 60 + ss) * 1000000 + frac;
+    return true;
+}
+
 static velo_status epoch_millis(jcur *c, const velo_field *fl, uint32_t at, velo_str t, int64_t *out) {
     int64_t ms;
     if (!velo_fmt_parse_i64(t.ptr, t.len, &ms) || __builtin_mul_overflow(ms, 1000, out) ||
@@ -451,7 +536,7 @@ static velo_status jcolumn(jsonl_format *f, jcur *c, const velo_field *fl, velo_
     case VELO_TYPE_TIMESTAMP:
         if (k == J_NUM) {
             if ((st = epoch_millis(c, fl, at, t, &VELO_VEC(v, int64_t)[row]))) return st;
-        } else if (k != J_STR || !velo_fmt_parse_timestamp(t.ptr, t.len, &VELO_VEC(v, int64_t)[row])) {
+        } else if (k != J_STR || !jtimestamp(f, t, &VELO_VEC(v, int64_t)[row])) {
             return mismatch(c, fl, at, "");
         }
         break;
@@ -463,19 +548,6 @@ static velo_status jcolumn(jsonl_format *f, jcur *c, const velo_field *fl, velo_
     }
     velo_vector_set_valid(v, row);
     return VELO_OK;
-}
-
-static int find_column(const velo_schema *s, velo_str key, uint32_t *hint) {
-    /* keys usually come in schema order: try the column after the last match first */
-    for (uint32_t n = 0; n < s->ncols; n++) {
-        uint32_t j = (*hint + n) % s->ncols;
-        const char *name = s->fields[j].name;
-        if (name && strlen(name) == key.len && strncasecmp(name, key.ptr, key.len) == 0) {
-            *hint = j + 1;
-            return (int)j;
-        }
-    }
-    return -1;
 }
 
 /* Calls member(ctx, key, c) for each member of the object that is the whole record. */
@@ -523,34 +595,242 @@ static velo_status jskip_value(jsonl_format *f, jcur *c) {
     return jtoken(c, &f->str, 1, &k, &t);
 }
 
-typedef struct decode_ctx {
-    jsonl_format *f;
-    const velo_schema *schema;
-    velo_batch *b;
-    uint32_t row, hint;
-} decode_ctx;
+/* ---- decode: the fast path ---- */
 
-static velo_status decode_member(void *ctx, velo_str key, jcur *c) {
-    decode_ctx *d = ctx;
-    int j = find_column(d->schema, key, &d->hint);
-    if (j < 0) return jskip_value(d->f, c); /* unknown keys are ignored */
-    velo_vector *v = &d->b->cols[j];
-    velo_vector_set_null(v, d->row); /* a repeated key: the last one wins */
-    return jcolumn(d->f, c, &d->schema->fields[j], v, d->row, d->b);
+static inline unsigned lower(unsigned char ch) { return ch >= 'A' && ch <= 'Z' ? ch + 32u : ch; }
+
+static inline uint32_t jmap_bucket(const char *name, uint32_t len) {
+    if (!len) return 0;
+    return (len * 7u + lower((unsigned char)name[0]) * 3u + lower((unsigned char)name[len - 1])) &
+           (JMAP_BUCKETS - 1);
+}
+
+static velo_status jmap_build(jsonl_format *f, const velo_schema *s, velo_error *err) {
+    mi_free(f->name_len);
+    mi_free(f->next);
+    f->map_schema = NULL;
+    f->name_len = mi_malloc(sizeof *f->name_len * (s->ncols + 1));
+    f->next = mi_malloc(sizeof *f->next * (s->ncols + 1));
+    if (!f->name_len || !f->next) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory reading JSON");
+    for (uint32_t b = 0; b < JMAP_BUCKETS; b++)
+        f->head[b] = -1;
+    for (uint32_t j = s->ncols; j-- > 0;) { /* pushed from the back: each chain in schema order */
+        const char *name = s->fields[j].name;
+        f->name_len[j] = name ? (uint32_t)strlen(name) : UINT32_MAX;
+        if (!name) continue;
+        uint32_t b = jmap_bucket(name, f->name_len[j]);
+        f->next[j] = f->head[b];
+        f->head[b] = (int32_t)j;
+    }
+    f->map_schema = s;
+    f->map_ncols = s->ncols;
+    return VELO_OK;
+}
+
+/* The column named key (case-insensitive), or -1. `hint` is the column after the last match:
+ * members usually come in schema order, so it is tried first with one exact comparison. */
+/* Member names are short: a byte loop beats a call to memcmp. */
+static inline bool same_bytes(const char *a, const char *b, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+static inline int jmap_find(const jsonl_format *f, const velo_schema *s, velo_str key, uint32_t hint) {
+    if (hint < s->ncols && f->name_len[hint] == key.len && same_bytes(s->fields[hint].name, key.ptr, key.len))
+        return (int)hint;
+    for (int32_t j = f->head[jmap_bucket(key.ptr, key.len)]; j >= 0; j = f->next[j])
+        if (f->name_len[j] == key.len && (same_bytes(s->fields[j].name, key.ptr, key.len) ||
+                                          !strncasecmp(s->fields[j].name, key.ptr, key.len)))
+            return j;
+    return -1;
+}
+
+/* A member key at c->i (a '"'): a span of the record when it is plain ASCII without escapes, else
+ * through jstring (escapes, UTF-8 validation). */
+static inline velo_status jkey(jsonl_format *f, jcur *c, velo_str *out) {
+    uint32_t i = plain_run(c->s, c->i + 1, c->n);
+    if (i < c->n && c->s[i] == '"') {
+        *out = (velo_str){c->s + c->i + 1, i - c->i - 1};
+        c->i = i + 1;
+        return VELO_OK;
+    }
+    return jstring(c, &f->key, out);
+}
+
+/* Skims a value of a column the query does not read: strings are only searched for their closing
+ * quote (no UTF-8 or escape checks), scalars are checked by jtoken, objects and arrays by jskip. */
+static velo_status jskim(jsonl_format *f, jcur *c) {
+    if (c->i < c->n && c->s[c->i] == '"') {
+        uint32_t open = c->i, i = c->i + 1;
+        for (;;) {
+            i = plain_run(c->s, i, c->n);
+            if (i >= c->n) return jerr(c, open, "unterminated string");
+            char ch = c->s[i];
+            if (ch == '"') break;
+            i += ch == '\\' ? 2 : 1; /* an escaped quote does not close */
+        }
+        c->i = i + 1;
+        return VELO_OK;
+    }
+    jkind k = J_NULL;
+    velo_str t = {0};
+    return jtoken(c, &f->str, 1, &k, &t);
+}
+
+static const int64_t pow10_i64[19] = {1,
+                                      10,
+                                      100,
+                                      1000,
+                                      10000,
+                                      100000,
+                                      1000000,
+                                      10000000,
+                                      100000000,
+                                      1000000000,
+                                      10000000000LL,
+                                      100000000000LL,
+                                      1000000000000LL,
+                                      10000000000000LL,
+                                      100000000000000LL,
+                                      1000000000000000LL,
+                                      10000000000000000LL,
+                                      100000000000000000LL,
+                                      1000000000000000000LL};
+
+/* Exact integer/decimal reading without the generic classifier: a JSON number -?(0|[1-9][0-9]*)
+ * [.[0-9]+] of at most 18 digits, not followed by an exponent. Sets *mant (all digits as one
+ * integer, signed), *frac (digits after the point), *int_digits (significant integer digits) and
+ * moves c->i past it; false (c->i unchanged) when the number needs the general path. */
+static inline bool fast_number(jcur *c, int64_t *mant, uint32_t *frac, uint32_t *int_digits) {
+    const char *s = c->s;
+    uint32_t i = c->i, n = c->n;
+    bool neg = i < n && s[i] == '-';
+    i += neg;
+    if (i >= n || s[i] < '0' || s[i] > '9') return false;
+    uint32_t d0 = i;
+    uint64_t v = 0;
+    if (s[i] == '0') {
+        i++;
+    } else {
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (uint64_t)(s[i++] - '0');
+    }
+    uint32_t nint = i - d0, nfrac = 0;
+    if (i < n && s[i] == '.') {
+        uint32_t f0 = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (uint64_t)(s[i++] - '0');
+        nfrac = i - f0;
+        if (!nfrac) return false;
+    }
+    if (nint + nfrac > 18) return false; /* v may have wrapped: the general path decides */
+    if (i < n && (s[i] == 'e' || s[i] == 'E' || (s[i] >= '0' && s[i] <= '9'))) return false;
+    *mant = neg ? -(int64_t)v : (int64_t)v;
+    *frac = nfrac;
+    *int_digits = s[d0] == '0' ? 0 : nint;
+    c->i = i;
+    return true;
+}
+
+/* BIGINT and DECIMAL columns from a plain JSON number; false = use jcolumn. */
+static inline bool fast_numeric(jcur *c, const velo_field *fl, velo_vector *v, uint32_t row) {
+    uint32_t save = c->i, frac, nint;
+    int64_t m;
+    if (!fast_number(c, &m, &frac, &nint)) return false;
+    if (fl->type.id == VELO_TYPE_BIGINT) {
+        if (frac) goto slow;
+        VELO_VEC(v, int64_t)[row] = m;
+    } else { /* DECIMAL(p, s): at most s fraction digits and p - s integer digits */
+        if (frac > fl->type.scale || nint > (uint32_t)(fl->type.precision - fl->type.scale)) goto slow;
+        uint32_t up = fl->type.scale - frac;
+        velo_i128 x = m;
+        while (up > 18) {
+            x *= pow10_i64[18];
+            up -= 18;
+        }
+        VELO_VEC(v, velo_i128)[row] = x * pow10_i64[up];
+    }
+    velo_vector_set_valid(v, row);
+    return true;
+slow: /* the general path gives the same value or the same error message */
+    c->i = save;
+    return false;
 }
 
 static velo_status jsonl_decode(velo_format *base, const char *rec, uint32_t len, const velo_schema *schema,
                                 velo_batch *b, uint32_t row, velo_error *err) {
     jsonl_format *f = (jsonl_format *)base;
+    if (f->map_schema != schema || f->map_ncols != schema->ncols) {
+        velo_status st = jmap_build(f, schema, err);
+        if (st) return st;
+    }
+    const uint8_t *used = f->used && f->nused == schema->ncols ? f->used : NULL;
     for (uint32_t j = 0; j < schema->ncols; j++)
         velo_vector_set_null(&b->cols[j], row); /* absent = NULL */
-    jcur c = {rec, len, 0, err};
-    decode_ctx d = {f, schema, b, row, 0};
-    velo_status st = jobject(f, &c, decode_member, &d);
-    if (st)
-        for (uint32_t j = 0; j < schema->ncols; j++)
-            velo_vector_set_null(&b->cols[j], row);
+    jcur cur = {rec, len, 0, err}, *c = &cur;
+    uint32_t hint = 0;
+    velo_status st = VELO_OK;
+    ws(c);
+    if (c->i >= c->n || c->s[c->i] != '{') {
+        st = jerr(c, c->i, "expected a JSON object");
+        goto fail;
+    }
+    c->i++;
+    ws(c);
+    if (c->i < c->n && c->s[c->i] == '}') {
+        c->i++;
+    } else {
+        for (;;) {
+            velo_str key = {0};
+            if (c->i >= c->n || c->s[c->i] != '"') {
+                st = jerr(c, c->i, "expected a key string");
+                goto fail;
+            }
+            if ((st = jkey(f, c, &key))) goto fail;
+            ws(c);
+            if (c->i >= c->n || c->s[c->i] != ':') {
+                st = jerr(c, c->i, "expected ':' after a key");
+                goto fail;
+            }
+            c->i++;
+            ws(c);
+            int j = jmap_find(f, schema, key, hint);
+            if (j >= 0) hint = (uint32_t)j + 1;
+            if (j < 0 || (used && !used[j])) {
+                st = jskim(f, c); /* unknown keys are ignored; unread columns skimmed */
+            } else {
+                velo_vector *v = &b->cols[j];
+                const velo_field *fl = &schema->fields[j];
+                velo_vector_set_null(v, row); /* a repeated key: the last one wins */
+                if (!((fl->type.id == VELO_TYPE_BIGINT || fl->type.id == VELO_TYPE_DECIMAL) &&
+                      fast_numeric(c, fl, v, row)))
+                    st = jcolumn(f, c, fl, v, row, b);
+            }
+            if (st) goto fail;
+            bool done;
+            if ((st = jafter_value(c, '}', &done))) goto fail;
+            if (done) break;
+        }
+    }
+    ws(c);
+    if (c->i != c->n) {
+        st = jerr(c, c->i, "unexpected text after the JSON object");
+        goto fail;
+    }
+    return VELO_OK;
+fail:
+    for (uint32_t j = 0; j < schema->ncols; j++)
+        velo_vector_set_null(&b->cols[j], row);
     return st;
+}
+
+static void jsonl_project(velo_format *base, const uint8_t *used, uint32_t ncols) {
+    jsonl_format *f = (jsonl_format *)base;
+    mi_free(f->used);
+    f->used = mi_malloc(ncols + 1u);
+    f->nused = f->used ? ncols : 0; /* out of memory: decode every column */
+    if (f->used) memcpy(f->used, used, ncols);
 }
 
 /* ---- infer ---- */
@@ -715,6 +995,9 @@ static void jsonl_destroy(velo_format *base) {
     if (!f) return;
     velo_strbuf_free(&f->key);
     velo_strbuf_free(&f->str);
+    mi_free(f->used);
+    mi_free(f->name_len);
+    mi_free(f->next);
     mi_free(f);
 }
 
@@ -731,6 +1014,7 @@ const velo_format_ops velo_jsonl_format_ops = {
     .infer = jsonl_infer,
     .has_header = jsonl_has_header,
     .decode = jsonl_decode,
+    .project = jsonl_project,
     .encode_header = NULL,
     .encode = jsonl_encode,
 };

@@ -628,3 +628,107 @@ Test(jsonl, json_string_escapes_controls_and_keeps_utf8) {
     cr_assert_str_eq(out.data, "\"\\u001f\\\\\\\"\xE2\x82\xAC\\ufffd\"");
     velo_strbuf_free(&out);
 }
+
+/* ---- projection pushdown and the fast decode paths ---- */
+
+Test(jsonl, projection_leaves_unread_columns_null_and_skims_their_values) {
+    velo_format *f = fmt_new("jsonl", NULL);
+    const char *names[] = {"a", "skip", "b"};
+    velo_type types[] = {T(BIGINT), T(BIGINT), T(VARCHAR)};
+    velo_schema *s = schema_of(3, names, types);
+    const uint8_t used[] = {1, 0, 1};
+    f->ops->project(f, used, 3);
+    velo_batch *b = velo_batch_new(s, 4);
+    /* the unread member holds text that is not a BIGINT and a nested value: only skimmed */
+    decode_ok(f, s, b, 0, "{\"a\": 7, \"skip\": \"x\\\"y\", \"b\": \"hé\"}");
+    decode_ok(f, s, b, 1, "{\"skip\": {\"n\": [1, {\"m\": \"}\"}]}, \"B\": \"z\", \"A\": -3}");
+    cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[0], 7);
+    cr_assert(!velo_vector_is_valid(&b->cols[1], 0));
+    cr_assert(str_is(str_at(b, 2, 0), "hé"));
+    cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[1], -3, "names match case-insensitively");
+    cr_assert(!velo_vector_is_valid(&b->cols[1], 1));
+    cr_assert(str_is(str_at(b, 2, 1), "z"));
+    /* syntax is still checked in an unread member */
+    decode_fails(f, s, "{\"a\": 1, \"skip\": \"open}", "at byte 17: unterminated string");
+    decode_fails(f, s, "{\"a\": 1, \"skip\": tru}", "at byte 17: unexpected character");
+    velo_batch_free(b);
+    velo_schema_free(s);
+    f->ops->destroy(f);
+}
+
+Test(csv, projection_leaves_unread_columns_null_without_converting_them) {
+    velo_format *f = fmt_new("csv", (const char *const[]){"header=false", NULL});
+    const char *names[] = {"a", "skip", "b"};
+    velo_type types[] = {T(BIGINT), T(BIGINT), T(VARCHAR)};
+    velo_schema *s = schema_of(3, names, types);
+    f->ops->project(f, (const uint8_t[]){1, 0, 1}, 3);
+    velo_batch *b = velo_batch_new(s, 4);
+    decode_ok(f, s, b, 0, "5,not a number,x");
+    cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[0], 5);
+    cr_assert(!velo_vector_is_valid(&b->cols[1], 0));
+    cr_assert(str_is(str_at(b, 2, 0), "x"));
+    decode_fails(f, s, "5,6", "expected 3 fields, found 2");
+    velo_batch_free(b);
+    velo_schema_free(s);
+    f->ops->destroy(f);
+}
+
+Test(jsonl, fast_integer_and_decimal_paths_agree_with_the_general_reader) {
+    velo_format *f = fmt_new("jsonl", NULL);
+    const char *names[] = {"i", "d"};
+    velo_type types[] = {T(BIGINT), velo_type_decimal(20, 4)};
+    velo_schema *s = schema_of(2, names, types);
+    velo_batch *b = velo_batch_new(s, 16);
+    const char *recs[] = {
+        "{\"i\": 0, \"d\": 0}",
+        "{\"i\": -0, \"d\": -0.0}",
+        "{\"i\": 999999999999999999, \"d\": 12345678901234.5678}",    /* 18 digits: fast */
+        "{\"i\": 9223372036854775807, \"d\": 1234567890123456.1234}", /* 19-20 digits: general path */
+        "{\"i\": -9223372036854775808, \"d\": -0.0001}",
+        "{\"i\": \"42\", \"d\": \"1.5\"}", /* quoted numbers */
+        "{\"i\": 1e2, \"d\": 2.5e1}",      /* exponents: general path */
+    };
+    const int64_t want_i[] = {0, 0, 999999999999999999LL, INT64_MAX, INT64_MIN, 42, 0};
+    const velo_i128 want_d[] = {
+        0, 0, (velo_i128)123456789012345678LL, (velo_i128)12345678901234561234ULL, -1, 15000, 250000};
+    for (uint32_t r = 0; r < 6; r++) {
+        decode_ok(f, s, b, r, recs[r]);
+        cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[r], want_i[r], "row %u", r);
+        cr_assert(VELO_VEC(&b->cols[1], velo_i128)[r] == want_d[r], "row %u", r);
+    }
+    decode_fails(f, s, recs[6], "column 'i': expected BIGINT, found 1e2");
+    decode_fails(f, s, "{\"d\": 1.23456}", "column 'd': value '1.23456' has more than 4 decimal places");
+    decode_fails(f, s, "{\"d\": 1234567890123456789.1}",
+                 "column 'd': expected DECIMAL(20,4), found 1234567890123456789.1 (too many integer digits)");
+    decode_fails(f, s, "{\"i\": 012}", "at byte 7: expected ',' or '}'");
+    velo_batch_free(b);
+    velo_schema_free(s);
+    f->ops->destroy(f);
+}
+
+Test(jsonl, iso_timestamps_with_a_cached_date_match_the_general_parser) {
+    velo_format *f = fmt_new("jsonl", NULL);
+    const char *names[] = {"ts"};
+    velo_type types[] = {T(TIMESTAMP)};
+    velo_schema *s = schema_of(1, names, types);
+    velo_batch *b = velo_batch_new(s, 16);
+    const char *vals[] = {
+        "2026-11-24T10:00:59Z",        "2026-11-24T10:00:59.5Z", "2026-11-24T23:59:59.1234567Z",
+        "2026-11-25T00:00:00.000001Z", "2024-02-29T12:00:00Z",   "2026-11-24T10:00:59+01:00",
+        "2026-11-24 10:00:59",         "2026-11-24T10:00:60Z",   "9999-12-31T23:59:59.999999Z"};
+    for (uint32_t r = 0; r < 9; r++) {
+        char rec[128];
+        snprintf(rec, sizeof rec, "{\"ts\": \"%s\"}", vals[r]);
+        decode_ok(f, s, b, r, rec);
+        int64_t want;
+        cr_assert(velo_parse_timestamp(vals[r], strlen(vals[r]), &want), "%s", vals[r]);
+        cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[r], want, "%s", vals[r]);
+    }
+    decode_fails(f, s, "{\"ts\": \"2026-02-30T10:00:00Z\"}",
+                 "column 'ts': expected TIMESTAMP, found \"2026-02-30T10:00:00Z\"");
+    decode_fails(f, s, "{\"ts\": \"2026-11-24T24:00:00Z\"}",
+                 "column 'ts': expected TIMESTAMP, found \"2026-11-24T24:00:00Z\"");
+    velo_batch_free(b);
+    velo_schema_free(s);
+    f->ops->destroy(f);
+}

@@ -5,6 +5,7 @@
 #include <mimalloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/group_op.h"
 #include "core/scalar.h"
@@ -12,7 +13,7 @@
 #define MAXOUT 256
 
 typedef struct collected {
-    int64_t rows[MAXOUT][4]; /* key, window_start (or 0), sum, count */
+    int64_t rows[MAXOUT][5]; /* key, window_start (or 0), sum, count, window_end (or 0) */
     uint32_t n;
     bool windowed, global;
 } collected;
@@ -26,7 +27,7 @@ static velo_status collect(void *ud, const velo_batch *b, velo_error *err) {
         uint32_t col = 0;
         o[0] = c->global ? 0 : VELO_VEC(&b->cols[col++], int64_t)[r];
         o[1] = c->windowed ? VELO_VEC(&b->cols[col++], int64_t)[r] : 0;
-        if (c->windowed) col++; /* window_end */
+        o[4] = c->windowed ? VELO_VEC(&b->cols[col++], int64_t)[r] : 0;
         o[2] = velo_vector_is_valid(&b->cols[col], r) ? VELO_VEC(&b->cols[col], int64_t)[r] : -999;
         col++;
         o[3] = VELO_VEC(&b->cols[col], int64_t)[r];
@@ -35,14 +36,31 @@ static velo_status collect(void *ud, const velo_batch *b, velo_error *err) {
 }
 static velo_status no_flush(void *ud, velo_error *err) { return VELO_OK; }
 
+/* window_start, COUNT(*) of a global processing-time window */
+static velo_status collect_pt(void *ud, const velo_batch *b, velo_error *err) {
+    struct {
+        int64_t (*rows)[2];
+        uint32_t *n;
+    } *u = ud;
+    for (uint32_t k = 0; k < velo_batch_live(b); k++) {
+        uint32_t r = velo_batch_row(b, k);
+        cr_assert_lt(*u->n, 4);
+        u->rows[*u->n][0] = VELO_VEC(&b->cols[0], int64_t)[r];
+        u->rows[*u->n][1] = VELO_VEC(&b->cols[2], int64_t)[r];
+        (*u->n)++;
+    }
+    return VELO_OK;
+}
+
 static velo_expr *column(uint32_t i, velo_type_id t) {
     velo_expr *e = velo_expr_new(VELO_EXPR_COLUMN, velo_type_make(t), 0);
     e->column = i;
     return e;
 }
 
-/* GROUP BY k [WINDOW TUMBLING(t, 10s)]: SUM(v), COUNT(*) over input (k BIGINT, v BIGINT, t TIMESTAMP). */
-static velo_operator *make_op(collected *out, bool windowed, bool watermark, bool changes, bool global) {
+/* GROUP BY k [WINDOW kind(t, 10s)]: SUM(v), COUNT(*) over input (k BIGINT, v BIGINT, t TIMESTAMP). */
+static velo_operator *make_op_kind(collected *out, bool windowed, bool watermark, bool changes, bool global,
+                                   velo_win_kind kind) {
     velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
     velo_group_agg *aggs = calloc(2, sizeof *aggs);
     velo_error err = {0};
@@ -65,19 +83,18 @@ static velo_operator *make_op(collected *out, bool windowed, bool watermark, boo
     velo_schema_set(s, c++, "n", bi);
     velo_expr **keys = calloc(1, sizeof *keys);
     keys[0] = column(0, VELO_TYPE_BIGINT);
-    velo_group_config cfg = {
-        .keys = keys,
-        .nkeys = global ? 0 : 1,
-        .aggs = aggs,
-        .naggs = 2,
-        .windowed = windowed,
-        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 10000000, .advance_us = 10000000},
-        .time_column = 2,
-        .use_watermark = watermark,
-        .emit_changes = changes,
-        .output = s,
-        .capacity = 64,
-        .file = "t.sql"};
+    velo_group_config cfg = {.keys = keys,
+                             .nkeys = global ? 0 : 1,
+                             .aggs = aggs,
+                             .naggs = 2,
+                             .windowed = windowed,
+                             .window = {.kind = kind, .size_us = 10000000, .advance_us = 10000000},
+                             .time_column = 2,
+                             .use_watermark = watermark,
+                             .emit_changes = changes,
+                             .output = s,
+                             .capacity = 64,
+                             .file = "t.sql"};
     if (global) {
         velo_expr_free(keys[0]);
     }
@@ -90,6 +107,10 @@ static velo_operator *make_op(collected *out, bool windowed, bool watermark, boo
     out->global = global;
     op->next = velo_sink_op_new((velo_sink_fns){collect, no_flush, out});
     return op;
+}
+
+static velo_operator *make_op(collected *out, bool windowed, bool watermark, bool changes, bool global) {
+    return make_op_kind(out, windowed, watermark, changes, global, VELO_WIN_TUMBLING);
 }
 
 /* rows: k, v, t (seconds) */
@@ -113,7 +134,7 @@ static void push_rows(velo_operator *op, const int64_t (*rows)[3], uint32_t n, u
     velo_batch_free(b);
 }
 
-static int cmp_rows(const void *a, const void *b) { return memcmp(a, b, sizeof(int64_t) * 4); }
+static int cmp_rows(const void *a, const void *b) { return memcmp(a, b, sizeof(int64_t) * 5); }
 
 static const int64_t ROWS[][3] = {{1, 10, 1}, {2, 5, 3},  {1, 7, 12}, {1, 1, 9},  {2, 2, 15}, {3, 4, 21},
                                   {1, 3, 8},  {2, 6, 25}, {3, 9, 29}, {1, 2, 31}, {2, 8, 18}, {1, 5, 40}};
@@ -136,8 +157,8 @@ Test(group_op, windowed_results_do_not_depend_on_batch_size) {
     run_windowed(&all, 12);
     cr_assert_eq(one.n, all.n);
     cr_assert_eq(three.n, all.n);
-    cr_assert_eq(memcmp(one.rows, all.rows, sizeof(int64_t) * 4 * all.n), 0);
-    cr_assert_eq(memcmp(three.rows, all.rows, sizeof(int64_t) * 4 * all.n), 0);
+    cr_assert_eq(memcmp(one.rows, all.rows, sizeof(int64_t) * 5 * all.n), 0);
+    cr_assert_eq(memcmp(three.rows, all.rows, sizeof(int64_t) * 5 * all.n), 0);
 }
 
 Test(group_op, rows_behind_the_watermark_are_late_and_dropped) {
@@ -198,4 +219,157 @@ Test(group_op, global_aggregate_over_no_rows_has_one_row) {
     cr_assert_eq(c.n, 1);
     cr_assert_eq(c.rows[0][2], -999, "SUM over no rows is NULL");
     cr_assert_eq(c.rows[0][3], 0, "COUNT(*) over no rows is 0");
+}
+
+/* ---- SESSION windows (gap 10 s) ---- */
+
+static void run_sessions(collected *c, const int64_t (*rows)[3], uint32_t n, uint32_t batch, bool watermark,
+                         bool changes) {
+    memset(c, 0, sizeof *c);
+    velo_operator *op = make_op_kind(c, true, watermark, changes, false, VELO_WIN_SESSION);
+    push_rows(op, rows, n, batch);
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK, "%s", err.message);
+    velo_operator_destroy_chain(op);
+    if (!changes) qsort(c->rows, c->n, sizeof c->rows[0], cmp_rows);
+}
+
+Test(group_op, session_windows_merge_when_row_bridges_gap) {
+    /* key 1: t=0 -> [0,10), t=18 -> [18,28); t=9 overlaps both: one session [0,28) */
+    static const int64_t rows[][3] = {{1, 1, 0}, {1, 2, 18}, {2, 100, 5}, {1, 4, 9}};
+    collected c;
+    run_sessions(&c, rows, 4, 1, false, false);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(c.rows[0][0], 1);
+    cr_assert_eq(c.rows[0][1], 0);
+    cr_assert_eq(c.rows[0][4], 28000000, "window_end = last row + gap");
+    cr_assert_eq(c.rows[0][2], 7, "the two partial SUMs are merged");
+    cr_assert_eq(c.rows[0][3], 3);
+    cr_assert_eq(c.rows[1][0], 2);
+    cr_assert_eq(c.rows[1][1], 5000000);
+    cr_assert_eq(c.rows[1][4], 15000000);
+}
+
+Test(group_op, session_row_exactly_gap_after_the_last_starts_a_new_session) {
+    static const int64_t rows[][3] = {{1, 1, 0}, {1, 2, 10}, {1, 3, 19}};
+    collected c;
+    run_sessions(&c, rows, 3, 3, false, false);
+    cr_assert_eq(c.n, 2);
+    cr_assert_eq(c.rows[0][1], 0);
+    cr_assert_eq(c.rows[0][4], 10000000);
+    cr_assert_eq(c.rows[0][3], 1);
+    cr_assert_eq(c.rows[1][1], 10000000);
+    cr_assert_eq(c.rows[1][4], 29000000);
+    cr_assert_eq(c.rows[1][2], 5);
+}
+
+Test(group_op, session_results_do_not_depend_on_arrival_order_or_batch_size) {
+    static const int64_t sorted[][3] = {{1, 1, 0},  {2, 1, 1},  {1, 2, 5},  {1, 3, 14}, {2, 2, 20},
+                                        {1, 4, 30}, {2, 3, 29}, {1, 5, 38}, {1, 6, 47}, {3, 7, 50}};
+    static const int64_t shuffled[][3] = {{1, 6, 47}, {2, 3, 29}, {1, 1, 0},  {3, 7, 50}, {1, 4, 30},
+                                          {2, 1, 1},  {1, 3, 14}, {2, 2, 20}, {1, 5, 38}, {1, 2, 5}};
+    collected a, b, d;
+    run_sessions(&a, sorted, 10, 10, false, false);
+    run_sessions(&b, shuffled, 10, 1, false, false);
+    run_sessions(&d, shuffled, 10, 4, false, false);
+    cr_assert_eq(a.n, b.n);
+    cr_assert_eq(a.n, d.n);
+    cr_assert_eq(memcmp(a.rows, b.rows, sizeof a.rows[0] * a.n), 0);
+    cr_assert_eq(memcmp(a.rows, d.rows, sizeof a.rows[0] * a.n), 0);
+    /* key 1: [0,24) {0,5,14}, [30,57) {30,38,47}; key 2: [1,11), [20,39); key 3: [50,60) */
+    cr_assert_eq(a.n, 5);
+}
+
+Test(group_op, session_emit_changes_sends_the_merged_session) {
+    static const int64_t rows[][3] = {{1, 1, 0}, {1, 2, 18}, {1, 4, 9}};
+    collected c;
+    run_sessions(&c, rows, 3, 1, false, true);
+    cr_assert_eq(c.n, 3, "one update per batch that changed the key");
+    cr_assert_eq(c.rows[2][1], 0);
+    cr_assert_eq(c.rows[2][4], 28000000);
+    cr_assert_eq(c.rows[2][2], 7);
+    cr_assert_eq(c.rows[2][3], 3);
+}
+
+Test(group_op, session_closes_on_the_watermark_and_late_rows_are_dropped) {
+    /* watermark = max event time before the row: after t=40 the session [0,15) of key 1 is closed,
+     * so t=3 is late; t=35 joins nothing closed and opens [35,45) */
+    static const int64_t rows[][3] = {{1, 1, 0}, {1, 2, 5}, {2, 1, 40}, {1, 9, 3}, {1, 4, 35}};
+    collected c;
+    memset(&c, 0, sizeof c);
+    velo_operator *op = make_op_kind(&c, true, true, false, false, VELO_WIN_SESSION);
+    push_rows(op, rows, 3, 3);
+    cr_assert_eq(c.n, 1, "[0,15) closes once the watermark passes 15");
+    cr_assert_eq(c.rows[0][2], 3);
+    push_rows(op, rows + 3, 2, 2);
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
+    velo_group_stats gs;
+    velo_group_op_stats(op, &gs);
+    cr_assert_eq(gs.late_rows, 1);
+    velo_operator_destroy_chain(op);
+    cr_assert_eq(c.n, 3);
+}
+
+Test(group_op, many_groups_grow_the_table_in_chunks_and_stay_compact) {
+    collected c = {0};
+    velo_operator *op = make_op(&c, false, false, false, false);
+    enum { N = 100000 };
+    int64_t(*rows)[3] = malloc(sizeof *rows * N);
+    for (int64_t i = 0; i < N; i++)
+        rows[i][0] = i, rows[i][1] = 1, rows[i][2] = 0;
+    push_rows(op, (const int64_t(*)[3])rows, N, 64);
+    velo_group_stats gs;
+    velo_group_op_stats(op, &gs);
+    cr_assert_eq(gs.groups_live, N);
+    /* BIGINT key + SUM + COUNT: 16 header + 16 key + 24 states = 56 bytes, plus buckets and the
+     * last chunk's unused tail */
+    cr_assert_leq(gs.table_bytes / N, 72, "%llu bytes per group", (unsigned long long)(gs.table_bytes / N));
+    free(rows);
+    velo_operator_destroy_chain(op); /* no finish: MAXOUT would overflow */
+}
+
+Test(group_op, without_a_time_column_windows_use_processing_time) {
+    /* GROUP BY nothing WINDOW TUMBLING(1h) without a time column: COUNT(*) */
+    velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
+    velo_group_agg *aggs = calloc(1, sizeof *aggs);
+    velo_error err = {0};
+    cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[0].desc, &err), VELO_OK);
+    velo_schema *s = velo_schema_new(3);
+    velo_schema_set(s, 0, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
+    velo_schema_set(s, 1, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
+    velo_schema_set(s, 2, "n", bi);
+    velo_group_config cfg = {
+        .aggs = aggs,
+        .naggs = 1,
+        .windowed = true,
+        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 3600000000LL, .advance_us = 3600000000LL},
+        .time_column = -1,
+        .output = s,
+        .capacity = 64,
+        .file = "t.sql"};
+    velo_operator *op = velo_group_op_new(&cfg, &err);
+    cr_assert_not_null(op, "%s", err.message);
+    free(aggs);
+    velo_schema_free(s);
+    int64_t got[4][2] = {{0}};
+    uint32_t ngot = 0;
+    struct sink_ud {
+        int64_t (*rows)[2];
+        uint32_t *n;
+    } ud = {got, &ngot};
+    op->next = velo_sink_op_new((velo_sink_fns){collect_pt, no_flush, &ud});
+    static const int64_t rows[][3] = {{1, 1, -5}, {2, 1, 999999}, {3, 1, 0}};
+    push_rows(op, rows, 3, 3); /* the t column is ignored */
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
+    velo_operator_destroy_chain(op);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t total = 0;
+    for (uint32_t i = 0; i < ngot; i++) {
+        total += got[i][1];
+        cr_assert_leq(got[i][0], (int64_t)ts.tv_sec * 1000000, "the window of the wall clock, not of t");
+        cr_assert_gt(got[i][0], ((int64_t)ts.tv_sec - 7200) * 1000000);
+    }
+    cr_assert_eq(total, 3);
 }

@@ -1,0 +1,2 @@
+-- DuckDB spelling of session_count_30s.sql: a new session where the gap to the previous row (in time order) is >= 30 s
+WITH o AS (SELECT symbol, ts, qty, LAG(ts) OVER (PARTITION BY symbol ORDER BY ts) AS prev FROM trades WHERE ts IS NOT NULL), s AS (SELECT *, SUM(CASE WHEN prev IS NULL OR ts - prev >= INTERVAL '30 seconds' THEN 1 ELSE 0 END) OVER (PARTITION BY symbol ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid FROM o) SELECT symbol, MIN(ts) AS window_start, MAX(ts) + INTERVAL '30 seconds' AS window_end, COUNT(*) AS n, SUM(qty) AS qty FROM s GROUP BY symbol, sid

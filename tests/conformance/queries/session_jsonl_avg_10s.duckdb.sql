@@ -1,0 +1,2 @@
+-- DuckDB spelling of session_jsonl_avg_10s.sql
+WITH o AS (SELECT symbol, ts, qty, price, LAG(ts) OVER (PARTITION BY symbol ORDER BY ts) AS prev FROM trades_json WHERE ts IS NOT NULL), s AS (SELECT *, SUM(CASE WHEN prev IS NULL OR ts - prev >= INTERVAL '10 seconds' THEN 1 ELSE 0 END) OVER (PARTITION BY symbol ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid FROM o) SELECT symbol, MIN(ts) AS window_start, MAX(ts) + INTERVAL '10 seconds' AS window_end, AVG(qty) AS avg_qty, COUNT(price) AS n FROM s GROUP BY symbol, sid

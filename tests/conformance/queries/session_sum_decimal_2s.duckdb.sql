@@ -1,0 +1,2 @@
+-- DuckDB spelling of session_sum_decimal_2s.sql
+WITH o AS (SELECT side, ts, price, LAG(ts) OVER (PARTITION BY side ORDER BY ts) AS prev FROM trades WHERE ts IS NOT NULL), s AS (SELECT *, SUM(CASE WHEN prev IS NULL OR ts - prev >= INTERVAL '2 seconds' THEN 1 ELSE 0 END) OVER (PARTITION BY side ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid FROM o) SELECT side, MIN(ts) AS window_start, MAX(ts) + INTERVAL '2 seconds' AS window_end, SUM(price) AS total, MIN(price) AS lo, MAX(price) AS hi FROM s GROUP BY side, sid
