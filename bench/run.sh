@@ -18,8 +18,8 @@ build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 velo=$(cd "$build" && pwd)/velo-sql
 if [ "${VELO_BENCH_QUICK:-0}" = 1 ]; then
-    export VELO_BENCH_ROWS=${VELO_BENCH_ROWS:-200000} VELO_BENCH_NEXMARK_EVENTS=${VELO_BENCH_NEXMARK_EVENTS:-200000}
-    export VELO_BENCH_SUM_ROWS=${VELO_BENCH_SUM_ROWS:-2000000} VELO_BENCH_REPS=${VELO_BENCH_REPS:-1}
+    export VELO_BENCH_ROWS="${VELO_BENCH_ROWS:-200000}" VELO_BENCH_NEXMARK_EVENTS="${VELO_BENCH_NEXMARK_EVENTS:-200000}"
+    export VELO_BENCH_SUM_ROWS="${VELO_BENCH_SUM_ROWS:-2000000}" VELO_BENCH_REPS="${VELO_BENCH_REPS:-1}"
 fi
 frag="$here/results/fragments"
 # a full run starts afresh; VELO_BENCH_ONLY re-measures some workloads and keeps the others' last
@@ -27,9 +27,11 @@ frag="$here/results/fragments"
 [ -n "${VELO_BENCH_ONLY:-}" ] || rm -rf "$frag"
 mkdir -p "$frag" "$here/data"
 start=$(date +%s)
-export VELO_BENCH_LOAD_START="$(cut -d" " -f1-3 /proc/loadavg)"
+VELO_BENCH_LOAD_START="$(cut -d" " -f1-3 /proc/loadavg)"
+export VELO_BENCH_LOAD_START
 failed=""
-for w in $(ls "$here/workloads" | sort); do
+for path in "$here"/workloads/*; do # the glob is sorted: name order
+    w=${path##*/}
     name=${w%.*}
     case "$w" in
     *.py) run="python3" ;;
