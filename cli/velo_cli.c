@@ -1,7 +1,8 @@
 /* velo-cli: the operator's command line. `validate` parses and binds SQL files offline (no
  * connector is opened: sources without declared columns bind as schemaless), or on a node with
  * --remote, and reports every error and warning with its position. health, status, jobs, submit
- * and stop talk to a node's REST API (cli/velo_cli_remote.c); `kafka` is still to come. */
+ * and stop talk to a node's REST API (cli/velo_cli_remote.c); `kafka` asks a Kafka cluster
+ * (connectors/kafka/kafka_admin.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <mimalloc.h>
@@ -14,6 +15,7 @@
 
 #include "cli/velo_cli_remote.h"
 #include "connectors/formats/format.h"
+#include "connectors/kafka/kafka_admin.h"
 #include "connectors/uri.h"
 #include "core/strbuf.h"
 #include "sql/diag.h"
@@ -39,6 +41,8 @@ static void usage(FILE *out) {
           "                 run a job on the node\n"
           "  stop ID [--force] [--wait SECONDS]\n"
           "                 stop a job (graceful: drains and flushes; waits up to 30 s)\n"
+          "  kafka topics|groups|lag [--kafka-brokers HOST:PORT[,...]] [--group NAME] [--topic NAME]\n"
+          "                 topics with partitions and message counts, consumer groups, a group's lag\n"
           "  version        print the version\n"
           "  help           this text\n"
           "\n"
@@ -463,6 +467,42 @@ static int split_args(int argc, char **argv, velo_cli_remote *r, char **args) {
     return n;
 }
 
+/* kafka topics|groups|lag: argument parsing; the work is in connectors/kafka/kafka_admin.c. */
+static int cmd_kafka(int argc, char **argv) {
+    const char *sub = argc > 0 ? argv[0] : "";
+    velo_kafka_admin_options o = {.brokers = getenv("VELO_KAFKA_BROKERS"), .timeout_ms = 10000};
+    if (!o.brokers) o.brokers = "localhost:9092";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = !strcmp(a, "--kafka-brokers") || !strcmp(a, "--brokers") ? &o.brokers
+                           : !strcmp(a, "--group")                                  ? &o.group
+                           : !strcmp(a, "--topic")                                  ? &o.topic
+                                                                                    : NULL;
+        if (!dst || i + 1 >= argc) {
+            fprintf(stderr, "velo-cli: kafka: %s '%s'\n", dst ? "missing value for" : "unknown option", a);
+            return EXIT_USAGE;
+        }
+        *dst = argv[++i];
+    }
+    velo_error err = {0};
+    velo_status st;
+    if (!strcmp(sub, "topics"))
+        st = velo_kafka_topics_print(&o, stdout, &err);
+    else if (!strcmp(sub, "groups"))
+        st = velo_kafka_groups_print(&o, stdout, &err);
+    else if (!strcmp(sub, "lag"))
+        st = velo_kafka_lag_print(&o, stdout, &err);
+    else {
+        fprintf(stderr, "velo-cli: kafka needs topics, groups or lag, found '%s'\n", sub);
+        return EXIT_USAGE;
+    }
+    if (st) {
+        fprintf(stderr, "velo-cli: %s\n", err.message);
+        return st == VELO_ERR_INVALID ? EXIT_USAGE : EXIT_INVALID;
+    }
+    return EXIT_VALID;
+}
+
 static int run_command(velo_cli_remote *remote, int argc, char **argv) {
     const char *cmd = argv[1];
     if (strcmp(cmd, "validate") == 0) return cmd_validate(remote, argc - 2, argv + 2);
@@ -479,10 +519,7 @@ static int run_command(velo_cli_remote *remote, int argc, char **argv) {
     if (strcmp(cmd, "jobs") == 0) return velo_cli_jobs(remote, argc - 2, argv + 2);
     if (strcmp(cmd, "submit") == 0) return velo_cli_submit(remote, argc - 2, argv + 2);
     if (strcmp(cmd, "stop") == 0) return velo_cli_stop(remote, argc - 2, argv + 2);
-    if (strcmp(cmd, "kafka") == 0) {
-        fprintf(stderr, "velo-cli: 'kafka' is not supported yet (arrives with the Kafka connector)\n");
-        return EXIT_USAGE;
-    }
+    if (strcmp(cmd, "kafka") == 0) return cmd_kafka(argc - 2, argv + 2);
     fprintf(stderr, "velo-cli: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/kafka/dev_kafka.h"
 #include "connectors/uri.h"
 #include "engine/gen.h"
 #include "engine/job.h"
@@ -25,6 +26,9 @@ static void usage(FILE *out) {
           "                 print the plan of every query of FILE.sql without running it\n"
           "  gen nexmark --events N [--seed S] [--rate R] [--paced] --out URI\n"
           "                 write N Nexmark events (JSON lines) to a sink URI (file://...)\n"
+          "  dev-kafka [--port 9092] [--partitions N] [--topics a,b]\n"
+          "                 run an embedded Kafka-protocol broker (librdkafka's mock cluster) for\n"
+          "                 demos and tests; prints its bootstrap address; stops on Ctrl-C\n"
           "  serve [--port 8080] [--listen 127.0.0.1] [--data-dir DIR] [--auth-token-file F]\n"
           "        [--tls-cert F --tls-key F] [--cores N] [--max-body BYTES]\n"
           "                 run the node: REST job API, health and metrics (docs/rest-api.md)\n"
@@ -222,6 +226,48 @@ static int cmd_gen(int argc, char **argv) {
     return velo_gen_run(&o);
 }
 
+/* dev-kafka [--port N] [--partitions N] [--topics a,b] [--brokers N]: the broker lives in
+ * connectors/kafka/dev_kafka.c. */
+static int cmd_dev_kafka(int argc, char **argv) {
+    velo_dev_kafka_options o = {.port = 9092, .partitions = 4, .brokers = 1};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        const char *names[] = {"--port", "--partitions", "--topics", "--brokers"};
+        int which = -1;
+        for (int k = 0; k < 4 && which < 0; k++) {
+            size_t n = strlen(names[k]);
+            if (!strncmp(a, names[k], n) && (a[n] == '\0' || a[n] == '=')) {
+                which = k;
+                v = a[n] == '=' ? a + n + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            }
+        }
+        if (which < 0 || !v) {
+            fprintf(stderr,
+                    "velo-sql: dev-kafka: %s '%s'; usage: velo-sql dev-kafka [--port 9092] "
+                    "[--partitions N] [--topics a,b] [--brokers N]\n",
+                    which < 0 ? "unknown option" : "missing value for", a);
+            return VELO_EXIT_IO_ERROR;
+        }
+        char *end = NULL;
+        long n = which == 2 ? 0 : strtol(v, &end, 10);
+        if (which != 2 && (!*v || *end || n < 0 || n > 65535)) {
+            fprintf(stderr, "velo-sql: dev-kafka: %s needs a number, found '%s'\n", names[which], v);
+            return VELO_EXIT_IO_ERROR;
+        }
+        if (which == 0) o.port = (int)n;
+        if (which == 1) o.partitions = (int)n;
+        if (which == 2) o.topics = v;
+        if (which == 3) o.brokers = (int)n;
+    }
+    install_stop_handlers();
+    velo_error err = {0};
+    if (velo_dev_kafka_run(&o, &stop_requested, stdout, stderr, &err)) {
+        fprintf(stderr, "velo-sql: %s\n", err.message);
+        return VELO_EXIT_IO_ERROR;
+    }
+    return VELO_EXIT_OK;
+}
+
 /* serve: read the options, then hand over to net/serve.c. */
 static int cmd_serve(int argc, char **argv) {
     velo_serve_options so = {.listen = "127.0.0.1",
@@ -305,8 +351,9 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "dev-kafka") == 0) return cmd_dev_kafka(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
-    if (!strcmp(cmd, "test") || !strcmp(cmd, "dev-kafka")) {
+    if (!strcmp(cmd, "test")) {
         fprintf(stderr, "velo-sql: '%s' is not supported yet\n", cmd);
         return VELO_EXIT_IO_ERROR;
     }

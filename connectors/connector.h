@@ -42,6 +42,13 @@ typedef struct velo_source_ops {
      * out->capacity rows. Malformed records go to the DLQ and are skipped. Sets *eof when a
      * bounded input is exhausted (the batch may still hold rows). */
     velo_status (*poll)(velo_source *src, velo_batch *out, bool *eof, velo_error *err);
+    /* Optional (NULL: nothing to commit). Marks every record polled so far as processed (Kafka:
+     * commits the consumer group's offsets). The run loop calls it only after the sink's flush
+     * succeeded and no operator holds rows back, so a restart never skips an undelivered record
+     * (at-least-once). */
+    velo_status (*commit)(velo_source *src, velo_error *err);
+    /* Optional (NULL: bounded unless 'watch'=true, as files). Whether the input ends. */
+    bool (*is_bounded)(velo_source *src);
     void (*close)(velo_source *src);
 } velo_source_ops;
 
@@ -53,6 +60,11 @@ typedef struct velo_sink_ops {
     /* Writes the live rows of b (respecting its selection vector). */
     velo_status (*write)(velo_sink *sink, const velo_batch *b, velo_error *err);
     velo_status (*flush)(velo_sink *sink, velo_error *err);
+    /* Optional (NULL: flush, then the source's commit). A commit point: makes everything written
+     * so far durable together with the progress of `src` (Kafka exactly-once: the source's offsets
+     * are sent inside the sink's transaction, which then commits). The run loop calls it where it
+     * would otherwise flush and call the source's commit. */
+    velo_status (*commit)(velo_sink *sink, velo_source *src, velo_error *err);
     void (*close)(velo_sink *sink);
 } velo_sink_ops;
 

@@ -25,12 +25,33 @@ static const char *const COMMON_KEYS[] = {
 static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
 
 static const char *const KAFKA_KEYS[] = {
-    "bootstrap.servers", "group.id",           "auto.offset.reset", "schema.registry.url",
-    "key.field",         "key.format",         "value.format",      "topic",
-    "partitions",        "replication.factor", "client.id",         "acks",
-    "compression.type",  "transactional.id",   "isolation.level",   "security.protocol",
-    "sasl.mechanism",    "sasl.username",      "sasl.password",
+    "bootstrap.servers",
+    "group.id",
+    "auto.offset.reset",
+    "schema.registry.url",
+    "key.field",
+    "key.format",
+    "value.format",
+    "topic",
+    "partitions",
+    "replication.factor",
+    "client.id",
+    "acks",
+    "compression.type",
+    "transactional.id",
+    "isolation.level",
+    "security.protocol",
+    "sasl.mechanism",
+    "sasl.username",
+    "sasl.password",
     "group_id", /* the original Velostream's spelling of group.id, in its README URIs */
+    "scan.bounded.mode",
+    "dlq.topic",
+    "commit.interval",
+    "schema.sample.timeout.ms",
+    "processing.guarantee",
+    "sasl.mechanisms",
+    "headers.fields",
 };
 
 /* the Nexmark generator (connectors/gen/nexmark.c) */

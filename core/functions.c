@@ -987,6 +987,45 @@ VELO_SCALAR_FN(velo_fn_map_keys) {
     return VELO_OK;
 }
 
+/* Kafka headers: the binder appends the record's _headers MAP as the last argument (HEADER('h')
+ * -> HEADER('h', _headers)). A record without that column (not a Kafka source) has no headers. */
+static const velo_value *header_find(const velo_value *headers, velo_str name) {
+    if (headers->is_null || headers->type.id != VELO_TYPE_MAP || !headers->u.nested.names) return NULL;
+    for (uint32_t i = 0; i < headers->u.nested.count; i++)
+        if (headers->u.nested.names[i].len == name.len &&
+            !memcmp(headers->u.nested.names[i].ptr, name.ptr, name.len))
+            return &headers->u.nested.items[i];
+    return NULL;
+}
+
+VELO_SCALAR_FN(velo_fn_header) {
+    velo_str name;
+    velo_status st = text_arg(&args[0], arena, &name, err);
+    if (st) return st;
+    const velo_value *h = nargs > 1 ? header_find(&args[nargs - 1], name) : NULL;
+    *out = h && !h->is_null ? velo_value_str(h->u.str.ptr, h->u.str.len) : velo_value_null();
+    return VELO_OK;
+}
+
+VELO_SCALAR_FN(velo_fn_has_header) {
+    velo_str name;
+    velo_status st = text_arg(&args[0], arena, &name, err);
+    if (st) return st;
+    *out = velo_value_bool(nargs > 1 && header_find(&args[nargs - 1], name) != NULL);
+    return VELO_OK;
+}
+
+VELO_SCALAR_FN(velo_fn_header_keys) {
+    const velo_value *h = nargs ? &args[nargs - 1] : NULL;
+    uint32_t n = h && !h->is_null && h->type.id == VELO_TYPE_MAP && h->u.nested.names ? h->u.nested.count : 0;
+    velo_value *items = velo_arena_alloc(arena, sizeof *items * (n ? n : 1));
+    if (!items) return nomem(err);
+    for (uint32_t i = 0; i < n; i++)
+        items[i] = velo_value_str(h->u.nested.names[i].ptr, h->u.nested.names[i].len);
+    *out = nested_value(VELO_TYPE_LIST, items, NULL, n);
+    return VELO_OK;
+}
+
 VELO_SCALAR_FN(velo_fn_map_values) {
     velo_status st = need_nested("MAP_VALUES", &args[0], VELO_TYPE_MAP, err);
     if (st) return st;

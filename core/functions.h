@@ -62,6 +62,10 @@ VELO_SCALAR_FN(velo_fn_array_length);
 VELO_SCALAR_FN(velo_fn_array_contains);
 VELO_SCALAR_FN(velo_fn_map_keys);
 VELO_SCALAR_FN(velo_fn_map_values);
+/* Kafka headers (the binder appends the _headers column as the last argument) */
+VELO_SCALAR_FN(velo_fn_header);
+VELO_SCALAR_FN(velo_fn_has_header);
+VELO_SCALAR_FN(velo_fn_header_keys);
 
 /* time (core/functions_time.c): TIMESTAMP is µs since the epoch, UTC */
 VELO_SCALAR_FN(velo_fn_now);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
@@ -135,11 +136,11 @@ static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *
         return st;
     }
     out->schema = velo_schema_copy(ops->schema(src));
-    ops->close(src);
-    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     bool watch = false;
     velo_kv_get_bool(options, "watch", false, &watch, NULL);
-    out->bounded = !watch;
+    out->bounded = ops->is_bounded ? ops->is_bounded(src) : !watch;
+    ops->close(src);
+    if (!out->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     return VELO_OK;
 }
 
@@ -494,6 +495,22 @@ static velo_operator *build_analytic(run_state *rs, velo_plan *an, const velo_pl
     return op;
 }
 
+/* A commit point: the sink's commit when it has one (it commits the source's progress with its
+ * own output), else flush the sink, then commit the source. */
+static velo_status commit_point(velo_sink *sink, const velo_source_ops *sops, velo_source *source,
+                                velo_error *err) {
+    if (sink->ops->commit) return sink->ops->commit(sink, source, err);
+    velo_status st = sink->ops->flush(sink, err);
+    if (!st && sops->commit) st = sops->commit(source, err);
+    return st;
+}
+
+static int64_t monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* ---- projection pushdown: which source columns the pipeline reads ---- */
 
 static void mark_columns(const velo_expr *e, uint8_t *used, uint32_t ncols, bool *all) {
@@ -722,6 +739,17 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
+     * and then the source commits what it has polled. Only while no operator holds rows back (a
+     * stateless pipeline); otherwise the one commit is after the final flush. */
+    int64_t commit_every_us = 0, last_commit_us = 0;
+    bool stateless = true;
+    for (uint32_t i = 1; i < nnodes; i++)
+        stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
+    bool commits = sops->commit || kops->commit;
+    if (commits && stateless &&
+        (status = duration_option(&psrc->options, "commit.interval", 1000000, &commit_every_us, NULL, err)))
+        goto done;
     bool eof = false;
     velo_run_progress *progress = rs->opts->progress;
     uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
@@ -732,6 +760,10 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         if ((status = sops->poll(source, batch, &eof, err))) goto done;
         if (batch->count == 0) continue;
         if ((status = velo_operator_push(chain, batch, err))) goto done;
+        if (commit_every_us > 0 && monotonic_us() - last_commit_us >= commit_every_us) {
+            if ((status = commit_point(sink, sops, source, err))) goto done;
+            last_commit_us = monotonic_us();
+        }
         if (progress) {
             atomic_store(&progress->rows_in, rs->report->rows_in + chain->rows_in);
             atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
@@ -739,6 +771,7 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         }
     }
     if ((status = velo_operator_finish(chain, err))) goto done;
+    if (commits && (status = commit_point(sink, sops, source, err))) goto done;
 
     /* records read = rows decoded + records the decoder rejected */
     uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors - dctx_agg.row_errors);
@@ -876,7 +909,10 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
         st = run_plan(&rs, qp, &err);
         velo_query_plan_free(qp);
         if (st) {
-            if (err.message[0]) print_error(&rs, &err);
+            if (!err.message[0]) /* never end silently: name the status at least */
+                velo_error_set(&err, st, "%s (no message: this is a bug, please report it)",
+                               velo_status_name(st));
+            print_error(&rs, &err);
             code = exit_code_for(st);
             goto out;
         }

@@ -343,6 +343,35 @@ static velo_status check_literal(binder *b, const sql_expr *at, const velo_funct
     return fail(b, at, VELO_ERR_BIND, "bind.unit", "%s", msg);
 }
 
+/* HEADER('h'), HAS_HEADER('h') and HEADER_KEYS() read the record's headers: the _headers column of
+ * the Kafka source is appended to the call as a hidden last argument. */
+static bool is_header_function(const velo_function *f) {
+    return !strcasecmp(f->name, "HEADER") || !strcasecmp(f->name, "HAS_HEADER") ||
+           !strcasecmp(f->name, "HEADER_KEYS");
+}
+
+static velo_status bind_headers_arg(binder *b, const sql_expr *e, velo_expr *x) {
+    char name[] = "_headers";
+    char *parts[] = {name};
+    sql_expr col;
+    memset(&col, 0, sizeof col);
+    col.kind = SQL_EXPR_COLUMN;
+    col.pos = e->pos;
+    col.u.column.parts = parts;
+    col.u.column.nparts = 1;
+    velo_expr *h = NULL;
+    velo_status st = bind(b, &col, &h);
+    if (st) return st;
+    velo_expr **args = mi_realloc(x->args, sizeof *args * (x->nargs + 1));
+    if (!args) {
+        velo_expr_free(h);
+        return VELO_ERR_NOMEM;
+    }
+    args[x->nargs++] = h;
+    x->args = args;
+    return VELO_OK;
+}
+
 static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) {
     const char *name = e->u.func.name;
     const velo_function *f = velo_function_lookup(name);
@@ -386,6 +415,11 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
         return st;
     }
     if (t.id != VELO_TYPE_NULL) x->type = t;
+    if (!st && is_header_function(f)) st = bind_headers_arg(b, e, x);
+    if (st) {
+        velo_expr_free(x);
+        return st;
+    }
     if (!f->impl && !b->allow_unimplemented) {
         velo_expr_free(x);
         return fail(b, e, VELO_ERR_UNSUPPORTED, "bind.unsupported", "function %s is not supported yet",

@@ -412,11 +412,11 @@ static const velo_function catalog[] = {
         "MAP_VALUES(MAP) -> LIST", "the values"),
 #undef CATEGORY
 #define CATEGORY "kafka"
-    ROW("HEADER", NULL, S, 1, 1, FIX(VARCHAR), true, NULL, NULL, ARGS(C_STR),
+    ROW("HEADER", NULL, S, 1, 1, FIX(VARCHAR), true, velo_fn_header, NULL, ARGS(C_STR),
         "HEADER(VARCHAR name) -> VARCHAR", "value of a Kafka header of the record, NULL if absent"),
-    ROW("HAS_HEADER", NULL, S, 1, 1, FIX(BOOLEAN), true, NULL, NULL, ARGS(C_STR),
+    ROW("HAS_HEADER", NULL, S, 1, 1, FIX(BOOLEAN), false, velo_fn_has_header, NULL, ARGS(C_STR),
         "HAS_HEADER(VARCHAR name) -> BOOLEAN", "whether the record has the header"),
-    ROW("HEADER_KEYS", NULL, S, 0, 0, FIX(LIST), false, NULL, NULL, ARGS(C_ANY),
+    ROW("HEADER_KEYS", NULL, S, 0, 0, FIX(LIST), false, velo_fn_header_keys, NULL, ARGS(C_ANY),
         "HEADER_KEYS() -> LIST", "names of the record's headers"),
     ROW("SET_HEADER", NULL, S, 2, 2, FIX(VARCHAR), false, NULL, NULL, ARGS(C_ANY, C_ANY),
         "SET_HEADER(name, value) -> VARCHAR", "sets a header of the output record (both as text); returns the value"),

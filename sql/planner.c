@@ -837,6 +837,9 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
             idx = (int)n->schema->ncols - 1;
         }
         n->source.event_time_column = idx;
+    } else if (!strcmp(scheme, "kafka")) {
+        /* a Kafka record's event time is its timestamp unless 'event.time.field' names a column */
+        n->source.event_time_column = velo_schema_find(n->schema, "_timestamp");
     }
     return n;
 }

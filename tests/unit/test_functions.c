@@ -594,11 +594,12 @@ Test(functions, struct_names_fields_by_position) {
 
 /* ---- the catalog ---- */
 
-Test(functions, every_scalar_function_but_record_metadata_has_an_implementation) {
+Test(functions, every_scalar_function_but_header_writers_and_timestamp_has_an_implementation) {
     for (uint32_t i = 0; velo_function_at(i); i++) {
         const velo_function *f = velo_function_at(i);
         if (f->kind != VELO_FN_SCALAR) continue;
-        bool metadata = !strcmp(f->category, "kafka") || !strcmp(f->name, "TIMESTAMP");
+        bool metadata = !strcmp(f->name, "SET_HEADER") || !strcmp(f->name, "REMOVE_HEADER") ||
+                        !strcmp(f->name, "TIMESTAMP");
         if (metadata)
             cr_expect_null(f->impl, "%s", f->name);
         else
@@ -615,4 +616,61 @@ Test(functions, dynamic_non_text_value_is_a_row_error_not_a_crash) {
                  VELO_ERR_CAST);
     cr_assert(strstr(err.message, "REVERSE needs VARCHAR as argument 1, found BIGINT"), "%s", err.message);
     cr_assert_neq(velo_fn_split(args, 2, velo_type_make(VELO_TYPE_LIST), &arena, &out, &err), VELO_OK);
+}
+
+/* HEADER('h') binds as HEADER('h', _headers): the record's headers MAP is the last argument. */
+#define HS(lit) velo_value_str(lit, sizeof lit - 1)
+
+static velo_value headers_map(void) {
+    static velo_value items[2];
+    static velo_str names[2] = {{"region", 6}, {"trace", 5}};
+    items[0] = HS("eu");
+    items[1] = velo_value_null();
+    items[1].type = velo_type_make(VELO_TYPE_VARCHAR);
+    velo_value m;
+    memset(&m, 0, sizeof m);
+    m.type = velo_type_make(VELO_TYPE_MAP);
+    m.u.nested.items = items;
+    m.u.nested.names = names;
+    m.u.nested.count = 2;
+    return m;
+}
+
+Test(functions, header_reads_a_kafka_header_and_null_when_absent_or_null) {
+    velo_value out;
+    velo_error err;
+    velo_value args[] = {HS("region"), headers_map()};
+    cr_assert_eq(velo_fn_header(args, 2, velo_type_make(VELO_TYPE_VARCHAR), &arena, &out, &err), VELO_OK);
+    cr_assert(!out.is_null && out.u.str.len == 2 && !memcmp(out.u.str.ptr, "eu", 2));
+    args[0] = HS("trace");
+    velo_fn_header(args, 2, velo_type_make(VELO_TYPE_VARCHAR), &arena, &out, &err);
+    cr_assert(out.is_null, "a header with a null value reads NULL");
+    args[0] = HS("missing");
+    velo_fn_header(args, 2, velo_type_make(VELO_TYPE_VARCHAR), &arena, &out, &err);
+    cr_assert(out.is_null);
+}
+
+Test(functions, has_header_is_true_for_present_headers_even_with_null_value) {
+    velo_value out;
+    velo_error err;
+    velo_value args[] = {HS("trace"), headers_map()};
+    velo_fn_has_header(args, 2, velo_type_make(VELO_TYPE_BOOLEAN), &arena, &out, &err);
+    cr_assert(!out.is_null && out.u.b);
+    args[0] = HS("nope");
+    velo_fn_has_header(args, 2, velo_type_make(VELO_TYPE_BOOLEAN), &arena, &out, &err);
+    cr_assert(!out.is_null && !out.u.b);
+    args[1] = velo_value_null(); /* a record from a source without headers */
+    velo_fn_has_header(args, 2, velo_type_make(VELO_TYPE_BOOLEAN), &arena, &out, &err);
+    cr_assert(!out.is_null && !out.u.b);
+}
+
+Test(functions, header_keys_lists_header_names_in_record_order) {
+    velo_value out;
+    velo_error err;
+    velo_value args[] = {headers_map()};
+    cr_assert_eq(velo_fn_header_keys(args, 1, velo_type_make(VELO_TYPE_LIST), &arena, &out, &err), VELO_OK);
+    cr_assert_eq(out.type.id, VELO_TYPE_LIST);
+    cr_assert_eq(out.u.nested.count, 2);
+    cr_assert(!memcmp(out.u.nested.items[0].u.str.ptr, "region", 6));
+    cr_assert(!memcmp(out.u.nested.items[1].u.str.ptr, "trace", 5));
 }

@@ -1,0 +1,95 @@
+/* librdkafka configuration for kafka:// connectors (kafka_conf.h). */
+#include "connectors/kafka/kafka_conf.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Plain option names that are librdkafka properties, per role (others need the 'kafka.' prefix). */
+static const char *const COMMON_PASS[] = {"bootstrap.servers", "client.id",       "security.protocol",
+                                          "sasl.mechanism",    "sasl.mechanisms", "sasl.username",
+                                          "sasl.password"};
+static const char *const CONSUMER_PASS[] = {"group.id", "auto.offset.reset", "isolation.level"};
+static const char *const PRODUCER_PASS[] = {"acks", "compression.type", "transactional.id"};
+
+static bool in(const char *key, const char *const *list, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(key, list[i])) return true;
+    return false;
+}
+#define IN(k, l) in(k, l, sizeof l / sizeof *l)
+
+static velo_status set(rd_kafka_conf_t *conf, const char *key, const char *value, const char *as_written,
+                       const char *name, velo_error *err) {
+    char errstr[512];
+    if (rd_kafka_conf_set(conf, key, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        return velo_error_set(err, VELO_ERR_INVALID, "kafka '%s': option '%s'='%s': %s", name, as_written,
+                              value, errstr);
+    return VELO_OK;
+}
+
+velo_status velo_kafka_conf(const velo_connector_args *args, velo_kafka_role role, rd_kafka_conf_t **out,
+                            velo_error *err) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *name = args->name ? args->name : args->uri->text;
+    velo_status st = set(conf, "bootstrap.servers", args->uri->authority, "brokers", name, err);
+    /* librdkafka's own connection logs repeat what the connector reports once, in its words */
+    if (!st) st = set(conf, "log_level", "2", "log_level", name, err);
+    if (!st && role != VELO_KAFKA_PRODUCER) {
+        char group[512];
+        const char *g = velo_kv_get(args->options, "group.id");
+        if (!g) g = velo_kv_get(args->options, "group_id");
+        if (!g) {
+            snprintf(group, sizeof group, "velo-sql-%s", args->uri->path);
+            g = group;
+        }
+        st = set(conf, "group.id", g, "group.id", name, err);
+        if (!st) st = set(conf, "enable.auto.commit", "false", "enable.auto.commit", name, err);
+        if (!st) st = set(conf, "enable.auto.offset.store", "false", "enable.auto.offset.store", name, err);
+        if (!st) st = set(conf, "auto.offset.reset", "earliest", "auto.offset.reset", name, err);
+    }
+    if (!st && role == VELO_KAFKA_PRODUCER)
+        st = set(conf, "partitioner", "murmur2_random", "partitioner", name, err);
+    for (uint32_t i = 0; !st && i < args->options->count; i++) {
+        const char *k = args->options->items[i].key, *v = args->options->items[i].value;
+        bool consumer = role != VELO_KAFKA_PRODUCER;
+        if (!strncasecmp(k, "kafka.", 6))
+            st = set(conf, k + 6, v, k, name, err);
+        else if (IN(k, COMMON_PASS) || (consumer && IN(k, CONSUMER_PASS)) ||
+                 (!consumer && IN(k, PRODUCER_PASS)))
+            st = set(conf, k, v, k, name, err);
+    }
+    if (st) {
+        rd_kafka_conf_destroy(conf);
+        return st;
+    }
+    *out = conf;
+    return VELO_OK;
+}
+
+velo_status velo_kafka_topics(const velo_uri *uri, rd_kafka_topic_partition_list_t **out, velo_error *err) {
+    const char *path = uri->path[0] == '/' ? uri->path + 1 : uri->path;
+    if (!*path)
+        return velo_error_set(err, VELO_ERR_INVALID,
+                              "'%s': a kafka URI needs a topic: kafka://host:9092/topic", uri->text);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    if (path[0] == '^') { /* a pattern: commas may be part of the regex */
+        rd_kafka_topic_partition_list_add(l, path, RD_KAFKA_PARTITION_UA);
+    } else {
+        for (const char *p = path; *p;) {
+            const char *c = strchr(p, ',');
+            size_t n = c ? (size_t)(c - p) : strlen(p);
+            char topic[256];
+            if (n >= sizeof topic) {
+                rd_kafka_topic_partition_list_destroy(l);
+                return velo_error_set(err, VELO_ERR_INVALID, "'%s': topic name too long", uri->text);
+            }
+            memcpy(topic, p, n);
+            topic[n] = '\0';
+            if (n) rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+            p = c ? c + 1 : p + n;
+        }
+    }
+    *out = l;
+    return VELO_OK;
+}
