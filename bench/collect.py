@@ -120,6 +120,11 @@ def provenance(d):
                d["elapsed_s"], m["duckdb"] or "?", m["node"] or "?", m["load_start"] or "?", m["load_end"]))
 
 
+def cell(text):
+    """Text for a Markdown table cell."""
+    return str(text).replace("|", "\\|")
+
+
 def table(w):
     lat = any(r.get("latency_p50_ms") or r.get("latency_p99_ms") for r in w["results"])
     out = ["| %s | cores | velo-sql events/s | events/s/core | peak RSS | peer events/s | peer peak RSS "
@@ -142,8 +147,9 @@ def table(w):
             f = lambda x: "—" if x is None else "%.1f ms" % x
             latency = " %s / %s |" % (f(r.get("latency_p50_ms")), f(r.get("latency_p99_ms")))
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s |%s %s |"
-                   % (r["name"], r["cores"], velo, si(r["events_per_s_per_core"]), mib(r["peak_rss_bytes"]),
-                      peer, mib(p.get("peak_rss_bytes")), ratio(r["ratio"]), latency, check.replace("|", "\\|")))
+                   % (cell(r["name"]), r["cores"], velo, si(r["events_per_s_per_core"]),
+                      mib(r["peak_rss_bytes"]), cell(peer), mib(p.get("peak_rss_bytes")), ratio(r["ratio"]), latency,
+                      cell(check)))
     return "\n".join(out)
 
 
