@@ -145,12 +145,26 @@ static uint32_t edit_distance(const char *a, size_t n, const char *b) {
 
 /* A clause keyword that `t` looks like a misspelling of (FORM -> FROM), or NULL. */
 static const char *misspelled_keyword(parser *p, const sql_token *t) {
-    static const char *const kws[] = {"FROM",  "WHERE", "GROUP", "HAVING", "WINDOW",
-                                      "ORDER", "LIMIT", "INTO",  "EMIT", "JOIN", "UNION", "WITH"};
+    static const char *const kws[] = {"FROM",  "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER",
+                                      "LIMIT", "INTO",  "EMIT",  "JOIN",   "UNION",  "WITH"};
     if (t->kind != TK_WORD || t->len < 3) return NULL;
-    for (size_t k = 0; k < sizeof kws / sizeof *kws; k++)
-        if (edit_distance(tok_text(p, t), t->len, kws[k]) <= (t->len <= 4 ? 1u : 2u)) return kws[k];
+    for (size_t k = 0; k < sizeof kws / sizeof *kws; k++) {
+        unsigned d = edit_distance(tok_text(p, t), t->len, kws[k]);
+        if (d == 0) return NULL; /* the keyword itself, out of place: not a misspelling */
+        if (d <= (t->len <= 4 ? 1u : 2u)) return kws[k];
+    }
     return NULL;
+}
+
+/* A clause keyword where the statement should end (`... WITH (...) WHERE x`): name the order the
+ * clauses go in rather than only "expected ';'". */
+static bool is_clause_keyword(parser *p, const sql_token *t) {
+    static const char *const kws[] = {"FROM",  "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER",
+                                      "LIMIT", "INTO",  "EMIT",  "JOIN",   "UNION"};
+    if (t->kind != TK_WORD) return false;
+    for (size_t k = 0; k < sizeof kws / sizeof *kws; k++)
+        if (t->len == strlen(kws[k]) && strncasecmp(tok_text(p, t), kws[k], t->len) == 0) return true;
+    return false;
 }
 
 static _Noreturn void fail_expected(parser *p, const char *what) {
@@ -1561,6 +1575,15 @@ velo_sql_script *velo_sql_parse(const char *file, const char *text, size_t len, 
         if (setjmp(p->jb) == 0) {
             sql_stmt *st = parse_stmt(p);
             if (!at(p, TK_SEMI) && !at(p, TK_EOF)) {
+                if (is_clause_keyword(p, cur(p))) {
+                    char found[64];
+                    describe(p, cur(p), found, sizeof found);
+                    fail_at(
+                        p, cur(p), "parse.expected",
+                        "expected ';' or end of input, found %s: clauses go in the order FROM, JOIN, WHERE, "
+                        "GROUP BY, HAVING, WINDOW, UNION, ORDER BY, LIMIT, EMIT, INTO, WITH (...)",
+                        found);
+                }
                 const char *kw = misspelled_keyword(p, cur(p));
                 fail_expected(p, kw ? kw : "';' or end of input");
             }
