@@ -1,66 +1,31 @@
 /* The SELECT DISTINCT operator (core/distinct_op.h).
  *
- * A set of encoded rows (core/keys.h) in an open-addressing table hashed with XXH3; the key
- * bytes live in one growing buffer. A pushed batch keeps, through its selection vector, only the
- * rows not seen before, so no row is copied. */
+ * A set of encoded rows (core/keys.h) in a byte-keyed map (core/keymap.h). A pushed batch keeps, through its
+ * selection vector, only the rows not seen before, so no row is copied. */
 #include "core/distinct_op.h"
 
 #include <mimalloc.h>
 #include <string.h>
-#include <xxhash.h>
 
+#include "core/keymap.h"
 #include "core/keys.h"
 #include "core/strbuf.h"
-
-typedef struct seen_slot {
-    uint64_t hash;
-    uint64_t off; /* key bytes at keys.data + off; slot empty when len == 0 (a key is never empty) */
-    uint32_t len;
-} seen_slot;
 
 typedef struct distinct_op {
     velo_operator base;
     uint32_t *key_cols;
     uint32_t nkeys;
-    seen_slot *slots;
-    uint64_t nslots, nused; /* nslots a power of two, at most half used */
-    velo_strbuf keys;
-    velo_strbuf row; /* the row being looked up */
+    velo_keymap seen; /* the encoded rows seen so far */
+    velo_strbuf row;  /* the row being looked up */
 } distinct_op;
-
-static velo_status grow(distinct_op *d, velo_error *err) {
-    uint64_t n = d->nslots ? d->nslots * 2 : 4096;
-    seen_slot *ns = mi_zalloc(sizeof *ns * n);
-    if (!ns) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the SELECT DISTINCT set");
-    for (uint64_t i = 0; i < d->nslots; i++) {
-        if (!d->slots[i].len) continue;
-        uint64_t j = d->slots[i].hash & (n - 1);
-        while (ns[j].len)
-            j = (j + 1) & (n - 1);
-        ns[j] = d->slots[i];
-    }
-    mi_free(d->slots);
-    d->slots = ns;
-    d->nslots = n;
-    return VELO_OK;
-}
 
 /* Adds the row in d->row to the set; *added says whether it was new. */
 static velo_status remember(distinct_op *d, bool *added, velo_error *err) {
-    if ((d->nused + 1) * 2 > d->nslots && grow(d, err)) return VELO_ERR_NOMEM;
-    uint64_t h = XXH3_64bits(d->row.data, d->row.len);
-    uint64_t j = h & (d->nslots - 1);
-    for (; d->slots[j].len; j = (j + 1) & (d->nslots - 1)) {
-        const seen_slot *s = &d->slots[j];
-        if (s->hash == h && s->len == d->row.len && !memcmp(d->keys.data + s->off, d->row.data, s->len)) {
-            *added = false;
-            return VELO_OK;
-        }
-    }
-    d->slots[j] = (seen_slot){h, d->keys.len, (uint32_t)d->row.len};
-    velo_strbuf_append(&d->keys, d->row.data, d->row.len);
-    d->nused++;
-    *added = true;
+    bool found;
+    if (!velo_keymap_upsert(&d->seen, d->row.data, (uint32_t)d->row.len,
+                            velo_keymap_hash(d->row.data, (uint32_t)d->row.len), &found))
+        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the SELECT DISTINCT set");
+    *added = !found;
     return VELO_OK;
 }
 
@@ -75,7 +40,7 @@ static velo_status distinct_push(velo_operator *o, velo_batch *b, velo_error *er
             velo_status st = velo_key_encode(&d->row, &b->cols[d->key_cols[c]], i, "SELECT DISTINCT", err);
             if (st) return st;
         }
-        bool added;
+        bool added = false;
         if (remember(d, &added, err)) return err->code;
         if (added) b->sel[kept++] = i;
     }
@@ -89,8 +54,7 @@ static velo_status distinct_push(velo_operator *o, velo_batch *b, velo_error *er
 static void distinct_destroy(velo_operator *o) {
     distinct_op *d = (distinct_op *)o;
     mi_free(d->key_cols);
-    mi_free(d->slots);
-    velo_strbuf_free(&d->keys);
+    velo_keymap_free(&d->seen);
     velo_strbuf_free(&d->row);
     mi_free(d);
 }
@@ -111,7 +75,7 @@ velo_operator *velo_distinct_op_new(const uint32_t *key_cols, uint32_t nkeys, ve
     d->base.ops = &distinct_ops;
     d->key_cols = cols;
     d->nkeys = nkeys;
-    velo_strbuf_init(&d->keys);
+    velo_keymap_init(&d->seen);
     velo_strbuf_init(&d->row);
     return &d->base;
 }

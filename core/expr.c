@@ -9,6 +9,8 @@
 
 #include "core/decimal.h"
 #include "core/functions.h"
+#include "core/keymap.h"
+#include "core/keys.h"
 
 velo_expr *velo_expr_new(velo_expr_kind kind, velo_type type, uint32_t nargs) {
     velo_expr *e = mi_zalloc(sizeof *e);
@@ -34,6 +36,10 @@ void velo_expr_free(velo_expr *e) {
     mi_free(e->args);
     velo_vector_free(&e->out);
     if (e->kind == VELO_EXPR_SUBQUERY && e->subplan && e->subplan_free) e->subplan_free(e->subplan);
+    if (e->in_set) {
+        velo_keymap_free(e->in_set);
+        mi_free(e->in_set);
+    }
     if ((e->kind == VELO_EXPR_CONST || e->kind == VELO_EXPR_FIELD) && !e->constant.is_null &&
         (e->constant.type.id == VELO_TYPE_VARCHAR || e->constant.type.id == VELO_TYPE_BYTES))
         mi_free((void *)e->constant.u.str.ptr);
@@ -55,10 +61,11 @@ bool velo_expr_executable(const velo_expr *e, const char **what) {
         if (what) *what = "subscripts (a[i], m['k'])";
         return false;
     case VELO_EXPR_SUBQUERY:
+        if (e->in_set && !e->subplan) break;
         if (what)
-            *what = e->subquery_kind == VELO_SUBQUERY_IN       ? "IN (subquery)"
-                    : e->subquery_kind == VELO_SUBQUERY_EXISTS ? "EXISTS (subquery)"
-                                                               : "a scalar subquery";
+            *what = e->subquery_kind == VELO_SUBQUERY_IN       ? "a correlated IN (subquery)"
+                    : e->subquery_kind == VELO_SUBQUERY_EXISTS ? "a correlated EXISTS (subquery)"
+                                                               : "a correlated scalar subquery";
         return false;
     case VELO_EXPR_COLUMN:
         if (e->outer_depth) {
@@ -556,6 +563,108 @@ static velo_status eval_case(velo_expr *e, velo_batch *in, const uint32_t *sel, 
     return VELO_OK;
 }
 
+/* ---- materialized subqueries ---- */
+
+/* The values of an IN (subquery), encoded (core/keys.h). */
+typedef struct in_set {
+    velo_keymap map; /* must stay first: velo_expr_free frees it as a keymap */
+    bool has_null;
+    uint64_t count;
+    velo_strbuf kb;
+} in_set;
+
+static void drop_subplan(velo_expr *e) {
+    if (e->subplan && e->subplan_free) e->subplan_free(e->subplan);
+    e->subplan = NULL;
+}
+
+void velo_expr_subquery_to_const(velo_expr *e, const velo_value *v) {
+    drop_subplan(e);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        velo_expr_free(e->args[i]);
+    mi_free(e->args);
+    e->args = NULL;
+    e->nargs = 0;
+    e->kind = VELO_EXPR_CONST;
+    e->constant = *v;
+    e->constant.type = e->type;
+    if (!v->is_null && (e->type.id == VELO_TYPE_VARCHAR || e->type.id == VELO_TYPE_BYTES)) {
+        char *copy = mi_malloc(v->u.str.len + 1);
+        if (copy) {
+            memcpy(copy, v->u.str.ptr, v->u.str.len);
+            copy[v->u.str.len] = 0;
+        }
+        e->constant.u.str.ptr = copy;
+        if (!copy) e->constant.is_null = true;
+    } else if (!v->is_null && (e->type.id == VELO_TYPE_LIST || e->type.id == VELO_TYPE_MAP ||
+                               e->type.id == VELO_TYPE_STRUCT || e->type.id == VELO_TYPE_ANY)) {
+        e->constant.is_null = true; /* nested scalar subquery results are not kept */
+    }
+}
+
+velo_status velo_expr_in_set_begin(velo_expr *e, velo_error *err) {
+    in_set *s = mi_zalloc(sizeof *s);
+    if (!s) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    velo_keymap_init(&s->map);
+    velo_strbuf_init(&s->kb);
+    e->in_set = s;
+    return VELO_OK;
+}
+
+velo_status velo_expr_in_set_add(velo_expr *e, const velo_vector *v, uint32_t row, velo_error *err) {
+    in_set *s = e->in_set;
+    s->count++;
+    if (!velo_vector_is_valid(v, row)) {
+        s->has_null = true;
+        return VELO_OK;
+    }
+    velo_strbuf_clear(&s->kb);
+    velo_status st = velo_key_encode(&s->kb, v, row, "IN (subquery)", err);
+    if (st) return st;
+    bool found;
+    if (!velo_keymap_upsert(&s->map, s->kb.data, (uint32_t)s->kb.len,
+                            velo_keymap_hash(s->kb.data, (uint32_t)s->kb.len), &found))
+        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the IN (subquery) set");
+    return VELO_OK;
+}
+
+void velo_expr_in_set_done(velo_expr *e) { drop_subplan(e); }
+
+/* x IN (set): TRUE when found; else NULL when x is NULL or the set holds a NULL; FALSE otherwise.
+ * An empty set gives FALSE whatever x is. NOT IN negates (NULL stays NULL). */
+static velo_status eval_in_set(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n,
+                               velo_eval_ctx *ctx, velo_error *err) {
+    in_set *s = e->in_set;
+    velo_vector *a;
+    velo_status st = velo_expr_eval(e->args[0], in, sel, n, ctx, &a, err);
+    if (st) return st;
+    uint8_t *c = VELO_VEC(&e->out, uint8_t);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        int r; /* 1 true, 0 false, -1 NULL */
+        if (!s->count) {
+            r = 0;
+        } else if (!velo_vector_is_valid(a, i)) {
+            r = -1;
+        } else {
+            velo_strbuf_clear(&s->kb);
+            if ((st = velo_key_encode(&s->kb, a, i, "IN (subquery)", err))) return st;
+            r = velo_keymap_find(&s->map, s->kb.data, (uint32_t)s->kb.len,
+                                 velo_keymap_hash(s->kb.data, (uint32_t)s->kb.len))
+                    ? 1
+                : s->has_null ? -1
+                              : 0;
+        }
+        if (r < 0) {
+            velo_vector_set_null(&e->out, i);
+        } else {
+            c[i] = (uint8_t)(r != e->negated);
+            velo_vector_set_valid(&e->out, i);
+        }
+    }
+    return VELO_OK;
+}
+
 velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n, velo_eval_ctx *ctx,
                            velo_vector **result, velo_error *err) {
     velo_status st = VELO_OK;
@@ -620,9 +729,11 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
         if (!e->fn)
             return velo_error_set(err, VELO_ERR_UNSUPPORTED, "function %s is not supported yet", e->fn_name);
         return eval_rowwise(e, in, sel, n, ctx, e->strict, op_func, err);
+    case VELO_EXPR_SUBQUERY:
+        if (e->in_set && !e->subplan) return eval_in_set(e, in, sel, n, ctx, err);
+        /* fall through */
     case VELO_EXPR_FIELD:
-    case VELO_EXPR_SUBSCRIPT:
-    case VELO_EXPR_SUBQUERY: {
+    case VELO_EXPR_SUBSCRIPT: {
         const char *what = NULL;
         velo_expr_executable(e, &what);
         return velo_error_set(err, VELO_ERR_UNSUPPORTED, "%s is not supported yet", what);

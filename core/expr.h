@@ -70,6 +70,7 @@ struct velo_expr {
     velo_subquery_kind subquery_kind; /* SUBQUERY (IN: args[0] is the tested value; negated) */
     void *subplan;                    /* SUBQUERY: velo_plan * (freed through subplan_free) */
     void (*subplan_free)(void *subplan);
+    void *in_set;    /* SUBQUERY IN once the engine ran the subquery: its values (subplan then NULL) */
     velo_vector out; /* result vector (capacity of the batches it evaluates) */
 };
 
@@ -106,6 +107,14 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
 /* False when the tree holds a node that cannot run yet (a catalog function without an
  * implementation, FIELD/SUBSCRIPT, SUBQUERY, an outer column); *what names it ("function MEDIAN"). */
 bool velo_expr_executable(const velo_expr *e, const char **what);
+
+/* Materialized subqueries: the engine runs an uncorrelated subquery first, then turns its node into
+ * a constant (scalar: the one value or NULL; EXISTS: TRUE/FALSE) or, for IN, into a set of the
+ * values (same type as the tested value; NULLs remembered for SQL's three-valued IN). */
+void velo_expr_subquery_to_const(velo_expr *e, const velo_value *v);
+velo_status velo_expr_in_set_begin(velo_expr *e, velo_error *err);
+velo_status velo_expr_in_set_add(velo_expr *e, const velo_vector *v, uint32_t row, velo_error *err);
+void velo_expr_in_set_done(velo_expr *e);
 
 /* Constructors used by the binder; nodes are malloc'd, freed by velo_expr_free. */
 velo_expr *velo_expr_new(velo_expr_kind kind, velo_type type, uint32_t nargs);

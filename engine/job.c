@@ -19,6 +19,7 @@
 #include "core/analytic_op.h"
 #include "core/distinct_op.h"
 #include "core/group_op.h"
+#include "core/join_op.h"
 #include "core/operator.h"
 #include "core/sort_op.h"
 #include "core/strbuf.h"
@@ -150,6 +151,25 @@ static velo_status unsupported_at(const sql_pos *pos, velo_error *err, const cha
     return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, pos->line, pos->col, "%s is not supported yet", what);
 }
 
+/* True when every source under p ends (files without watch, tables loaded from files). */
+static bool plan_bounded(const velo_plan *p) {
+    if (!p) return true;
+    if (p->kind == VELO_PLAN_SCAN) return p->source.bounded;
+    if (p->kind == VELO_PLAN_UNION_ALL) {
+        for (uint32_t i = 0; i < p->ninputs; i++)
+            if (!plan_bounded(p->inputs[i])) return false;
+        return true;
+    }
+    return plan_bounded(p->input) && plan_bounded(p->right);
+}
+
+/* The first SCAN under p, following left inputs: its columns come first in a join's rows. */
+static const velo_plan *leftmost_scan(const velo_plan *p) {
+    while (p && p->kind != VELO_PLAN_SCAN)
+        p = p->kind == VELO_PLAN_UNION_ALL ? (p->ninputs ? p->inputs[0] : NULL) : p->input;
+    return p;
+}
+
 static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_pos *pos, velo_error *err) {
     for (uint32_t i = 0; i < n; i++) {
         const char *what = NULL;
@@ -163,84 +183,75 @@ static velo_status check_exprs(velo_expr *const *exprs, uint32_t n, const sql_po
     return VELO_OK;
 }
 
-/* The pipelines the engine runs today: SCAN -> [FILTER] -> [AGGREGATE (GROUP BY, TUMBLING/SLIDING
- * windows) -> [FILTER (HAVING)]] -> PROJECT -> [DISTINCT] -> [SORT] -> [LIMIT]. Anything else names what is
- * missing, at the SQL position of that node. On success nodes[0] is the SCAN and nodes[n-1] the root. */
-#define MAX_PIPELINE 16
-static velo_status collect_pipeline(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n,
-                                    velo_error *err) {
-    const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
-    uint32_t count = 0;
-    velo_plan *stack[MAX_PIPELINE];
-    bool below_project = false; /* DISTINCT, SORT and LIMIT run only above the one PROJECT */
-    const velo_plan *sort = NULL;
-    for (velo_plan *p = qp->root; p; p = p->input) {
-        if (count == MAX_PIPELINE) return unsupported_at(&p->pos, err, "a plan this deep");
-        stack[count++] = p;
-        velo_status st = VELO_OK;
-        switch (p->kind) {
-        case VELO_PLAN_SCAN:
-        case VELO_PLAN_FILTER:
-            st = p->kind == VELO_PLAN_FILTER ? check_exprs(&p->predicate, 1, &p->pos, err) : VELO_OK;
-            break;
-        case VELO_PLAN_PROJECT:
-            if (below_project) return unsupported_at(&p->pos, err, "a nested SELECT (FROM (subquery))");
-            below_project = true;
-            st = check_exprs(p->exprs, p->nexprs, &p->pos, err);
-            break;
-        case VELO_PLAN_AGGREGATE:
-            if (p->windowed && p->window.kind == VELO_WINDOW_SESSION && p->window.session_key)
-                return unsupported_at(&p->pos, err,
-                                      "SESSION(time, gap, key) with a key argument (GROUP BY the key)");
-            if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
-            for (uint32_t i = 0; i < p->naggs && !st; i++) {
-                st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
-                if (!st && p->aggs[i].filter) st = check_exprs(&p->aggs[i].filter, 1, &p->pos, err);
-                if (!st && p->aggs[i].norder)
-                    st = unsupported_at(&p->pos, err, "ORDER BY inside an aggregate");
-            }
-            break;
-        case VELO_PLAN_ANALYTIC:
-            for (uint32_t i = 0; i < p->ncalls && !st; i++) {
-                const velo_analytic_call *c = &p->calls[i];
-                if (!(st = check_exprs(c->args, c->nargs, &p->pos, err)))
-                    st = check_exprs(c->partition_by, c->npartition, &p->pos, err);
-                for (uint32_t k = 0; k < c->norder && !st; k++)
-                    st = check_exprs(&c->order_by[k].expr, 1, &p->pos, err);
-            }
-            break;
-        case VELO_PLAN_JOIN:
-            return unsupported_at(&p->pos, err, p->within_us >= 0 ? "JOIN ... WITHIN" : "JOIN");
-        case VELO_PLAN_SORT:
-        case VELO_PLAN_LIMIT:
-        case VELO_PLAN_DISTINCT:
-            if (below_project)
-                return unsupported_at(&p->pos, err, "ORDER BY, LIMIT or DISTINCT in a nested SELECT");
-            if (p->kind == VELO_PLAN_SORT) sort = p;
-            for (uint32_t i = 0; p->kind == VELO_PLAN_SORT && i < p->nsort && !st; i++)
-                st = check_exprs(&p->sort[i].expr, 1, &p->pos, err);
-            break;
-        case VELO_PLAN_UNION_ALL: return unsupported_at(&p->pos, err, "UNION");
+/* Checks that every node of the plan tree can run, naming what is missing at the SQL position of
+ * its node. Multi-input plans (JOIN, UNION ALL, FROM (subquery)) run as a tree of push operators:
+ * see run_tree. */
+static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *err) {
+    velo_status st = VELO_OK;
+    switch (p->kind) {
+    case VELO_PLAN_SCAN: return VELO_OK;
+    case VELO_PLAN_FILTER: st = check_exprs(&p->predicate, 1, &p->pos, err); break;
+    case VELO_PLAN_PROJECT: st = check_exprs(p->exprs, p->nexprs, &p->pos, err); break;
+    case VELO_PLAN_AGGREGATE:
+        if (p->windowed && p->window.kind == VELO_WINDOW_SESSION && p->window.session_key)
+            return unsupported_at(&p->pos, err,
+                                  "SESSION(time, gap, key) with a key argument (GROUP BY the key)");
+        if ((st = check_exprs(p->keys, p->nkeys, &p->pos, err))) return st;
+        for (uint32_t i = 0; i < p->naggs && !st; i++) {
+            st = check_exprs(p->aggs[i].args, p->aggs[i].nargs, &p->pos, err);
+            if (!st && p->aggs[i].filter) st = check_exprs(&p->aggs[i].filter, 1, &p->pos, err);
+            if (!st && p->aggs[i].norder) st = unsupported_at(&p->pos, err, "ORDER BY inside an aggregate");
         }
-        if (st) return st;
+        break;
+    case VELO_PLAN_ANALYTIC:
+        for (uint32_t i = 0; i < p->ncalls && !st; i++) {
+            const velo_analytic_call *c = &p->calls[i];
+            if (!(st = check_exprs(c->args, c->nargs, &p->pos, err)))
+                st = check_exprs(c->partition_by, c->npartition, &p->pos, err);
+            for (uint32_t k = 0; k < c->norder && !st; k++)
+                st = check_exprs(&c->order_by[k].expr, 1, &p->pos, err);
+        }
+        break;
+    case VELO_PLAN_JOIN:
+        if (!plan_bounded(p->right) && p->right_is_table)
+            return unsupported_at(&p->pos, err,
+                                  p->right->kind == VELO_PLAN_SCAN
+                                      ? "a table read as a changelog (watch=true or Kafka)"
+                                      : "joining a CREATE TABLE ... AS over an unbounded stream");
+        if (p->condition) st = check_exprs(&p->condition, 1, &p->pos, err);
+        if (!st) st = check_node(p->right, all_bounded, err);
+        break;
+    case VELO_PLAN_SORT:
+        for (uint32_t i = 0; i < p->nsort && !st; i++)
+            st = check_exprs(&p->sort[i].expr, 1, &p->pos, err);
+        if (!st && !all_bounded) {
+            for (const velo_plan *q = p->input; q; q = q->input)
+                if (q->kind == VELO_PLAN_AGGREGATE && q->windowed)
+                    return unsupported_at(&p->pos, err, "ORDER BY over the windows of an unbounded stream");
+            return velo_error_set_at(err, VELO_ERR_BIND, p->pos.line, p->pos.col,
+                                     "ORDER BY on an unbounded stream never finishes; add a WINDOW clause or "
+                                     "read a bounded source");
+        }
+        break;
+    case VELO_PLAN_LIMIT:
+    case VELO_PLAN_DISTINCT: break;
+    case VELO_PLAN_UNION_ALL:
+        for (uint32_t i = 0; i < p->ninputs && !st; i++)
+            st = check_node(p->inputs[i], all_bounded, err);
+        return st;
     }
-    if (count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN || !below_project)
-        return unsupported_at(spos, err, "SELECT without FROM");
-    for (uint32_t i = 0; i < qp->root->schema->ncols && !sort; i++) /* the SORT drops hidden columns */
+    if (st) return st;
+    return p->input ? check_node(p->input, all_bounded, err) : VELO_OK;
+}
+
+static velo_status check_plan(const velo_query_plan *qp, velo_error *err) {
+    const sql_pos *spos = qp->stmt ? &qp->stmt->pos : &qp->root->pos;
+    bool sorted = false;
+    for (const velo_plan *p = qp->root; p && !sorted; p = p->input)
+        sorted = p->kind == VELO_PLAN_SORT;
+    for (uint32_t i = 0; i < qp->root->schema->ncols && !sorted; i++) /* the SORT drops hidden columns */
         if (qp->root->schema->fields[i].hidden) return unsupported_at(spos, err, "ORDER BY");
-    if (sort && !stack[count - 1]->source.bounded) {
-        for (uint32_t i = 0; i < count; i++)
-            if (stack[i]->kind == VELO_PLAN_AGGREGATE && stack[i]->windowed)
-                return unsupported_at(&sort->pos, err, "ORDER BY over the windows of an unbounded stream");
-        return velo_error_set_at(
-            err, VELO_ERR_BIND, sort->pos.line, sort->pos.col,
-            "ORDER BY on an unbounded stream never finishes; add a WINDOW clause or read a "
-            "bounded source");
-    }
-    for (uint32_t i = 0; i < count; i++)
-        nodes[i] = stack[count - 1 - i];
-    *n = count;
-    return VELO_OK;
+    return VELO_OK; /* the nodes are checked once the subqueries ran (run_tree) */
 }
 
 /* Reads a duration option ('watermark.delay'='5s'); absent: dflt, *given false. */
@@ -579,44 +590,624 @@ static uint8_t *used_columns(velo_plan *const *nodes, uint32_t nnodes) {
 
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
 
-/* Runs one plan of the supported shape until its bounded input ends. */
-static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
-    velo_plan *nodes[MAX_PIPELINE];
-    uint32_t nnodes = 0;
-    velo_status status = collect_pipeline(qp, nodes, &nnodes, err);
-    if (status) return status;
-    velo_plan *scan = nodes[0], *project = nodes[nnodes - 1];
-    const velo_plan_source *psrc = &scan->source;
-    if (!psrc->uri) return unsupported_at(&scan->pos, err, "reading a stream that no statement writes");
-    const velo_source_ops *sops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
-    if (!sops) {
+/* ---- the operator tree ----
+ *
+ * A plan runs as a tree of push operators built from the sink down: each SCAN becomes one input
+ * (a source read to its end, then finished), a JOIN an operator whose build input receives the
+ * right subtree, a UNION ALL an operator that finishes downstream after its last input. Inputs are
+ * read one after another, the right side of every join before its left side: a file table is
+ * loaded whole before the stream that joins it starts. */
+
+#define MAX_INPUTS 32
+
+typedef struct tree_input {
+    velo_plan *scan;
+    int phase;            /* inputs run phase by phase, lowest first; one phase's inputs take turns */
+    bool one_row;         /* SELECT without FROM: one row of no columns (scan is NULL) */
+    velo_operator *first; /* where its batches go */
+    char name[256];       /* messages name a file the way its reader does: "in.csv:3" */
+    uint64_t rows;        /* rows decoded */
+} tree_input;
+
+typedef struct op_tree {
+    run_state *rs;
+    const velo_query_plan *qp;
+    velo_dlq *dlq;
+    bool fail_job;
+    uint64_t max_state_bytes;
+    velo_operator **ops; /* every operator made (each destroyed alone: a join is reached twice) */
+    uint32_t nops, capops;
+    dlq_ctx **ctxs;
+    uint32_t nctxs, capctxs;
+    tree_input inputs[MAX_INPUTS];
+    uint32_t ninputs;
+    velo_operator *group_op, *limit_op;
+    velo_operator *joins[MAX_INPUTS]; /* for their late-row counts */
+    uint32_t njoins;
+    uint64_t sub_rows, sub_row_errors; /* rows decoded / failed by the subqueries run first */
+    const velo_plan *used_scan;        /* a one-input plan: its SCAN reads only the columns in `used` */
+    uint8_t *used;
+    velo_sink *sink; /* the query's sink (NULL for a subquery): commit points flush it */
+    bool stateless;  /* a one-input plan of FILTER / PROJECT only: no operator holds rows back */
+} op_tree;
+
+static velo_status tree_add(op_tree *t, velo_operator *op, velo_error *err) {
+    if (!op)
+        return err && err->code ? err->code
+                                : velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+    if (t->nops == t->capops) {
+        uint32_t n = t->capops ? t->capops * 2 : 16;
+        velo_operator **no = mi_realloc(t->ops, sizeof *no * n);
+        if (!no) {
+            op->ops->destroy(op);
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+        }
+        t->ops = no;
+        t->capops = n;
+    }
+    t->ops[t->nops++] = op;
+    return VELO_OK;
+}
+
+static void scan_name(const velo_plan *scan, char *out, size_t n) {
+    const velo_plan_source *ps = &scan->source;
+    velo_uri u;
+    if (ps->uri && !velo_uri_parse(ps->uri, &u, NULL)) {
+        snprintf(out, n, "%s", !strcmp(u.scheme, "file") ? u.path : ps->name ? ps->name : ps->uri);
+        velo_uri_free(&u);
+    } else {
+        snprintf(out, n, "%s", ps->name ? ps->name : ps->uri ? ps->uri : "?");
+    }
+}
+
+/* A row-error handler for rows shaped like `input`, coming from the sources under `under`. */
+static velo_row_error_handler tree_handler(op_tree *t, const velo_schema *input, const velo_plan *under) {
+    velo_row_error_handler h = {on_row_error, NULL};
+    if (t->nctxs == t->capctxs) {
+        uint32_t n = t->capctxs ? t->capctxs * 2 : 16;
+        dlq_ctx **nc = mi_realloc(t->ctxs, sizeof *nc * n);
+        if (!nc) return (velo_row_error_handler){0};
+        t->ctxs = nc;
+        t->capctxs = n;
+    }
+    dlq_ctx *d = mi_zalloc(sizeof *d + 256);
+    if (!d) return (velo_row_error_handler){0};
+    char *name = (char *)(d + 1);
+    const velo_plan *scan = leftmost_scan(under);
+    if (scan) scan_name(scan, name, 256);
+    d->dlq = t->dlq;
+    d->input = input;
+    d->source_name = name;
+    d->fail_job = t->fail_job;
+    if (t->used_scan && input == t->used_scan->schema) d->used = t->used;
+    velo_strbuf_init(&d->buf);
+    t->ctxs[t->nctxs++] = d;
+    h.ud = d;
+    return h;
+}
+
+static velo_status materialize_subqueries(op_tree *t, velo_plan *p, velo_error *err);
+
+static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_operator **out,
+                              velo_error *err);
+
+/* Builds the operators of p (and below), which send their rows to `down`; its inputs run in `phase`. */
+static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_error *err) {
+    run_state *rs = t->rs;
+    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
+    velo_status st;
+    if (p->kind == VELO_PLAN_SCAN) {
+        if (t->ninputs == MAX_INPUTS)
+            return unsupported_at(&p->pos, err, "more than 32 sources in one query");
+        tree_input *in = &t->inputs[t->ninputs++];
+        in->scan = p;
+        in->phase = phase;
+        in->first = down;
+        in->rows = 0;
+        scan_name(p, in->name, sizeof in->name);
+        return VELO_OK;
+    }
+    if (p->kind == VELO_PLAN_PROJECT && !p->input) { /* SELECT without FROM */
+        if (t->ninputs == MAX_INPUTS)
+            return unsupported_at(&p->pos, err, "more than 32 sources in one query");
+        tree_input *in = &t->inputs[t->ninputs++];
+        memset(in, 0, sizeof *in);
+        in->phase = phase;
+        in->first = down;
+        in->one_row = true;
+        snprintf(in->name, sizeof in->name, "SELECT without FROM");
+        return VELO_OK;
+    }
+    if (p->kind == VELO_PLAN_UNION_ALL) {
+        velo_operator *u = velo_union_op_new(p->ninputs);
+        if ((st = tree_add(t, u, err))) return st;
+        u->next = down;
+        for (uint32_t i = 0; i < p->ninputs; i++)
+            if ((st = build_node(t, p->inputs[i], u, phase, err))) return st;
+        return VELO_OK;
+    }
+    const velo_plan *scan = leftmost_scan(p);
+    velo_row_error_handler h =
+        p->input ? tree_handler(t, p->input->schema, p->input) : (velo_row_error_handler){0};
+    velo_operator *op = NULL;
+    switch (p->kind) {
+    case VELO_PLAN_PROJECT:
+        op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
+        if (op) p->nexprs = 0;
+        break;
+    case VELO_PLAN_FILTER:
+        op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
+        if (op) p->predicate = NULL;
+        break;
+    case VELO_PLAN_AGGREGATE: op = t->group_op = build_aggregate(rs, t->qp, p, scan, h, err); break;
+    case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
+    case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
+    case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
+    case VELO_PLAN_LIMIT:
+        op = velo_limit_new(p->limit);
+        if (!t->limit_op) t->limit_op = op; /* the outermost LIMIT: once done, reading stops */
+        break;
+    case VELO_PLAN_JOIN: return build_join(t, p, down, phase, &op, err);
+    default: break;
+    }
+    if ((st = tree_add(t, op, err))) return st;
+    op->next = down;
+    return build_node(t, p->input, op, phase, err);
+}
+
+/* A duration job option, else the source's ('watermark.delay'); *given says whether either had it. */
+static velo_status join_side_delay(const op_tree *t, const velo_plan *side, int64_t *out, bool *given,
+                                   velo_error *err) {
+    const velo_kv *opts = &t->qp->job_options;
+    const velo_plan *scan = leftmost_scan(side);
+    const velo_kv *kv = velo_kv_get(opts, "watermark.delay") || !scan ? opts : &scan->source.options;
+    bool g = false;
+    velo_status st = duration_option(kv, "watermark.delay", 0, out, &g, err);
+    *given |= g;
+    return st;
+}
+
+static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_operator **out,
+                              velo_error *err) {
+    velo_join_config cfg = {0};
+    switch (p->join_kind) {
+    case VELO_JOIN_LEFT: cfg.kind = VELO_JOIN_OP_LEFT; break;
+    case VELO_JOIN_RIGHT: cfg.kind = VELO_JOIN_OP_RIGHT; break;
+    case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
+    case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
+    case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
+    default: cfg.kind = VELO_JOIN_OP_INNER; break;
+    }
+    cfg.left_keys = p->left_keys;
+    cfg.right_keys = p->right_keys;
+    cfg.nkeys = p->njoin_keys;
+    cfg.condition = p->condition;
+    cfg.left = p->input->schema;
+    cfg.right = p->right->schema;
+    cfg.right_pk = -1;
+    cfg.within_us = p->within_us;
+    cfg.left_time = cfg.right_time = -1;
+    if (p->within_us >= 0) {
+        const velo_plan *ls = leftmost_scan(p->input);
+        if (ls) cfg.left_time = ls->source.event_time_column;
+        if (p->right->kind == VELO_PLAN_SCAN) cfg.right_time = p->right->source.event_time_column;
+        if (cfg.left_time < 0 || cfg.right_time < 0 ||
+            cfg.left->fields[cfg.left_time].type.id != VELO_TYPE_TIMESTAMP ||
+            cfg.right->fields[cfg.right_time].type.id != VELO_TYPE_TIMESTAMP)
+            return velo_error_set_at(err, VELO_ERR_BIND, p->pos.line, p->pos.col,
+                                     "JOIN ... WITHIN compares the event times of both sides: set "
+                                     "'event.time.field' to a TIMESTAMP column on both sources");
+    }
+    const velo_plan *rscan = p->right->kind == VELO_PLAN_SCAN ? p->right : NULL;
+    if (rscan && rscan->source.is_table) {
+        cfg.right_name = rscan->source.name;
+        if (rscan->source.primary_key)
+            cfg.right_pk = velo_schema_find(rscan->schema, rscan->source.primary_key);
+    }
+    if (!cfg.right_name) cfg.right_name = "the right side of the JOIN";
+    /* stream-stream: both sides kept and read in turns; otherwise the right side is built first */
+    cfg.stream.symmetric = p->within_us >= 0 || !plan_bounded(p->right);
+    if (cfg.stream.symmetric) {
+        bool given = false;
+        velo_status st = join_side_delay(t, p->input, &cfg.stream.delay_us[0], &given, err);
+        if (!st) st = join_side_delay(t, p->right, &cfg.stream.delay_us[1], &given, err);
+        if (st) return st;
+        /* a bounded join without an explicit watermark keeps everything to the end: exact, whatever the order
+         */
+        cfg.stream.use_watermark = given || !plan_bounded(p);
+        const char *late = velo_kv_get(&t->qp->job_options, "late.records");
+        cfg.stream.late_to_dlq = late && !strcasecmp(late, "dlq");
+    }
+    cfg.max_state_bytes = t->max_state_bytes;
+    cfg.capacity = VELO_BATCH_DEFAULT_CAPACITY;
+    cfg.file = t->rs->opts->file;
+    cfg.on_left_error = tree_handler(t, p->input->schema, p->input);
+    cfg.on_right_error = tree_handler(t, p->right->schema, p->right);
+    cfg.on_pair_error = tree_handler(t, p->schema, p->input); /* SEMI/ANTI: the left columns of the pair */
+    velo_operator *op = velo_join_op_new(&cfg, err);
+    /* the operator took the expressions, whatever happened */
+    p->left_keys = p->right_keys = NULL;
+    p->njoin_keys = 0;
+    p->condition = NULL;
+    if (!op && !err->line) err->line = p->pos.line, err->col = p->pos.col;
+    velo_status st = tree_add(t, op, err);
+    if (st) return st;
+    *out = op;
+    op->next = down;
+    if (t->njoins < MAX_INPUTS) t->joins[t->njoins++] = op;
+    /* hash join: the right side's inputs are read (and its state built) before the left's */
+    if (cfg.stream.symmetric) { /* stream-stream: the same phase, left input first in each turn */
+        if ((st = build_node(t, p->input, op, phase, err))) return st;
+        return build_node(t, p->right, velo_join_op_build_input(op), phase, err);
+    }
+    if ((st = build_node(t, p->right, velo_join_op_build_input(op), phase - 1, err))) return st;
+    return build_node(t, p->input, op, phase, err);
+}
+
+static uint64_t tree_rows_decoded(const op_tree *t) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < t->ninputs; i++)
+        n += t->inputs[i].rows;
+    return n;
+}
+
+/* An input being read. */
+typedef struct open_input {
+    tree_input *in;
+    const velo_source_ops *ops;
+    velo_source *source;
+    velo_batch *batch;
+    velo_uri uri;
+    bool have_uri, eof;
+    int64_t commit_every_us, last_commit_us; /* at-least-once sources (Kafka): periodic commit points */
+} open_input;
+
+static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_error *err) {
+    run_state *rs = t->rs;
+    oi->in = in;
+    if (in->one_row) {
+        oi->batch = velo_batch_new_types(0, NULL, 1);
+        return oi->batch ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    }
+    const velo_plan_source *psrc = &in->scan->source;
+    if (!psrc->uri) return unsupported_at(&in->scan->pos, err, "reading a stream that no statement writes");
+    oi->ops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
+    if (!oi->ops) {
         char what[64];
         snprintf(what, sizeof what, "%s:// sources", psrc->scheme ? psrc->scheme : "?");
-        return unsupported_at(&scan->pos, err, what);
+        return unsupported_at(&in->scan->pos, err, what);
     }
+    velo_status st = velo_uri_parse(psrc->uri, &oi->uri, err);
+    if (st) return st;
+    oi->have_uri = true;
+    velo_connector_args sargs = {.uri = &oi->uri,
+                                 .options = &psrc->options,
+                                 .base_dir = rs->base_dir,
+                                 .declared =
+                                     in->scan->schema, /* as bound: declared, or read from the source */
+                                 .dlq = t->dlq,
+                                 .name = in->name,
+                                 .used_columns = in->scan == t->used_scan ? t->used : NULL};
+    if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
+    oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
+    if (!oi->batch) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
+     * and then the source commits what it has polled. Only while no operator holds rows back (a
+     * stateless pipeline); otherwise the one commit is after the input finished. */
+    if (t->sink && t->stateless && (oi->ops->commit || t->sink->ops->commit))
+        st = duration_option(&psrc->options, "commit.interval", 1000000, &oi->commit_every_us, NULL, err);
+    return st;
+}
 
-    velo_uri src_uri = {0}, sink_uri = {0};
-    bool have_src_uri = false, have_sink_uri = false;
+static void close_one(open_input *oi) {
+    velo_batch_free(oi->batch);
+    if (oi->source) oi->source->ops->close(oi->source);
+    if (oi->have_uri) velo_uri_free(&oi->uri);
+    memset(oi, 0, sizeof *oi);
+}
+
+/* Reads the inputs phase by phase (the right sides of hash joins first); the inputs of one phase
+ * take turns, a batch each, and each is finished when it ends. */
+static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *err) {
+    run_state *rs = t->rs;
+    velo_status status = VELO_OK;
+    velo_run_progress *progress = rs->opts->progress;
+    uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
+    open_input open[MAX_INPUTS];
+    memset(open, 0, sizeof open);
+    int phase = INT32_MIN;
+    for (;;) {
+        int next = INT32_MAX; /* the lowest phase above the one just run */
+        for (uint32_t k = 0; k < t->ninputs; k++)
+            if (t->inputs[k].phase > phase && t->inputs[k].phase < next) next = t->inputs[k].phase;
+        if (next == INT32_MAX) break;
+        phase = next;
+        uint32_t n = 0;
+        for (uint32_t k = 0; k < t->ninputs && !status; k++)
+            if (t->inputs[k].phase == phase) status = open_one(t, &t->inputs[k], &open[n++], err);
+        uint32_t running = n;
+        while (!status && running) {
+            /* LIMIT reached or stop requested: stop reading, then drain and flush as at end of input */
+            bool stop = (t->limit_op && velo_limit_done(t->limit_op)) ||
+                        (rs->opts->stop && atomic_load(rs->opts->stop));
+            for (uint32_t k = 0; k < n && !status; k++) {
+                open_input *oi = &open[k];
+                if (oi->eof) continue;
+                if (!stop) {
+                    velo_batch_reset(oi->batch);
+                    if (oi->in->one_row) {
+                        oi->batch->count = 1;
+                        oi->eof = true;
+                    } else if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) {
+                        break;
+                    }
+                    if (oi->batch->count) {
+                        if (!oi->in->one_row) oi->in->rows += velo_batch_live(oi->batch);
+                        if ((status = velo_operator_push(oi->in->first, oi->batch, err))) break;
+                    }
+                    if (oi->commit_every_us > 0 &&
+                        monotonic_us() - oi->last_commit_us >= oi->commit_every_us) {
+                        if ((status = commit_point(t->sink, oi->ops, oi->source, err))) break;
+                        oi->last_commit_us = monotonic_us();
+                    }
+                }
+                if (stop || oi->eof) {
+                    oi->eof = true;
+                    running--;
+                    status = velo_operator_finish(oi->in->first, err);
+                    if (!status && t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit))
+                        status = commit_point(t->sink, oi->ops, oi->source, err);
+                }
+            }
+            if (progress && sink_op) {
+                atomic_store(&progress->rows_in, rs->report->rows_in + tree_rows_decoded(t));
+                atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
+                atomic_store(&progress->rows_rejected, base_rejected + t->dlq->count);
+            }
+        }
+        for (uint32_t k = 0; k < n; k++)
+            close_one(&open[k]);
+        if (status) break;
+    }
+    return status;
+}
+
+static void tree_free(op_tree *t) {
+    for (uint32_t i = 0; i < t->nops; i++)
+        t->ops[i]->ops->destroy(t->ops[i]);
+    mi_free(t->ops);
+    for (uint32_t i = 0; i < t->nctxs; i++) {
+        velo_strbuf_free(&t->ctxs[i]->buf);
+        mi_free(t->ctxs[i]);
+    }
+    mi_free(t->ctxs);
+    mi_free(t->used);
+}
+
+static uint64_t tree_row_errors(const op_tree *t) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < t->nctxs; i++)
+        n += t->ctxs[i]->row_errors;
+    return n;
+}
+
+/* Projection pushdown for a one-input plan (a chain of single-input nodes down to its SCAN): the
+ * source decodes only the columns the query reads. Not when a dead-letter file wants whole rows. */
+static void pushdown(op_tree *t, velo_plan *root) {
+    velo_plan *nodes[64];
+    uint32_t n = 0;
+    for (velo_plan *p = root; p && n < 64; p = p->input) {
+        if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) return;
+        nodes[n++] = p;
+    }
+    t->stateless = n && nodes[n - 1]->kind == VELO_PLAN_SCAN;
+    for (uint32_t i = 0; i + 1 < n; i++)
+        t->stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
+    if (!n || nodes[n - 1]->kind != VELO_PLAN_SCAN || (t->dlq && t->dlq->path)) return;
+    for (uint32_t i = 0; i < n / 2; i++) { /* scan first */
+        velo_plan *x = nodes[i];
+        nodes[i] = nodes[n - 1 - i];
+        nodes[n - 1 - i] = x;
+    }
+    t->used = used_columns(nodes, n);
+    if (t->used) t->used_scan = nodes[0];
+}
+
+/* Builds and runs the tree of `root` into `sink_op` (which the tree then owns). */
+static velo_status run_tree(op_tree *t, velo_plan *root, velo_operator *sink_op, velo_error *err) {
+    velo_status st = tree_add(t, sink_op, err);
+    if (!st) st = materialize_subqueries(t, root, err);
+    if (!st) st = check_node(root, plan_bounded(root), err);
+    if (!st) pushdown(t, root);
+    if (!st) st = build_node(t, root, sink_op, 0, err);
+    if (!st) st = run_inputs(t, sink_op, err);
+    return st;
+}
+
+/* ---- uncorrelated subqueries: run first, then a constant (scalar, EXISTS) or a value set (IN) ---- */
+
+typedef struct collect_op {
+    velo_operator base;
+    velo_expr *e;
+    uint64_t rows;
+    velo_value first; /* scalar: the first row's value, copied into arena */
+    velo_arena arena;
+    const char *file;
+} collect_op;
+
+static velo_status collect_push(velo_operator *o, velo_batch *b, velo_error *err) {
+    collect_op *c = (collect_op *)o;
+    uint32_t n = velo_batch_live(b);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = velo_batch_row(b, k);
+        c->rows++;
+        if (c->e->subquery_kind == VELO_SUBQUERY_SCALAR) {
+            if (c->rows > 1)
+                return velo_error_set_at(err, VELO_ERR_ROW, c->e->line, c->e->col,
+                                         "a scalar subquery returned more than one row; add a WHERE, an "
+                                         "aggregate or LIMIT 1");
+            velo_value v;
+            velo_vector_get_value(&b->cols[0], i, &v);
+            velo_value *copy = velo_value_copy(&v, &c->arena);
+            if (!copy) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            c->first = *copy;
+        } else if (c->e->subquery_kind == VELO_SUBQUERY_IN) {
+            velo_status st = velo_expr_in_set_add(c->e, &b->cols[0], i, err);
+            if (st) return st;
+        }
+    }
+    return VELO_OK;
+}
+
+static velo_status collect_finish(velo_operator *o, velo_error *err) { return VELO_OK; }
+static void collect_destroy(velo_operator *o) {
+    velo_arena_free(&((collect_op *)o)->arena);
+    mi_free(o);
+}
+static const velo_operator_ops collect_ops = {"subquery", collect_push, collect_finish, collect_destroy};
+
+static bool correlated(const velo_plan *p);
+static bool expr_correlated(const velo_expr *e) {
+    if (!e) return false;
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth > 0) return true;
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subplan && correlated(e->subplan)) return true;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (expr_correlated(e->args[i])) return true;
+    return false;
+}
+
+/* Calls fn on every expression root held by p (not below). */
+static velo_status plan_exprs(velo_plan *p, velo_status (*fn)(velo_expr *e, void *ud, velo_error *err),
+                              void *ud, velo_error *err) {
+    velo_status st = VELO_OK;
+#define VISIT(x)                                                                                             \
+    do {                                                                                                     \
+        if (!st && (x)) st = fn((x), ud, err);                                                               \
+    } while (0)
+    VISIT(p->predicate);
+    VISIT(p->condition);
+    for (uint32_t i = 0; i < p->nexprs; i++)
+        VISIT(p->exprs[i]);
+    for (uint32_t i = 0; i < p->nkeys; i++)
+        VISIT(p->keys[i]);
+    for (uint32_t i = 0; i < p->njoin_keys; i++) {
+        VISIT(p->left_keys[i]);
+        VISIT(p->right_keys[i]);
+    }
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        for (uint32_t k = 0; k < p->aggs[i].nargs; k++)
+            VISIT(p->aggs[i].args[k]);
+        VISIT(p->aggs[i].filter);
+    }
+    for (uint32_t i = 0; i < p->ncalls; i++) {
+        for (uint32_t k = 0; k < p->calls[i].nargs; k++)
+            VISIT(p->calls[i].args[k]);
+        for (uint32_t k = 0; k < p->calls[i].npartition; k++)
+            VISIT(p->calls[i].partition_by[k]);
+        for (uint32_t k = 0; k < p->calls[i].norder; k++)
+            VISIT(p->calls[i].order_by[k].expr);
+    }
+    for (uint32_t i = 0; i < p->nsort; i++)
+        VISIT(p->sort[i].expr);
+#undef VISIT
+    return st;
+}
+
+static velo_status expr_correlated_cb(velo_expr *e, void *ud, velo_error *err) {
+    (void)err;
+    if (expr_correlated(e)) *(bool *)ud = true;
+    return VELO_OK;
+}
+
+static bool correlated(const velo_plan *p) {
+    if (!p) return false;
+    bool found = false;
+    plan_exprs((velo_plan *)p, expr_correlated_cb, &found, NULL);
+    if (found || correlated(p->input) || correlated(p->right)) return true;
+    for (uint32_t i = 0; i < p->ninputs; i++)
+        if (correlated(p->inputs[i])) return true;
+    return false;
+}
+
+/* Runs the subquery of e (uncorrelated) and turns e into its result. */
+static velo_status run_subquery(op_tree *parent, velo_expr *e, velo_error *err) {
+    velo_plan *sub = e->subplan;
+    if (!plan_bounded(sub))
+        return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, e->line, e->col,
+                                 "a subquery over an unbounded stream is not supported yet: it never ends; "
+                                 "read a table or a bounded file");
+    collect_op *c = mi_zalloc(sizeof *c);
+    if (!c) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    c->base.ops = &collect_ops;
+    c->e = e;
+    c->first = velo_value_null();
+    velo_arena_init(&c->arena, 1024);
+    velo_status st = VELO_OK;
+    if (e->subquery_kind == VELO_SUBQUERY_IN) st = velo_expr_in_set_begin(e, err);
+    op_tree t = {.rs = parent->rs,
+                 .qp = parent->qp,
+                 .dlq = parent->dlq,
+                 .fail_job = parent->fail_job,
+                 .max_state_bytes = parent->max_state_bytes};
+    if (st) {
+        collect_destroy(&c->base);
+    } else {
+        st = run_tree(&t, sub, &c->base, err);
+        if (!st) {
+            if (e->subquery_kind == VELO_SUBQUERY_SCALAR) {
+                velo_value v = c->first;
+                v.type = e->type;
+                if (c->rows == 0) v.is_null = true;
+                velo_expr_subquery_to_const(e, &v);
+            } else if (e->subquery_kind == VELO_SUBQUERY_EXISTS) {
+                velo_value v = velo_value_null();
+                v.type = velo_type_make(VELO_TYPE_BOOLEAN);
+                v.is_null = false;
+                v.u.b = (c->rows > 0) != e->negated;
+                velo_expr_subquery_to_const(e, &v);
+            } else {
+                velo_expr_in_set_done(e);
+            }
+        }
+    }
+    parent->sub_rows += tree_rows_decoded(&t) + t.sub_rows;
+    parent->sub_row_errors += tree_row_errors(&t) + t.sub_row_errors;
+    tree_free(&t);
+    return st;
+}
+
+static velo_status subquery_cb(velo_expr *e, void *ud, velo_error *err) {
+    op_tree *t = ud;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        velo_status st = subquery_cb(e->args[i], ud, err);
+        if (st) return st;
+    }
+    if (e->kind != VELO_EXPR_SUBQUERY || !e->subplan || correlated(e->subplan)) return VELO_OK;
+    return run_subquery(t, e, err);
+}
+
+static velo_status materialize_subqueries(op_tree *t, velo_plan *p, velo_error *err) {
+    if (!p) return VELO_OK;
+    velo_status st = plan_exprs(p, subquery_cb, t, err);
+    if (!st) st = materialize_subqueries(t, p->input, err);
+    if (!st) st = materialize_subqueries(t, p->right, err);
+    for (uint32_t i = 0; i < p->ninputs && !st; i++)
+        st = materialize_subqueries(t, p->inputs[i], err);
+    return st;
+}
+
+/* Runs one plan until its bounded inputs end. */
+static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
+    velo_status status = check_plan(qp, err);
+    if (status) return status;
+    velo_plan *root = qp->root;
+    velo_uri sink_uri = {0};
+    bool have_sink_uri = false;
     velo_dlq dlq = {0};
     bool have_dlq = false;
-    velo_source *source = NULL;
     velo_sink *sink = NULL;
-    velo_operator *chain = NULL, *group_op = NULL, *limit_op = NULL;
     velo_schema *sink_schema = NULL;
-    velo_batch *batch = NULL;
-    uint8_t *used = NULL;               /* projection pushdown mask (NULL: every column) */
-    dlq_ctx dctx = {0}, dctx_agg = {0}; /* row errors before / after an aggregate (different row shapes) */
-    velo_strbuf_init(&dctx.buf);
-    velo_strbuf_init(&dctx_agg.buf);
-    char src_name[256];
-
-    if ((status = velo_uri_parse(psrc->uri, &src_uri, err))) goto done;
-    have_src_uri = true;
-    /* messages name a file the way its reader does: "in.csv:3" */
-    snprintf(src_name, sizeof src_name, "%s",
-             !strcmp(src_uri.scheme, "file") ? src_uri.path
-             : psrc->name                    ? psrc->name
-                                             : psrc->uri);
+    op_tree t = {.rs = rs, .qp = qp};
 
     const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
     if (strcasecmp(on_error, "dlq") && strcasecmp(on_error, "skip") && strcasecmp(on_error, "fail")) {
@@ -624,20 +1215,32 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                                 on_error);
         goto done;
     }
+    const char *max_state = velo_kv_get(&qp->job_options, "state.max.bytes");
+    if (max_state) {
+        char *end = NULL;
+        unsigned long long v = strtoull(max_state, &end, 10);
+        if (end && (*end == 'k' || *end == 'K'))
+            v <<= 10, end++;
+        else if (end && (*end == 'm' || *end == 'M'))
+            v <<= 20, end++;
+        else if (end && (*end == 'g' || *end == 'G'))
+            v <<= 30, end++;
+        if (end && (*end == 'b' || *end == 'B')) end++;
+        if (!end || end == max_state || *end || !v) {
+            status =
+                velo_error_set(err, VELO_ERR_INVALID,
+                               "'state.max.bytes' must be a positive byte count (e.g. 1048576 or 512MB), "
+                               "found '%s'",
+                               max_state);
+            goto done;
+        }
+        t.max_state_bytes = v;
+    }
     const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
     if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
     have_dlq = true;
-
-    /* a dead-letter file gets the whole row of a failed or late row: then every column is decoded */
-    used = dlq.path ? NULL : used_columns(nodes, nnodes);
-    velo_connector_args sargs = {.uri = &src_uri,
-                                 .options = &psrc->options,
-                                 .base_dir = rs->base_dir,
-                                 .declared = scan->schema, /* as bound: declared, or read from the source */
-                                 .dlq = &dlq,
-                                 .name = src_name,
-                                 .used_columns = used};
-    if ((status = sops->open(&sargs, &source, err))) goto done;
+    t.dlq = &dlq;
+    t.fail_job = strcasecmp(on_error, "fail") == 0;
 
     /* sink: INTO target, or JSON lines on stdout */
     if ((status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &sink_uri, err))) goto done;
@@ -656,129 +1259,30 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
                                  .dlq = &dlq,
                                  .name = qp->sink_uri ? qp->sink_uri : "stdout"};
     uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
-    for (uint32_t i = 0; i < project->schema->ncols; i++)
-        nvisible += !project->schema->fields[i].hidden;
+    for (uint32_t i = 0; i < root->schema->ncols; i++)
+        nvisible += !root->schema->fields[i].hidden;
     sink_schema = velo_schema_new(nvisible);
-    for (uint32_t i = 0, j = 0; sink_schema && i < project->schema->ncols; i++)
-        if (!project->schema->fields[i].hidden)
-            velo_schema_set(sink_schema, j++, project->schema->fields[i].name,
-                            project->schema->fields[i].type);
+    for (uint32_t i = 0, j = 0; sink_schema && i < root->schema->ncols; i++)
+        if (!root->schema->fields[i].hidden)
+            velo_schema_set(sink_schema, j++, root->schema->fields[i].name, root->schema->fields[i].type);
     if (!sink_schema) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         goto done;
     }
     if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
 
-    /* operator chain, built from the sink down; the operators take the plan's expressions */
-    dctx.dlq = dctx_agg.dlq = &dlq;
-    dctx.input = scan->schema;
-    dctx.used = used;
-    dctx.source_name = dctx_agg.source_name = src_name;
-    dctx.fail_job = dctx_agg.fail_job = strcasecmp(on_error, "fail") == 0;
-    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
-    if (!sink_op) {
-        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
-        goto done;
-    }
-    chain = sink_op;
-    for (uint32_t i = nnodes - 1; i >= 1; i--) {
-        velo_plan *p = nodes[i];
-        /* rows above an aggregate have the aggregate's shape */
-        bool above_agg = false;
-        for (uint32_t j = 1; j < i; j++)
-            if (nodes[j]->kind == VELO_PLAN_AGGREGATE || nodes[j]->kind == VELO_PLAN_ANALYTIC) {
-                above_agg = true;
-                dctx_agg.input = nodes[j]->schema;
-            }
-        velo_row_error_handler h = {on_row_error, above_agg ? &dctx_agg : &dctx};
-        velo_operator *op = NULL;
-        switch (p->kind) {
-        case VELO_PLAN_PROJECT:
-            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
-            if (op) p->nexprs = 0;
-            break;
-        case VELO_PLAN_FILTER:
-            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
-            if (op) p->predicate = NULL;
-            break;
-        case VELO_PLAN_AGGREGATE:
-            op = group_op = build_aggregate(rs, qp, p, scan, h, err);
-            if (!op) {
-                status = err->code ? err->code : VELO_ERR_NOMEM;
-                goto done;
-            }
-            break;
-        case VELO_PLAN_SORT:
-        case VELO_PLAN_DISTINCT:
-            op = p->kind == VELO_PLAN_SORT ? build_sort(rs, p, h, err) : build_distinct(p, err);
-            if (!op) {
-                status = err->code ? err->code : VELO_ERR_NOMEM;
-                goto done;
-            }
-            break;
-        case VELO_PLAN_ANALYTIC:
-            if (!(op = build_analytic(rs, p, scan, h, err))) {
-                status = err->code ? err->code : VELO_ERR_NOMEM;
-                goto done;
-            }
-            break;
-        case VELO_PLAN_LIMIT: op = limit_op = velo_limit_new(p->limit); break;
-        default: break;
-        }
-        if (!op) {
-            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
-            goto done;
-        }
-        op->next = chain;
-        chain = op;
-    }
+    t.sink = sink;
+    if ((status = run_tree(&t, root, sink_op, err))) goto done;
 
-    batch = velo_batch_new(scan->schema, cap);
-    if (!batch) {
-        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
-     * and then the source commits what it has polled. Only while no operator holds rows back (a
-     * stateless pipeline); otherwise the one commit is after the final flush. */
-    int64_t commit_every_us = 0, last_commit_us = 0;
-    bool stateless = true;
-    for (uint32_t i = 1; i < nnodes; i++)
-        stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
-    bool commits = sops->commit || kops->commit;
-    if (commits && stateless &&
-        (status = duration_option(&psrc->options, "commit.interval", 1000000, &commit_every_us, NULL, err)))
-        goto done;
-    bool eof = false;
-    velo_run_progress *progress = rs->opts->progress;
-    uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
-    /* LIMIT reached or stop requested: stop reading, then drain and flush as at end of input */
-    while (!eof && !(limit_op && velo_limit_done(limit_op)) &&
-           !(rs->opts->stop && atomic_load(rs->opts->stop))) {
-        velo_batch_reset(batch);
-        if ((status = sops->poll(source, batch, &eof, err))) goto done;
-        if (batch->count == 0) continue;
-        if ((status = velo_operator_push(chain, batch, err))) goto done;
-        if (commit_every_us > 0 && monotonic_us() - last_commit_us >= commit_every_us) {
-            if ((status = commit_point(sink, sops, source, err))) goto done;
-            last_commit_us = monotonic_us();
-        }
-        if (progress) {
-            atomic_store(&progress->rows_in, rs->report->rows_in + chain->rows_in);
-            atomic_store(&progress->rows_out, rs->report->rows_out + sink_op->rows_out);
-            atomic_store(&progress->rows_rejected, base_rejected + dlq.count);
-        }
-    }
-    if ((status = velo_operator_finish(chain, err))) goto done;
-    if (commits && (status = commit_point(sink, sops, source, err))) goto done;
-
-    /* records read = rows decoded + records the decoder rejected */
-    uint64_t rows_read = chain->rows_in + (dlq.count - dctx.row_errors - dctx_agg.row_errors);
+    /* records read = rows decoded + records the decoders rejected */
+    uint64_t rows_read =
+        tree_rows_decoded(&t) + t.sub_rows + (dlq.count - tree_row_errors(&t) - t.sub_row_errors);
     rs->report->rows_in += rows_read;
     rs->report->rows_out += sink_op->rows_out;
     rs->report->rows_rejected += dlq.count;
     rs->report->jobs++;
+    velo_run_progress *progress = rs->opts->progress;
     if (progress) {
         atomic_store(&progress->rows_in, rs->report->rows_in);
         atomic_store(&progress->rows_out, rs->report->rows_out);
@@ -786,11 +1290,18 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     }
     if (!rs->opts->quiet) {
         char late[64] = "";
-        if (group_op) {
+        if (t.group_op) {
             velo_group_stats gs;
-            velo_group_op_stats(group_op, &gs);
+            velo_group_op_stats(t.group_op, &gs);
             if (gs.late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)gs.late_rows);
         }
+        uint64_t join_late = 0;
+        for (uint32_t i = 0; i < t.njoins; i++) {
+            velo_join_stats js;
+            velo_join_op_stats(t.joins[i], &js);
+            join_late += js.late_rows;
+        }
+        if (join_late && !late[0]) snprintf(late, sizeof late, ", %llu late", (unsigned long long)join_late);
         fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n",
                 stmt_label(qp), (unsigned long long)rows_read, (unsigned long long)sink_op->rows_out,
                 (unsigned long long)dlq.count, late, dlq.count && dlq.path ? " (dead-letter queue: " : "",
@@ -798,17 +1309,11 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     }
 
 done:
-    velo_operator_destroy_chain(chain);
+    tree_free(&t);
     if (sink) sink->ops->close(sink);
-    if (source) source->ops->close(source);
-    velo_batch_free(batch);
     if (have_dlq) velo_dlq_close(&dlq);
-    if (have_src_uri) velo_uri_free(&src_uri);
     if (have_sink_uri) velo_uri_free(&sink_uri);
-    velo_strbuf_free(&dctx.buf);
-    velo_strbuf_free(&dctx_agg.buf);
     velo_schema_free(sink_schema);
-    mi_free(used);
     return status;
 }
 

@@ -461,6 +461,15 @@ static velo_schema *join_schema(const velo_plan *n) {
     return s;
 }
 
+/* True when every source under n ends (files without watch). */
+static bool ends(const velo_plan *n) {
+    if (!n) return true;
+    if (n->kind == VELO_PLAN_SCAN) return n->source.bounded;
+    for (uint32_t i = 0; i < n->ninputs; i++)
+        if (!ends(n->inputs[i])) return false;
+    return ends(n->input) && ends(n->right);
+}
+
 /* What state the operator keeps, in the user's words; NULL for stateless operators. */
 static void state_text(const velo_plan *n, velo_strbuf *o) {
     switch (n->kind) {
@@ -470,15 +479,14 @@ static void state_text(const velo_plan *n, velo_strbuf *o) {
         break;
     case VELO_PLAN_ANALYTIC: put(o, "rows of each partition within the frame"); break;
     case VELO_PLAN_JOIN:
-        if (n->right_is_table) {
-            put(o, "latest row per key of the table side");
-            if (n->within_us >= 0) put(o, ", ");
-        }
-        if (n->within_us >= 0) {
+        if (n->within_us >= 0) { /* stream-stream: both sides kept, pruned by watermark */
             put(o, "rows of each side for ");
             velo_duration_print(n->within_us, o);
             put(o, " (WITHIN)");
-        } else if (!n->right_is_table) {
+        } else if (ends(n->right)) { /* lookup: the right side is read first and kept */
+            put(o, n->right_is_table ? "latest row per key of the table side (loaded first)"
+                                     : "every row of the right side (read first)");
+        } else {
             put(o, "every row of both sides (unbounded: add WITHIN)");
         }
         break;

@@ -32,6 +32,8 @@ typedef struct decl {
     bool created; /* CREATE STREAM|TABLE ... AS: read back with scheme "stream" */
     char *primary_key;
     uint32_t line; /* of the declaring statement, for "already declared" */
+    const sql_query
+        *query; /* CREATE TABLE ... AS without INTO: planned where it is read (the script's AST) */
 } decl;
 
 struct velo_planner {
@@ -501,6 +503,19 @@ static bool hook_subquery(velo_binder *b, const sql_expr *e, velo_expr **out, ve
         }
         x->subquery_kind = VELO_SUBQUERY_IN;
         x->negated = e->u.in_subquery.negated;
+        /* the engine compares encoded values: the tested value and the subquery's column in one type */
+        if (!velo_type_equal(arg->type, common)) arg = velo_binder_cast(b, arg, common, e->u.in_subquery.arg);
+        if (!velo_type_equal(p->schema->fields[0].type, common)) {
+            velo_plan *pj = plan_new(VELO_PLAN_PROJECT, p->pos);
+            pj->input = p;
+            pj->nexprs = 1;
+            pj->exprs = mi_zalloc(sizeof *pj->exprs);
+            pj->exprs[0] =
+                velo_binder_cast(NULL, column_node(0, p->schema->fields[0].type, NULL), common, NULL);
+            pj->schema = velo_schema_new(1);
+            velo_schema_set(pj->schema, 0, p->schema->fields[0].name, common);
+            x->subplan = pj;
+        }
         x->args[0] = arg;
     }
     *out = x;
@@ -864,7 +879,27 @@ static bool plan_from_item(selctx *sc, const sql_source *src, scope *outer) {
     memset(r, 0, sizeof *r);
     r->alias = src->alias ? src->alias : src->kind == SQL_SOURCE_NAME ? src->name : NULL;
     const sql_cte *cte = src->kind == SQL_SOURCE_NAME ? find_cte(pc, src->name) : NULL;
-    if (src->kind == SQL_SOURCE_SUBQUERY || cte) {
+    const decl *def = NULL; /* a table defined by CREATE TABLE ... AS (no INTO): its query runs here */
+    if (src->kind == SQL_SOURCE_NAME && !cte &&
+        !(pc->p->opts.binds && velo_kv_get(pc->p->opts.binds, src->name))) {
+        def = find_decl(pc->p, src->name);
+        if (def && !def->query) def = NULL;
+    }
+    if (def) {
+        velo_plan *sub = NULL;
+        uint32_t before = pc->diags->nerrors;
+        uint32_t saved = pc->nctes;
+        pc->nctes = 0; /* the definition sees what its own statement saw: no CTE of this query */
+        plan_query(pc, def->query, NULL, &sub);
+        pc->nctes = saved;
+        if (!sub || pc->diags->nerrors != before) {
+            velo_plan_free(sub);
+            return false;
+        }
+        r->plan = sub;
+        r->is_table = true;
+        r->bounded = plan_bounded(sub);
+    } else if (src->kind == SQL_SOURCE_SUBQUERY || cte) {
         velo_plan *sub = NULL;
         uint32_t before = pc->diags->nerrors;
         /* a CTE is planned where it is used, seeing only the CTEs before it */
@@ -1043,7 +1078,8 @@ static bool bind_agg_call(scope *from, const sql_expr *e, char *text, velo_agg_c
     from->in_agg_arg = false;
     if (!ok) return false;
     /* PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x) is checked and run as (x, f) */
-    if (f && !strcasecmp(f->name, "PERCENTILE_CONT") && a->nargs == 1 && a->norder == 1 && !a->order_by[0].desc) {
+    if (f && !strcasecmp(f->name, "PERCENTILE_CONT") && a->nargs == 1 && a->norder == 1 &&
+        !a->order_by[0].desc) {
         velo_expr **args = mi_zalloc(sizeof *args * 3);
         if (!args) return false;
         args[0] = a->order_by[0].expr;
@@ -1282,6 +1318,15 @@ static bool has_column(const velo_expr *e) {
     return false;
 }
 
+/* True when e reads a column of this query (depth 0). */
+static bool refs_depth0(const velo_expr *e) { return has_column(e); }
+
+static void shift_up(velo_expr *e, uint32_t by) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0) e->column += by;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        shift_up(e->args[i], by);
+}
+
 static void shift_columns(velo_expr *e, uint32_t by) {
     if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0) e->column -= by;
     for (uint32_t i = 0; i < e->nargs; i++)
@@ -1304,12 +1349,324 @@ static void extract_keys(velo_plan *j, const velo_expr *c, uint32_t lw, uint32_t
         a = b, b = t;
     }
     if (!refs_within(a, 0, lw) || !refs_within(b, lw, total)) return;
+    /* the hash join compares encoded values: both keys in one type (DECIMAL scales included) */
+    velo_type common;
+    velo_error err;
+    if (velo_common_type(a->type, b->type, &common, &err)) return;
     j->left_keys = mi_realloc(j->left_keys, sizeof *j->left_keys * (j->njoin_keys + 1));
     j->right_keys = mi_realloc(j->right_keys, sizeof *j->right_keys * (j->njoin_keys + 1));
-    j->left_keys[j->njoin_keys] = expr_clone(a);
+    velo_expr *l = expr_clone(a);
+    if (!velo_type_equal(l->type, common)) l = velo_binder_cast(NULL, l, common, NULL);
+    j->left_keys[j->njoin_keys] = l;
     velo_expr *r = expr_clone(b);
     shift_columns(r, lw);
+    if (!velo_type_equal(r->type, common)) r = velo_binder_cast(NULL, r, common, NULL);
     j->right_keys[j->njoin_keys++] = r;
+}
+
+/* ---- decorrelation: [NOT] EXISTS / IN (correlated subquery) in WHERE -> SEMI / ANTI join ---- */
+
+/* Largest outer_depth of a column in e; UINT32_MAX when e holds a subquery (not decorrelated). */
+static uint32_t outer_depth_of(const velo_expr *e) {
+    if (e->kind == VELO_EXPR_SUBQUERY) return UINT32_MAX;
+    uint32_t d = e->kind == VELO_EXPR_COLUMN ? e->outer_depth : 0;
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        uint32_t a = outer_depth_of(e->args[i]);
+        if (a > d) d = a;
+    }
+    return d;
+}
+
+static bool expr_refs_outer(const velo_expr *e);
+static bool plan_refs_outer(const velo_plan *p) {
+    if (!p) return false;
+    const velo_expr *roots[4] = {p->predicate, p->condition, NULL, NULL};
+    for (uint32_t i = 0; i < 2; i++)
+        if (roots[i] && expr_refs_outer(roots[i])) return true;
+    for (uint32_t i = 0; i < p->nexprs; i++)
+        if (expr_refs_outer(p->exprs[i])) return true;
+    for (uint32_t i = 0; i < p->nkeys; i++)
+        if (expr_refs_outer(p->keys[i])) return true;
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        for (uint32_t k = 0; k < p->aggs[i].nargs; k++)
+            if (expr_refs_outer(p->aggs[i].args[k])) return true;
+        if (p->aggs[i].filter && expr_refs_outer(p->aggs[i].filter)) return true;
+    }
+    for (uint32_t i = 0; i < p->ncalls; i++)
+        for (uint32_t k = 0; k < p->calls[i].nargs; k++)
+            if (expr_refs_outer(p->calls[i].args[k])) return true;
+    for (uint32_t i = 0; i < p->nsort; i++)
+        if (expr_refs_outer(p->sort[i].expr)) return true;
+    if (plan_refs_outer(p->input) || plan_refs_outer(p->right)) return true;
+    for (uint32_t i = 0; i < p->ninputs; i++)
+        if (plan_refs_outer(p->inputs[i])) return true;
+    return false;
+}
+
+static bool expr_refs_outer(const velo_expr *e) {
+    if (e->kind == VELO_EXPR_COLUMN && e->outer_depth) return true;
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subplan && plan_refs_outer(e->subplan)) return true;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (expr_refs_outer(e->args[i])) return true;
+    return false;
+}
+
+/* Subquery columns move behind the outer row's (left columns..., right columns...); outer columns
+ * (depth 1) become the left columns they name. */
+static void remap_correlated(velo_expr *e, uint32_t lw) {
+    if (e->kind == VELO_EXPR_COLUMN) {
+        if (e->outer_depth)
+            e->outer_depth--;
+        else
+            e->column += lw;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        remap_correlated(e->args[i], lw);
+}
+
+static void split_and(velo_expr *e, velo_expr ***v, uint32_t *n) {
+    if (e->kind == VELO_EXPR_AND && e->nargs == 2) {
+        split_and(e->args[0], v, n);
+        split_and(e->args[1], v, n);
+        e->nargs = 0;
+        velo_expr_free(e);
+        return;
+    }
+    *v = mi_realloc(*v, sizeof **v * (*n + 1));
+    (*v)[(*n)++] = e;
+}
+
+static velo_expr *and_of(velo_expr *a, velo_expr *b) {
+    if (!a) return b;
+    if (!b) return a;
+    velo_expr *x = velo_expr_new(VELO_EXPR_AND, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+    x->args[0] = a;
+    x->args[1] = b;
+    return x;
+}
+
+/* The SEMI/ANTI join for conjunct c of a WHERE over `left`, or NULL when c is not a decorrelatable
+ * [NOT] EXISTS / IN (subquery): PROJECT -> [FILTER] -> X where only the FILTER (and IN's selected
+ * value) read the enclosing row, one level out. On success c is consumed. */
+static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
+    velo_expr *sq = c;
+    bool anti = false;
+    if (sq->kind == VELO_EXPR_NOT && sq->nargs == 1 && sq->args[0]->kind == VELO_EXPR_SUBQUERY) {
+        sq = sq->args[0];
+        anti = true;
+    }
+    if (sq->kind != VELO_EXPR_SUBQUERY || !sq->subplan) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_SCALAR) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_IN && (anti || sq->negated)) return NULL; /* NOT IN: NULLs */
+    anti = anti != (sq->subquery_kind == VELO_SUBQUERY_EXISTS && sq->negated);
+    velo_plan *proj = sq->subplan;
+    if (proj->kind != VELO_PLAN_PROJECT || !proj->input) return NULL;
+    velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
+    velo_plan *x = filter ? filter->input : proj->input;
+    if (!x || plan_refs_outer(x)) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_IN &&
+        (proj->nexprs < 1 || outer_depth_of(proj->exprs[0]) > 1 || outer_depth_of(sq->args[0]) > 0))
+        return NULL;
+    if (filter && outer_depth_of(filter->predicate) > 1) return NULL;
+    if (!filter && sq->subquery_kind != VELO_SUBQUERY_IN) return NULL; /* uncorrelated: materialized */
+    uint32_t lw = left->schema->ncols;
+    velo_expr *cond = NULL, *keep = NULL;
+    if (filter) {
+        velo_expr **parts = NULL;
+        uint32_t n = 0;
+        split_and(filter->predicate, &parts, &n);
+        filter->predicate = NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            if (outer_depth_of(parts[i]) == 1) {
+                remap_correlated(parts[i], lw);
+                cond = and_of(cond, parts[i]);
+            } else {
+                keep = and_of(keep, parts[i]);
+            }
+        }
+        mi_free(parts);
+        if (keep) {
+            filter->predicate = keep;
+        } else {
+            filter->input = NULL; /* X moves under the join: the FILTER has nothing left to do */
+            proj->input = x;
+            velo_plan_free(filter);
+            filter = NULL;
+        }
+    }
+    if (sq->subquery_kind == VELO_SUBQUERY_IN) {
+        velo_expr *v = proj->exprs[0];
+        proj->exprs[0] = NULL;
+        proj->nexprs = 0; /* the rest of the select list is never evaluated */
+        remap_correlated(v, lw);
+        velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+        eq->cmp = VELO_CMP_EQ;
+        eq->line = sq->line, eq->col = sq->col;
+        eq->args[0] = sq->args[0];
+        sq->args[0] = NULL;
+        sq->nargs = 0;
+        eq->args[1] = v;
+        cond = and_of(cond, eq);
+    }
+    velo_plan *right = filter ? filter : x;
+    proj->input = NULL;
+    sql_pos pos = {sq->line, sq->col, 0};
+    velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
+    jp->join_kind = anti ? VELO_JOIN_ANTI : VELO_JOIN_SEMI;
+    jp->input = left;
+    jp->right = right;
+    jp->schema = velo_schema_copy(left->schema);
+    jp->condition = cond;
+    if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
+    velo_expr_free(c);
+    return jp;
+}
+
+/* The correlated scalar subquery `(SELECT agg(...) FROM X WHERE x.k = t.k [AND ...])` becomes a
+ * LEFT JOIN of *cur with `SELECT x.k, agg(...) FROM X WHERE ... GROUP BY x.k` on t.k = x.k, and the
+ * subquery node the select-list expression over the joined columns. Only aggregates that give
+ * NULL over no row (not COUNT): an outer row without a group then sees what an empty group gives.
+ * Returns false (nothing changed) for any other shape. */
+static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
+    velo_plan *proj = sq->subplan;
+    if (proj->kind != VELO_PLAN_PROJECT || proj->nexprs < 1 || !proj->input) return false;
+    velo_plan *agg = proj->input;
+    if (agg->kind != VELO_PLAN_AGGREGATE || agg->nkeys || agg->windowed || !agg->naggs || !agg->input)
+        return false;
+    for (uint32_t i = 0; i < agg->naggs; i++)
+        if (!strcasecmp(agg->aggs[i].fn->name, "COUNT") || agg->aggs[i].filter || agg->aggs[i].norder)
+            return false;
+    velo_plan *filter = agg->input->kind == VELO_PLAN_FILTER ? agg->input : NULL;
+    velo_plan *x = filter ? filter->input : agg->input;
+    if (!filter || !x || plan_refs_outer(x) || outer_depth_of(filter->predicate) > 1 ||
+        outer_depth_of(proj->exprs[0]) > 0)
+        return false;
+    for (uint32_t i = 0; i < agg->naggs; i++)
+        for (uint32_t k = 0; k < agg->aggs[i].nargs; k++)
+            if (outer_depth_of(agg->aggs[i].args[k]) > 0) return false;
+    /* every correlated conjunct must be inner = outer: the inner sides become the GROUP BY keys */
+    velo_expr **parts = NULL;
+    uint32_t n = 0;
+    split_and(filter->predicate, &parts, &n);
+    filter->predicate = NULL;
+    bool ok = true;
+    for (uint32_t i = 0; i < n && ok; i++) {
+        const velo_expr *c = parts[i];
+        if (outer_depth_of(c) == 0) continue;
+        ok = c->kind == VELO_EXPR_CMP && c->cmp == VELO_CMP_EQ &&
+             ((outer_depth_of(c->args[0]) == 0 && has_column(c->args[0]) && !refs_depth0(c->args[1])) ||
+              (outer_depth_of(c->args[1]) == 0 && has_column(c->args[1]) && !refs_depth0(c->args[0])));
+    }
+    if (!ok) {
+        for (uint32_t i = 0; i < n; i++)
+            filter->predicate = and_of(filter->predicate, parts[i]);
+        mi_free(parts);
+        return false;
+    }
+    velo_expr *keep = NULL, **inner = NULL, **outer = NULL;
+    uint32_t nk = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        velo_expr *c = parts[i];
+        if (outer_depth_of(c) == 0) {
+            keep = and_of(keep, c);
+            continue;
+        }
+        bool left_inner =
+            outer_depth_of(c->args[0]) == 0 && has_column(c->args[0]) && !refs_depth0(c->args[1]);
+        inner = mi_realloc(inner, sizeof *inner * (nk + 1));
+        outer = mi_realloc(outer, sizeof *outer * (nk + 1));
+        inner[nk] = c->args[left_inner ? 0 : 1];
+        outer[nk] = c->args[left_inner ? 1 : 0];
+        nk++;
+        c->nargs = 0; /* the sides moved out */
+        velo_expr_free(c);
+    }
+    mi_free(parts);
+    if (keep) {
+        filter->predicate = keep;
+    } else {
+        filter->input = NULL;
+        agg->input = x;
+        velo_plan_free(filter);
+    }
+    /* GROUP BY the inner keys: output keys..., aggs... */
+    velo_schema *as = velo_schema_new(nk + agg->naggs);
+    for (uint32_t i = 0; i < nk; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "$corr%u", i);
+        velo_schema_set(as, i, name, type_or_varchar(inner[i]->type));
+    }
+    for (uint32_t i = 0; i < agg->naggs; i++)
+        velo_schema_set(as, nk + i, agg->schema->fields[i].name, agg->schema->fields[i].type);
+    velo_schema_free(agg->schema);
+    agg->schema = as;
+    agg->keys = inner;
+    agg->nkeys = nk;
+    proj->input = NULL;
+    uint32_t lw = (*cur)->schema->ncols;
+    velo_expr *cond = NULL;
+    for (uint32_t i = 0; i < nk; i++) {
+        remap_correlated(outer[i], 0); /* depth 1 -> the row of *cur */
+        velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+        eq->cmp = VELO_CMP_EQ;
+        eq->args[0] = outer[i];
+        eq->args[1] = column_node(lw + i, as->fields[i].type, NULL);
+        cond = and_of(cond, eq);
+    }
+    mi_free(outer);
+    sql_pos pos = {sq->line, sq->col, 0};
+    velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
+    jp->join_kind = VELO_JOIN_LEFT;
+    jp->input = *cur;
+    jp->right = agg;
+    jp->schema = concat_schema((*cur)->schema, agg->schema);
+    jp->condition = cond;
+    extract_keys(jp, cond, lw, jp->schema->ncols);
+    *cur = jp;
+    /* the subquery node becomes its select-list expression over the joined aggregate columns */
+    velo_expr *v = proj->exprs[0];
+    proj->exprs[0] = NULL;
+    proj->nexprs = 0;
+    shift_up(v, lw + nk);
+    velo_type t = sq->type;
+    sq->subplan_free(sq->subplan);
+    sq->subplan = NULL;
+    for (uint32_t i = 0; i < sq->nargs; i++)
+        velo_expr_free(sq->args[i]);
+    mi_free(sq->args);
+    uint32_t line = sq->line, col = sq->col;
+    *sq = *v;
+    mi_free(v);
+    if (!velo_type_equal(sq->type, t) && t.id != VELO_TYPE_VARCHAR) sq->type = t;
+    sq->line = line, sq->col = col;
+    return true;
+}
+
+/* Decorrelates the scalar subqueries anywhere in e (the select list or WHERE of a plain SELECT). */
+static void decorrelate_scalars(velo_plan **cur, velo_expr *e) {
+    if (!e) return;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        decorrelate_scalars(cur, e->args[i]);
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subquery_kind == VELO_SUBQUERY_SCALAR && e->subplan &&
+        plan_refs_outer(e->subplan))
+        decorrelate_scalar(cur, e);
+}
+
+/* Turns the decorrelatable conjuncts of `where` into joins over *cur; returns what is left of it. */
+static velo_expr *decorrelate_where(velo_plan **cur, velo_expr *where) {
+    velo_expr **parts = NULL;
+    uint32_t n = 0;
+    split_and(where, &parts, &n);
+    velo_expr *rest = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        velo_plan *j = expr_refs_outer(parts[i]) ? decorrelate_one(*cur, parts[i]) : NULL;
+        if (j)
+            *cur = j;
+        else
+            rest = and_of(rest, parts[i]);
+    }
+    mi_free(parts);
+    return rest;
 }
 
 static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos) {
@@ -1331,7 +1688,8 @@ static bool analytic_keeps_all_rows(const velo_analytic_call *calls, uint32_t n)
         for (size_t k = 0; k < sizeof bounded_fns / sizeof *bounded_fns; k++)
             if (!strcasecmp(c->fn->name, bounded_fns[k])) small = true;
         if (small) continue;
-        if (c->frame.present && c->frame.start_kind == VELO_BOUND_PRECEDING) continue; /* n rows or an interval */
+        if (c->frame.present && c->frame.start_kind == VELO_BOUND_PRECEDING)
+            continue; /* n rows or an interval */
         if (c->frame.buffer_rows > 0) continue;
         return true;
     }
@@ -1755,6 +2113,12 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     } else {
         cur = plan_new(VELO_PLAN_PROJECT, sel->pos); /* SELECT without FROM: one empty row */
         cur->schema = velo_schema_new(0);
+    }
+    if (where && sc->nrels) where = decorrelate_where(&cur, where);
+    if (sc->nrels && !is_agg) { /* correlated scalar subqueries: LEFT JOINs, columns at the end of the row */
+        decorrelate_scalars(&cur, where);
+        for (uint32_t i = 0; i < nproj; i++)
+            decorrelate_scalars(&cur, proj[i]);
     }
     if (where) {
         cur = wrap(VELO_PLAN_FILTER, cur, sel->where->pos);
@@ -2272,6 +2636,7 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
             if (!root->schema->fields[i].hidden)
                 schema_append(d->schema, root->schema->fields[i].name, root->schema->fields[i].type, false);
         if (q->into && q->into_is_uri) d->uri = mi_strdup(q->into);
+        if (d->is_table) d->query = q; /* read back by running it, not from its changelog sink */
     }
     velo_query_plan *qp = mi_zalloc(sizeof *qp);
     qp->root = root;

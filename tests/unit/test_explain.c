@@ -454,7 +454,7 @@ Test(explain, stream_table_join_keeps_the_latest_row_per_key) {
     velo_query_plan qp = query(j, NULL, VELO_EMIT_DEFAULT, NULL);
     expect_text(&qp, "SELECT  sink=stdout\n"
                      "└─ JOIN INNER  stream-table\n"
-                     "   │ state: latest row per key of the table side\n"
+                     "   │ state: latest row per key of the table side (loaded first)\n"
                      "   ├─ SCAN trades  uri=file://trades.csv  columns=7  bounded\n"
                      "   └─ SCAN quotes AS q  uri=kafka://broker:9092/quotes  columns=3  table key=symbol  "
                      "event_time=ts  bounded\n");

@@ -1042,15 +1042,58 @@ Test(subquery, exists_is_boolean) {
 
 Test(subquery, correlated_reference_has_outer_depth) {
     run r = plan(DECL DECL_TABLE
-                 "SELECT qty FROM trades t WHERE EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
-                 "t.symbol)");
-    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
-    const velo_plan *sub = f->predicate->subplan;
+                 "SELECT (SELECT COUNT(*) FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    const velo_plan *sub = pj->exprs[0]->subplan;
     const velo_plan *sf = find(sub, VELO_PLAN_FILTER);
     const velo_expr *cmp = sf->predicate;
     cr_assert_eq(cmp->args[0]->outer_depth, 0);
     cr_assert_eq(cmp->args[1]->outer_depth, 1);
     cr_assert_eq(cmp->args[1]->column, 0);
+    done(&r);
+}
+
+Test(subquery, correlated_scalar_max_becomes_a_left_join_to_a_grouped_subquery) {
+    run r = plan(
+        DECL DECL_TABLE
+        "SELECT qty, (SELECT MAX(p.size) FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    const velo_plan *j = find(pj, VELO_PLAN_JOIN);
+    cr_assert(j);
+    cr_assert_eq(j->join_kind, VELO_JOIN_LEFT);
+    cr_assert_eq(j->right->kind, VELO_PLAN_AGGREGATE);
+    cr_assert_eq(j->right->nkeys, 1, "grouped by the correlated column p.symbol");
+    cr_assert_eq(j->njoin_keys, 1);
+    cr_assert_eq(pj->exprs[1]->kind, VELO_EXPR_COLUMN, "the subquery is now the joined MAX column");
+    cr_assert_eq(pj->exprs[1]->column, j->input->schema->ncols + 1);
+    done(&r);
+}
+
+Test(subquery, correlated_exists_in_where_becomes_a_semi_join) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT qty FROM trades t WHERE EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
+                 "t.symbol AND p.size > 0)");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert(j);
+    cr_assert_eq(j->join_kind, VELO_JOIN_SEMI);
+    cr_assert_eq(j->schema->ncols, j->input->schema->ncols, "a semi join outputs the left columns");
+    cr_assert_eq(j->njoin_keys, 1);
+    cr_assert_eq(j->left_keys[0]->column, 0);  /* t.symbol */
+    cr_assert_eq(j->right_keys[0]->column, 0); /* p.symbol, over the right input */
+    cr_assert_eq(j->right->kind, VELO_PLAN_FILTER, "the uncorrelated p.size > 0 stays on the right");
+    cr_assert_null(find(ok(&r), VELO_PLAN_FILTER), "nothing is left of the WHERE");
+    done(&r);
+}
+
+Test(subquery, correlated_not_exists_becomes_an_anti_join) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT qty FROM trades t WHERE qty > 1 AND NOT EXISTS (SELECT 1 FROM positions p WHERE "
+                 "p.symbol = t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert(f, "qty > 1 stays a filter");
+    const velo_plan *j = find(f, VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_ANTI);
+    cr_assert_eq(j->right->kind, VELO_PLAN_SCAN);
     done(&r);
 }
 
@@ -1552,9 +1595,6 @@ Test(stmt, update_is_rejected) { expect_error("UPDATE t SET a = 1", "bind.unsupp
 
 /* ---- corpora: the original README's queries and the compat parse_ok cases ---- */
 
-
-
-
 /* The "sql" string of a compat case, JSON escapes decoded (\uXXXX up to 3 UTF-8 bytes). */
 
 /* Binds a whole script offline with `binds`; returns the first error (code: message) or NULL. Parse
@@ -1740,7 +1780,8 @@ Test(corpus, perr_011_to_020_are_rejected) {
 }
 
 Test(warn, running_aggregate_over_unbounded_partition_keeps_every_row) {
-    run r = plan(DECL "SELECT symbol, SUM(qty) OVER (PARTITION BY symbol ORDER BY ts) AS running FROM trades");
+    run r =
+        plan(DECL "SELECT symbol, SUM(qty) OVER (PARTITION BY symbol ORDER BY ts) AS running FROM trades");
     ok(&r);
     cr_assert(has_warning(&r, "warn.unbounded_state"));
     done(&r);
@@ -1755,15 +1796,17 @@ Test(warn, lag_and_row_number_keep_a_few_rows_and_do_not_warn) {
 }
 
 Test(warn, aggregate_over_a_bounded_rows_frame_does_not_warn) {
-    run r = plan(DECL "SELECT symbol, AVG(price) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN 9 PRECEDING AND "
-                      "CURRENT ROW) AS avg10 FROM trades");
+    run r = plan(
+        DECL "SELECT symbol, AVG(price) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN 9 PRECEDING AND "
+             "CURRENT ROW) AS avg10 FROM trades");
     ok(&r);
     cr_assert(!has_warning(&r, "warn.unbounded_state"));
     done(&r);
 }
 
 Test(aggregate, percentile_cont_within_group_runs_as_value_then_fraction) {
-    run r = plan(DECL "SELECT PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY price) AS p FROM trades GROUP BY symbol");
+    run r = plan(
+        DECL "SELECT PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY price) AS p FROM trades GROUP BY symbol");
     const velo_plan *a = find(ok(&r), VELO_PLAN_AGGREGATE);
     cr_assert_eq(a->naggs, 1);
     cr_assert_eq(a->aggs[0].nargs, 2);

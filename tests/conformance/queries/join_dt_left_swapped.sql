@@ -1,0 +1,3 @@
+-- conformance: LEFT JOIN dim x trades (the small side on the left)
+-- requires: joins
+SELECT d.symbol AS dsym, t.id, t.side FROM dim d LEFT JOIN trades t ON d.symbol = t.symbol

@@ -1,0 +1,3 @@
+-- conformance: LEFT JOIN then GROUP BY the right side's column
+-- requires: joins
+SELECT d.sector, COUNT(*) AS n, COUNT(t.id) AS nt, SUM(t.qty) AS q FROM trades t LEFT JOIN dim d ON t.symbol = d.symbol GROUP BY d.sector

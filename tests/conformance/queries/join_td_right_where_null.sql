@@ -1,0 +1,3 @@
+-- conformance: RIGHT JOIN then WHERE ... IS NULL (anti-join pattern)
+-- requires: joins
+SELECT t.id, t.symbol AS tsym, d.symbol AS dsym FROM trades t RIGHT JOIN dim d ON t.symbol = d.symbol WHERE d.symbol IS NULL OR t.id IS NULL

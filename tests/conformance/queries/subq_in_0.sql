@@ -1,0 +1,3 @@
+-- conformance: IN (subquery) in WHERE: SELECT symbol FROM dim
+-- requires: subqueries
+SELECT id, symbol AS v FROM trades WHERE symbol IN (SELECT symbol FROM dim)

@@ -1,0 +1,3 @@
+-- conformance: NOT EXISTS (uncorrelated): SELECT 1 FROM dim WHERE weight > 1
+-- requires: subqueries
+SELECT id FROM trades WHERE NOT EXISTS (SELECT 1 FROM dim WHERE weight > 1) AND id < 1100

@@ -1,0 +1,3 @@
+-- conformance: NOT EXISTS (uncorrelated): SELECT symbol FROM trades_json WHERE qty = 0
+-- requires: subqueries
+SELECT id FROM trades WHERE NOT EXISTS (SELECT symbol FROM trades_json WHERE qty = 0) AND id < 1100

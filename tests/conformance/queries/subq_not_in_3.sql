@@ -1,0 +1,3 @@
+-- conformance: NOT IN (subquery) in WHERE (NULL semantics): SELECT id + 1 FROM trades_json WHERE qty > 1000000
+-- requires: subqueries
+SELECT id, id AS v FROM trades WHERE id NOT IN (SELECT id + 1 FROM trades_json WHERE qty > 1000000)
