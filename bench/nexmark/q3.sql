@@ -1,6 +1,5 @@
 -- Nexmark q3: local item suggestion. Who sells in category 10 in Oregon, Idaho or California:
 -- a stream-stream join of auctions and persons on the seller.
--- pending: needs JOIN (stream-stream joins are being built; 'velo-sql run' says not supported yet)
 CREATE STREAM auction (event_type BIGINT, id BIGINT, itemName VARCHAR, description VARCHAR,
                        initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP, expires TIMESTAMP,
                        seller BIGINT, category BIGINT, extra VARCHAR)

@@ -1,6 +1,5 @@
 -- Nexmark q4: average closing price per category. The winning (highest) bid of each auction
 -- placed while it was open, then the average of those per category.
--- pending: needs JOIN and a nested SELECT (FROM (subquery)); 'velo-sql run' says not supported yet
 CREATE STREAM auction (event_type BIGINT, id BIGINT, itemName VARCHAR, description VARCHAR,
                        initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP, expires TIMESTAMP,
                        seller BIGINT, category BIGINT, extra VARCHAR)

@@ -1,6 +1,5 @@
 -- Nexmark q5: hot items. The auctions with the most bids in each 10-second window sliding every
 -- 2 seconds: a sliding-window count per auction joined with the per-window maximum.
--- pending: needs a nested SELECT (FROM (subquery)) and JOIN; 'velo-sql run' says not supported yet
 CREATE STREAM bid (event_type BIGINT, auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR,
                    url VARCHAR, dateTime TIMESTAMP, extra VARCHAR)
     WITH ('uri' = 'nexmark://?events=100000&seed=42', 'event.time.field' = 'dateTime');

@@ -1,6 +1,5 @@
 -- Nexmark q7: highest bid. The bids with the highest price of each 10-second tumbling window:
 -- a windowed MAX joined back to the bids of the window.
--- pending: needs a nested SELECT (FROM (subquery)) and JOIN; 'velo-sql run' says not supported yet
 CREATE STREAM bid (event_type BIGINT, auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR,
                    url VARCHAR, dateTime TIMESTAMP, extra VARCHAR)
     WITH ('uri' = 'nexmark://?events=100000&seed=42', 'event.time.field' = 'dateTime');

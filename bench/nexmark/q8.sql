@@ -1,6 +1,5 @@
 -- Nexmark q8: monitor new users. Persons who opened an account and created an auction in the same
 -- 10-second tumbling window: a windowed join of persons and auctions.
--- pending: needs a nested SELECT (FROM (subquery)) and JOIN; 'velo-sql run' says not supported yet
 CREATE STREAM person (event_type BIGINT, id BIGINT, name VARCHAR, emailAddress VARCHAR,
                       creditCard VARCHAR, city VARCHAR, state VARCHAR, dateTime TIMESTAMP, extra VARCHAR)
     WITH ('uri' = 'nexmark://?events=100000&seed=42', 'event.time.field' = 'dateTime');
