@@ -20,6 +20,7 @@ velo=$(cd "$build" && pwd)/velo-sql
 if [ "${VELO_BENCH_QUICK:-0}" = 1 ]; then
     export VELO_BENCH_ROWS="${VELO_BENCH_ROWS:-200000}" VELO_BENCH_NEXMARK_EVENTS="${VELO_BENCH_NEXMARK_EVENTS:-200000}"
     export VELO_BENCH_SUM_ROWS="${VELO_BENCH_SUM_ROWS:-2000000}" VELO_BENCH_REPS="${VELO_BENCH_REPS:-1}"
+    export VELO_BENCH_KAFKA_MSGS="${VELO_BENCH_KAFKA_MSGS:-50000}" VELO_BENCH_JOIN_SCALE="${VELO_BENCH_JOIN_SCALE:-0.02}"
 fi
 frag="$here/results/fragments"
 # a full run starts afresh; VELO_BENCH_ONLY re-measures some workloads and keeps the others' last
