@@ -568,7 +568,8 @@ static partition *find_partition(analytic_op *a, uint32_t ci, uint32_t r, velo_e
     const velo_analytic_fn *f = &a->calls[ci];
     velo_strbuf_clear(&a->keybuf);
     for (uint32_t k = 0; k < f->npartition; k++)
-        if (velo_key_encode(&a->keybuf, &a->st.cols[a->cols[ci].part + k], r, "PARTITION BY", err)) return NULL;
+        if (velo_key_encode(&a->keybuf, &a->st.cols[a->cols[ci].part + k], r, "PARTITION BY", err))
+            return NULL;
     const char *key = a->keybuf.data ? a->keybuf.data : "";
     uint32_t len = (uint32_t)a->keybuf.len;
     uint64_t h = XXH3_64bits(key, len);
@@ -967,7 +968,8 @@ static void analytic_destroy(velo_operator *o) {
     mi_free(a);
 }
 
-static const velo_operator_ops analytic_ops = {"analytic", analytic_push, analytic_finish, analytic_destroy};
+static const velo_operator_ops analytic_ops = {
+    .name = "analytic", .push = analytic_push, .finish = analytic_finish, .destroy = analytic_destroy};
 
 bool velo_analytic_kind_from_name(const char *name, velo_analytic_kind *out) {
     static const struct {

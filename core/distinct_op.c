@@ -59,8 +59,10 @@ static void distinct_destroy(velo_operator *o) {
     mi_free(d);
 }
 
-static const velo_operator_ops distinct_ops = {"distinct", distinct_push, velo_operator_finish_next,
-                                               distinct_destroy};
+static const velo_operator_ops distinct_ops = {.name = "distinct",
+                                               .push = distinct_push,
+                                               .finish = velo_operator_finish_next,
+                                               .destroy = distinct_destroy};
 
 velo_operator *velo_distinct_op_new(const uint32_t *key_cols, uint32_t nkeys, velo_error *err) {
     distinct_op *d = mi_zalloc(sizeof *d);

@@ -228,7 +228,8 @@ typedef struct group_op {
     gtable sessions; /* SESSION: key -> velo_sessions (the key's open sessions) */
     uint32_t *dirty; /* records marked REC_DIRTY since the last emission (EMIT CHANGES) */
     uint32_t ndirty, dirty_cap;
-    int64_t max_event; /* max event time seen */
+    int64_t max_event;     /* max event time seen (or advanced by ticks: processing time, idle.timeout) */
+    int64_t last_input_us; /* wall clock of the last push (idle.timeout), 0 before any */
     int64_t watermark;
     int64_t min_open_end; /* lower bound of the window ends among live records (windowed) */
     velo_eval_ctx ctx;
@@ -669,11 +670,42 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
 
     if ((st = fold_pairs(g, npairs, argv, filtv, err))) return st;
     if (c->emit_changes && (st = emit_dirty(g, err))) return st;
+    if (c->windowed && c->idle_us > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        g->last_input_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
     if (c->windowed && c->use_watermark && g->max_event != INT64_MIN) {
         g->watermark = g->max_event - c->delay_us;
         if ((st = close_windows(g, g->watermark - c->lateness_us, err))) return st;
     }
     return VELO_OK;
+}
+
+/* Time passes without input. Processing-time windows close when the wall clock passes their end
+ * (+ delay + lateness); with 'idle.timeout', once no row came for that long, event time is taken to
+ * advance with the wall clock from the last event time seen, so a quiet stream's last windows close
+ * instead of waiting for a row that may never come. A row that arrives later behind the advanced
+ * watermark is late like any other. */
+static velo_status group_tick(velo_operator *o, int64_t now_us, velo_error *err) {
+    group_op *g = (group_op *)o;
+    const velo_group_config *c = &g->cfg;
+    if (c->windowed && c->use_watermark) {
+        int64_t advanced = INT64_MIN;
+        if (c->time_column < 0)
+            advanced = now_us;
+        else if (c->idle_us > 0 && g->max_event != INT64_MIN && g->last_input_us &&
+                 now_us - g->last_input_us >= c->idle_us)
+            advanced = g->max_event + (now_us - g->last_input_us);
+        if (advanced != INT64_MIN && advanced > g->max_event) {
+            if (c->time_column >= 0) g->last_input_us = now_us; /* advance by the time since this tick next */
+            g->max_event = advanced;
+            g->watermark = advanced - c->delay_us;
+            velo_status st = close_windows(g, g->watermark - c->lateness_us, err);
+            if (st) return st;
+        }
+    }
+    return g->base.next ? velo_operator_tick(g->base.next, now_us, err) : VELO_OK;
 }
 
 static velo_status group_finish(velo_operator *o, velo_error *err) {
@@ -740,7 +772,11 @@ static void group_destroy(velo_operator *o) {
     mi_free(g);
 }
 
-static const velo_operator_ops group_ops = {"group", group_push, group_finish, group_destroy};
+static const velo_operator_ops group_ops = {.name = "group",
+                                            .push = group_push,
+                                            .finish = group_finish,
+                                            .destroy = group_destroy,
+                                            .tick = group_tick};
 
 velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
     if (cfg->windowed && cfg->window.kind == VELO_WIN_SESSION) {

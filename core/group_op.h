@@ -35,6 +35,8 @@ typedef struct velo_group_config {
     bool use_watermark;   /* false: windows close only at the end of input */
     int64_t delay_us;     /* watermark.delay */
     int64_t lateness_us;  /* allowed.lateness */
+    int64_t idle_us;      /* idle.timeout: after this long without input (ticks), event time advances
+                             with the wall clock so the last windows close (0: never) */
     bool late_to_dlq;     /* 'late.records'='dlq' (else drop) */
     bool emit_changes;
     const velo_schema *output; /* keys..., [window_start, window_end,] aggs... (copied) */

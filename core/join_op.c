@@ -617,7 +617,8 @@ static velo_status build_finish(velo_operator *o, velo_error *err) {
 
 static void build_destroy(velo_operator *o) { (void)o; }
 
-static const velo_operator_ops build_ops = {"join build", build_push, build_finish, build_destroy};
+static const velo_operator_ops build_ops = {
+    .name = "join build", .push = build_push, .finish = build_finish, .destroy = build_destroy};
 
 /* ---- hash mode, probe side ---- */
 
@@ -722,7 +723,8 @@ static void probe_destroy(velo_operator *o) {
     mi_free(j);
 }
 
-static const velo_operator_ops probe_ops = {"join", probe_push, probe_finish, probe_destroy};
+static const velo_operator_ops probe_ops = {
+    .name = "join", .push = probe_push, .finish = probe_finish, .destroy = probe_destroy};
 
 velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     join_op *j = mi_zalloc(sizeof *j);
@@ -847,7 +849,8 @@ static velo_status union_finish(velo_operator *o, velo_error *err) {
 
 static void union_destroy(velo_operator *o) { mi_free(o); }
 
-static const velo_operator_ops union_ops = {"union all", union_push, union_finish, union_destroy};
+static const velo_operator_ops union_ops = {
+    .name = "union all", .push = union_push, .finish = union_finish, .destroy = union_destroy};
 
 velo_operator *velo_union_op_new(uint32_t ninputs) {
     union_op *u = mi_zalloc(sizeof *u);

@@ -11,6 +11,13 @@ velo_status velo_operator_push(velo_operator *op, velo_batch *b, velo_error *err
 
 velo_status velo_operator_finish(velo_operator *op, velo_error *err) { return op->ops->finish(op, err); }
 
+velo_status velo_operator_tick(velo_operator *op, int64_t now_us, velo_error *err) {
+    /* operators without timers are skipped; the first with one forwards the tick itself */
+    while (op && !op->ops->tick)
+        op = op->next;
+    return op ? op->ops->tick(op, now_us, err) : VELO_OK;
+}
+
 void velo_operator_destroy_chain(velo_operator *op) {
     while (op) {
         velo_operator *next = op->next;
@@ -96,8 +103,8 @@ static void filter_destroy(velo_operator *o) {
     mi_free(f);
 }
 
-static const velo_operator_ops filter_ops = {"filter", filter_push, velo_operator_finish_next,
-                                             filter_destroy};
+static const velo_operator_ops filter_ops = {
+    .name = "filter", .push = filter_push, .finish = velo_operator_finish_next, .destroy = filter_destroy};
 
 velo_operator *velo_filter_new(velo_expr *pred, uint32_t capacity, const char *file,
                                velo_row_error_handler h) {
@@ -190,8 +197,8 @@ static void project_destroy(velo_operator *o) {
     mi_free(p);
 }
 
-static const velo_operator_ops project_ops = {"project", project_push, velo_operator_finish_next,
-                                              project_destroy};
+static const velo_operator_ops project_ops = {
+    .name = "project", .push = project_push, .finish = velo_operator_finish_next, .destroy = project_destroy};
 
 velo_operator *velo_project_new(velo_expr **exprs, uint32_t n, const velo_schema *output, uint32_t capacity,
                                 const char *file, velo_row_error_handler h) {
@@ -243,7 +250,8 @@ static velo_status limit_push(velo_operator *o, velo_batch *b, velo_error *err) 
 
 static void limit_destroy(velo_operator *o) { mi_free(o); }
 
-static const velo_operator_ops limit_ops = {"limit", limit_push, velo_operator_finish_next, limit_destroy};
+static const velo_operator_ops limit_ops = {
+    .name = "limit", .push = limit_push, .finish = velo_operator_finish_next, .destroy = limit_destroy};
 
 velo_operator *velo_limit_new(int64_t n) {
     limit_op *l = mi_zalloc(sizeof *l);
@@ -275,7 +283,8 @@ static velo_status sink_finish(velo_operator *o, velo_error *err) {
 }
 static void sink_destroy(velo_operator *o) { mi_free(o); }
 
-static const velo_operator_ops sink_ops = {"sink", sink_push, sink_finish, sink_destroy};
+static const velo_operator_ops sink_ops = {
+    .name = "sink", .push = sink_push, .finish = sink_finish, .destroy = sink_destroy};
 
 velo_operator *velo_sink_op_new(velo_sink_fns fns) {
     sink_op *s = mi_zalloc(sizeof *s);

@@ -26,6 +26,10 @@ typedef struct velo_operator_ops {
     velo_status (*push)(velo_operator *op, velo_batch *b, velo_error *err);
     velo_status (*finish)(velo_operator *op, velo_error *err);
     void (*destroy)(velo_operator *op);
+    /* Optional: processing time is now `now_us` (µs since the epoch, wall clock) and no input came
+     * since the last push. Operators with timers act (processing-time windows close, an idle
+     * source's event time advances: 'idle.timeout'); NULL means "nothing to do, pass it on". */
+    velo_status (*tick)(velo_operator *op, int64_t now_us, velo_error *err);
 } velo_operator_ops;
 
 struct velo_operator {
@@ -36,6 +40,10 @@ struct velo_operator {
 
 velo_status velo_operator_push(velo_operator *op, velo_batch *b, velo_error *err);
 velo_status velo_operator_finish(velo_operator *op, velo_error *err);
+/* Lets time pass through the chain starting at op (see velo_operator_ops.tick): each operator's tick
+ * runs, in order; an operator that acts on it forwards it downstream itself. Called by a source's
+ * loop when a poll brought nothing. */
+velo_status velo_operator_tick(velo_operator *op, int64_t now_us, velo_error *err);
 /* For operators that fill their own output batch: pushes `out` downstream when it holds rows
  * (counting them as op's output), then empties it for reuse. */
 velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err);

@@ -213,7 +213,8 @@ static void sort_destroy(velo_operator *o) {
     mi_free(s);
 }
 
-static const velo_operator_ops sort_ops = {"sort", sort_push, sort_finish, sort_destroy};
+static const velo_operator_ops sort_ops = {
+    .name = "sort", .push = sort_push, .finish = sort_finish, .destroy = sort_destroy};
 
 velo_operator *velo_sort_op_new(const velo_sort_config *cfg, velo_error *err) {
     sort_op *s = mi_zalloc(sizeof *s);

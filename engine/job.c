@@ -1064,7 +1064,8 @@ static void collect_destroy(velo_operator *o) {
     velo_arena_free(&((collect_op *)o)->arena);
     mi_free(o);
 }
-static const velo_operator_ops collect_ops = {"subquery", collect_push, collect_finish, collect_destroy};
+static const velo_operator_ops collect_ops = {
+    .name = "subquery", .push = collect_push, .finish = collect_finish, .destroy = collect_destroy};
 
 static bool correlated(const velo_plan *p);
 static bool expr_correlated(const velo_expr *e) {

@@ -59,8 +59,8 @@ static velo_expr *column(uint32_t i, velo_type_id t) {
 }
 
 /* GROUP BY k [WINDOW kind(t, 10s)]: SUM(v), COUNT(*) over input (k BIGINT, v BIGINT, t TIMESTAMP). */
-static velo_operator *make_op_kind(collected *out, bool windowed, bool watermark, bool changes, bool global,
-                                   velo_win_kind kind) {
+static velo_operator *make_op_idle(collected *out, bool windowed, bool watermark, bool changes, bool global,
+                                   velo_win_kind kind, int64_t idle_us) {
     velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
     velo_group_agg *aggs = calloc(2, sizeof *aggs);
     velo_error err = {0};
@@ -91,6 +91,7 @@ static velo_operator *make_op_kind(collected *out, bool windowed, bool watermark
                              .window = {.kind = kind, .size_us = 10000000, .advance_us = 10000000},
                              .time_column = 2,
                              .use_watermark = watermark,
+                             .idle_us = idle_us,
                              .emit_changes = changes,
                              .output = s,
                              .capacity = 64,
@@ -107,6 +108,11 @@ static velo_operator *make_op_kind(collected *out, bool windowed, bool watermark
     out->global = global;
     op->next = velo_sink_op_new((velo_sink_fns){collect, no_flush, out});
     return op;
+}
+
+static velo_operator *make_op_kind(collected *out, bool windowed, bool watermark, bool changes, bool global,
+                                   velo_win_kind kind) {
+    return make_op_idle(out, windowed, watermark, changes, global, kind, 0);
 }
 
 static velo_operator *make_op(collected *out, bool windowed, bool watermark, bool changes, bool global) {
@@ -372,4 +378,86 @@ Test(group_op, without_a_time_column_windows_use_processing_time) {
         cr_assert_gt(got[i][0], ((int64_t)ts.tv_sec - 7200) * 1000000);
     }
     cr_assert_eq(total, 3);
+}
+
+static int64_t wall_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+Test(group_op, idle_timeout_closes_the_last_window_of_a_quiet_stream) {
+    static collected c;
+    memset(&c, 0, sizeof c);
+    velo_operator *op = make_op_idle(&c, true, true, false, false, VELO_WIN_TUMBLING, 1000000); /* 1 s */
+    static const int64_t rows[][3] = {{1, 10, 1}, {1, 5, 2}, {2, 7, 3}};
+    push_rows(op, rows, 3, 3);
+    velo_error err = {0};
+    int64_t now = wall_now_us();
+    cr_assert_eq(velo_operator_tick(op, now + 500000, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(c.n, 0, "idle for less than idle.timeout: the window stays open");
+    cr_assert_eq(velo_operator_tick(op, now + 20000000, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(c.n, 2, "idle for 20 s: event time advanced past the window's end [0 s, 10 s)");
+    cr_assert_eq(c.rows[0][1] + c.rows[1][1], 0);
+    int64_t emitted = c.n;
+    static const int64_t late[][3] = {{1, 1, 4}}; /* behind the advanced watermark: late */
+    push_rows(op, late, 1, 1);
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(c.n, emitted, "a row behind the advanced watermark is late, not a new window");
+    velo_operator_destroy_chain(op);
+}
+
+Test(group_op, without_idle_timeout_a_tick_leaves_event_time_windows_open) {
+    static collected c;
+    memset(&c, 0, sizeof c);
+    velo_operator *op = make_op(&c, true, true, false, false);
+    static const int64_t rows[][3] = {{1, 10, 1}, {1, 5, 2}};
+    push_rows(op, rows, 2, 2);
+    velo_error err = {0};
+    cr_assert_eq(velo_operator_tick(op, wall_now_us() + 3600000000LL, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(c.n, 0, "event time only moves with rows");
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(c.n, 1);
+    velo_operator_destroy_chain(op);
+}
+
+Test(group_op, processing_time_windows_close_on_a_tick_without_input) {
+    velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
+    velo_group_agg *aggs = calloc(1, sizeof *aggs);
+    velo_error err = {0};
+    cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[0].desc, &err), VELO_OK);
+    velo_schema *s = velo_schema_new(3);
+    velo_schema_set(s, 0, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
+    velo_schema_set(s, 1, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
+    velo_schema_set(s, 2, "n", bi);
+    velo_group_config cfg = {
+        .aggs = aggs,
+        .naggs = 1,
+        .windowed = true,
+        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 3600000000LL, .advance_us = 3600000000LL},
+        .time_column = -1,
+        .use_watermark = true,
+        .output = s,
+        .capacity = 64,
+        .file = "t.sql"};
+    velo_operator *op = velo_group_op_new(&cfg, &err);
+    cr_assert_not_null(op, "%s", err.message);
+    free(aggs);
+    velo_schema_free(s);
+    int64_t got[4][2] = {{0}};
+    uint32_t ngot = 0;
+    struct sink_ud {
+        int64_t (*rows)[2];
+        uint32_t *n;
+    } ud = {got, &ngot};
+    op->next = velo_sink_op_new((velo_sink_fns){collect_pt, no_flush, &ud});
+    static const int64_t rows[][3] = {{1, 1, 0}, {2, 1, 0}};
+    push_rows(op, rows, 2, 2);
+    cr_assert_eq(ngot, 0);
+    cr_assert_eq(velo_operator_tick(op, wall_now_us() + 2 * 3600000000LL, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(ngot, 1, "the wall clock passed the window's end: it closed before the end of input");
+    cr_assert_eq(got[0][1], 2);
+    cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
+    cr_assert_eq(ngot, 1);
+    velo_operator_destroy_chain(op);
 }
