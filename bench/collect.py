@@ -77,7 +77,9 @@ def gather(frag_dir, elapsed):
                 json.dump(d, f, indent=1)
         frags[d.get("workload") or os.path.basename(p)[:-5]] = d
     names = [n for n in ORDER if n in frags] + sorted(n for n in frags if n not in ORDER)
-    dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"])
+    # uncommitted changes that can change a figure: not the outputs of earlier runs, not prose
+    dirty = [l[3:] for l in sh(["git", "status", "--porcelain", "--untracked-files=no"]).splitlines()
+             if not l[3:].startswith("bench/results/") and not l.endswith(".md") and not l.endswith(".png")]
     return {
         "date": now,
         "commit": commit,
