@@ -20,8 +20,9 @@ static void usage(FILE *out) {
     fputs("usage: velo-sql COMMAND [OPTIONS]\n"
           "\n"
           "commands:\n"
-          "  run FILE.sql [--bind NAME=URI]... [--quiet]\n"
-          "                 run every statement of FILE.sql ('-' reads standard input)\n"
+          "  run FILE.sql [--bind NAME=URI]... [--quiet] [--cores N] [--busy-poll]\n"
+          "                 run every statement of FILE.sql ('-' reads standard input) on N\n"
+          "                 worker cores (default: the CPUs the process may use)\n"
           "  explain FILE.sql [--format text|json] [--bind NAME=URI]...\n"
           "                 print the plan of every query of FILE.sql without running it\n"
           "  gen nexmark --events N [--seed S] [--rate R] [--paced] --out URI\n"
@@ -115,6 +116,17 @@ static bool parse_args(const char *cmd, int argc, char **argv, cmd_args *ca) {
             velo_kv_set(&ca->opts.binds, name, eq + 1);
         } else if (is_run && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
             ca->opts.quiet = 1;
+        } else if (is_run && (strcmp(a, "--cores") == 0 || strncmp(a, "--cores=", 8) == 0)) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || !*v || *end || n < 1 || n > 256) {
+                fprintf(stderr, "velo-sql: --cores needs a number of cores from 1 to 256, e.g. --cores 4\n");
+                return false;
+            }
+            ca->opts.cores = (uint32_t)n;
+        } else if (is_run && strcmp(a, "--busy-poll") == 0) {
+            ca->opts.busy_poll = true;
         } else if (!is_run && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
             const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || (strcmp(v, "text") && strcmp(v, "json"))) {

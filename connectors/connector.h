@@ -26,6 +26,9 @@ typedef struct velo_connector_args {
     /* Projection pushdown, sources only: per column of `declared`, nonzero when the query reads it;
      * NULL = every column. A source may leave unread columns NULL (and skip decoding them). */
     const uint8_t *used_columns;
+    /* Sources: read only part `slice` of `nslices` of the input (one per core); nslices 0 or 1:
+     * all of it. How a source splits is its own (file: by file for globs, else by byte range). */
+    uint32_t slice, nslices;
 } velo_connector_args;
 
 typedef struct velo_source velo_source;

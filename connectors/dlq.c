@@ -44,8 +44,18 @@ velo_status velo_dlq_open(velo_dlq *dlq, const char *uri, const char *base_dir, 
     return VELO_OK;
 }
 
+static void put_locked(velo_dlq *dlq, const char *source, int64_t line, const char *reason,
+                       const char *record, uint32_t record_len);
+
 void velo_dlq_put(velo_dlq *dlq, const char *source, int64_t line, const char *reason, const char *record,
                   uint32_t record_len) {
+    if (dlq->lock) pthread_mutex_lock(dlq->lock);
+    put_locked(dlq, source, line, reason, record, record_len);
+    if (dlq->lock) pthread_mutex_unlock(dlq->lock);
+}
+
+static void put_locked(velo_dlq *dlq, const char *source, int64_t line, const char *reason,
+                       const char *record, uint32_t record_len) {
     dlq->count++;
     if (dlq->reported < dlq->max_report) {
         dlq->reported++;

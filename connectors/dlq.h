@@ -5,16 +5,20 @@
 #ifndef VELO_CONNECTORS_DLQ_H
 #define VELO_CONNECTORS_DLQ_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "velo/error.h"
 
 typedef struct velo_dlq {
-    FILE *out;          /* NULL: count and report only */
+    FILE *out; /* NULL: count and report only */
     char *path;
-    uint64_t count;
-    uint32_t reported;  /* messages printed to stderr so far (capped, see max_report) */
+    _Atomic uint64_t count; /* read by the control thread while cores run */
+    /* Set (by the engine) when several cores share this queue: velo_dlq_put takes it. Rejected
+     * records are the error path, never the data path. */
+    pthread_mutex_t *lock;
+    uint32_t reported; /* messages printed to stderr so far (capped, see max_report) */
     uint32_t max_report;
 } velo_dlq;
 
@@ -23,8 +27,8 @@ velo_status velo_dlq_open(velo_dlq *dlq, const char *uri, const char *base_dir, 
 /* Records one rejected record: `origin` names where it came from ("in.csv:3"), `line` its
  * line/offset number (or -1), `record` its raw bytes (may be NULL). Also prints
  * "velo-sql: in.csv:3: <reason>" to stderr for the first max_report records. */
-void velo_dlq_put(velo_dlq *dlq, const char *source, int64_t line, const char *reason,
-                  const char *record, uint32_t record_len);
+void velo_dlq_put(velo_dlq *dlq, const char *source, int64_t line, const char *reason, const char *record,
+                  uint32_t record_len);
 void velo_dlq_close(velo_dlq *dlq);
 
 #endif

@@ -1,5 +1,6 @@
 /* Column batches (core/batch.h): allocation, reset, and boxed get/set for cold paths. */
 #include "core/batch.h"
+#include "state/tsan.h"
 
 #include <mimalloc.h>
 #include <string.h>
@@ -37,7 +38,8 @@ velo_schema *velo_schema_copy(const velo_schema *s) {
 
 void velo_schema_free(velo_schema *s) {
     if (!s) return;
-    for (uint32_t i = 0; i < s->ncols; i++) mi_free(s->fields[i].name);
+    for (uint32_t i = 0; i < s->ncols; i++)
+        mi_free(s->fields[i].name);
     mi_free(s->fields);
     mi_free(s);
 }
@@ -48,6 +50,7 @@ velo_status velo_vector_init(velo_vector *v, velo_type type, uint32_t capacity, 
     v->type = type;
     v->validity = mi_zalloc(validity_words(capacity) * sizeof(uint64_t));
     v->data = mi_zalloc_aligned((size_t)capacity * velo_type_width(type) + 16, 16);
+    VELO_TSAN_ALLOCATED();
     if (!v->validity || !v->data) {
         velo_vector_free(v);
         return velo_error_set(err, VELO_ERR_NOMEM, "out of memory allocating a column of %u rows", capacity);
@@ -56,6 +59,7 @@ velo_status velo_vector_init(velo_vector *v, velo_type type, uint32_t capacity, 
 }
 
 void velo_vector_free(velo_vector *v) {
+    VELO_TSAN_FREEING(); /* the vector's memory is not touched after this */
     mi_free(v->validity);
     mi_free(v->data);
     v->validity = NULL;
@@ -65,16 +69,19 @@ void velo_vector_free(velo_vector *v) {
 velo_batch *velo_batch_new_types(uint32_t ncols, const velo_type *types, uint32_t capacity) {
     if (capacity == 0) capacity = VELO_BATCH_DEFAULT_CAPACITY;
     velo_batch *b = mi_zalloc(sizeof *b);
+    VELO_TSAN_ALLOCATED(); /* after each allocation of memory that may have been freed on another core */
     if (!b) return NULL;
     b->ncols = ncols;
     b->capacity = capacity;
     b->cols = mi_zalloc(sizeof *b->cols * (ncols ? ncols : 1));
     b->sel = mi_malloc(sizeof *b->sel * capacity);
     b->origin = mi_zalloc(sizeof *b->origin * capacity);
+    VELO_TSAN_ALLOCATED();
     velo_arena_init(&b->arena, 64 * 1024);
     if (!b->cols || !b->sel || !b->origin) goto fail;
     for (uint32_t i = 0; i < ncols; i++)
         if (velo_vector_init(&b->cols[i], types[i], capacity, NULL) != VELO_OK) goto fail;
+    VELO_TSAN_ALLOCATED();
     return b;
 fail:
     velo_batch_free(b);
@@ -85,7 +92,8 @@ velo_batch *velo_batch_new(const velo_schema *schema, uint32_t capacity) {
     velo_type stack_types[64] = {0};
     velo_type *types = schema->ncols <= 64 ? stack_types : mi_malloc(sizeof *types * schema->ncols);
     if (!types) return NULL;
-    for (uint32_t i = 0; i < schema->ncols; i++) types[i] = schema->fields[i].type;
+    for (uint32_t i = 0; i < schema->ncols; i++)
+        types[i] = schema->fields[i].type;
     velo_batch *b = velo_batch_new_types(schema->ncols, types, capacity);
     if (types != stack_types) mi_free(types);
     return b;
@@ -94,17 +102,21 @@ velo_batch *velo_batch_new(const velo_schema *schema, uint32_t capacity) {
 void velo_batch_free(velo_batch *b) {
     if (!b) return;
     if (b->cols)
-        for (uint32_t i = 0; i < b->ncols; i++) velo_vector_free(&b->cols[i]);
-    mi_free(b->cols);
-    mi_free(b->sel);
-    mi_free(b->origin);
+        for (uint32_t i = 0; i < b->ncols; i++)
+            velo_vector_free(&b->cols[i]);
     velo_arena_free(&b->arena);
+    void *cols = b->cols, *sel = b->sel, *origin = b->origin;
+    VELO_TSAN_FREEING(); /* after the last access, before the memory can be reused elsewhere */
+    mi_free(cols);
+    mi_free(sel);
+    mi_free(origin);
     mi_free(b);
 }
 
 void velo_batch_reset(velo_batch *b) {
     uint32_t words = validity_words(b->capacity);
-    for (uint32_t i = 0; i < b->ncols; i++) memset(b->cols[i].validity, 0, words * sizeof(uint64_t));
+    for (uint32_t i = 0; i < b->ncols; i++)
+        memset(b->cols[i].validity, 0, words * sizeof(uint64_t));
     b->count = 0;
     b->has_sel = false;
     b->sel_count = 0;
@@ -118,9 +130,7 @@ velo_value *velo_value_copy(const velo_value *src, velo_arena *arena) {
     if (src->is_null) return dst;
     switch (src->type.id) {
     case VELO_TYPE_VARCHAR:
-    case VELO_TYPE_BYTES:
-        dst->u.str.ptr = velo_arena_strndup(arena, src->u.str.ptr, src->u.str.len);
-        break;
+    case VELO_TYPE_BYTES: dst->u.str.ptr = velo_arena_strndup(arena, src->u.str.ptr, src->u.str.len); break;
     case VELO_TYPE_LIST:
     case VELO_TYPE_MAP:
     case VELO_TYPE_STRUCT: {
@@ -195,10 +205,61 @@ void velo_vector_get_value(const velo_vector *v, uint32_t i, velo_value *out) {
     case VELO_TYPE_STRUCT:
     case VELO_TYPE_ANY: {
         const velo_value *p = VELO_VEC(v, velo_value *)[i];
-        if (p) *out = *p;
-        else out->is_null = true;
+        if (p)
+            *out = *p;
+        else
+            out->is_null = true;
         break;
     }
     default: out->is_null = true; break;
     }
+}
+
+void velo_batch_append_rows(velo_batch *dst, const velo_batch *src, const uint32_t *rows, uint32_t n) {
+    uint32_t base = dst->count;
+    for (uint32_t c = 0; c < dst->ncols && c < src->ncols; c++) {
+        const velo_vector *sv = &src->cols[c];
+        velo_vector *dv = &dst->cols[c];
+        switch (sv->type.id) {
+        case VELO_TYPE_VARCHAR:
+        case VELO_TYPE_BYTES:
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t r = rows[k], o = base + k;
+                if (!velo_vector_is_valid(sv, r)) {
+                    velo_vector_set_null(dv, o);
+                    continue;
+                }
+                velo_str str = VELO_VEC(sv, velo_str)[r];
+                str.ptr = velo_arena_strndup(&dst->arena, str.ptr, str.len);
+                VELO_VEC(dv, velo_str)[o] = str;
+                velo_vector_set_valid(dv, o);
+            }
+            break;
+        case VELO_TYPE_LIST:
+        case VELO_TYPE_MAP:
+        case VELO_TYPE_STRUCT:
+        case VELO_TYPE_ANY: /* nested values point into src's arena: deep copies */
+            for (uint32_t k = 0; k < n; k++) {
+                velo_value v;
+                velo_vector_get_value(sv, rows[k], &v);
+                velo_vector_set_value(dv, base + k, &v, &dst->arena);
+            }
+            break;
+        default: {
+            uint32_t w = velo_type_width(sv->type);
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t r = rows[k], o = base + k;
+                if (!velo_vector_is_valid(sv, r)) {
+                    velo_vector_set_null(dv, o);
+                    continue;
+                }
+                memcpy((char *)dv->data + (size_t)o * w, (const char *)sv->data + (size_t)r * w, w);
+                velo_vector_set_valid(dv, o);
+            }
+        }
+        }
+    }
+    for (uint32_t k = 0; k < n; k++)
+        dst->origin[base + k] = src->origin[rows[k]];
+    dst->count = base + n;
 }

@@ -40,7 +40,7 @@ typedef struct velo_vector {
 
 typedef struct velo_batch {
     uint32_t ncols;
-    uint32_t count;    /* physical rows filled */
+    uint32_t count; /* physical rows filled */
     uint32_t capacity;
     velo_vector *cols;
     /* Selection: when has_sel, only sel[0..sel_count) are live rows (ascending). */
@@ -66,11 +66,18 @@ static inline uint32_t velo_batch_row(const velo_batch *b, uint32_t k) { return 
 static inline bool velo_vector_is_valid(const velo_vector *v, uint32_t i) {
     return (v->validity[i >> 6] >> (i & 63)) & 1u;
 }
-static inline void velo_vector_set_valid(velo_vector *v, uint32_t i) { v->validity[i >> 6] |= (uint64_t)1 << (i & 63); }
+static inline void velo_vector_set_valid(velo_vector *v, uint32_t i) {
+    v->validity[i >> 6] |= (uint64_t)1 << (i & 63);
+}
 static inline void velo_vector_set_null(velo_vector *v, uint32_t i) {
     v->validity[i >> 6] &= ~((uint64_t)1 << (i & 63));
 }
 #define VELO_VEC(vec, T) ((T *)(vec)->data)
+
+/* Appends the physical rows rows[0..n) of src to dst (same column types; dst->count + n <=
+ * capacity), column by column, copying strings and nested values into dst's arena so that dst
+ * owns everything it points at. */
+void velo_batch_append_rows(velo_batch *dst, const velo_batch *src, const uint32_t *rows, uint32_t n);
 
 /* Allocates a vector of `capacity` rows, all NULL, with malloc'd storage (free with velo_vector_free). */
 velo_status velo_vector_init(velo_vector *v, velo_type type, uint32_t capacity, velo_error *err);

@@ -29,6 +29,8 @@ velo_expr *velo_expr_new(velo_expr_kind kind, velo_type type, uint32_t nargs) {
     return e;
 }
 
+static void in_set_free(void *set);
+
 void velo_expr_free(velo_expr *e) {
     if (!e) return;
     for (uint32_t i = 0; i < e->nargs; i++)
@@ -36,14 +38,57 @@ void velo_expr_free(velo_expr *e) {
     mi_free(e->args);
     velo_vector_free(&e->out);
     if (e->kind == VELO_EXPR_SUBQUERY && e->subplan && e->subplan_free) e->subplan_free(e->subplan);
-    if (e->in_set) {
-        velo_keymap_free(e->in_set);
-        mi_free(e->in_set);
-    }
+    if (e->in_set) in_set_free(e->in_set);
     if ((e->kind == VELO_EXPR_CONST || e->kind == VELO_EXPR_FIELD) && !e->constant.is_null &&
         (e->constant.type.id == VELO_TYPE_VARCHAR || e->constant.type.id == VELO_TYPE_BYTES))
         mi_free((void *)e->constant.u.str.ptr);
     mi_free(e);
+}
+
+static void *in_set_copy(const void *from);
+
+velo_expr *velo_expr_copy(const velo_expr *e) {
+    if (!e) return NULL;
+    /* a subquery that has not run owns a plan: not copyable (not executable either) */
+    if (e->kind == VELO_EXPR_SUBQUERY && (e->subplan || !e->in_set)) return NULL;
+    velo_expr *c = mi_malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *e;
+    memset(&c->out, 0, sizeof c->out); /* its own result vector, made by velo_expr_prepare */
+    c->args = NULL;
+    c->nargs = 0;
+    c->in_set = NULL;
+    if (e->in_set && !(c->in_set = in_set_copy(e->in_set))) {
+        velo_expr_free(c);
+        return NULL;
+    }
+    if ((c->kind == VELO_EXPR_CONST || c->kind == VELO_EXPR_FIELD) && !c->constant.is_null &&
+        (c->constant.type.id == VELO_TYPE_VARCHAR || c->constant.type.id == VELO_TYPE_BYTES)) {
+        uint32_t n = e->constant.u.str.len;
+        char *s = mi_malloc(n + 1);
+        if (!s) {
+            c->constant.is_null = true;
+            velo_expr_free(c);
+            return NULL;
+        }
+        memcpy(s, e->constant.u.str.ptr, n);
+        s[n] = 0;
+        c->constant.u.str.ptr = s;
+    }
+    if (e->nargs) {
+        c->args = mi_zalloc(sizeof *c->args * e->nargs);
+        if (!c->args) {
+            velo_expr_free(c);
+            return NULL;
+        }
+        c->nargs = e->nargs;
+        for (uint32_t i = 0; i < e->nargs; i++)
+            if (e->args[i] && !(c->args[i] = velo_expr_copy(e->args[i]))) {
+                velo_expr_free(c);
+                return NULL;
+            }
+    }
+    return c;
 }
 
 bool velo_expr_executable(const velo_expr *e, const char **what) {
@@ -567,11 +612,18 @@ static velo_status eval_case(velo_expr *e, velo_batch *in, const uint32_t *sel, 
 
 /* The values of an IN (subquery), encoded (core/keys.h). */
 typedef struct in_set {
-    velo_keymap map; /* must stay first: velo_expr_free frees it as a keymap */
+    velo_keymap map;
     bool has_null;
     uint64_t count;
     velo_strbuf kb;
 } in_set;
+
+static void in_set_free(void *set) {
+    in_set *s = set;
+    velo_keymap_free(&s->map);
+    velo_strbuf_free(&s->kb);
+    mi_free(s);
+}
 
 static void drop_subplan(velo_expr *e) {
     if (e->subplan && e->subplan_free) e->subplan_free(e->subplan);
@@ -629,6 +681,30 @@ velo_status velo_expr_in_set_add(velo_expr *e, const velo_vector *v, uint32_t ro
 }
 
 void velo_expr_in_set_done(velo_expr *e) { drop_subplan(e); }
+
+/* A copy of a materialized IN set for another core (each core's copy has its own encoding buffer). */
+static void *in_set_copy(const void *from) {
+    const in_set *f = from;
+    in_set *s = mi_zalloc(sizeof *s);
+    if (!s) return NULL;
+    velo_keymap_init(&s->map);
+    velo_strbuf_init(&s->kb);
+    s->has_null = f->has_null;
+    s->count = f->count;
+    for (uint64_t i = 0; i < f->map.nslots; i++) {
+        const velo_keymap_slot *sl = &f->map.slots[i];
+        bool found;
+        if (!sl->len) continue;
+        velo_keymap_slot *n =
+            velo_keymap_upsert(&s->map, f->map.keys.data + sl->off, sl->len, sl->hash, &found);
+        if (!n) {
+            in_set_free(s);
+            return NULL;
+        }
+        n->val = sl->val;
+    }
+    return s;
+}
 
 /* x IN (set): TRUE when found; else NULL when x is NULL or the set holds a NULL; FALSE otherwise.
  * An empty set gives FALSE whatever x is. NOT IN negates (NULL stays NULL). */

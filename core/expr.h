@@ -108,6 +108,12 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
  * implementation, FIELD/SUBSCRIPT, SUBQUERY, an outer column); *what names it ("function MEDIAN"). */
 bool velo_expr_executable(const velo_expr *e, const char **what);
 
+/* A deep copy with its own result vectors (unprepared), for running the same expression on another
+ * core: constants (a scalar subquery's result too) and a materialized IN (subquery)'s value set are
+ * copied, so no core shares anything mutable. NULL when out of memory or the tree holds a subquery
+ * that has not run. */
+velo_expr *velo_expr_copy(const velo_expr *e);
+
 /* Materialized subqueries: the engine runs an uncorrelated subquery first, then turns its node into
  * a constant (scalar: the one value or NULL; EXISTS: TRUE/FALSE) or, for IN, into a set of the
  * values (same type as the tested value; NULLs remembered for SQL's three-valued IN). */

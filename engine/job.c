@@ -1,14 +1,17 @@
 /* Running a SQL script (engine/job.h). The planner (sql/planner.h) binds one statement at a time,
  * asking us for the schema of each source (we open the connector to read it: CSV header and
- * inference); each row-producing plan that the engine can run today (source -> [filter] -> project
- * -> sink) runs until its bounded input ends, and every other plan is reported as not supported yet
- * at the SQL position of the node that is missing. Relative file paths in URIs resolve against the
- * folder of the SQL file. */
+ * inference); each row-producing plan runs on the cores of a runtime (core/runtime.h) until its
+ * bounded inputs end: a one-input plan in per-core stages joined by exchanges (see "the per-core
+ * pipelines"), a plan with several inputs (joins, UNION ALL, subqueries) as a tree of push operators
+ * on core 0 (see "the operator tree"). Every other plan is reported as not supported yet at the SQL
+ * position of the node that is missing. Relative file paths in URIs resolve against the folder of
+ * the SQL file. */
 #include "engine/job.h"
 
 #include <libgen.h>
 #include <limits.h>
 #include <mimalloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,9 +21,11 @@
 #include "connectors/formats/format.h"
 #include "core/analytic_op.h"
 #include "core/distinct_op.h"
+#include "core/exchange.h"
 #include "core/group_op.h"
 #include "core/join_op.h"
 #include "core/operator.h"
+#include "core/runtime.h"
 #include "core/sort_op.h"
 #include "core/strbuf.h"
 #include "sql/parser.h"
@@ -589,6 +594,303 @@ static uint8_t *used_columns(velo_plan *const *nodes, uint32_t nnodes) {
 }
 
 static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp->name : "query"; }
+
+#define MAX_PIPELINE 16 /* nodes of a one-input plan run on several cores */
+
+/* ---- the per-core pipelines ----
+ *
+ * A plan runs on the cores of a runtime (core/runtime.h) in up to three stages:
+ *   A  on every core: its slice of the source -> the nodes before the first keyed stateful one
+ *   B  on every core: that keyed operator (GROUP BY keys) and what follows it up to a node that
+ *      needs all rows; its input comes over exchange 1, partitioned by hash(keys) % cores
+ *   C  on core 0: the nodes that need all rows (global aggregate, ORDER BY, LIMIT, DISTINCT,
+ *      window functions) and the sink; its input is gathered over the last exchange
+ * Plans whose result would depend on how rows of different slices interleave (event-time
+ * watermarks, EMIT CHANGES, LIMIT without ORDER BY, window functions) run every node on core 0
+ * ("single"); plans with order-sensitive aggregates keep their exchange but read the source
+ * unsplit on core 0, so each key's rows keep their input order (docs/sql/streaming-semantics.md). */
+
+typedef struct plan_layout {
+    bool single;    /* everything on core 0, no exchange */
+    bool split;     /* every core reads a slice of the source (else core 0 reads all of it) */
+    uint32_t a_end; /* stage A: nodes[1, a_end) */
+    bool keyed;     /* exchange 1 partitions by nodes[a_end]'s keys; stage B: nodes[a_end, b_end) */
+    uint32_t b_end; /* stage C: nodes[b_end, n) (b_end == a_end without a keyed stage) */
+    uint32_t nx;    /* exchanges: 0, 1 (gather) or 2 (keyed, then gather) */
+} plan_layout;
+
+static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_plan *agg,
+                                       const velo_plan *scan) {
+    if (!agg->windowed) return false;
+    return velo_kv_get(&qp->job_options, "watermark.delay") ||
+           velo_kv_get(&scan->source.options, "watermark.delay") || !scan->source.bounded;
+}
+
+/* Aggregates whose result does not depend on the order rows arrive in: exact-typed sums and
+ * averages, counts, MIN/MAX, and those that sort their values (MEDIAN, PERCENTILE_CONT). */
+static bool agg_order_insensitive(const velo_agg_call *c) {
+    static const char *const always[] = {"COUNT", "COUNT_DISTINCT", "APPROX_COUNT_DISTINCT", "MIN",
+                                         "MAX",   "MEDIAN",         "PERCENTILE_CONT"};
+    for (size_t i = 0; i < sizeof always / sizeof *always; i++)
+        if (!strcasecmp(c->fn->name, always[i])) return true;
+    if (!strcasecmp(c->fn->name, "SUM") || !strcasecmp(c->fn->name, "AVG")) {
+        /* DOUBLE addition is not associative: a different order rounds differently */
+        for (uint32_t i = 0; i < c->nargs; i++)
+            if (c->args[i]->type.id == VELO_TYPE_DOUBLE || c->args[i]->type.id == VELO_TYPE_ANY) return false;
+        return true;
+    }
+    return false; /* FIRST_VALUE, LAST_VALUE, STRING_AGG, STDDEV (floating point) ... */
+}
+
+static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
+                            bool commits, plan_layout *lay) {
+    memset(lay, 0, sizeof *lay);
+    const velo_plan *scan = nodes[0];
+    bool has_sort = false, order_sensitive = false;
+    for (uint32_t i = 1; i < n; i++) {
+        const velo_plan *p = nodes[i];
+        if (p->kind == VELO_PLAN_SORT) has_sort = true;
+        if (p->kind == VELO_PLAN_ANALYTIC) lay->single = true;
+        if (p->kind == VELO_PLAN_LIMIT && !has_sort) lay->single = true;
+        if (p->kind == VELO_PLAN_AGGREGATE) {
+            if (is_windowed_with_watermark(qp, p, scan)) lay->single = true;
+            /* a window on processing time: the wall clock at the operator decides */
+            if (p->windowed && p->window.time_column < 0 && scan->source.event_time_column < 0)
+                lay->single = true;
+            if (qp->emit == VELO_EMIT_CHANGES ||
+                (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!p->windowed && !scan->source.bounded))))
+                lay->single = true;
+            for (uint32_t k = 0; k < p->naggs; k++)
+                if (!agg_order_insensitive(&p->aggs[k]) || p->aggs[k].norder) order_sensitive = true;
+        }
+    }
+    /* CREATE TABLE ... AS: an upsert changelog, where the last row per key wins: keep input order */
+    if (qp->is_table) lay->single = true;
+    /* a source or sink that commits (Kafka) commits what one poll loop read, after its sink flushed */
+    if (commits) lay->single = true;
+    if (ncores == 1 || !scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))
+        lay->single = true;
+    if (lay->single) {
+        lay->a_end = lay->b_end = n;
+        return;
+    }
+    lay->split = !order_sensitive;
+    uint32_t i = 1;
+    while (i < n && (nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT))
+        i++;
+    lay->a_end = lay->b_end = i;
+    if (i < n && nodes[i]->kind == VELO_PLAN_AGGREGATE && nodes[i]->nkeys > 0) {
+        lay->keyed = true;
+        uint32_t j = i + 1;
+        while (j < n && (nodes[j]->kind == VELO_PLAN_FILTER || nodes[j]->kind == VELO_PLAN_PROJECT))
+            j++;
+        lay->b_end = j;
+    }
+    lay->nx = lay->keyed ? 2 : 1;
+}
+
+typedef struct core_pipe {
+    velo_source *source;         /* this core's slice (NULL: none) */
+    velo_batch *batch;           /* the source's batch */
+    velo_operator *chain_a;      /* stage A (single: the whole chain down to the sink) */
+    velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
+    velo_operator *group_ops[2]; /* for the summary (late rows) */
+    velo_operator *limit_op;     /* LIMIT on this core's chain_a (single): stop reading */
+    dlq_ctx dctx[MAX_PIPELINE];  /* row errors of the rows going into node i (shaped like node i-1) */
+    bool src_done, a_finished, in_finished[2];
+    velo_status status;
+    velo_error err;
+} core_pipe;
+
+typedef struct job_run {
+    run_state *rs;
+    velo_query_plan *qp;
+    velo_plan **nodes;
+    uint32_t nnodes;
+    plan_layout lay;
+    const velo_source_ops *sops;
+    velo_runtime *rt;
+    velo_exchange *x[2];
+    core_pipe *cores;
+    velo_operator *sink_op;
+    velo_sink *sink;
+    bool commits;            /* the source or the sink commits (Kafka): a single-core plan */
+    int64_t commit_every_us; /* 'commit.interval' of a stateless pipeline, else 0 */
+    int64_t last_commit_us;  /* core 0 only */
+    atomic_bool failed;
+} job_run;
+
+/* Builds nodes[from, to) in front of `tail` and returns the head (tail when from == to). With
+ * `copies` each node's expressions are copied first (the same stage runs on several cores), else
+ * the operators take the plan's own. The one place that turns plan nodes into operators. */
+static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t from,
+                                  uint32_t to, velo_operator *tail, bool copies, core_pipe *cp,
+                                  velo_error *err) {
+    velo_plan *scan = nodes[0];
+    velo_operator *chain = tail;
+    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
+    for (uint32_t i = to; i-- > from;) {
+        velo_plan *p = copies ? velo_plan_node_copy(nodes[i]) : nodes[i];
+        if (!p) {
+            velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the plan for a core");
+            velo_operator_destroy_chain(chain);
+            return NULL;
+        }
+        /* the rows going into node i have node i-1's shape (set up in run_plan_cores) */
+        velo_row_error_handler h = {on_row_error, &cp->dctx[i]};
+        velo_operator *op = NULL;
+        switch (p->kind) {
+        case VELO_PLAN_PROJECT:
+            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
+            if (op) p->nexprs = 0;
+            break;
+        case VELO_PLAN_FILTER:
+            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
+            if (op) p->predicate = NULL;
+            break;
+        case VELO_PLAN_AGGREGATE:
+            op = build_aggregate(rs, qp, p, scan, h, err);
+            if (op) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
+            break;
+        case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
+        case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
+        case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
+        case VELO_PLAN_LIMIT: op = cp->limit_op = velo_limit_new(p->limit); break;
+        default: break;
+        }
+        if (copies) velo_plan_node_copy_free(p);
+        if (!op) {
+            if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+            velo_operator_destroy_chain(chain);
+            return NULL;
+        }
+        op->next = chain;
+        chain = op;
+    }
+    return chain;
+}
+
+static void core_fail(job_run *j, core_pipe *cp, velo_status st) {
+    cp->status = st ? st : VELO_ERR_INTERNAL;
+    if (!atomic_exchange(&j->failed, true))
+        for (uint32_t i = 0; i < j->lay.nx; i++)
+            velo_exchange_abort(j->x[i]);
+}
+
+/* Takes what waits on exchanges of level >= `level` for this core and runs it through the stage
+ * that consumes it; finishes that stage once every producer ended. */
+static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
+    job_run *j = ud;
+    uint32_t id = velo_core_id(core);
+    core_pipe *cp = &j->cores[id];
+    bool progress = false;
+    for (uint32_t i = 0; i < j->lay.nx && !cp->status; i++) {
+        velo_exchange *x = j->x[i];
+        if (velo_exchange_level(x) < level || cp->in_finished[i]) continue;
+        velo_xmsg *m;
+        for (int taken = 0; taken < 64 && !cp->status && (m = velo_exchange_poll(x, core)); taken++) {
+            progress = true;
+            if (m->kind == VELO_XMSG_BATCH && cp->in_chain[i]) {
+                velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
+                if (st) core_fail(j, cp, st);
+            }
+            velo_exchange_release(x, core, m); /* the batch goes back to its producer */
+        }
+        if (!cp->status && velo_exchange_done(x, id)) {
+            cp->in_finished[i] = true;
+            progress = true;
+            velo_status st = cp->in_chain[i] ? velo_operator_finish(cp->in_chain[i], &cp->err) : VELO_OK;
+            if (st) core_fail(j, cp, st);
+        }
+    }
+    return progress;
+}
+
+typedef struct idle_check {
+    job_run *j;
+    uint32_t id;
+} idle_check;
+
+static bool core_has_work(void *ud) {
+    idle_check *c = ud;
+    if (atomic_load(&c->j->failed)) return true;
+    for (uint32_t i = 0; i < c->j->lay.nx; i++)
+        if (velo_exchange_pending(c->j->x[i], c->id)) return true;
+    return false;
+}
+
+static bool core_finished(job_run *j, core_pipe *cp) {
+    if (!cp->a_finished) return false;
+    for (uint32_t i = 0; i < j->lay.nx; i++)
+        if (!cp->in_finished[i]) return false;
+    return true;
+}
+
+/* A core's event loop: read a batch of its slice, push it through stage A, take what the
+ * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
+static void core_run(velo_core *core, void *ud) {
+    job_run *j = ud;
+    uint32_t id = velo_core_id(core);
+    core_pipe *cp = &j->cores[id];
+    velo_core_metrics *met = velo_core_metrics_of(core);
+    velo_core_set_service(core, service_exchanges, j);
+    while (!cp->status && !atomic_load(&j->failed) && !core_finished(j, cp)) {
+        bool progress = false;
+        velo_control_kind ck;
+        while ((ck = velo_core_control_poll(core)))
+            if (ck == VELO_CONTROL_STOP) cp->src_done = true; /* stop reading; drain as at end of input */
+        /* LIMIT without ORDER BY runs on one core (single): once it has its rows, stop reading */
+        if (j->lay.single && cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
+        if (!cp->src_done && cp->source) {
+            velo_batch_reset(cp->batch);
+            bool eof = false;
+            velo_status st = j->sops->poll(cp->source, cp->batch, &eof, &cp->err);
+            if (st) {
+                core_fail(j, cp, st);
+                break;
+            }
+            if (eof) cp->src_done = true;
+            if (cp->batch->count) {
+                velo_metric_add(&met->rows_in, cp->batch->count);
+                if ((st = velo_operator_push(cp->chain_a, cp->batch, &cp->err))) {
+                    core_fail(j, cp, st);
+                    break;
+                }
+                /* at-least-once: the sink flushed, then the source commits what it polled */
+                if (j->commit_every_us > 0 && monotonic_us() - j->last_commit_us >= j->commit_every_us) {
+                    if ((st = commit_point(j->sink, j->sops, cp->source, &cp->err))) {
+                        core_fail(j, cp, st);
+                        break;
+                    }
+                    j->last_commit_us = monotonic_us();
+                }
+            }
+            progress = true;
+        } else if (!cp->source) {
+            cp->src_done = true;
+        }
+        if (cp->src_done && !cp->a_finished) {
+            cp->a_finished = true;
+            progress = true;
+            velo_status st = cp->chain_a ? velo_operator_finish(cp->chain_a, &cp->err) : VELO_OK;
+            /* committing plans run on core 0 alone: its chain ends in the sink */
+            if (!st && j->commits && cp->source) st = commit_point(j->sink, j->sops, cp->source, &cp->err);
+            if (st) {
+                core_fail(j, cp, st);
+                break;
+            }
+        }
+        if (service_exchanges(core, 0, j)) progress = true;
+        if (id == 0 && j->sink_op)
+            atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+        if (!progress && !core_finished(j, cp)) {
+            idle_check ic = {j, id};
+            velo_core_sleep(core, core_has_work, &ic);
+        }
+    }
+    if (id == 0 && j->sink_op)
+        atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+}
 
 /* ---- the operator tree ----
  *
@@ -1197,8 +1499,25 @@ static velo_status materialize_subqueries(op_tree *t, velo_plan *p, velo_error *
     return st;
 }
 
-/* Runs one plan until its bounded inputs end. */
-static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
+typedef struct tree_run {
+    op_tree *t;
+    velo_plan *root;
+    velo_operator *sink_op;
+    bool ran; /* run_tree took sink_op */
+    velo_status status;
+    velo_error err;
+} tree_run;
+
+static void tree_core_run(velo_core *core, void *ud) {
+    (void)core;
+    tree_run *r = ud;
+    r->ran = true;
+    r->status = run_tree(r->t, r->root, r->sink_op, &r->err);
+}
+
+/* Runs a plan with several inputs (joins, UNION ALL, subqueries run first, SELECT without FROM) as
+ * one operator tree on core 0 alone, whatever --cores says: its result does not depend on it. */
+static velo_status run_plan_tree(run_state *rs, velo_query_plan *qp, velo_error *err) {
     velo_status status = check_plan(qp, err);
     if (status) return status;
     velo_plan *root = qp->root;
@@ -1274,7 +1593,23 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
 
     velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
     t.sink = sink;
-    if ((status = run_tree(&t, root, sink_op, err))) goto done;
+    /* the whole tree (subqueries first, then every input phase by phase) runs on core 0 of a one-core
+     * runtime; this thread waits. Stop requests and progress go through rs->opts' atomics. */
+    tree_run tr = {.t = &t, .root = root, .sink_op = sink_op};
+    velo_runtime *rt = NULL;
+    velo_runtime_config rcfg = {.ncores = 1, .busy_poll = rs->opts->busy_poll, .pin = true};
+    if (!(status = velo_runtime_new(&rcfg, &rt, err))) {
+        if (!(status = velo_runtime_start(rt, tree_core_run, &tr, err)))
+            while (!velo_runtime_wait(rt, 50)) {
+            }
+        velo_runtime_free(rt); /* joins core 0 */
+    }
+    if (!tr.ran && sink_op) sink_op->ops->destroy(sink_op); /* else the tree owns it */
+    if (!status && tr.status) {
+        *err = tr.err;
+        status = tr.status;
+    }
+    if (status) goto done;
 
     /* records read = rows decoded + records the decoders rejected */
     uint64_t rows_read =
@@ -1316,6 +1651,360 @@ done:
     if (have_sink_uri) velo_uri_free(&sink_uri);
     velo_schema_free(sink_schema);
     return status;
+}
+
+/* Runs a one-input plan (nodes[0] the SCAN, nodes[n-1] the root) on the cores of a runtime. */
+static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan **nodes, uint32_t nnodes,
+                                  velo_error *err) {
+    velo_status status = VELO_OK;
+    velo_plan *scan = nodes[0], *project = nodes[nnodes - 1];
+    const velo_plan_source *psrc = &scan->source;
+    if (!psrc->uri) return unsupported_at(&scan->pos, err, "reading a stream that no statement writes");
+    const velo_source_ops *sops = velo_source_lookup(psrc->scheme ? psrc->scheme : "");
+    if (!sops) {
+        char what[64];
+        snprintf(what, sizeof what, "%s:// sources", psrc->scheme ? psrc->scheme : "?");
+        return unsupported_at(&scan->pos, err, what);
+    }
+
+    velo_uri src_uri = {0}, sink_uri = {0};
+    bool have_src_uri = false, have_sink_uri = false;
+    velo_dlq dlq = {0};
+    bool have_dlq = false;
+    pthread_mutex_t dlq_lock = PTHREAD_MUTEX_INITIALIZER;
+    velo_sink *sink = NULL;
+    velo_schema *sink_schema = NULL;
+    job_run job = {.rs = rs, .qp = qp, .nodes = nodes, .nnodes = nnodes, .sops = sops};
+    uint8_t *used = NULL; /* projection pushdown mask (NULL: every column) */
+    char src_name[256];
+    uint32_t ncores = rs->opts->cores ? rs->opts->cores : velo_runtime_available_cpus();
+    velo_runtime_config rcfg = {.ncores = ncores, .busy_poll = rs->opts->busy_poll, .pin = true};
+    if ((status = velo_runtime_new(&rcfg, &job.rt, err))) return status;
+    const velo_sink_ops *ksink =
+        velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
+    job.commits = sops->commit || (ksink && ksink->commit);
+    plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    job.cores = mi_zalloc(sizeof *job.cores * ncores);
+    if (!job.cores) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (uint32_t c = 0; c < ncores; c++)
+        for (uint32_t i = 0; i < MAX_PIPELINE; i++)
+            velo_strbuf_init(&job.cores[c].dctx[i].buf);
+    for (uint32_t i = 0; i < job.lay.nx; i++)
+        if ((status = velo_exchange_new(job.rt, i + 1, 64, &job.x[i], err))) goto done;
+
+    if ((status = velo_uri_parse(psrc->uri, &src_uri, err))) goto done;
+    have_src_uri = true;
+    /* messages name a file the way its reader does: "in.csv:3" */
+    snprintf(src_name, sizeof src_name, "%s",
+             !strcmp(src_uri.scheme, "file") ? src_uri.path
+             : psrc->name                    ? psrc->name
+                                             : psrc->uri);
+
+    const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
+    if (strcasecmp(on_error, "dlq") && strcasecmp(on_error, "skip") && strcasecmp(on_error, "fail")) {
+        status = velo_error_set(err, VELO_ERR_INVALID, "'on.error' must be dlq, skip or fail, found '%s'",
+                                on_error);
+        goto done;
+    }
+    const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
+    if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
+    have_dlq = true;
+    if (ncores > 1) dlq.lock = &dlq_lock;
+
+    /* a dead-letter file gets the whole row of a failed or late row: then every column is decoded */
+    used = dlq.path ? NULL : used_columns(nodes, nnodes);
+    /* one source per core that reads: a slice each, or all of it on core 0 */
+    uint32_t nreaders = job.lay.split ? ncores : 1;
+    for (uint32_t c = 0; c < nreaders; c++) {
+        velo_connector_args sargs = {.uri = &src_uri,
+                                     .options = &psrc->options,
+                                     .base_dir = rs->base_dir,
+                                     .declared =
+                                         scan->schema, /* as bound: declared, or read from the source */
+                                     .dlq = &dlq,
+                                     .name = src_name,
+                                     .used_columns = used,
+                                     .slice = c,
+                                     .nslices = nreaders};
+        if ((status = sops->open(&sargs, &job.cores[c].source, err))) goto done;
+        if (!(job.cores[c].batch = velo_batch_new(scan->schema, VELO_BATCH_DEFAULT_CAPACITY))) {
+            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+
+    /* sink: INTO target, or JSON lines on stdout */
+    if ((status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &sink_uri, err))) goto done;
+    have_sink_uri = true;
+    const velo_sink_ops *kops = velo_sink_lookup(sink_uri.scheme);
+    if (!kops) {
+        char what[64];
+        snprintf(what, sizeof what, "%s:// sinks", sink_uri.scheme);
+        status = unsupported_at(qp->stmt ? &qp->stmt->pos : &qp->root->pos, err, what);
+        goto done;
+    }
+    velo_connector_args kargs = {.uri = &sink_uri,
+                                 .options = &qp->sink_options,
+                                 .base_dir = rs->base_dir,
+                                 .declared = NULL,
+                                 .dlq = &dlq,
+                                 .name = qp->sink_uri ? qp->sink_uri : "stdout"};
+    uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
+    for (uint32_t i = 0; i < project->schema->ncols; i++)
+        nvisible += !project->schema->fields[i].hidden;
+    sink_schema = velo_schema_new(nvisible);
+    for (uint32_t i = 0, k = 0; sink_schema && i < project->schema->ncols; i++)
+        if (!project->schema->fields[i].hidden)
+            velo_schema_set(sink_schema, k++, project->schema->fields[i].name,
+                            project->schema->fields[i].type);
+    if (!sink_schema) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
+    job.sink = sink;
+    /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
+     * and then the source commits what it has polled. Only while no operator holds rows back (a
+     * stateless pipeline); otherwise the one commit is after the final flush. */
+    bool stateless = true;
+    for (uint32_t i = 1; i < nnodes; i++)
+        stateless &= nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT;
+    if (job.commits && stateless &&
+        (status =
+             duration_option(&psrc->options, "commit.interval", 1000000, &job.commit_every_us, NULL, err)))
+        goto done;
+
+    /* the operator chains, built from the sink down; the operators take the plan's expressions */
+    bool fail_job = strcasecmp(on_error, "fail") == 0;
+    for (uint32_t c = 0; c < ncores; c++) {
+        core_pipe *cp = &job.cores[c];
+        bool scan_rows = true; /* rows still shaped like the source's (only FILTERs so far) */
+        for (uint32_t i = 1; i < nnodes; i++) {
+            dlq_ctx *d = &cp->dctx[i];
+            d->dlq = &dlq;
+            d->input = nodes[i - 1]->schema;
+            d->used = scan_rows ? used : NULL;
+            d->source_name = src_name;
+            d->fail_job = fail_job;
+            scan_rows &= nodes[i]->kind == VELO_PLAN_FILTER;
+        }
+    }
+    job.sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, sink});
+    if (!job.sink_op) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+        goto done;
+    }
+    const plan_layout *lay = &job.lay;
+    core_pipe *c0 = &job.cores[0];
+    if (lay->single) {
+        c0->chain_a = build_chain(rs, qp, nodes, 1, nnodes, job.sink_op, false, c0, err);
+        job.sink_op = c0->chain_a ? job.sink_op : NULL; /* destroyed with the chain */
+        if (!c0->chain_a) {
+            status = err->code ? err->code : VELO_ERR_NOMEM;
+            goto done;
+        }
+    } else {
+        /* stage C on core 0, consumer of the last exchange */
+        velo_operator *c_chain = build_chain(rs, qp, nodes, lay->b_end, nnodes, job.sink_op, false, c0, err);
+        if (!c_chain) {
+            job.sink_op = NULL;
+            status = err->code ? err->code : VELO_ERR_NOMEM;
+            goto done;
+        }
+        c0->in_chain[lay->nx - 1] = c_chain;
+        for (uint32_t c = 0; c < ncores; c++) {
+            core_pipe *cp = &job.cores[c];
+            velo_core *core = velo_runtime_core(job.rt, c);
+            const velo_plan *last_a = nodes[lay->a_end - 1];
+            velo_expr **keys = NULL;
+            uint32_t nkeys = 0;
+            if (lay->keyed) { /* the GROUP BY keys, evaluated on stage A's output to pick the owner */
+                const velo_plan *agg = nodes[lay->a_end];
+                keys = mi_zalloc(sizeof *keys * (agg->nkeys + 1));
+                for (uint32_t k = 0; keys && k < agg->nkeys; k++, nkeys++)
+                    if (!(keys[k] = velo_expr_copy(agg->keys[k]))) break;
+            }
+            velo_operator *xa = velo_exchange_op_new(job.x[0], core, keys, nkeys, 0, last_a->schema,
+                                                     VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
+            if (!xa) {
+                for (uint32_t k = 0; k < nkeys; k++)
+                    velo_expr_free(keys[k]);
+            }
+            mi_free(keys);
+            if (xa && lay->keyed && nkeys < nodes[lay->a_end]->nkeys) {
+                velo_operator_destroy_chain(xa);
+                xa = NULL;
+            }
+            if (!xa || !(cp->chain_a = build_chain(rs, qp, nodes, 1, lay->a_end, xa, true, cp, err))) {
+                if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                status = err->code;
+                goto done;
+            }
+            if (lay->keyed) {
+                const velo_plan *last_b = nodes[lay->b_end - 1];
+                velo_operator *xb = velo_exchange_op_new(job.x[1], core, NULL, 0, 0, last_b->schema,
+                                                         VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
+                if (!xb || !(cp->in_chain[0] =
+                                 build_chain(rs, qp, nodes, lay->a_end, lay->b_end, xb, true, cp, err))) {
+                    if (!err->code)
+                        velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                    status = err->code;
+                    goto done;
+                }
+            }
+        }
+    }
+
+    /* the calling thread is the control thread: start the cores, relay stop requests and progress */
+    velo_run_progress *progress = rs->opts->progress;
+    uint64_t base_rejected = progress ? atomic_load(&progress->rows_rejected) : 0;
+    uint64_t base_in = rs->report->rows_in, base_out = rs->report->rows_out;
+    if ((status = velo_runtime_start(job.rt, core_run, &job, err))) {
+        atomic_store(&job.failed, true);
+        for (uint32_t i = 0; i < lay->nx; i++)
+            velo_exchange_abort(job.x[i]);
+    }
+    bool stop_sent = false;
+    while (!velo_runtime_wait(job.rt, 50)) {
+        if (!stop_sent && rs->opts->stop && atomic_load(rs->opts->stop)) {
+            stop_sent = true;
+            for (uint32_t c = 0; c < ncores; c++)
+                velo_runtime_control(job.rt, c, VELO_CONTROL_STOP);
+        }
+        if (progress) {
+            uint64_t in = 0;
+            for (uint32_t c = 0; c < ncores; c++)
+                in += atomic_load_explicit(&velo_runtime_metrics(job.rt, c)->rows_in, memory_order_relaxed);
+            atomic_store(&progress->rows_in, base_in + in);
+            atomic_store(&progress->rows_out,
+                         base_out + atomic_load_explicit(&velo_runtime_metrics(job.rt, 0)->rows_out,
+                                                         memory_order_relaxed));
+            atomic_store(&progress->rows_rejected, base_rejected + dlq.count);
+        }
+    }
+    velo_runtime_free(job.rt); /* joins the cores */
+    job.rt = NULL;
+    if (status) goto done_cores;
+    /* the first real failure (other cores only saw the exchange being aborted) */
+    for (uint32_t pass = 0; pass < 2 && !status; pass++)
+        for (uint32_t c = 0; c < ncores && !status; c++) {
+            core_pipe *cp = &job.cores[c];
+            if (!cp->status ||
+                (pass == 0 && cp->status == VELO_ERR_INTERNAL && strstr(cp->err.message, "exchange aborted")))
+                continue;
+            *err = cp->err;
+            status = cp->status;
+        }
+    if (status) goto done_cores;
+
+    /* records read = rows decoded + records the decoder rejected */
+    uint64_t decoded = 0, row_errors = 0, late_rows = 0;
+    for (uint32_t c = 0; c < ncores; c++) {
+        core_pipe *cp = &job.cores[c];
+        decoded += cp->chain_a ? cp->chain_a->rows_in : 0;
+        for (uint32_t i = 0; i < MAX_PIPELINE; i++)
+            row_errors += cp->dctx[i].row_errors;
+        for (uint32_t g = 0; g < 2; g++)
+            if (cp->group_ops[g]) {
+                velo_group_stats gs;
+                velo_group_op_stats(cp->group_ops[g], &gs);
+                late_rows += gs.late_rows;
+            }
+    }
+    uint64_t rows_read = decoded + (dlq.count - row_errors);
+    uint64_t rows_out = job.sink_op ? job.sink_op->rows_out : 0;
+    rs->report->rows_in += rows_read;
+    rs->report->rows_out += rows_out;
+    rs->report->rows_rejected += dlq.count;
+    rs->report->jobs++;
+    if (progress) {
+        atomic_store(&progress->rows_in, rs->report->rows_in);
+        atomic_store(&progress->rows_out, rs->report->rows_out);
+        atomic_store(&progress->rows_rejected, rs->report->rows_rejected);
+    }
+    if (!rs->opts->quiet) {
+        char late[64] = "";
+        if (late_rows) snprintf(late, sizeof late, ", %llu late", (unsigned long long)late_rows);
+        fprintf(rs->opts->diag_out, "velo-sql: %s: %llu rows read, %llu written, %llu rejected%s%s%s%s\n",
+                stmt_label(qp), (unsigned long long)rows_read, (unsigned long long)rows_out,
+                (unsigned long long)dlq.count, late, dlq.count && dlq.path ? " (dead-letter queue: " : "",
+                dlq.count && dlq.path ? dlq.path : "", dlq.count && dlq.path ? ")" : "");
+    }
+    goto done_cores;
+
+done:
+    if (job.rt) velo_runtime_free(job.rt);
+    job.rt = NULL;
+done_cores:
+    /* the sink operator is owned by the chain that ends in it (core 0's) */
+    {
+        uint32_t n = ncores;
+        for (uint32_t c = 0; job.cores && c < n; c++) {
+            core_pipe *cp = &job.cores[c];
+            velo_operator_destroy_chain(cp->chain_a);
+            for (uint32_t i = 0; i < 2; i++)
+                velo_operator_destroy_chain(cp->in_chain[i]);
+            if (cp->source) cp->source->ops->close(cp->source);
+            velo_batch_free(cp->batch);
+            for (uint32_t i = 0; i < MAX_PIPELINE; i++)
+                velo_strbuf_free(&cp->dctx[i].buf);
+        }
+        mi_free(job.cores);
+        for (uint32_t i = 0; i < 2; i++)
+            velo_exchange_free(job.x[i]);
+    }
+    if (sink) sink->ops->close(sink);
+    if (have_dlq) velo_dlq_close(&dlq);
+    if (have_src_uri) velo_uri_free(&src_uri);
+    if (have_sink_uri) velo_uri_free(&sink_uri);
+    velo_schema_free(sink_schema);
+    mi_free(used);
+    return status;
+}
+
+/* Statements about a running server's catalog and jobs, which a one-shot run has no use for. */
+static velo_status has_subquery_cb(velo_expr *e, void *ud, velo_error *err) {
+    (void)err;
+    if (e->kind == VELO_EXPR_SUBQUERY) *(bool *)ud = true;
+    for (uint32_t i = 0; i < e->nargs && !*(bool *)ud; i++)
+        if (e->args[i]) has_subquery_cb(e->args[i], ud, err);
+    return VELO_OK;
+}
+
+/* A one-input plan: a chain of single-input nodes down to one SCAN, without subqueries; fills nodes
+ * with the SCAN first. */
+static bool one_input_chain(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n) {
+    velo_plan *stack[MAX_PIPELINE];
+    uint32_t count = 0;
+    for (velo_plan *p = qp->root; p; p = p->input) {
+        if (count == MAX_PIPELINE || p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL ||
+            p->right || p->ninputs)
+            return false;
+        bool sub = false;
+        plan_exprs(p, has_subquery_cb, &sub, NULL);
+        if (sub) return false;
+        stack[count++] = p;
+    }
+    if (count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN) return false;
+    for (uint32_t i = 0; i < count; i++)
+        nodes[i] = stack[count - 1 - i];
+    *n = count;
+    return true;
+}
+
+/* Runs one plan until its bounded inputs end (or a stop is requested): a one-input plan on the cores
+ * (plan_layout_for decides its stages), anything else as an operator tree on core 0. */
+static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
+    velo_plan *nodes[MAX_PIPELINE];
+    uint32_t nnodes = 0;
+    if (!one_input_chain(qp, nodes, &nnodes)) return run_plan_tree(rs, qp, err);
+    velo_status st = check_plan(qp, err);
+    if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
+    if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, err);
+    return st;
 }
 
 /* Statements about a running server's catalog and jobs, which a one-shot run has no use for. */

@@ -39,6 +39,10 @@ typedef struct velo_run_options {
      * its operators, flushes its sink and ends normally (SIGINT/SIGTERM, a job stopped over REST). */
     const atomic_bool *stop;
     velo_run_progress *progress; /* optional live counters */
+    /* Worker cores (threads pinned to CPUs); 0: as many as the CPUs the process may use. The
+     * result does not depend on it (docs/sql/streaming-semantics.md). */
+    uint32_t cores;
+    bool busy_poll; /* cores spin instead of sleeping on their io_uring ring */
 } velo_run_options;
 
 typedef struct velo_run_report {

@@ -17,6 +17,7 @@ libjansson4
 libxxhash0
 libcurl4
 libyaml-0-2
+liburing2
 librdkafka1
 "
 # Not a library: CA certificates, for velo-cli --tls and TLS connections of jobs.

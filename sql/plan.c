@@ -1,7 +1,7 @@
 /* Freeing logical plans (sql/plan.h). A plan owns everything it points to except `stmt` (the
  * parsed statement stays in its script's arena); the printers live in sql/explain.c. */
-#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
 #include "sql/plan.h"
+#include "core/strbuf.h" /* plan.h uses velo_strbuf without including it */
 
 #include <mimalloc.h>
 
@@ -74,4 +74,94 @@ void velo_query_plan_free(velo_query_plan *qp) {
     velo_kv_free(&qp->sink_options);
     velo_kv_free(&qp->job_options);
     mi_free(qp);
+}
+
+/* ---- per-core copies of one node ---- */
+
+static bool copy_exprs(velo_expr ***dst, velo_expr *const *src, uint32_t n) {
+    *dst = NULL;
+    if (!src) return true;
+    if (!(*dst = mi_zalloc(sizeof **dst * (n + 1)))) return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (src[i] && !((*dst)[i] = velo_expr_copy(src[i]))) return false;
+    return true;
+}
+
+static bool copy_sort(velo_sort_key **dst, const velo_sort_key *src, uint32_t n) {
+    *dst = NULL;
+    if (!src) return true;
+    if (!(*dst = mi_zalloc(sizeof **dst * (n + 1)))) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        (*dst)[i] = src[i];
+        if (src[i].expr && !((*dst)[i].expr = velo_expr_copy(src[i].expr))) return false;
+    }
+    return true;
+}
+
+static char *dup_text(const char *s) { return s ? mi_strdup(s) : NULL; }
+
+velo_plan *velo_plan_node_copy(const velo_plan *p) {
+    velo_plan *c = mi_zalloc(sizeof *c);
+    if (!c) return NULL;
+    c->kind = p->kind;
+    c->schema = p->schema; /* shared */
+    c->input = p->input;   /* shared */
+    c->pos = p->pos;
+    c->windowed = p->windowed;
+    c->window = p->window;
+    c->window.session_key = NULL;
+    c->limit = p->limit;
+    c->join_kind = p->join_kind;
+    c->within_us = p->within_us;
+    c->right_is_table = p->right_is_table;
+    bool ok = true;
+    if (p->predicate) ok = (c->predicate = velo_expr_copy(p->predicate)) != NULL;
+    c->nexprs = p->nexprs;
+    ok = ok && copy_exprs(&c->exprs, p->exprs, p->nexprs);
+    c->nkeys = p->nkeys;
+    ok = ok && copy_exprs(&c->keys, p->keys, p->nkeys);
+    if (ok && p->naggs) {
+        ok = (c->aggs = mi_zalloc(sizeof *c->aggs * p->naggs)) != NULL;
+        for (uint32_t i = 0; ok && i < p->naggs; i++) {
+            const velo_agg_call *a = &p->aggs[i];
+            velo_agg_call *d = &c->aggs[i];
+            c->naggs = i + 1;
+            *d = *a;
+            d->args = NULL;
+            d->filter = NULL;
+            d->order_by = NULL;
+            d->text = dup_text(a->text);
+            ok = copy_exprs(&d->args, a->args, a->nargs) && copy_sort(&d->order_by, a->order_by, a->norder);
+            if (ok && a->filter) ok = (d->filter = velo_expr_copy(a->filter)) != NULL;
+        }
+    }
+    if (ok && p->ncalls) {
+        ok = (c->calls = mi_zalloc(sizeof *c->calls * p->ncalls)) != NULL;
+        for (uint32_t i = 0; ok && i < p->ncalls; i++) {
+            const velo_analytic_call *a = &p->calls[i];
+            velo_analytic_call *d = &c->calls[i];
+            c->ncalls = i + 1;
+            *d = *a;
+            d->args = d->partition_by = NULL;
+            d->order_by = NULL;
+            d->text = dup_text(a->text);
+            ok = copy_exprs(&d->args, a->args, a->nargs) &&
+                 copy_exprs(&d->partition_by, a->partition_by, a->npartition) &&
+                 copy_sort(&d->order_by, a->order_by, a->norder);
+        }
+    }
+    c->nsort = p->nsort;
+    ok = ok && copy_sort(&c->sort, p->sort, p->nsort);
+    if (!ok) {
+        velo_plan_node_copy_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void velo_plan_node_copy_free(velo_plan *c) {
+    if (!c) return;
+    c->schema = NULL;
+    c->input = NULL;
+    velo_plan_free(c);
 }

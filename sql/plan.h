@@ -181,6 +181,12 @@ typedef struct velo_query_plan {
 void velo_plan_free(velo_plan *p);
 void velo_query_plan_free(velo_query_plan *qp);
 
+/* A copy of one node for another core: its own expressions (velo_expr_copy), strings and arrays;
+ * schema and input are shared with the original. Free with velo_plan_node_copy_free (never
+ * velo_plan_free). NULL when out of memory or an expression cannot be copied. */
+velo_plan *velo_plan_node_copy(const velo_plan *p);
+void velo_plan_node_copy_free(velo_plan *c);
+
 /* Printers for `velo-sql explain` / EXPLAIN: an indented tree and a JSON document with the same
  * content (operators, expressions, keys, state kept, emit mode). Both end with a newline. */
 void velo_plan_explain_text(const velo_query_plan *qp, velo_strbuf *out);

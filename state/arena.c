@@ -3,6 +3,12 @@
 #include "state/arena.h"
 
 #include <mimalloc.h>
+
+#include "state/tsan.h"
+
+#ifdef VELO_TSAN
+char velo_tsan_heap_sync; /* an address for TSan annotations, never read or written */
+#endif
 #include <string.h>
 
 struct velo_arena_block {
@@ -21,6 +27,7 @@ void velo_arena_init(velo_arena *a, size_t block_size) {
 static velo_arena_block *block_new(velo_arena *a, size_t min) {
     size_t size = a->block_size > min ? a->block_size : min;
     velo_arena_block *b = mi_malloc(sizeof *b + size);
+    VELO_TSAN_ALLOCATED();
     if (!b) return NULL;
     b->size = size;
     b->used = 0;
@@ -70,6 +77,7 @@ void velo_arena_reset(velo_arena *a) {
         if (!next && b->size == a->block_size) {
             keep = b; /* the oldest default-sized block is reused */
         } else {
+            VELO_TSAN_FREEING();
             mi_free(b);
         }
         b = next;
@@ -85,11 +93,12 @@ void velo_arena_reset(velo_arena *a) {
 
 void velo_arena_free(velo_arena *a) {
     velo_arena_block *b = a->head;
+    a->head = NULL;
+    a->bytes_allocated = 0;
     while (b) {
         velo_arena_block *next = b->next;
+        VELO_TSAN_FREEING();
         mi_free(b);
         b = next;
     }
-    a->head = NULL;
-    a->bytes_allocated = 0;
 }

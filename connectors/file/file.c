@@ -5,6 +5,10 @@
  * origin is the line number its record starts on, so errors and the dead-letter queue can name
  * "in.csv:17". Without declared columns the schema is inferred from the first records of the
  * first file (docs/connectors/file.md).
+ * Slices (one per core): a glob is split by file (file i goes to slice i mod n); one file by byte
+ * range: slice k reads the records that start in [size*k/n, size*(k+1)/n). Every slice frames the
+ * bytes before its range (no decoding) so that record boundaries, quoted CSV newlines and line
+ * numbers are exactly those of a whole-file read.
  * Sink: truncates (or appends with append=true) and writes encoded rows through a 1 MiB buffer. */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +83,10 @@ typedef struct file_source {
     bool at_eof;      /* current file fully read into buf */
     bool skip_header; /* next record of the current file is a header */
     int64_t line;     /* line number of buf[pos] */
+    int64_t off;      /* file offset of buf[pos] */
+    uint32_t slice, nslices;
+    bool by_file;   /* a glob split by file (else one file split by byte range) */
+    int64_t lo, hi; /* this slice reads the records starting in [lo, hi) of the current file */
 } file_source;
 
 static void fs_close_file(file_source *s) {
@@ -87,15 +96,44 @@ static void fs_close_file(file_source *s) {
     s->display = NULL;
 }
 
+/* JSON lines: every newline ends a record, so a slice starting at byte lo begins after the first
+ * newline at or after lo - 1, on the line after the newlines before it. Counted with memchr over a
+ * read-only mapping instead of framing the records before lo one by one; false (nothing changed)
+ * when the file cannot be mapped, and the caller frames as for any format. */
+static bool fs_skip_to_slice_lines(file_source *s, int64_t size) {
+    if (s->lo <= 0 || s->lo >= size || strcmp(s->fops->name, "jsonl")) return false;
+    char *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (m == MAP_FAILED) return false;
+    const char *nl = memchr(m + s->lo - 1, '\n', (size_t)(size - s->lo + 1));
+    int64_t start = nl ? nl - m + 1 : size;
+    int64_t lines = 1;
+    for (const char *p = m, *end = m + start; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    munmap(m, (size_t)size);
+    if (lseek(s->fd, start, SEEK_SET) != start) return false;
+    s->off = start;
+    s->line = lines;
+    return true;
+}
+
 static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err) {
     fs_close_file(s);
     *none_left = s->next_path >= s->npaths;
     if (*none_left) return VELO_OK;
     const char *p = s->paths[s->next_path++];
+    if (s->nslices > 1 && !s->by_file && s->slice > 0) {
+        /* a pipe or device has no byte ranges (and two readers would steal each other's bytes):
+         * slice 0 reads all of it, the others nothing */
+        struct stat pst;
+        if (stat(p, &pst) == 0 && !S_ISREG(pst.st_mode)) {
+            *none_left = true;
+            return VELO_OK;
+        }
+    }
     s->fd = open(p, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0)
         return velo_error_set(err, VELO_ERR_IO, "cannot open input file '%s': %s", p, strerror(errno));
-    struct stat stt;
+    struct stat stt = {0};
     if (fstat(s->fd, &stt) == 0 && S_ISDIR(stt.st_mode))
         return velo_error_set(err, VELO_ERR_IO, "input '%s' is a directory, not a file", p);
     s->display = strdup(display_path(s->base_dir, p));
@@ -103,7 +141,17 @@ static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err
     s->pos = s->len = 0;
     s->at_eof = false;
     s->line = 1;
-    s->skip_header = s->fops->has_header && s->fops->has_header(s->fmt);
+    s->off = 0;
+    s->lo = 0;
+    s->hi = INT64_MAX;
+    if (s->nslices > 1 && !s->by_file && S_ISREG(stt.st_mode)) {
+        int64_t size = (int64_t)stt.st_size;
+        s->lo = size * s->slice / s->nslices;
+        if (s->slice + 1 < s->nslices) s->hi = size * (s->slice + 1) / s->nslices;
+        fs_skip_to_slice_lines(s, size);
+    }
+    /* the header is the record at offset 0: only the slice whose range starts there skips it */
+    s->skip_header = s->lo == 0 && s->fops->has_header && s->fops->has_header(s->fmt);
     return VELO_OK;
 }
 
@@ -148,7 +196,7 @@ static uint32_t count_newlines(const char *p, uint32_t n) {
 /* Next complete record of the current file, with the line it starts on; *got is false at the end
  * of the file. */
 static velo_status fs_next_record(file_source *s, const char **rec, uint32_t *rec_len, int64_t *line,
-                                  bool *got, velo_error *err) {
+                                  int64_t *off, bool *got, velo_error *err) {
     for (;;) {
         uint32_t consumed = 0;
         if (s->pos < s->len || s->at_eof) {
@@ -159,6 +207,8 @@ static velo_status fs_next_record(file_source *s, const char **rec, uint32_t *re
             if (s->fops->frame(s->fmt, s->buf + s->pos, s->len - s->pos, s->at_eof, rec_len, &consumed)) {
                 *rec = s->buf + s->pos;
                 *line = s->line;
+                *off = s->off;
+                s->off += consumed;
                 s->line += count_newlines(s->buf + s->pos, consumed);
                 s->pos += consumed;
                 *got = true;
@@ -204,14 +254,15 @@ static velo_status fs_poll(velo_source *src, velo_batch *out, bool *eof, velo_er
         }
         const char *rec;
         uint32_t len;
-        int64_t line;
+        int64_t line, off;
         bool got;
-        velo_status st = fs_next_record(s, &rec, &len, &line, &got, err);
+        velo_status st = fs_next_record(s, &rec, &len, &line, &off, &got, err);
         if (st) return st;
-        if (!got) {
+        if (!got || off >= s->hi) { /* end of the file, or of this slice's range */
             fs_close_file(s);
             continue;
         }
+        if (off < s->lo) continue; /* before this slice's range: framed, not decoded */
         if (s->skip_header) {
             s->skip_header = false;
             continue;
@@ -351,6 +402,19 @@ static velo_status fs_open(const velo_connector_args *args, velo_source **out, v
         goto fail;
     }
     if ((st = fs_expand_paths(s, path, args->uri->path, err))) goto fail;
+    s->slice = args->nslices > 1 ? args->slice : 0;
+    s->nslices = args->nslices > 1 ? args->nslices : 1;
+    if (s->nslices > 1 && s->npaths > 1) { /* a glob: whole files per slice */
+        s->by_file = true;
+        size_t keep = 0;
+        for (size_t i = 0; i < s->npaths; i++) {
+            if (i % s->nslices == s->slice)
+                s->paths[keep++] = s->paths[i];
+            else
+                free(s->paths[i]);
+        }
+        s->npaths = keep;
+    }
     if (args->declared) {
         s->schema = velo_schema_copy(args->declared);
         if (!s->schema) {

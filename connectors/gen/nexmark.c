@@ -479,8 +479,11 @@ static velo_status nx_open(const velo_connector_args *args, velo_source **out, v
     velo_nexmark_config_default(&s->cfg);
     s->cfg.seed = (uint64_t)seed;
     s->cfg.rate = (uint64_t)rate;
-    s->next = (uint64_t)first;
-    s->end = (uint64_t)first + (uint64_t)events;
+    /* one slice per core: a contiguous range of event numbers (each event depends only on its
+     * number, so the slices together are exactly the events of the whole source) */
+    uint32_t nslices = args->nslices > 1 ? args->nslices : 1, slice = nslices > 1 ? args->slice : 0;
+    s->next = (uint64_t)first + (uint64_t)events * slice / nslices;
+    s->end = (uint64_t)first + (uint64_t)events * (slice + 1) / nslices;
     if ((st = velo_kv_get_bool(o, "paced", false, &s->paced, err))) goto fail;
     s->schema = args->declared ? velo_schema_copy(args->declared) : velo_nexmark_schema();
     s->colmap = s->schema ? mi_malloc(sizeof *s->colmap * (s->schema->ncols + 1)) : NULL;

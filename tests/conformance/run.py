@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Conformance: the same queries through velo-sql and DuckDB; the results must agree.
 
-usage: run.py PATH/TO/velo-sql [--only NAME[,NAME...]] [--verbose] [--keep]
+usage: run.py PATH/TO/velo-sql [--only NAME[,NAME...]] [--cores N[,N...]] [--verbose] [--keep]
 
 Every tests/conformance/queries/<name>.sql is one SELECT over the streams `trades` (CSV),
 `trades_json` (JSON lines, the same rows) and `dim` (CSV). velo-sql runs it per query as a bare
 SELECT after the CREATE STREAM declarations; DuckDB runs every query (or <name>.duckdb.sql when
 present) in one node process (duck.mjs) over views of the same names. See README.md for the
 comparison rules. Exit status 1 when any query fails.
+
+--cores 1,2,4 runs velo-sql once per core count (`velo-sql run --cores N`): the outputs must be
+identical (as multisets of JSON lines, or in order for a query with a top-level ORDER BY), and the
+first is compared with DuckDB.
 """
 import collections
 import concurrent.futures
 import datetime
+import difflib
 import json
 import os
 import re
@@ -237,15 +242,28 @@ def fmt_row(cols, row):
 # ---------------------------------------------------------------------------------------------
 # Running
 
-def run_velo(velo, q, decl, work):
+def run_velo(velo, q, decl, work, cores=None):
     sql_path = os.path.join(work, q.name + ".velo.sql")
     body = q.text.rstrip().rstrip(";")
     with open(sql_path, "w", encoding="utf-8") as f:
         f.write(decl + body + "\n;\n")
-    try:
-        p = subprocess.run([velo, "run", sql_path], cwd=work, capture_output=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        return {"error": "velo-sql timed out after 120 s"}
+    first = None
+    for n in cores or [None]:
+        cmd = [velo, "run", sql_path] + (["--cores", str(n)] if n else [])
+        try:
+            p = subprocess.run(cmd, cwd=work, capture_output=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            return {"error": "velo-sql timed out after 120 s"}
+        lines = p.stdout.decode("utf-8", "replace").splitlines()
+        got = (p.returncode, lines if q.ordered else sorted(lines))
+        if first is None:
+            first = (n, got, p)
+        elif got != first[1]:
+            diff = "\n".join(difflib.unified_diff(first[1][1], got[1], "--cores %s" % first[0],
+                                                   "--cores %s" % n, lineterm="", n=1))
+            return {"error": "velo-sql gives a different result at --cores %s than at --cores %s "
+                             "(exit %d vs %d):\n%s" % (n, first[0], got[0], first[1][0], diff[:3000])}
+    p = first[2]
     stdout = p.stdout.decode("utf-8", "replace")
     stderr = p.stderr.decode("utf-8", "replace")
     if p.returncode != 0:
@@ -336,6 +354,9 @@ def main():
     only = None
     if "--only" in args:
         only = set(args[args.index("--only") + 1].split(","))
+    cores = None
+    if "--cores" in args:
+        cores = [int(n) for n in args[args.index("--cores") + 1].split(",")]
 
     names = sorted(f[:-4] for f in os.listdir(QUERIES)
                    if f.endswith(".sql") and not f.endswith(".duckdb.sql"))
@@ -349,7 +370,7 @@ def main():
     subprocess.run(["sh", os.path.join(HERE, "setup.sh")], check=True)
     work = tempfile.mkdtemp(prefix="velo-conformance-")
     try:
-        return run_all(velo, queries, work, verbose)
+        return run_all(velo, queries, work, verbose, cores)
     finally:
         if keep:
             print("run.py: kept %s" % work)
@@ -357,7 +378,7 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run_all(velo, queries, work, verbose):
+def run_all(velo, queries, work, verbose, cores=None):
     data = os.path.join(work, "data")
     subprocess.run([sys.executable, os.path.join(HERE, "gen_data.py"), data], check=True)
     with open(os.path.join(work, "setup.sql"), "w", encoding="utf-8") as f:
@@ -373,7 +394,7 @@ def run_all(velo, queries, work, verbose):
     decl = velo_declarations(data)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         velo_results = dict(zip([q.name for q in queries],
-                                pool.map(lambda q: run_velo(velo, q, decl, work), queries)))
+                                pool.map(lambda q: run_velo(velo, q, decl, work, cores), queries)))
     if node.wait() != 0:
         print("run.py: duck.mjs failed (exit %d)" % node.returncode)
         return 1

@@ -10,8 +10,16 @@ Each folder under tests/e2e/cases/ is one case:
   expected_stderr_contains   optional: every non-empty line must appear in standard error
   exit_code                  optional: expected exit status (default 0)
 
-Usage: run_e2e.py PATH/TO/velo-sql [CASE_NAME...]
+Usage: run_e2e.py PATH/TO/velo-sql [--cores N] [CASE_NAME...]
+
+With --cores N every case runs with `--cores N` appended. Outputs must then be the same as the
+expected ones, except that a query without ORDER BY may produce its lines (output files, stdout,
+dead-letter records) in another order: those are compared as multisets of lines. A case folder may
+hold a `cores` file listing the only core counts it runs at (e.g. a case about one core's order).
+VELO_E2E_SKIP_KAFKA=1 skips the cases that use kafka:// (the ThreadSanitizer run: librdkafka's own
+threads are not instrumented and crash under TSan).
 """
+import re
 import difflib
 import os
 import shlex
@@ -35,16 +43,31 @@ def show_diff(name, want, got):
     return "".join(difflib.unified_diff(w, g, "expected/" + name, "actual/" + name))
 
 
-def run_case(binary, name):
+def same_output(want, got, unordered):
+    if want == got:
+        return True
+    return unordered and sorted(want.splitlines()) == sorted(got.splitlines())
+
+
+def run_case(binary, name, cores=None):
     src = os.path.join(CASES, name)
     problems = []
+    # without ORDER BY, rows may leave several cores in any order: which outputs are ordered?
+    ordered = set()
+    for stmt in read(os.path.join(src, "query.sql"), "r").split(";"):
+        if re.search(r"\bORDER\s+BY\b", stmt, re.I):
+            m = re.search(r"\bINTO\s+'file://([^'?]+)", stmt, re.I)
+            ordered.add(m.group(1) if m else "stdout")
+    # dead-letter records and outputs of statements without ORDER BY compare as multisets
+    def unordered_for(name):
+        return cores is not None and name not in ordered
     with tempfile.TemporaryDirectory(prefix="velo-e2e-") as tmp:
         work = os.path.join(tmp, name)
         shutil.copytree(src, work, ignore=shutil.ignore_patterns("expected", "expected_*", "exit_code"))
         args = []
         if os.path.exists(os.path.join(src, "args")):
             args = shlex.split(read(os.path.join(src, "args"), "r").replace("{dir}", work))
-        cmd = [binary, "run", "query.sql"] + args
+        cmd = [binary, "run", "query.sql"] + args + (["--cores", str(cores)] if cores else [])
         try:
             p = subprocess.run(cmd, cwd=work, capture_output=True, timeout=120)
         except subprocess.TimeoutExpired:
@@ -56,7 +79,7 @@ def run_case(binary, name):
             problems.append("exit code %d, expected %d" % (p.returncode, want_code))
         if os.path.exists(os.path.join(src, "expected_stdout")):
             want = read(os.path.join(src, "expected_stdout"))
-            if p.stdout != want:
+            if not same_output(want, p.stdout, unordered_for("stdout")):
                 problems.append("stdout differs:\n" + show_diff("stdout", want, p.stdout))
         stderr = p.stderr.decode("utf-8", "replace")
         if os.path.exists(os.path.join(src, "expected_stderr_contains")):
@@ -74,7 +97,7 @@ def run_case(binary, name):
                         problems.append("%s was not written" % rel)
                         continue
                     got = read(got_path)
-                    if got != want:
+                    if not same_output(want, got, unordered_for(rel)):
                         problems.append("%s differs:\n%s" % (rel, show_diff(rel, want, got)))
         if problems:
             problems.append("stderr was:\n" + stderr)
@@ -86,10 +109,25 @@ def main():
         print(__doc__)
         return 2
     binary = os.path.abspath(sys.argv[1])
-    names = sys.argv[2:] or sorted(d for d in os.listdir(CASES) if os.path.isdir(os.path.join(CASES, d)))
+    rest = sys.argv[2:]
+    cores = None
+    if "--cores" in rest:
+        i = rest.index("--cores")
+        cores = int(rest[i + 1])
+        del rest[i:i + 2]
+    names = rest or sorted(d for d in os.listdir(CASES) if os.path.isdir(os.path.join(CASES, d)))
     failed = 0
     for name in names:
-        problems = run_case(binary, name)
+        # under ThreadSanitizer librdkafka's own threads (not instrumented) crash: skip Kafka cases
+        if os.environ.get("VELO_E2E_SKIP_KAFKA") and "kafka://" in read(
+                os.path.join(CASES, name, "query.sql"), "r"):
+            print("skip %s (Kafka, VELO_E2E_SKIP_KAFKA)" % name)
+            continue
+        only = os.path.join(CASES, name, "cores")
+        if cores and os.path.exists(only) and str(cores) not in read(only, "r").split():
+            print("skip %s (not run at --cores %d)" % (name, cores))
+            continue
+        problems = run_case(binary, name, cores)
         if problems:
             failed += 1
             print("FAIL %s" % name)

@@ -64,7 +64,8 @@ typedef struct {
 static void run(evalrun *r, velo_expr *e, velo_batch *b) {
     cr_assert_eq(velo_expr_prepare(e, CAP, NULL), VELO_OK);
     cr_assert_eq(velo_eval_ctx_init(&r->ctx, CAP, "t.sql", NULL), VELO_OK);
-    for (uint32_t i = 0; i < b->count; i++) r->sel[i] = i;
+    for (uint32_t i = 0; i < b->count; i++)
+        r->sel[i] = i;
     velo_error err;
     cr_assert_eq(velo_expr_eval(e, b, r->sel, b->count, &r->ctx, &r->res, &err), VELO_OK);
 }
@@ -136,7 +137,8 @@ Test(expr, bigint_overflow_marks_the_row_failed_not_the_batch) {
     cr_expect_eq(r.ctx.errors.count, 1);
     cr_expect_eq(r.ctx.errors.flag[1], 1);
     cr_expect(strstr(r.ctx.errors.message[1], "t.sql:2:9:") != NULL, "%s", r.ctx.errors.message[1]);
-    cr_expect(strstr(r.ctx.errors.message[1], "9223372036854775807 + 1") != NULL, "%s", r.ctx.errors.message[1]);
+    cr_expect(strstr(r.ctx.errors.message[1], "9223372036854775807 + 1") != NULL, "%s",
+              r.ctx.errors.message[1]);
     cr_expect_eq(VELO_VEC(r.res, int64_t)[0], 2);
     cr_expect_eq(VELO_VEC(r.res, int64_t)[2], 3);
     velo_eval_ctx_free(&r.ctx);
@@ -247,7 +249,8 @@ Test(expr, like_percent_and_underscore_match_utf8_characters) {
     cr_expect(like("a%b", "a%%b"));
 }
 
-static velo_status count_failed(void *ud, const velo_batch *b, uint32_t row, const char *msg, velo_error *err) {
+static velo_status count_failed(void *ud, const velo_batch *b, uint32_t row, const char *msg,
+                                velo_error *err) {
     (*(int *)ud)++;
     return VELO_OK;
 }
@@ -272,4 +275,55 @@ Test(operators, filter_keeps_true_rows_and_reports_failed_ones) {
     cr_expect_eq(b->sel[1], 2);
     velo_operator_destroy_chain(f);
     velo_batch_free(b);
+}
+
+/* Per-core copies (velo_expr_copy): a materialized IN (subquery) brings its own value set, a scalar
+ * subquery's constant its own string, and a subquery that has not run is not copied. */
+static void fake_subplan_free(void *p) { (void)p; }
+
+Test(expr, copy_of_materialized_in_set_owns_its_values) {
+    int64_t v[3] = {2, 5, 0};
+    bool nulls[3] = {false, false, true};
+    velo_batch *b = batch_i64(v, nulls, 3);
+    velo_type it = velo_type_make(VELO_TYPE_BIGINT);
+    velo_expr *e = velo_expr_new(VELO_EXPR_SUBQUERY, velo_type_make(VELO_TYPE_BOOLEAN), 1);
+    e->subquery_kind = VELO_SUBQUERY_IN;
+    e->args[0] = col(0, it);
+    cr_expect_null(velo_expr_copy(e), "a subquery that has not run (no value set)");
+    e->subplan = e; /* any non-NULL plan: not copyable either */
+    e->subplan_free = fake_subplan_free;
+    cr_expect_null(velo_expr_copy(e));
+    velo_error err;
+    cr_assert_eq(velo_expr_in_set_begin(e, &err), VELO_OK);
+    velo_batch *set = batch_i64((int64_t[]){1, 2, 3}, NULL, 3);
+    for (uint32_t i = 0; i < 3; i++)
+        cr_assert_eq(velo_expr_in_set_add(e, &set->cols[0], i, &err), VELO_OK);
+    velo_expr_in_set_done(e);
+    velo_expr *c = velo_expr_copy(e);
+    cr_assert_not_null(c);
+    cr_expect_neq(c->in_set, e->in_set, "each copy has its own set");
+    velo_expr_free(e); /* the copy must not depend on the original */
+    evalrun r;
+    run(&r, c, b);
+    cr_expect_eq(tri(r.res, 0), 1);
+    cr_expect_eq(tri(r.res, 1), 0);
+    cr_expect_eq(tri(r.res, 2), -1);
+    velo_eval_ctx_free(&r.ctx);
+    velo_expr_free(c);
+    velo_batch_free(set);
+    velo_batch_free(b);
+}
+
+Test(expr, copy_of_scalar_subquery_constant_owns_its_string) {
+    velo_expr *e = velo_expr_new(VELO_EXPR_SUBQUERY, velo_type_make(VELO_TYPE_VARCHAR), 0);
+    e->subquery_kind = VELO_SUBQUERY_SCALAR;
+    velo_value s = velo_value_str("abc", 3);
+    velo_expr_subquery_to_const(e, &s);
+    velo_expr *c = velo_expr_copy(e);
+    cr_assert_not_null(c);
+    cr_expect_eq(c->kind, VELO_EXPR_CONST);
+    cr_expect_neq(c->constant.u.str.ptr, e->constant.u.str.ptr);
+    velo_expr_free(e);
+    cr_expect_eq(memcmp(c->constant.u.str.ptr, "abc", 3), 0);
+    velo_expr_free(c);
 }
