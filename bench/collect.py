@@ -146,7 +146,7 @@ def table(w):
                                                ", %d thread" % p["threads"] if p.get("threads") else "")
         latency = ""
         if lat:
-            f = lambda x: "—" if x is None else "%.1f ms" % x
+            f = lambda x: "—" if x is None else ("%.1f µs" % (x * 1e3) if x < 1 else "%.1f ms" % x)
             latency = " %s / %s |" % (f(r.get("latency_p50_ms")), f(r.get("latency_p99_ms")))
         out.append("| %s | %s | %s | %s | %s | %s | %s | %s |%s %s |"
                    % (cell(r["name"]), r["cores"], velo, si(r["events_per_s_per_core"]),
