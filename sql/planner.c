@@ -775,11 +775,12 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
     if (src->kind == SQL_SOURCE_URI)
         uri_text = src->uri;
     else {
+        /* --bind NAME=URI replaces only where a declared stream reads from: its columns, event time
+         * and other options stay (a stream created by a statement is replaced whole) */
         uri_text = p->opts.binds ? velo_kv_get(p->opts.binds, src->name) : NULL;
-        if (!uri_text) {
-            d = find_decl(p, src->name);
-            if (d) uri_text = d->uri;
-        }
+        d = find_decl(p, src->name);
+        if (uri_text && d && d->created) d = NULL;
+        if (!uri_text && d) uri_text = d->uri;
         if (!uri_text && !d) uri_text = settings_uri = uri_from_settings(pc, src->name);
     }
     velo_plan *n = plan_new(VELO_PLAN_SCAN, src->pos);
