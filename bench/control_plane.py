@@ -9,7 +9,9 @@ Reported: wrk's request rate, latency and errors, and the job's records/s from t
 started_at/ended_at, without and with the load (the no-load figure is the better of the two
 unloaded runs). Results go to bench/results/control_plane.txt.
 
-usage: control_plane.py BUILD_DIR DATA_DIR ROWS [RESULTS_DIR]
+usage: control_plane.py BUILD_DIR DATA_DIR ROWS [RESULTS_DIR [FRAGMENT.json]]
+With FRAGMENT.json, the figures also go to a workload fragment for bench/collect.py
+(bench/workloads/control_plane.sh).
 """
 import http.client
 import json
@@ -138,6 +140,8 @@ def main():
         os.makedirs(results, exist_ok=True)
         with open(os.path.join(results, "control_plane.txt"), "w") as f:
             f.write(text + "\nwrk output:\n" + wrk_out)
+        if len(sys.argv) > 5:
+            write_fragment(sys.argv[5], n0, t0, t2, n1, t1, wrk_out, rps, lat, calm, loaded, cpu)
         if non2xx or (sock and "none" not in sock.group(0)):
             sys.exit("control_plane: the node answered errors under load")
     finally:
@@ -145,6 +149,32 @@ def main():
             node.send_signal(signal.SIGTERM)
             node.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_fragment(path, n0, t0, t2, n1, t1, wrk_out, rps, lat, calm, loaded, cpu):
+    """The figures as a workload fragment (bench/lib/benchlib.py): the job alone, the job under
+    load (ratio: loaded / alone) and wrk's requests with their p99 latency."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+    import benchlib
+
+    def ms(text):
+        m = re.match(r"([\d.]+)(us|ms|s)$", text or "")
+        return None if not m else float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+
+    alone = benchlib.row("job alone (filter+project, serve)", n0, velo_run={"seconds": min(t0, t2), "rss": 0})
+    under = benchlib.row("job under wrk load", n1, velo_run={"seconds": t1, "rss": 0},
+                         check="throughput change under load: %+.1f %%" % ((loaded / calm - 1) * 100))
+    under["ratio"] = loaded / calm
+    reqs = int(re.search(r"(\d+) requests in", wrk_out).group(1)) if re.search(r"(\d+) requests in", wrk_out) else 0
+    load = benchlib.row("wrk GET /metrics + /v1/jobs", reqs, check="node CPU for the load alone: %.2f s in 5 s" % cpu)
+    load["events_per_s"] = float(rps.group(1)) if rps else None
+    load["latency_p99_ms"] = ms(lat.group(1)) if lat else None
+    for r in (alone, under, load):
+        r["peak_rss_bytes"] = None
+    benchlib.write_fragment(path, "control_plane", "Control plane under load (velo-sql serve + wrk)",
+                            {"rows": rows, "copies": COPIES, "connections": CONNECTIONS}, [alone, under, load],
+                            notes="events = records of the job (requests for wrk); ratio of the loaded job = "
+                                  "its records/s / the job alone; no peer.")
 
 
 def parse_time(s):

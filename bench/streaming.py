@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Streaming-execution benchmarks: velo-sql vs DuckDB (threads=1) on the same trades file, same
-query, same run. usage: streaming.py VELO_SQL DATA_DIR ROWS RESULTS_DIR
+query, same run. usage: streaming.py VELO_SQL DATA_DIR ROWS RESULTS_DIR [FRAGMENT.json]
 
 Expects DATA_DIR/trades_ROWS.csv and DATA_DIR/trades_ROWS.jsonl (bench/run.sh generates them).
 For each format and query: best of 3 wall-clock times (whole process, both sides: velo-sql's
@@ -8,11 +8,11 @@ includes parse/plan, DuckDB's includes node start-up, also shown separately) and
 each process (ru_maxrss from wait4 on that process; DuckDB's is the node process, so it includes
 node). Checks that both produce the same number of rows, and for GROUP BY symbol that the DECIMAL
 sums, the integer sum and the counts are identical text. Then the memory benchmark: GROUP BY over
-ROWS distinct keys. Writes RESULTS_DIR/streaming.md and prints it.
+ROWS distinct keys. Writes RESULTS_DIR/streaming.md and prints it, and with FRAGMENT.json the
+same figures as a workload fragment for bench/collect.py (bench/lib/benchlib.py).
 """
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -47,40 +47,17 @@ QUERIES = {
 }
 
 
+sys.path.insert(0, os.path.join(here, "lib"))
+import benchlib  # noqa: E402
+
+
 def run(cmd):
     """Runs cmd; returns (wall seconds, peak RSS bytes, rc, stdout, stderr)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate()  # waits through Popen4._try_wait: wait4 records the rusage
-    wall = time.perf_counter() - t0
-    return wall, p.maxrss, p.returncode, out.decode(), err.decode()
+    r = benchlib.run(cmd)
+    return r["seconds"], r["rss"], r["rc"], r["stdout"], r["stderr"]
 
 
-class Popen4(subprocess.Popen):
-    """Popen whose wait records the child's own rusage (wait4), so RSS is per process."""
-    maxrss = 0
-
-    def _try_wait(self, wait_flags):
-        try:
-            pid, sts, ru = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            return self.pid, 0
-        if pid == self.pid:
-            self.maxrss = ru.ru_maxrss * 1024  # KiB on Linux
-        return pid, sts
-
-
-subprocess.Popen = Popen4
-
-
-def count_lines(path):
-    n = 0
-    with open(path, "rb") as f:
-        while True:
-            b = f.read(1 << 22)
-            if not b:
-                return n
-            n += b.count(b"\n")
+count_lines = benchlib.count_lines
 
 
 def velo_sql(q, fmt):
@@ -103,7 +80,7 @@ def bench(q, fmt, reps):
         if r["velo_status"] == "ok":
             if os.path.exists(vout):
                 os.remove(vout)
-            wall, rss, rc, out, err = run([velo, "run", sql, "--quiet", "--cores", "1"])
+            wall, rss, rc, out, err = run([velo, "run", sql, "--quiet"] + benchlib.velo_cores_args(velo, 1))
             if rc != 0:
                 if "not supported yet" in err:
                     r["velo_status"] = "not supported yet"
@@ -206,5 +183,18 @@ os.makedirs(results, exist_ok=True)
 with open(os.path.join(results, "streaming.md"), "w") as f:
     f.write(text)
 print(text)
+if len(sys.argv) > 5:  # the fragment for bench/collect.py
+    rows_ = []
+    for r in res + [k]:
+        ok = r["velo_status"] == "ok"
+        v = {"seconds": r["velo_s"], "rss": r["velo_rss"]} if ok else None
+        d = {"seconds": r["duck_s"], "query_seconds": r["duck_q"], "rss": r["duck_rss"]}
+        rows_.append(benchlib.row("%s (%s)" % (QUERIES[r["q"]][0], r["fmt"]), rows, velo_run=v, peer_run=d,
+                                  status="ok" if ok else r["velo_status"], check=r["check"],
+                                  rows_out=r["velo_rows"], peer_rows=r["duck_rows"]))
+    benchlib.write_fragment(sys.argv[5], "streaming", "Trades file: filter, GROUP BY, windows (velo-sql vs DuckDB)",
+                            {"rows": rows, "reps": REPS}, rows_,
+                            notes="events = input rows; DuckDB: one thread, query-only time; "
+                                  "the last row is GROUP BY over as many keys as rows (memory).")
 bad = [r for r in res + [k] if r["check"].startswith(("ROWS", "SUMS"))]
 sys.exit(1 if bad else 0)

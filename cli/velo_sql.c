@@ -10,6 +10,7 @@
 
 #include "connectors/kafka/dev_kafka.h"
 #include "connectors/uri.h"
+#include "engine/gen.h"
 #include "engine/job.h"
 #include "net/serve.h"
 
@@ -24,6 +25,8 @@ static void usage(FILE *out) {
           "                 worker cores (default: the CPUs the process may use)\n"
           "  explain FILE.sql [--format text|json] [--bind NAME=URI]...\n"
           "                 print the plan of every query of FILE.sql without running it\n"
+          "  gen nexmark --events N [--seed S] [--rate R] [--paced] --out URI\n"
+          "                 write N Nexmark events (JSON lines) to a sink URI (file://...)\n"
           "  dev-kafka [--port 9092] [--partitions N] [--topics a,b]\n"
           "                 run an embedded Kafka-protocol broker (librdkafka's mock cluster) for\n"
           "                 demos and tests; prints its bootstrap address; stops on Ctrl-C\n"
@@ -176,6 +179,65 @@ out:
     return code;
 }
 
+/* Reads a non-negative integer option value; false (reported) when it is not one. */
+static bool parse_count(const char *opt, const char *v, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = v && *v && *v != '-' ? strtoull(v, &end, 10) : 0;
+    if (!v || !end || *end || errno) {
+        fprintf(stderr, "velo-sql gen: %s needs a non-negative integer, found '%s'\n", opt, v ? v : "");
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* gen GENERATOR --events N [--seed S] [--rate R] [--paced] --out URI */
+static int cmd_gen(int argc, char **argv) {
+    velo_gen_options o = {.diag_out = stderr};
+    bool have_events = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        char opt[32];
+        snprintf(opt, sizeof opt, "%.*s", eq && a[0] == '-' ? (int)(eq - a) : (int)strlen(a), a);
+        const char *v = eq && a[0] == '-' ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+        bool takes = !strcmp(opt, "--events") || !strcmp(opt, "--seed") || !strcmp(opt, "--rate") ||
+                     !strcmp(opt, "--out");
+        if (takes && !eq) i++;
+        if (!strcmp(opt, "--events")) {
+            if (!parse_count(opt, v, &o.events)) return VELO_EXIT_IO_ERROR;
+            have_events = true;
+        } else if (!strcmp(opt, "--seed")) {
+            if (!parse_count(opt, v, &o.seed)) return VELO_EXIT_IO_ERROR;
+        } else if (!strcmp(opt, "--rate")) {
+            if (!parse_count(opt, v, &o.rate) || o.rate == 0) {
+                fprintf(stderr, "velo-sql gen: --rate must be at least 1 event per second\n");
+                return VELO_EXIT_IO_ERROR;
+            }
+        } else if (!strcmp(opt, "--out")) {
+            o.out_uri = v;
+        } else if (!strcmp(opt, "--paced")) {
+            o.paced = true;
+        } else if (!strcmp(opt, "--quiet") || !strcmp(opt, "-q")) {
+            o.quiet = 1;
+        } else if (a[0] != '-' && !o.generator) {
+            o.generator = a;
+        } else {
+            fprintf(stderr, "velo-sql gen: unknown argument '%s'\n", a);
+            return VELO_EXIT_IO_ERROR;
+        }
+    }
+    if (!o.generator || !have_events || !o.out_uri) {
+        fprintf(stderr, "usage: velo-sql gen nexmark --events N [--seed S] [--rate R] [--paced] --out URI\n"
+                        "  e.g. velo-sql gen nexmark --events 1000000 --seed 42 --out file://events.jsonl\n");
+        return VELO_EXIT_IO_ERROR;
+    }
+    o.stop = &stop_requested;
+    install_stop_handlers();
+    return velo_gen_run(&o);
+}
+
 /* dev-kafka [--port N] [--partitions N] [--topics a,b] [--brokers N]: the broker lives in
  * connectors/kafka/dev_kafka.c. */
 static int cmd_dev_kafka(int argc, char **argv) {
@@ -292,6 +354,7 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0 || strcmp(cmd, "explain") == 0) return cmd_script(cmd, argc - 2, argv + 2);
+    if (strcmp(cmd, "gen") == 0) return cmd_gen(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("velo-sql %s\n", VELO_VERSION);
         return 0;

@@ -22,7 +22,7 @@ static const char *const COMMON_KEYS[] = {
     "idle.timeout",
 };
 
-static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path"};
+static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
 
 static const char *const KAFKA_KEYS[] = {
     "bootstrap.servers",
@@ -54,7 +54,10 @@ static const char *const KAFKA_KEYS[] = {
     "headers.fields",
 };
 
-static const char *const STDOUT_KEYS[] = {"header", "delimiter", "quote"};
+/* the Nexmark generator (connectors/gen/nexmark.c) */
+static const char *const NEXMARK_KEYS[] = {"events", "seed", "rate", "first", "paced"};
+
+static const char *const STDOUT_KEYS[] = {"header", "delimiter", "quote", "nulls"};
 
 /* The original dialect's per-source keys, written after a '<name>.' prefix ('trades.type'). */
 static const char *const DIALECT_KEYS[] = {"type", "config_file", "has_headers", "topic",
@@ -71,6 +74,7 @@ static const scheme_keys SCHEMES[] = {
     {"file", KEYS(FILE_KEYS)},
     {"kafka", KEYS(KAFKA_KEYS)},
     {"stdout", KEYS(STDOUT_KEYS)},
+    {"nexmark", KEYS(NEXMARK_KEYS)},
 };
 
 static const scheme_keys *scheme_table(const char *scheme) {

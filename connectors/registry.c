@@ -5,13 +5,16 @@
 #include "connectors/connector.h"
 
 extern const velo_source_ops velo_file_source_ops;
+extern const velo_source_ops velo_nexmark_source_ops;
 extern const velo_sink_ops velo_file_sink_ops;
 extern const velo_sink_ops velo_stdout_sink_ops;
 extern const velo_source_ops velo_kafka_source_ops;
 extern const velo_sink_ops velo_kafka_sink_ops;
 
-static const velo_source_ops *const sources[] = {&velo_file_source_ops, &velo_kafka_source_ops};
-static const velo_sink_ops *const sinks[] = {&velo_file_sink_ops, &velo_stdout_sink_ops, &velo_kafka_sink_ops};
+static const velo_source_ops *const sources[] = {&velo_file_source_ops, &velo_kafka_source_ops,
+                                                 &velo_nexmark_source_ops};
+static const velo_sink_ops *const sinks[] = {&velo_file_sink_ops, &velo_stdout_sink_ops,
+                                             &velo_kafka_sink_ops};
 static const char *const planned[] = {"postgresql", "postgres", "clickhouse", "s3", "iceberg"};
 
 const velo_source_ops *velo_source_lookup(const char *scheme) {

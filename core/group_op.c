@@ -502,6 +502,22 @@ static velo_status session_assign(group_op *g, int64_t t, int64_t limit, uint32_
     return VELO_OK;
 }
 
+/* A row's event time in µs from its time column: a TIMESTAMP, epoch milliseconds (BIGINT) or
+ * ISO-8601 text (VARCHAR), as 'event.time.field' allows. False when the value cannot be one. */
+static bool event_time_of(const velo_vector *tv, uint32_t row, int64_t *out) {
+    switch (tv->type.id) {
+    case VELO_TYPE_BIGINT: {
+        int64_t ms = VELO_VEC(tv, int64_t)[row];
+        return !__builtin_mul_overflow(ms, 1000, out);
+    }
+    case VELO_TYPE_VARCHAR: {
+        velo_str sv = VELO_VEC(tv, velo_str)[row];
+        return velo_parse_timestamp(sv.ptr, sv.len, out);
+    }
+    default: *out = VELO_VEC(tv, int64_t)[row]; return true;
+    }
+}
+
 static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) {
     group_op *g = (group_op *)o;
     const velo_group_config *c = &g->cfg;
@@ -624,7 +640,18 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
                     return st;
                 continue;
             }
-            int64_t t = tv ? VELO_VEC(tv, int64_t)[row] : now_us;
+            int64_t t = now_us;
+            if (tv && !event_time_of(tv, row, &t)) {
+                o->rows_failed++;
+                if (c->on_error.fn &&
+                    (st = c->on_error.fn(c->on_error.ud, b, row,
+                                         tv->type.id == VELO_TYPE_BIGINT
+                                             ? "the row's event time (epoch milliseconds) is out of range"
+                                             : "the row's event time is not an ISO-8601 timestamp",
+                                         err)))
+                    return st;
+                continue;
+            }
             /* the watermark a row sees is the one its predecessors made (per row, so that results do
              * not depend on how rows are cut into batches) */
             int64_t wm = g->max_event == INT64_MIN ? INT64_MIN : g->max_event - c->delay_us;

@@ -353,20 +353,23 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         cfg.time_column =
             agg->window.time_column >= 0 ? agg->window.time_column : scan->source.event_time_column;
         /* no event time: processing time (the wall clock when the operator receives the row) */
-        if (cfg.time_column >= 0 && scan->schema->fields[cfg.time_column].type.id != VELO_TYPE_TIMESTAMP) {
-            velo_error_set_at(err, VELO_ERR_UNSUPPORTED, agg->pos.line, agg->pos.col,
-                              "the window's time column '%s' must be a TIMESTAMP; declare it as TIMESTAMP",
-                              scan->schema->fields[cfg.time_column].name);
+        velo_type_id tt =
+            cfg.time_column >= 0 ? scan->schema->fields[cfg.time_column].type.id : VELO_TYPE_TIMESTAMP;
+        if (tt != VELO_TYPE_TIMESTAMP && tt != VELO_TYPE_BIGINT && tt != VELO_TYPE_VARCHAR) {
+            velo_error_set_at(
+                err, VELO_ERR_UNSUPPORTED, agg->pos.line, agg->pos.col,
+                "the window's time column '%s' must be a TIMESTAMP, epoch milliseconds (BIGINT) "
+                "or ISO-8601 text (VARCHAR)",
+                scan->schema->fields[cfg.time_column].name);
             goto fail;
         }
         bool delay_given = false;
         const velo_kv *wkv = velo_kv_get(opts, "watermark.delay") ? opts : sopts;
         if ((st = duration_option(wkv, "watermark.delay", 0, &cfg.delay_us, &delay_given, err))) goto fail;
-        /* idle.timeout: checked here; a file source is one partition read to its end, so it never
-         * holds a watermark back (docs/sql/streaming-semantics.md) */
-        int64_t idle_us = 0;
+        /* idle.timeout: after this long without a row, event time advances with the wall clock (the
+         * run loops tick the operators when a poll brings nothing: docs/sql/streaming-semantics.md) */
         const velo_kv *ikv = velo_kv_get(opts, "idle.timeout") ? opts : sopts;
-        if ((st = duration_option(ikv, "idle.timeout", 0, &idle_us, NULL, err))) goto fail;
+        if ((st = duration_option(ikv, "idle.timeout", 0, &cfg.idle_us, NULL, err))) goto fail;
         const velo_kv *lkv = velo_kv_get(opts, "allowed.lateness") ? opts : sopts;
         if ((st = duration_option(lkv, "allowed.lateness", 0, &cfg.lateness_us, NULL, err))) goto fail;
         /* a bounded input without an explicit watermark closes its windows at its end: exact, whatever the
@@ -528,6 +531,12 @@ static velo_status commit_point(velo_sink *sink, const velo_source_ops *sops, ve
     velo_status st = sink->ops->flush(sink, err);
     if (!st && sops->commit) st = sops->commit(source, err);
     return st;
+}
+
+static int64_t wall_clock_us(void) { /* processing time, µs since the epoch */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int64_t monotonic_us(void) {
@@ -904,6 +913,12 @@ static void core_run(velo_core *core, void *ud) {
                 break;
             }
             if (eof) cp->src_done = true;
+            /* nothing came: let time pass (processing-time windows, idle.timeout) */
+            if (!cp->batch->count && !eof && cp->chain_a &&
+                (st = velo_operator_tick(cp->chain_a, wall_clock_us(), &cp->err))) {
+                core_fail(j, cp, st);
+                break;
+            }
             if (cp->batch->count) {
                 velo_metric_add(&met->rows_in, cp->batch->count);
                 if ((st = velo_operator_push(cp->chain_a, cp->batch, &cp->err))) {
@@ -1395,6 +1410,9 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     if (oi->batch->count) {
                         if (!oi->in->one_row) oi->in->rows += velo_batch_live(oi->batch);
                         if ((status = velo_operator_push(oi->in->first, oi->batch, err))) break;
+                    } else if (!oi->eof &&
+                               (status = velo_operator_tick(oi->in->first, wall_clock_us(), err))) {
+                        break; /* nothing came: let time pass (processing-time windows, idle.timeout) */
                     }
                     if (oi->commit_every_us > 0 &&
                         monotonic_us() - oi->last_commit_us >= oi->commit_every_us) {

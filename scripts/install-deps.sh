@@ -13,6 +13,7 @@ libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev libcriterion-dev
 libcurl4-openssl-dev libyaml-dev libzstd-dev libxxhash-dev
 kcat curl python3 python3-confluent-kafka python3-yaml unzip systemd shellcheck
 libjansson-dev prometheus wrk openssl
+gnuplot-nox
 "
 # Node.js + npm run the DuckDB peer (tests/conformance, bench). Some images ship Node.js from
 # another repository with npm bundled; only ask Debian for them when the commands are absent.

@@ -643,7 +643,7 @@ static decl *find_decl(velo_planner *p, const char *name) {
 
 static bool known_scheme(const char *s) {
     static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream", "postgresql",
-                                          "postgres", "clickhouse", "s3",     "iceberg"};
+                                          "postgres", "clickhouse", "s3",     "iceberg", "nexmark"};
     for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
         if (!strcasecmp(s, schemes[i])) return true;
     return false;
@@ -775,11 +775,12 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
     if (src->kind == SQL_SOURCE_URI)
         uri_text = src->uri;
     else {
+        /* --bind NAME=URI replaces only where a declared stream reads from: its columns, event time
+         * and other options stay (a stream created by a statement is replaced whole) */
         uri_text = p->opts.binds ? velo_kv_get(p->opts.binds, src->name) : NULL;
-        if (!uri_text) {
-            d = find_decl(p, src->name);
-            if (d) uri_text = d->uri;
-        }
+        d = find_decl(p, src->name);
+        if (uri_text && d && d->created) d = NULL;
+        if (!uri_text && d) uri_text = d->uri;
         if (!uri_text && !d) uri_text = settings_uri = uri_from_settings(pc, src->name);
     }
     velo_plan *n = plan_new(VELO_PLAN_SCAN, src->pos);

@@ -39,6 +39,7 @@ typedef struct jsonl_format {
     char date_key[10];
     bool date_ok;
     int64_t date_us;
+    bool omit_nulls; /* nulls=omit: a NULL column is left out of the written object */
 } jsonl_format;
 
 /* A cursor over one record; errors name the byte offset (0-based) in the record. */
@@ -935,10 +936,13 @@ static velo_status jsonl_infer(velo_format *base, const char *const *recs, const
 
 static velo_status jsonl_encode(velo_format *base, const velo_schema *schema, const velo_batch *b,
                                 uint32_t row, velo_strbuf *out, velo_error *err) {
-    (void)base, (void)err; /* encoding cannot fail */
+    (void)err; /* encoding cannot fail */
+    bool omit_nulls = ((const jsonl_format *)base)->omit_nulls, first = true;
     velo_strbuf_putc(out, '{');
     for (uint32_t j = 0; j < schema->ncols; j++) {
-        if (j) velo_strbuf_putc(out, ',');
+        if (omit_nulls && !velo_vector_is_valid(&b->cols[j], row)) continue;
+        if (!first) velo_strbuf_putc(out, ',');
+        first = false;
         const char *name = schema->fields[j].name ? schema->fields[j].name : "";
         velo_format_json_string(name, (uint32_t)strlen(name), out);
         velo_strbuf_putc(out, ':');
@@ -972,9 +976,13 @@ static bool jsonl_frame(velo_format *base, const char *buf, uint32_t len, bool a
 }
 
 static velo_status jsonl_create(const velo_kv *options, velo_format **out, velo_error *err) {
-    (void)options; /* JSON lines has no options yet */
+    const char *nulls = velo_kv_get_or(options, "nulls", "write");
+    if (strcasecmp(nulls, "write") && strcasecmp(nulls, "omit"))
+        return velo_error_set(err, VELO_ERR_INVALID, "option 'nulls' must be write or omit, found '%s'",
+                              nulls);
     jsonl_format *f = mi_zalloc(sizeof *f);
     if (!f) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory creating a jsonl format");
+    f->omit_nulls = !strcasecmp(nulls, "omit");
     f->base.ops = &velo_jsonl_format_ops;
     velo_strbuf_init(&f->key);
     velo_strbuf_init(&f->str);

@@ -291,6 +291,53 @@ CREATE STREAM copy AS SELECT id, v FROM 'kafka://%s/in' INTO 'kafka://%s/out' WI
         dk.stop()
 
 
+def case_idle_timeout_closes_windows_of_a_quiet_topic(tmp):
+    """An unbounded Kafka source that goes quiet: with 'idle.timeout' event time advances with the
+    wall clock once no record came for that long, so the last window is emitted while the job still
+    runs (without it, it would wait for a record that never comes). SIGTERM then ends the job."""
+    dk = DevKafka(topics="in,out", partitions=2)
+    p = None
+    try:
+        base = 1767225600000  # 2026-01-01T00:00:00Z in epoch ms
+        produce(dk.bootstrap, "in",
+                [(b"k%d" % i, b'{"sym": "S%d", "ts": %d}' % (i % 2, base + i * 1000), []) for i in range(6)])
+        sql = """
+CREATE STREAM counts AS
+SELECT sym, window_start, COUNT(*) AS n FROM 'kafka://%s/in'
+GROUP BY sym WINDOW TUMBLING(10s)
+INTO 'kafka://%s/out'
+WITH ('group.id' = 'e2e-idle', 'event.time.field' = 'ts', 'idle.timeout' = '1s',
+      'kafka.session.timeout.ms' = '6000', 'kafka.heartbeat.interval.ms' = '500');
+""" % (dk.bootstrap, dk.bootstrap)
+        path = os.path.join(tmp, "q.sql")
+        with open(path, "w") as f:
+            f.write(sql)
+        p = subprocess.Popen([VELO, "run", path], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        c = Consumer({"bootstrap.servers": dk.bootstrap, "group.id": "watch-idle", "enable.auto.commit": False,
+                      "auto.offset.reset": "earliest"})
+        c.subscribe(["out"])
+        got, deadline = [], time.time() + 40
+        while time.time() < deadline and len(got) < 2:
+            m = c.poll(0.2)
+            if m is not None and not m.error():
+                got.append(json.loads(m.value()))
+            if p.poll() is not None:
+                fail("velo-sql ended before its windows closed: " + p.stderr.read().decode())
+        c.close()
+        print("windows emitted while the job ran: %r" % got)
+        if sorted((r["sym"], r["n"]) for r in got) != [("S0", 3), ("S1", 3)]:
+            fail("expected one row per symbol with n=3 before the job ended, got %r" % got)
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+        if rc != 0:
+            fail("velo-sql exited %d on SIGTERM: %s" % (rc, p.stderr.read().decode()))
+        p = None
+    finally:
+        if p is not None:
+            p.kill()
+        dk.stop()
+
+
 def case_unreachable_broker_is_reported(tmp):
     """No broker at the address: sampling fails with a clear message naming the brokers; a running
     source with declared columns says once that it is retrying and stops cleanly on SIGTERM."""

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Workload: thread-per-core. The exchange microbenchmark (bench_exchange, bench/exchange_bench.c:
+batches/s and per-hop latency through the ck_ring exchange, against a mutex + condition variable
+queue), then a GROUP BY that needs an exchange (GROUP BY trader, symbol over the trades JSON lines:
+the file is split over the cores, rows go to the core owning their key) at --cores 1 and 2, whose
+outputs must be the same. Rows: $VELO_BENCH_ROWS (default 2,000,000).
+usage: scaling.py VELO_SQL DATA_DIR FRAGMENT.json
+"""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import benchlib  # noqa: E402
+
+velo, data, fragment = sys.argv[1], sys.argv[2], sys.argv[3]
+rows_n = int(os.environ.get("VELO_BENCH_ROWS", "2000000"))
+build = os.path.dirname(velo)
+results = []
+if not benchlib.velo_cores_supported(velo) or not os.path.exists(os.path.join(build, "bench_exchange")):
+    results.append(benchlib.row("exchange and scaling", 0, status="skipped: no thread-per-core runtime"))
+else:
+    msgs = 200000 if rows_n >= 1000000 else 20000
+    ex = subprocess.run([os.path.join(build, "bench_exchange"), str(msgs)], capture_output=True, text=True)
+    with open(os.path.join(benchlib.BENCH, "results", "exchange.txt"), "w") as f:
+        f.write(ex.stdout)
+    for name, rate in re.findall(r"^\s+(ck_ring \+ io_uring doorbell|ck_ring, --busy-poll|mutex\+condvar queue)"
+                                 r"\s+(\d+) batches/s", ex.stdout, re.M):
+        lat = re.search(re.escape(name) + r"\s+latency p50\s+(\d+) ns\s+p99\s+(\d+) ns", ex.stdout)
+        r = benchlib.row("exchange hop, core 1 -> core 0: " + name, msgs, cores=2,
+                         check="1-row batches; latency with one message in flight")
+        r["events_per_s"] = float(rate)
+        if lat:
+            r["latency_p50_ms"], r["latency_p99_ms"] = int(lat.group(1)) / 1e6, int(lat.group(2)) / 1e6
+        results.append(r)
+    subprocess.run(["sh", os.path.join(benchlib.BENCH, "lib", "trades.sh"), data, str(rows_n)], check=True)
+    sql = os.path.join(data, "group_scaling.sql")
+    with open(sql, "w") as f:
+        f.write("CREATE STREAM trades (trade_id BIGINT, ts TIMESTAMP, symbol VARCHAR, trader VARCHAR, side VARCHAR,\n"
+                "                      price DECIMAL(12, 2), quantity BIGINT)\n"
+                "    WITH ('uri' = 'file://trades_%d.jsonl');\n"
+                "SELECT trader, symbol, COUNT(*) AS n, SUM(quantity) AS q, MIN(price) AS lo, MAX(price) AS hi\n"
+                "FROM trades GROUP BY trader, symbol;\n" % rows_n)
+    outs, runs = {}, {}
+    for cores in (1, 2):
+        out = os.path.join(data, "group_scaling_%d.jsonl" % cores)
+        runs[cores] = benchlib.best_of(benchlib.reps(), lambda: benchlib.run(
+            [velo, "run", sql, "--quiet", "--cores", str(cores)], stdout_path=out))
+        if runs[cores]["rc"]:
+            sys.exit("scaling: velo-sql failed at %d cores:\n%s" % (cores, runs[cores]["stderr"]))
+        outs[cores] = sorted(open(out).read().splitlines())
+    same = outs[1] == outs[2]
+    for cores in (1, 2):
+        r = benchlib.row("GROUP BY trader, symbol (JSON lines, exchange by key)", rows_n, velo_run=runs[cores],
+                         cores=cores, rows_out=len(outs[cores]),
+                         check=("same output at 1 and 2 cores" if same else "OUTPUTS DIFFER")
+                         + ("; speed-up %.2fx (target >= 1.8x on 2 idle cores)"
+                            % (runs[1]["seconds"] / runs[2]["seconds"]) if cores == 2 else ""))
+        results.append(r)
+benchlib.write_fragment(fragment, "scaling", "Thread-per-core: exchange hop and GROUP BY at 1 and 2 cores",
+                        {"rows": rows_n, "reps": benchlib.reps()}, results,
+                        notes="exchange rows: events = batches, latency = one hop; no peer.")
+sys.exit(1 if any("OUTPUTS DIFFER" in r["check"] for r in results) else 0)
