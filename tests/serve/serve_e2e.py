@@ -397,7 +397,7 @@ def case_security(tmp):
 
 def case_prometheus(tmp):
     os.mkfifo(os.path.join(tmp, "m.fifo"))
-    node = Node(tmp)
+    node = Node(tmp, "--cores", "2")  # every job runs on 2 cores (the stateless one split over both)
     job = node.json("POST", "/v1/jobs", fifo_job("metered", "m.fifo", "m.jsonl").encode(), expect=201)
     wfd = open_fifo_writer(os.path.join(tmp, "m.fifo"))
     os.write(wfd, rows(3000))
@@ -406,6 +406,7 @@ def case_prometheus(tmp):
     text = node.request("GET", "/metrics")[2]
     assert b'velo_records_in_total{job="metered",job_id="%s",operator="source"} 3000' % job["id"].encode() in text
     assert b'velo_processing_latency_seconds_count{job="metered",job_id="%s"} ' % job["id"].encode() in text
+    assert b"\nvelo_cores 2\n" in text, text
 
     # a windowed job with a late row, kept running by its FIFO: late records, state and watermark lag
     os.mkfifo(os.path.join(tmp, "w.fifo"))
