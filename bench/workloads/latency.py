@@ -16,6 +16,7 @@ filter, cores, encode, write).
 import json
 import multiprocessing as mp
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,8 +79,7 @@ def measure(velo, data, rate, seconds, busy, nfifo):
     w.join()
     err = job.stderr.read().decode("utf-8", "replace")
     rc = job.wait()
-    for p in fifos:
-        os.unlink(p)
+    shutil.rmtree(tmp)
     if rc:
         sys.exit("latency: velo-sql failed (rc %d):\n%s" % (rc, err))
     sent, arr, ids, tail = [], [], [], b""
