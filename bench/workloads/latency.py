@@ -76,9 +76,11 @@ def measure(velo, data, rate, seconds, busy, nfifo):
         if not b:
             break
         chunks.append((time.time() * 1e6, b))
-    w.join()
     err = job.stderr.read().decode("utf-8", "replace")
     rc = job.wait()
+    if rc:  # the writer would wait forever for a reader of its FIFO
+        w.terminate()
+    w.join()
     shutil.rmtree(tmp)
     if rc:
         sys.exit("latency: velo-sql failed (rc %d):\n%s" % (rc, err))
@@ -113,7 +115,7 @@ def summary(xs):
             "samples": len(xs)}
 
 
-velo, data, fragment = sys.argv[1], sys.argv[2], sys.argv[3]
+velo, data, fragment = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
 RATE = int(os.environ.get("VELO_BENCH_LAT_RATE", "20000"))
 SECONDS = float(os.environ.get("VELO_BENCH_LAT_SECONDS", "5"))
 os.makedirs(data, exist_ok=True)
