@@ -746,6 +746,32 @@ typedef struct job_run {
     atomic_bool failed;
 } job_run;
 
+/* The operator of one single-input plan node (FILTER, PROJECT, AGGREGATE, ANALYTIC, SORT, DISTINCT,
+ * LIMIT) over rows from `scan`; NULL with err set (or out of memory) when it cannot be built. The
+ * node's expressions move into the operator. Both run paths (cores, tree) build through here. */
+static velo_operator *build_operator(run_state *rs, const velo_query_plan *qp, velo_plan *p,
+                                     const velo_plan *scan, velo_row_error_handler h, velo_error *err) {
+    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
+    velo_operator *op = NULL;
+    switch (p->kind) {
+    case VELO_PLAN_PROJECT:
+        op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
+        if (op) p->nexprs = 0;
+        break;
+    case VELO_PLAN_FILTER:
+        op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
+        if (op) p->predicate = NULL;
+        break;
+    case VELO_PLAN_AGGREGATE: op = build_aggregate(rs, qp, p, scan, h, err); break;
+    case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
+    case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
+    case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
+    case VELO_PLAN_LIMIT: op = velo_limit_new(p->limit); break;
+    default: break;
+    }
+    return op;
+}
+
 /* Builds nodes[from, to) in front of `tail` and returns the head (tail when from == to). With
  * `copies` each node's expressions are copied first (the same stage runs on several cores), else
  * the operators take the plan's own. The one place that turns plan nodes into operators. */
@@ -754,7 +780,6 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
                                   velo_error *err) {
     velo_plan *scan = nodes[0];
     velo_operator *chain = tail;
-    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     for (uint32_t i = to; i-- > from;) {
         velo_plan *p = copies ? velo_plan_node_copy(nodes[i]) : nodes[i];
         if (!p) {
@@ -764,26 +789,9 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
         }
         /* the rows going into node i have node i-1's shape (set up in run_plan_cores) */
         velo_row_error_handler h = {on_row_error, &cp->dctx[i]};
-        velo_operator *op = NULL;
-        switch (p->kind) {
-        case VELO_PLAN_PROJECT:
-            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
-            if (op) p->nexprs = 0;
-            break;
-        case VELO_PLAN_FILTER:
-            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
-            if (op) p->predicate = NULL;
-            break;
-        case VELO_PLAN_AGGREGATE:
-            op = build_aggregate(rs, qp, p, scan, h, err);
-            if (op) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
-            break;
-        case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
-        case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
-        case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
-        case VELO_PLAN_LIMIT: op = cp->limit_op = velo_limit_new(p->limit); break;
-        default: break;
-        }
+        velo_operator *op = build_operator(rs, qp, p, scan, h, err);
+        if (op && p->kind == VELO_PLAN_AGGREGATE) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
+        if (op && p->kind == VELO_PLAN_LIMIT) cp->limit_op = op;
         if (copies) velo_plan_node_copy_free(p);
         if (!op) {
             if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
@@ -1066,7 +1074,6 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
 /* Builds the operators of p (and below), which send their rows to `down`; its inputs run in `phase`. */
 static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_error *err) {
     run_state *rs = t->rs;
-    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_status st;
     if (p->kind == VELO_PLAN_SCAN) {
         if (t->ninputs == MAX_INPUTS)
@@ -1102,26 +1109,11 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int
     velo_row_error_handler h =
         p->input ? tree_handler(t, p->input->schema, p->input) : (velo_row_error_handler){0};
     velo_operator *op = NULL;
-    switch (p->kind) {
-    case VELO_PLAN_PROJECT:
-        op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
-        if (op) p->nexprs = 0;
-        break;
-    case VELO_PLAN_FILTER:
-        op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
-        if (op) p->predicate = NULL;
-        break;
-    case VELO_PLAN_AGGREGATE: op = t->group_op = build_aggregate(rs, t->qp, p, scan, h, err); break;
-    case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
-    case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
-    case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
-    case VELO_PLAN_LIMIT:
-        op = velo_limit_new(p->limit);
-        if (!t->limit_op) t->limit_op = op; /* the outermost LIMIT: once done, reading stops */
-        break;
-    case VELO_PLAN_JOIN: return build_join(t, p, down, phase, &op, err);
-    default: break;
-    }
+    if (p->kind == VELO_PLAN_JOIN) return build_join(t, p, down, phase, &op, err);
+    op = build_operator(rs, t->qp, p, scan, h, err);
+    if (op && p->kind == VELO_PLAN_AGGREGATE) t->group_op = op;
+    if (op && p->kind == VELO_PLAN_LIMIT && !t->limit_op)
+        t->limit_op = op; /* the outermost LIMIT: once done, reading stops */
     if ((st = tree_add(t, op, err))) return st;
     op->next = down;
     return build_node(t, p->input, op, phase, err);
