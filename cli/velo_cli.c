@@ -333,21 +333,6 @@ static bool parse_bind(const char *spec, velo_kv *binds) {
     return true;
 }
 
-/* The value of `--opt VALUE` or `--opt=VALUE`; NULL (with a message) when missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *opt) {
-    const char *a = argv[*i];
-    size_t n = strlen(opt);
-    if (a[n] == '=') return a + n + 1;
-    if (*i + 1 < argc) return argv[++*i];
-    fprintf(stderr, "velo-cli: %s needs a value\n", opt);
-    return NULL;
-}
-
-static bool is_opt(const char *a, const char *opt) {
-    size_t n = strlen(opt);
-    return strncmp(a, opt, n) == 0 && (a[n] == '\0' || a[n] == '=');
-}
-
 /* Reads the command line into vo; false on a usage error (already reported). */
 static bool parse_validate_args(int argc, char **argv, validate_opts *vo) {
     velo_kv cli_binds;
@@ -359,17 +344,17 @@ static bool parse_validate_args(int argc, char **argv, validate_opts *vo) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--strict") == 0) {
             vo->strict = true;
-        } else if (is_opt(a, "--format")) {
-            ok = (v = option_value(argc, argv, &i, "--format")) != NULL;
+        } else if (velo_cli_opt_is(a, "--format")) {
+            ok = (v = velo_cli_opt_value(argc, argv, &i, "--format")) != NULL;
             if (ok && strcmp(v, "json") && strcmp(v, "text")) {
                 fprintf(stderr, "velo-cli: --format must be text or json, found '%s'\n", v);
                 ok = false;
             }
             if (ok) vo->json = strcmp(v, "json") == 0;
-        } else if (is_opt(a, "--config")) {
-            ok = (config_file = option_value(argc, argv, &i, "--config")) != NULL;
-        } else if (is_opt(a, "--bind")) {
-            ok = (v = option_value(argc, argv, &i, "--bind")) != NULL && parse_bind(v, &cli_binds);
+        } else if (velo_cli_opt_is(a, "--config")) {
+            ok = (config_file = velo_cli_opt_value(argc, argv, &i, "--config")) != NULL;
+        } else if (velo_cli_opt_is(a, "--bind")) {
+            ok = (v = velo_cli_opt_value(argc, argv, &i, "--bind")) != NULL && parse_bind(v, &cli_binds);
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "velo-cli: unknown option '%s' for validate\n", a);
             ok = false;

@@ -16,12 +16,12 @@
 
 /* ---- options ---- */
 
-static bool opt_is(const char *a, const char *opt) {
+bool velo_cli_opt_is(const char *a, const char *opt) {
     size_t n = strlen(opt);
     return !strncmp(a, opt, n) && (a[n] == '\0' || a[n] == '=');
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *opt) {
+const char *velo_cli_opt_value(int argc, char **argv, int *i, const char *opt) {
     const char *a = argv[*i];
     size_t n = strlen(opt);
     if (a[n] == '=') return a + n + 1;
@@ -38,11 +38,11 @@ int velo_cli_remote_option(int argc, char **argv, int *i, velo_cli_remote *r) {
         r->http.tls = true;
     } else if (!strcmp(a, "--insecure")) {
         r->http.insecure = true;
-    } else if (opt_is(a, "--sql-host")) {
-        if (!(v = opt_value(argc, argv, i, "--sql-host"))) return -1;
+    } else if (velo_cli_opt_is(a, "--sql-host")) {
+        if (!(v = velo_cli_opt_value(argc, argv, i, "--sql-host"))) return -1;
         r->http.host = v;
-    } else if (opt_is(a, "--sql-port")) {
-        if (!(v = opt_value(argc, argv, i, "--sql-port"))) return -1;
+    } else if (velo_cli_opt_is(a, "--sql-port")) {
+        if (!(v = velo_cli_opt_value(argc, argv, i, "--sql-port"))) return -1;
         char *end;
         long p = strtol(v, &end, 10);
         if (*end || p < 1 || p > 65535) {
@@ -50,11 +50,11 @@ int velo_cli_remote_option(int argc, char **argv, int *i, velo_cli_remote *r) {
             return -1;
         }
         r->http.port = (int)p;
-    } else if (opt_is(a, "--token")) {
-        if (!(v = opt_value(argc, argv, i, "--token"))) return -1;
+    } else if (velo_cli_opt_is(a, "--token")) {
+        if (!(v = velo_cli_opt_value(argc, argv, i, "--token"))) return -1;
         r->http.token = v;
-    } else if (opt_is(a, "--cacert")) {
-        if (!(v = opt_value(argc, argv, i, "--cacert"))) return -1;
+    } else if (velo_cli_opt_is(a, "--cacert")) {
+        if (!(v = velo_cli_opt_value(argc, argv, i, "--cacert"))) return -1;
         r->http.cacert = v;
         r->http.tls = true;
     } else {
@@ -80,16 +80,17 @@ typedef struct cmd_opts {
 static bool parse_cmd(const char *cmd, int argc, char **argv, int maxpos, cmd_opts *o) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (opt_is(a, "--format")) {
-            if (!(v = opt_value(argc, argv, &i, "--format"))) return false;
+        if (velo_cli_opt_is(a, "--format")) {
+            if (!(v = velo_cli_opt_value(argc, argv, &i, "--format"))) return false;
             if (strcmp(v, "text") && strcmp(v, "json")) {
                 fprintf(stderr, "velo-cli: --format must be text or json, found '%s'\n", v);
                 return false;
             }
             o->json = !strcmp(v, "json");
-        } else if (!strcmp(cmd, "status") && (opt_is(a, "--refresh") || opt_is(a, "--count"))) {
-            bool refresh = opt_is(a, "--refresh");
-            if (!(v = opt_value(argc, argv, &i, refresh ? "--refresh" : "--count"))) return false;
+        } else if (!strcmp(cmd, "status") &&
+                   (velo_cli_opt_is(a, "--refresh") || velo_cli_opt_is(a, "--count"))) {
+            bool refresh = velo_cli_opt_is(a, "--refresh");
+            if (!(v = velo_cli_opt_value(argc, argv, &i, refresh ? "--refresh" : "--count"))) return false;
             char *end;
             double d = strtod(v, &end);
             if (*end || d <= 0 || (refresh && d < 0.1)) {
@@ -103,18 +104,18 @@ static bool parse_cmd(const char *cmd, int argc, char **argv, int maxpos, cmd_op
                 o->count = (long)d;
         } else if (!strcmp(cmd, "stop") && !strcmp(a, "--force")) {
             o->force = true;
-        } else if (!strcmp(cmd, "stop") && opt_is(a, "--wait")) {
-            if (!(v = opt_value(argc, argv, &i, "--wait"))) return false;
+        } else if (!strcmp(cmd, "stop") && velo_cli_opt_is(a, "--wait")) {
+            if (!(v = velo_cli_opt_value(argc, argv, &i, "--wait"))) return false;
             char *end;
             o->wait = strtod(v, &end);
             if (*end || o->wait < 0) {
                 fprintf(stderr, "velo-cli: --wait needs seconds (0 = do not wait), found '%s'\n", v);
                 return false;
             }
-        } else if (!strcmp(cmd, "submit") && opt_is(a, "--name")) {
-            if (!(o->name = opt_value(argc, argv, &i, "--name"))) return false;
-        } else if (!strcmp(cmd, "submit") && opt_is(a, "--bind")) {
-            if (!(v = opt_value(argc, argv, &i, "--bind"))) return false;
+        } else if (!strcmp(cmd, "submit") && velo_cli_opt_is(a, "--name")) {
+            if (!(o->name = velo_cli_opt_value(argc, argv, &i, "--name"))) return false;
+        } else if (!strcmp(cmd, "submit") && velo_cli_opt_is(a, "--bind")) {
+            if (!(v = velo_cli_opt_value(argc, argv, &i, "--bind"))) return false;
             const char *eq = strchr(v, '=');
             if (!eq || eq == v) {
                 fprintf(stderr,

@@ -28,6 +28,12 @@ int velo_cli_jobs(velo_cli_remote *r, int argc, char **argv);
 int velo_cli_submit(velo_cli_remote *r, int argc, char **argv);
 int velo_cli_stop(velo_cli_remote *r, int argc, char **argv);
 
+/* Command-line options shared by every velo-cli command: is `a` the option `opt` (`--opt` or
+ * `--opt=VALUE`), and its value (`--opt VALUE` or `--opt=VALUE`; NULL, with a message, when
+ * missing). Defined in cli/velo_cli_remote.c. */
+bool velo_cli_opt_is(const char *a, const char *opt);
+const char *velo_cli_opt_value(int argc, char **argv, int *i, const char *opt);
+
 /* A whole file as a NUL-terminated mi_malloc'ed buffer, NULL with errno set on failure
  * (cli/velo_cli.c). */
 char *velo_cli_read_file(const char *path, size_t *len);

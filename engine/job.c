@@ -746,6 +746,32 @@ typedef struct job_run {
     atomic_bool failed;
 } job_run;
 
+/* The operator of one single-input plan node (FILTER, PROJECT, AGGREGATE, ANALYTIC, SORT, DISTINCT,
+ * LIMIT) over rows from `scan`; NULL with err set (or out of memory) when it cannot be built. The
+ * node's expressions move into the operator. Both run paths (cores, tree) build through here. */
+static velo_operator *build_operator(run_state *rs, const velo_query_plan *qp, velo_plan *p,
+                                     const velo_plan *scan, velo_row_error_handler h, velo_error *err) {
+    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
+    velo_operator *op = NULL;
+    switch (p->kind) {
+    case VELO_PLAN_PROJECT:
+        op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
+        if (op) p->nexprs = 0;
+        break;
+    case VELO_PLAN_FILTER:
+        op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
+        if (op) p->predicate = NULL;
+        break;
+    case VELO_PLAN_AGGREGATE: op = build_aggregate(rs, qp, p, scan, h, err); break;
+    case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
+    case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
+    case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
+    case VELO_PLAN_LIMIT: op = velo_limit_new(p->limit); break;
+    default: break;
+    }
+    return op;
+}
+
 /* Builds nodes[from, to) in front of `tail` and returns the head (tail when from == to). With
  * `copies` each node's expressions are copied first (the same stage runs on several cores), else
  * the operators take the plan's own. The one place that turns plan nodes into operators. */
@@ -754,7 +780,6 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
                                   velo_error *err) {
     velo_plan *scan = nodes[0];
     velo_operator *chain = tail;
-    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     for (uint32_t i = to; i-- > from;) {
         velo_plan *p = copies ? velo_plan_node_copy(nodes[i]) : nodes[i];
         if (!p) {
@@ -764,26 +789,9 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
         }
         /* the rows going into node i have node i-1's shape (set up in run_plan_cores) */
         velo_row_error_handler h = {on_row_error, &cp->dctx[i]};
-        velo_operator *op = NULL;
-        switch (p->kind) {
-        case VELO_PLAN_PROJECT:
-            op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
-            if (op) p->nexprs = 0;
-            break;
-        case VELO_PLAN_FILTER:
-            op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
-            if (op) p->predicate = NULL;
-            break;
-        case VELO_PLAN_AGGREGATE:
-            op = build_aggregate(rs, qp, p, scan, h, err);
-            if (op) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
-            break;
-        case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
-        case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
-        case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
-        case VELO_PLAN_LIMIT: op = cp->limit_op = velo_limit_new(p->limit); break;
-        default: break;
-        }
+        velo_operator *op = build_operator(rs, qp, p, scan, h, err);
+        if (op && p->kind == VELO_PLAN_AGGREGATE) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
+        if (op && p->kind == VELO_PLAN_LIMIT) cp->limit_op = op;
         if (copies) velo_plan_node_copy_free(p);
         if (!op) {
             if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
@@ -1066,7 +1074,6 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
 /* Builds the operators of p (and below), which send their rows to `down`; its inputs run in `phase`. */
 static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_error *err) {
     run_state *rs = t->rs;
-    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_status st;
     if (p->kind == VELO_PLAN_SCAN) {
         if (t->ninputs == MAX_INPUTS)
@@ -1102,26 +1109,11 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int
     velo_row_error_handler h =
         p->input ? tree_handler(t, p->input->schema, p->input) : (velo_row_error_handler){0};
     velo_operator *op = NULL;
-    switch (p->kind) {
-    case VELO_PLAN_PROJECT:
-        op = velo_project_new(p->exprs, p->nexprs, p->schema, cap, rs->opts->file, h);
-        if (op) p->nexprs = 0;
-        break;
-    case VELO_PLAN_FILTER:
-        op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
-        if (op) p->predicate = NULL;
-        break;
-    case VELO_PLAN_AGGREGATE: op = t->group_op = build_aggregate(rs, t->qp, p, scan, h, err); break;
-    case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
-    case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
-    case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
-    case VELO_PLAN_LIMIT:
-        op = velo_limit_new(p->limit);
-        if (!t->limit_op) t->limit_op = op; /* the outermost LIMIT: once done, reading stops */
-        break;
-    case VELO_PLAN_JOIN: return build_join(t, p, down, phase, &op, err);
-    default: break;
-    }
+    if (p->kind == VELO_PLAN_JOIN) return build_join(t, p, down, phase, &op, err);
+    op = build_operator(rs, t->qp, p, scan, h, err);
+    if (op && p->kind == VELO_PLAN_AGGREGATE) t->group_op = op;
+    if (op && p->kind == VELO_PLAN_LIMIT && !t->limit_op)
+        t->limit_op = op; /* the outermost LIMIT: once done, reading stops */
     if ((st = tree_add(t, op, err))) return st;
     op->next = down;
     return build_node(t, p->input, op, phase, err);
@@ -1678,18 +1670,60 @@ static void tree_core_run(velo_core *core, void *ud) {
     r->status = run_tree(r->t, r->root, r->sink_op, &r->err);
 }
 
+/* ---- the job's sink ---- */
+
+/* Where a job's rows go: the INTO target, or JSON lines on stdout. */
+typedef struct job_sink {
+    velo_uri uri;
+    bool have_uri;
+    velo_schema *schema; /* the visible columns of the rows written */
+} job_sink;
+
+/* Opens the sink of qp for rows shaped like `out` (hidden ORDER BY columns are not written). */
+static velo_status open_sink(run_state *rs, const velo_query_plan *qp, const velo_schema *out, velo_dlq *dlq,
+                             job_sink *js, velo_sink **sink, velo_error *err) {
+    velo_status status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &js->uri, err);
+    if (status) return status;
+    js->have_uri = true;
+    const velo_sink_ops *kops = velo_sink_lookup(js->uri.scheme);
+    if (!kops) {
+        char what[64];
+        snprintf(what, sizeof what, "%s:// sinks", js->uri.scheme);
+        return unsupported_at(qp->stmt ? &qp->stmt->pos : &qp->root->pos, err, what);
+    }
+    velo_connector_args kargs = {.uri = &js->uri,
+                                 .options = &qp->sink_options,
+                                 .base_dir = rs->base_dir,
+                                 .declared = NULL,
+                                 .dlq = dlq,
+                                 .name = qp->sink_uri ? qp->sink_uri : "stdout",
+                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
+    uint32_t nvisible = 0;
+    for (uint32_t i = 0; i < out->ncols; i++)
+        nvisible += !out->fields[i].hidden;
+    js->schema = velo_schema_new(nvisible);
+    if (!js->schema) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0, k = 0; i < out->ncols; i++)
+        if (!out->fields[i].hidden)
+            velo_schema_set(js->schema, k++, out->fields[i].name, out->fields[i].type);
+    return kops->open(&kargs, js->schema, sink, err);
+}
+
+static void job_sink_free(job_sink *js) {
+    if (js->have_uri) velo_uri_free(&js->uri);
+    velo_schema_free(js->schema);
+}
+
 /* Runs a plan with several inputs (joins, UNION ALL, subqueries run first, SELECT without FROM) as
  * one operator tree on core 0 alone, whatever --cores says: its result does not depend on it. */
 static velo_status run_plan_tree(run_state *rs, velo_query_plan *qp, velo_error *err) {
     velo_status status = check_plan(qp, err);
     if (status) return status;
     velo_plan *root = qp->root;
-    velo_uri sink_uri = {0};
-    bool have_sink_uri = false;
+    job_sink jsink = {0};
     velo_dlq dlq = {0};
     bool have_dlq = false;
     velo_sink *sink = NULL;
-    velo_schema *sink_schema = NULL;
     op_tree t = {.rs = rs, .qp = qp};
 
     const char *on_error = velo_kv_get_or(&qp->job_options, "on.error", "dlq");
@@ -1725,35 +1759,7 @@ static velo_status run_plan_tree(run_state *rs, velo_query_plan *qp, velo_error 
     t.dlq = &dlq;
     t.fail_job = strcasecmp(on_error, "fail") == 0;
 
-    /* sink: INTO target, or JSON lines on stdout */
-    if ((status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &sink_uri, err))) goto done;
-    have_sink_uri = true;
-    const velo_sink_ops *kops = velo_sink_lookup(sink_uri.scheme);
-    if (!kops) {
-        char what[64];
-        snprintf(what, sizeof what, "%s:// sinks", sink_uri.scheme);
-        status = unsupported_at(qp->stmt ? &qp->stmt->pos : &qp->root->pos, err, what);
-        goto done;
-    }
-    velo_connector_args kargs = {.uri = &sink_uri,
-                                 .options = &qp->sink_options,
-                                 .base_dir = rs->base_dir,
-                                 .declared = NULL,
-                                 .dlq = &dlq,
-                                 .name = qp->sink_uri ? qp->sink_uri : "stdout",
-                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
-    uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
-    for (uint32_t i = 0; i < root->schema->ncols; i++)
-        nvisible += !root->schema->fields[i].hidden;
-    sink_schema = velo_schema_new(nvisible);
-    for (uint32_t i = 0, j = 0; sink_schema && i < root->schema->ncols; i++)
-        if (!root->schema->fields[i].hidden)
-            velo_schema_set(sink_schema, j++, root->schema->fields[i].name, root->schema->fields[i].type);
-    if (!sink_schema) {
-        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
+    if ((status = open_sink(rs, qp, root->schema, &dlq, &jsink, &sink, err))) goto done;
 
     sink_ctx sink_ud = {sink, rs->opts->progress};
     velo_operator *sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_ud});
@@ -1813,8 +1819,7 @@ done:
     tree_free(&t);
     if (sink) sink->ops->close(sink);
     if (have_dlq) velo_dlq_close(&dlq);
-    if (have_sink_uri) velo_uri_free(&sink_uri);
-    velo_schema_free(sink_schema);
+    job_sink_free(&jsink);
     return status;
 }
 
@@ -1832,13 +1837,13 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         return unsupported_at(&scan->pos, err, what);
     }
 
-    velo_uri src_uri = {0}, sink_uri = {0};
-    bool have_src_uri = false, have_sink_uri = false;
+    velo_uri src_uri = {0};
+    bool have_src_uri = false;
+    job_sink jsink = {0};
     velo_dlq dlq = {0};
     bool have_dlq = false;
     pthread_mutex_t dlq_lock = PTHREAD_MUTEX_INITIALIZER;
     velo_sink *sink = NULL;
-    velo_schema *sink_schema = NULL;
     job_run job = {.rs = rs, .qp = qp, .nodes = nodes, .nnodes = nnodes, .sops = sops};
     uint8_t *used = NULL; /* projection pushdown mask (NULL: every column) */
     char src_name[256];
@@ -1902,36 +1907,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         }
     }
 
-    /* sink: INTO target, or JSON lines on stdout */
-    if ((status = velo_uri_parse(qp->sink_uri ? qp->sink_uri : "stdout://", &sink_uri, err))) goto done;
-    have_sink_uri = true;
-    const velo_sink_ops *kops = velo_sink_lookup(sink_uri.scheme);
-    if (!kops) {
-        char what[64];
-        snprintf(what, sizeof what, "%s:// sinks", sink_uri.scheme);
-        status = unsupported_at(qp->stmt ? &qp->stmt->pos : &qp->root->pos, err, what);
-        goto done;
-    }
-    velo_connector_args kargs = {.uri = &sink_uri,
-                                 .options = &qp->sink_options,
-                                 .base_dir = rs->base_dir,
-                                 .declared = NULL,
-                                 .dlq = &dlq,
-                                 .name = qp->sink_uri ? qp->sink_uri : "stdout",
-                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
-    uint32_t nvisible = 0; /* the sink writes no hidden ORDER BY columns */
-    for (uint32_t i = 0; i < project->schema->ncols; i++)
-        nvisible += !project->schema->fields[i].hidden;
-    sink_schema = velo_schema_new(nvisible);
-    for (uint32_t i = 0, k = 0; sink_schema && i < project->schema->ncols; i++)
-        if (!project->schema->fields[i].hidden)
-            velo_schema_set(sink_schema, k++, project->schema->fields[i].name,
-                            project->schema->fields[i].type);
-    if (!sink_schema) {
-        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if ((status = kops->open(&kargs, sink_schema, &sink, err))) goto done;
+    if ((status = open_sink(rs, qp, project->schema, &dlq, &jsink, &sink, err))) goto done;
     job.sink = sink;
     /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
      * and then the source commits what it has polled. Only while no operator holds rows back (a
@@ -2124,8 +2100,7 @@ done_cores:
     if (sink) sink->ops->close(sink);
     if (have_dlq) velo_dlq_close(&dlq);
     if (have_src_uri) velo_uri_free(&src_uri);
-    if (have_sink_uri) velo_uri_free(&sink_uri);
-    velo_schema_free(sink_schema);
+    job_sink_free(&jsink);
     mi_free(used);
     return status;
 }
@@ -2170,20 +2145,6 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
     if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, err);
     return st;
-}
-
-/* Statements about a running server's catalog and jobs, which a one-shot run has no use for. */
-static const char *server_statement(sql_stmt_kind k) {
-    switch (k) {
-    case SQL_STMT_SHOW: return "SHOW";
-    case SQL_STMT_DESCRIBE: return "DESCRIBE";
-    case SQL_STMT_DROP: return "DROP";
-    case SQL_STMT_STOP_JOB: return "STOP JOB";
-    case SQL_STMT_PAUSE_JOB: return "PAUSE JOB";
-    case SQL_STMT_RESUME_JOB: return "RESUME JOB";
-    case SQL_STMT_ROLLBACK_JOB: return "ROLLBACK JOB";
-    default: return NULL;
-    }
 }
 
 static void render_diags(run_state *rs, const velo_diags *d) {
@@ -2254,7 +2215,7 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report) {
             velo_query_plan_free(qp);
             continue;
         }
-        const char *session_stmt = server_statement(stmt->kind);
+        const char *session_stmt = velo_sql_server_statement(stmt->kind);
         if (session_stmt) {
             velo_query_plan_free(qp);
             velo_error_set_at(

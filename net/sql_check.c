@@ -24,22 +24,9 @@ void velo_sql_check_free(velo_sql_check *c) {
     velo_strbuf_free(&c->plan_json);
 }
 
-static const char *server_only(sql_stmt_kind k) {
-    switch (k) {
-    case SQL_STMT_SHOW: return "SHOW";
-    case SQL_STMT_DESCRIBE: return "DESCRIBE";
-    case SQL_STMT_DROP: return "DROP";
-    case SQL_STMT_STOP_JOB: return "STOP JOB";
-    case SQL_STMT_PAUSE_JOB: return "PAUSE JOB";
-    case SQL_STMT_RESUME_JOB: return "RESUME JOB";
-    case SQL_STMT_ROLLBACK_JOB: return "ROLLBACK JOB";
-    default: return NULL;
-    }
-}
-
 /* Job rules on one parsed statement, before planning. */
 static void job_rules(velo_sql_check *c, const sql_stmt *st) {
-    const char *so = server_only(st->kind);
+    const char *so = velo_sql_server_statement(st->kind);
     if (so)
         velo_diags_add(&c->diags, VELO_SEV_ERROR, "job.statement", st->pos.line, st->pos.col,
                        "%s cannot be part of a job: use the REST API (GET /v1/jobs, DELETE /v1/jobs/ID)", so);

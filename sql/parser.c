@@ -1613,3 +1613,16 @@ void velo_sql_script_free(velo_sql_script *script) {
     velo_arena_free(&script->arena);
     mi_free(script);
 }
+
+const char *velo_sql_server_statement(sql_stmt_kind k) {
+    switch (k) {
+    case SQL_STMT_SHOW: return "SHOW";
+    case SQL_STMT_DESCRIBE: return "DESCRIBE";
+    case SQL_STMT_DROP: return "DROP";
+    case SQL_STMT_STOP_JOB: return "STOP JOB";
+    case SQL_STMT_PAUSE_JOB: return "PAUSE JOB";
+    case SQL_STMT_RESUME_JOB: return "RESUME JOB";
+    case SQL_STMT_ROLLBACK_JOB: return "ROLLBACK JOB";
+    default: return NULL;
+    }
+}

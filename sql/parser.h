@@ -16,6 +16,10 @@
  * NULL when out of memory. `file` and `text` must outlive the script. */
 velo_sql_script *velo_sql_parse(const char *file, const char *text, size_t len, velo_diags *diags);
 void velo_sql_script_free(velo_sql_script *script);
+/* The statements about a running server's catalog and jobs (SHOW, DESCRIBE, DROP, STOP/PAUSE/
+ * RESUME/ROLLBACK JOB): their name as written, or NULL for any other kind. A one-shot run and a
+ * submitted job both refuse them. */
+const char *velo_sql_server_statement(sql_stmt_kind k);
 
 /* Pretty-printer: canonical SQL text of a statement / query / expression. Printing a parsed
  * statement and parsing the result again gives the same tree (round-trip property). */

@@ -37,19 +37,49 @@ static velo_status collect(void *ud, const velo_batch *b, velo_error *err) {
 static velo_status no_flush(void *ud, velo_error *err) { return VELO_OK; }
 
 /* window_start, COUNT(*) of a global processing-time window */
+typedef struct pt_rows {
+    int64_t rows[4][2];
+    uint32_t n;
+} pt_rows;
+
 static velo_status collect_pt(void *ud, const velo_batch *b, velo_error *err) {
-    struct {
-        int64_t (*rows)[2];
-        uint32_t *n;
-    } *u = ud;
+    pt_rows *u = ud;
     for (uint32_t k = 0; k < velo_batch_live(b); k++) {
         uint32_t r = velo_batch_row(b, k);
-        cr_assert_lt(*u->n, 4);
-        u->rows[*u->n][0] = VELO_VEC(&b->cols[0], int64_t)[r];
-        u->rows[*u->n][1] = VELO_VEC(&b->cols[2], int64_t)[r];
-        (*u->n)++;
+        cr_assert_lt(u->n, 4);
+        u->rows[u->n][0] = VELO_VEC(&b->cols[0], int64_t)[r];
+        u->rows[u->n][1] = VELO_VEC(&b->cols[2], int64_t)[r];
+        u->n++;
     }
     return VELO_OK;
+}
+
+/* GROUP BY nothing WINDOW TUMBLING(1h) without a time column (processing time): COUNT(*), into `out`. */
+static velo_operator *make_pt_op(bool use_watermark, pt_rows *out) {
+    velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
+    velo_group_agg *aggs = calloc(1, sizeof *aggs);
+    velo_error err = {0};
+    cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[0].desc, &err), VELO_OK);
+    velo_schema *s = velo_schema_new(3);
+    velo_schema_set(s, 0, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
+    velo_schema_set(s, 1, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
+    velo_schema_set(s, 2, "n", bi);
+    velo_group_config cfg = {
+        .aggs = aggs,
+        .naggs = 1,
+        .windowed = true,
+        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 3600000000LL, .advance_us = 3600000000LL},
+        .time_column = -1,
+        .use_watermark = use_watermark,
+        .output = s,
+        .capacity = 64,
+        .file = "t.sql"};
+    velo_operator *op = velo_group_op_new(&cfg, &err);
+    cr_assert_not_null(op, "%s", err.message);
+    free(aggs);
+    velo_schema_free(s);
+    op->next = velo_sink_op_new((velo_sink_fns){collect_pt, no_flush, out});
+    return op;
 }
 
 static velo_expr *column(uint32_t i, velo_type_id t) {
@@ -336,35 +366,9 @@ Test(group_op, many_groups_grow_the_table_in_chunks_and_stay_compact) {
 }
 
 Test(group_op, without_a_time_column_windows_use_processing_time) {
-    /* GROUP BY nothing WINDOW TUMBLING(1h) without a time column: COUNT(*) */
-    velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
-    velo_group_agg *aggs = calloc(1, sizeof *aggs);
+    pt_rows got = {0};
+    velo_operator *op = make_pt_op(false, &got);
     velo_error err = {0};
-    cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[0].desc, &err), VELO_OK);
-    velo_schema *s = velo_schema_new(3);
-    velo_schema_set(s, 0, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
-    velo_schema_set(s, 1, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
-    velo_schema_set(s, 2, "n", bi);
-    velo_group_config cfg = {
-        .aggs = aggs,
-        .naggs = 1,
-        .windowed = true,
-        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 3600000000LL, .advance_us = 3600000000LL},
-        .time_column = -1,
-        .output = s,
-        .capacity = 64,
-        .file = "t.sql"};
-    velo_operator *op = velo_group_op_new(&cfg, &err);
-    cr_assert_not_null(op, "%s", err.message);
-    free(aggs);
-    velo_schema_free(s);
-    int64_t got[4][2] = {{0}};
-    uint32_t ngot = 0;
-    struct sink_ud {
-        int64_t (*rows)[2];
-        uint32_t *n;
-    } ud = {got, &ngot};
-    op->next = velo_sink_op_new((velo_sink_fns){collect_pt, no_flush, &ud});
     static const int64_t rows[][3] = {{1, 1, -5}, {2, 1, 999999}, {3, 1, 0}};
     push_rows(op, rows, 3, 3); /* the t column is ignored */
     cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
@@ -372,10 +376,10 @@ Test(group_op, without_a_time_column_windows_use_processing_time) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t total = 0;
-    for (uint32_t i = 0; i < ngot; i++) {
-        total += got[i][1];
-        cr_assert_leq(got[i][0], (int64_t)ts.tv_sec * 1000000, "the window of the wall clock, not of t");
-        cr_assert_gt(got[i][0], ((int64_t)ts.tv_sec - 7200) * 1000000);
+    for (uint32_t i = 0; i < got.n; i++) {
+        total += got.rows[i][1];
+        cr_assert_leq(got.rows[i][0], (int64_t)ts.tv_sec * 1000000, "the window of the wall clock, not of t");
+        cr_assert_gt(got.rows[i][0], ((int64_t)ts.tv_sec - 7200) * 1000000);
     }
     cr_assert_eq(total, 3);
 }
@@ -422,42 +426,16 @@ Test(group_op, without_idle_timeout_a_tick_leaves_event_time_windows_open) {
 }
 
 Test(group_op, processing_time_windows_close_on_a_tick_without_input) {
-    velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
-    velo_group_agg *aggs = calloc(1, sizeof *aggs);
+    pt_rows got = {0};
+    velo_operator *op = make_pt_op(true, &got);
     velo_error err = {0};
-    cr_assert_eq(velo_agg_desc_make("COUNT", NULL, 0, false, bi, NULL, &aggs[0].desc, &err), VELO_OK);
-    velo_schema *s = velo_schema_new(3);
-    velo_schema_set(s, 0, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
-    velo_schema_set(s, 1, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
-    velo_schema_set(s, 2, "n", bi);
-    velo_group_config cfg = {
-        .aggs = aggs,
-        .naggs = 1,
-        .windowed = true,
-        .window = {.kind = VELO_WIN_TUMBLING, .size_us = 3600000000LL, .advance_us = 3600000000LL},
-        .time_column = -1,
-        .use_watermark = true,
-        .output = s,
-        .capacity = 64,
-        .file = "t.sql"};
-    velo_operator *op = velo_group_op_new(&cfg, &err);
-    cr_assert_not_null(op, "%s", err.message);
-    free(aggs);
-    velo_schema_free(s);
-    int64_t got[4][2] = {{0}};
-    uint32_t ngot = 0;
-    struct sink_ud {
-        int64_t (*rows)[2];
-        uint32_t *n;
-    } ud = {got, &ngot};
-    op->next = velo_sink_op_new((velo_sink_fns){collect_pt, no_flush, &ud});
     static const int64_t rows[][3] = {{1, 1, 0}, {2, 1, 0}};
     push_rows(op, rows, 2, 2);
-    cr_assert_eq(ngot, 0);
+    cr_assert_eq(got.n, 0);
     cr_assert_eq(velo_operator_tick(op, wall_now_us() + 2 * 3600000000LL, &err), VELO_OK, "%s", err.message);
-    cr_assert_eq(ngot, 1, "the wall clock passed the window's end: it closed before the end of input");
-    cr_assert_eq(got[0][1], 2);
+    cr_assert_eq(got.n, 1, "the wall clock passed the window's end: it closed before the end of input");
+    cr_assert_eq(got.rows[0][1], 2);
     cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
-    cr_assert_eq(ngot, 1);
+    cr_assert_eq(got.n, 1);
     velo_operator_destroy_chain(op);
 }
