@@ -161,6 +161,22 @@ def table(w):
     return "\n".join(out)
 
 
+def latency_table(w):
+    """The latency workload's own table: per mode, the achieved rate and arrival -> sink percentiles
+    of every row and of the rows that completed a source batch (bench/workloads/latency.py)."""
+    f = lambda x: "—" if x is None else ("%.2f ms" % x if x < 10 else "%.1f ms" % x)
+    out = ["| what | rows | achieved rows/s | row p50 / p99 / p99.9 / max | batch-completing row p50 / p99 / max "
+           "(samples) | check |", "|---|---|---|---|---|---|"]
+    for r in w["results"]:
+        rl, bl = r.get("row_latency") or {}, r.get("batch_latency") or {}
+        out.append("| %s | %s | %s | %s / %s / %s / %s | %s / %s / %s (%s) | %s |"
+                   % (cell(r["name"]), "{:,}".format(r["events"]), si(r.get("achieved_rows_per_s")),
+                      f(rl.get("p50_ms")), f(rl.get("p99_ms")), f(rl.get("p999_ms")), f(rl.get("max_ms")),
+                      f(bl.get("p50_ms")), f(bl.get("p99_ms")), f(bl.get("max_ms")), bl.get("samples", "?"),
+                      cell(r.get("check") or "")))
+    return "\n".join(out)
+
+
 def chart(d):
     """A clustered bar chart of events/s per Nexmark query (1 core), or False without gnuplot."""
     w = next((w for w in d["workloads"] if w["workload"] == "nexmark"), None)
@@ -241,7 +257,7 @@ def render_doc(d, have_chart):
             out += ["*Measured by an earlier run: commit `%s`, %s.*" % (m.get("commit", "")[:10], m.get("date")), ""]
         if w["workload"] == "nexmark" and have_chart:
             out += ["![events/s per Nexmark query](../bench/results/nexmark.png)", ""]
-        out += [table(w), ""]
+        out += [latency_table(w) if w["workload"] == "latency" else table(w), ""]
     out += ["## For context: published figures elsewhere", "",
             "Not measured here, other hardware: Flink's Nexmark per core (nexmark GUIDE, 3×8 cores): q0 155K, "
             "q1 158K, q2 175K, q3 152K, q4 34K, q5 22K, q7 12K, q8 146K events/s; DBSP/Feldera q0 ~1.17 M "
@@ -296,7 +312,7 @@ def main():
     print("bench: wrote %s, %s%s" % (os.path.relpath(LATEST, ROOT), os.path.relpath(DOC, ROOT),
                                      ", " + os.path.relpath(CHART, ROOT) if have_chart else ""))
     for w in d["workloads"]:
-        print("\n## " + w["title"] + "\n" + table(w))
+        print("\n## " + w["title"] + "\n" + (latency_table(w) if w["workload"] == "latency" else table(w)))
 
 
 if __name__ == "__main__":
