@@ -518,6 +518,22 @@ static bool event_time_of(const velo_vector *tv, uint32_t row, int64_t *out) {
     }
 }
 
+/* 'state.max.bytes': a group table that grew past it fails the job with a message naming the operator,
+ * rather than exhausting memory (checked after each batch, when the table is at its largest). */
+static velo_status state_check(const group_op *g, velo_error *err) {
+    const velo_group_config *c = &g->cfg;
+    if (!c->max_state_bytes) return VELO_OK;
+    uint64_t bytes = gt_bytes(&g->groups) + gt_bytes(&g->sessions);
+    if (bytes <= c->max_state_bytes) return VELO_OK;
+    return velo_error_set_at(err, VELO_ERR_NOMEM, c->line, c->col,
+                             "%s state holds %llu bytes in %llu groups, over 'state.max.bytes'=%llu; raise "
+                             "'state.max.bytes', %s",
+                             c->state_name ? c->state_name : "GROUP BY", (unsigned long long)bytes,
+                             (unsigned long long)g->groups.live, (unsigned long long)c->max_state_bytes,
+                             c->windowed ? "use smaller windows or a smaller watermark delay"
+                                         : "add a WINDOW clause, or group by fewer distinct keys");
+}
+
 static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) {
     group_op *g = (group_op *)o;
     const velo_group_config *c = &g->cfg;
@@ -696,6 +712,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
     }
 
     if ((st = fold_pairs(g, npairs, argv, filtv, err))) return st;
+    if ((st = state_check(g, err))) return st;
     if (c->emit_changes && (st = emit_dirty(g, err))) return st;
     if (c->windowed && c->idle_us > 0) {
         struct timespec ts;

@@ -43,6 +43,9 @@ typedef struct velo_group_config {
     uint32_t capacity;
     const char *file;
     velo_row_error_handler on_error;
+    uint64_t max_state_bytes; /* 'state.max.bytes': a group table past it fails the job; 0: no limit */
+    const char *state_name;   /* names the operator in that message ("GROUP BY", "WINDOW TUMBLING") */
+    uint32_t line, col;       /* the SQL of the operator, for that message */
 } velo_group_config;
 
 /* Returns NULL with err set when the configuration cannot run (e.g. a key type without an encoding). */

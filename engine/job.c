@@ -302,6 +302,28 @@ static velo_status agg_desc_for(const velo_function *fn, velo_expr **args, uint3
                               err);
 }
 
+/* 'state.max.bytes' (a job option: bytes, or 64KB / 512MB / 2GB); 0 when not set. */
+static velo_status state_max_bytes(const velo_query_plan *qp, uint64_t *out, velo_error *err) {
+    *out = 0;
+    const char *max_state = velo_kv_get(&qp->job_options, "state.max.bytes");
+    if (!max_state) return VELO_OK;
+    char *end = NULL;
+    unsigned long long v = strtoull(max_state, &end, 10);
+    if (end && (*end == 'k' || *end == 'K'))
+        v <<= 10, end++;
+    else if (end && (*end == 'm' || *end == 'M'))
+        v <<= 20, end++;
+    else if (end && (*end == 'g' || *end == 'G'))
+        v <<= 30, end++;
+    if (end && (*end == 'b' || *end == 'B')) end++;
+    if (!end || end == max_state || *end || !v)
+        return velo_error_set(
+            err, VELO_ERR_INVALID,
+            "'state.max.bytes' must be a positive byte count (e.g. 1048576 or 512MB), found '%s'", max_state);
+    *out = v;
+    return VELO_OK;
+}
+
 /* The GROUP BY / window operator for an AGGREGATE node; takes the node's expressions. */
 static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg,
                                       const velo_plan *scan, velo_row_error_handler h, velo_error *err) {
@@ -340,6 +362,13 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     cfg.capacity = VELO_BATCH_DEFAULT_CAPACITY;
     cfg.file = rs->opts->file;
     cfg.on_error = h;
+    if ((st = state_max_bytes(qp, &cfg.max_state_bytes, err))) goto fail;
+    cfg.state_name = !agg->windowed                            ? "GROUP BY"
+                     : agg->window.kind == VELO_WINDOW_SLIDING ? "WINDOW SLIDING"
+                     : agg->window.kind == VELO_WINDOW_SESSION ? "WINDOW SESSION"
+                                                               : "WINDOW TUMBLING";
+    cfg.line = agg->pos.line;
+    cfg.col = agg->pos.col;
     const velo_kv *opts = &qp->job_options;
     const velo_kv *sopts = &scan->source.options;
     if (agg->windowed) {
@@ -1732,27 +1761,7 @@ static velo_status run_plan_tree(run_state *rs, velo_query_plan *qp, velo_error 
                                 on_error);
         goto done;
     }
-    const char *max_state = velo_kv_get(&qp->job_options, "state.max.bytes");
-    if (max_state) {
-        char *end = NULL;
-        unsigned long long v = strtoull(max_state, &end, 10);
-        if (end && (*end == 'k' || *end == 'K'))
-            v <<= 10, end++;
-        else if (end && (*end == 'm' || *end == 'M'))
-            v <<= 20, end++;
-        else if (end && (*end == 'g' || *end == 'G'))
-            v <<= 30, end++;
-        if (end && (*end == 'b' || *end == 'B')) end++;
-        if (!end || end == max_state || *end || !v) {
-            status =
-                velo_error_set(err, VELO_ERR_INVALID,
-                               "'state.max.bytes' must be a positive byte count (e.g. 1048576 or 512MB), "
-                               "found '%s'",
-                               max_state);
-            goto done;
-        }
-        t.max_state_bytes = v;
-    }
+    if ((status = state_max_bytes(qp, &t.max_state_bytes, err))) goto done;
     const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
     if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
     have_dlq = true;
