@@ -50,6 +50,7 @@ struct join_op {
     velo_expr **keys[2]; /* left keys, right keys */
     uint32_t nkeys;
     velo_expr *cond;
+    velo_expr *mark_value; /* MARK */
     uint32_t ncols[2];
     int32_t right_pk;
     int64_t within_us;
@@ -73,7 +74,9 @@ struct join_op {
     uint64_t *pair_stored; /* out row -> row of the other side's store */
     uint32_t *ident;       /* 0..capacity-1 */
     uint8_t *probe_matched, *probe_skip;
-    uint64_t *probe_rid; /* symmetric mode: the store row of each pushed row, or NO_ROW */
+    uint64_t *probe_rid;  /* symmetric mode: the store row of each pushed row, or NO_ROW */
+    uint8_t *probe_mark;  /* MARK: per pushed row, 0 no pair, 1 a pair with a NULL mark value, 2 TRUE */
+    velo_batch *mark_out; /* MARK: left columns, mark */
     velo_strbuf kb;
 };
 
@@ -320,15 +323,19 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
     if (check) {
         kept = 0;
         const uint8_t *pass = NULL;
-        velo_vector *res = NULL;
+        velo_vector *res = NULL, *mres = NULL;
+        velo_eval_ctx_reset(&j->cctx);
         if (j->cond) {
-            velo_eval_ctx_reset(&j->cctx);
             velo_status st = velo_expr_eval(j->cond, out, j->ident, n, &j->cctx, &res, err);
             if (st) return st;
             pass = VELO_VEC(res, uint8_t);
         }
+        if (j->mark_value) {
+            velo_status st = velo_expr_eval(j->mark_value, out, j->ident, n, &j->cctx, &mres, err);
+            if (st) return st;
+        }
         for (uint32_t o = 0; o < n; o++) {
-            if (j->cond) {
+            if (j->cond || j->mark_value) {
                 if (j->cctx.errors.count && j->cctx.errors.flag[o]) {
                     j->base.rows_failed++;
                     velo_status st;
@@ -337,7 +344,16 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
                         return st;
                     continue;
                 }
-                if (!velo_vector_is_valid(res, o) || !pass[o]) continue;
+                if (j->cond && (!velo_vector_is_valid(res, o) || !pass[o])) continue;
+            }
+            if (j->kind == VELO_JOIN_OP_MARK) {
+                uint8_t m = !mres                            ? 2
+                            : !velo_vector_is_valid(mres, o) ? 1
+                            : VELO_VEC(mres, uint8_t)[o]     ? 2
+                                                             : 0;
+                uint8_t *pm = &j->probe_mark[j->pair_probe[o]];
+                if (m > *pm) *pm = m;
+                continue;
             }
             j->probe_matched[j->pair_probe[o]] = 1;
             j->store[other].matched[j->pair_stored[o]] = 1;
@@ -349,7 +365,8 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
         out->sel_count = kept;
     }
     velo_status st = VELO_OK;
-    if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI) { /* the pairs only mark rows */
+    if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI ||
+        j->kind == VELO_JOIN_OP_MARK) { /* the pairs only mark rows */
         velo_batch_reset(out);
         return VELO_OK;
     }
@@ -622,6 +639,28 @@ static const velo_operator_ops build_ops = {
 
 /* ---- hash mode, probe side ---- */
 
+/* MARK: every pushed row that did not fail, with its mark (TRUE / NULL / FALSE) after its columns. */
+static velo_status emit_marks(join_op *j, velo_batch *b, const uint32_t *sel, uint32_t n, velo_error *err) {
+    velo_batch *out = j->mark_out;
+    velo_vector *mv = &out->cols[j->ncols[0]];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        if (j->probe_skip[i]) continue;
+        uint32_t o = out->count++;
+        for (uint32_t c = 0; c < j->ncols[0]; c++)
+            copy_value(&b->cols[c], i, &out->cols[c], o);
+        out->origin[o] = b->origin[i];
+        if (j->probe_mark[i] != 1) {
+            VELO_VEC(mv, uint8_t)[o] = j->probe_mark[i] == 2;
+            velo_vector_set_valid(mv, o);
+        }
+    }
+    j->base.rows_out += out->count;
+    velo_status st = out->count && j->base.next ? velo_operator_push(j->base.next, out, err) : VELO_OK;
+    velo_batch_reset(out);
+    return st;
+}
+
 static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) {
     join_op *j = (join_op *)o;
     if (j->stream.symmetric) return symmetric_push(j, 0, b, err);
@@ -635,6 +674,7 @@ static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) 
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
         j->probe_matched[i] = 0;
+        j->probe_mark[i] = 0;
         j->probe_skip[i] = ctx->errors.count && ctx->errors.flag[i];
         if (j->probe_skip[i]) {
             if ((st = reject(j, 0, b, i, ctx->errors.message[i], err))) return st;
@@ -666,6 +706,7 @@ static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) 
         }
     }
     if ((st = flush(j, true, 1, err))) return st;
+    if (j->kind == VELO_JOIN_OP_MARK) return emit_marks(j, b, sel, n, err);
     if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI) {
         /* compact the selection in place: writes never overtake reads */
         bool want = j->kind == VELO_JOIN_OP_SEMI;
@@ -710,6 +751,9 @@ static void probe_destroy(velo_operator *o) {
         velo_eval_ctx_free(&j->kctx[side]);
     }
     velo_expr_free(j->cond);
+    velo_expr_free(j->mark_value);
+    velo_batch_free(j->mark_out);
+    mi_free(j->probe_mark);
     velo_strbuf_free(&j->kb);
     velo_keymap_free(&j->pk);
     velo_eval_ctx_free(&j->cctx);
@@ -735,6 +779,7 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
             velo_expr_free(cfg->right_keys[c]);
         }
         velo_expr_free(cfg->condition);
+        velo_expr_free(cfg->mark_value);
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the join");
         return NULL;
     }
@@ -748,6 +793,7 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     if (j->keys[0] && cfg->nkeys) memcpy(j->keys[0], cfg->left_keys, sizeof *j->keys[0] * cfg->nkeys);
     if (j->keys[1] && cfg->nkeys) memcpy(j->keys[1], cfg->right_keys, sizeof *j->keys[1] * cfg->nkeys);
     j->cond = cfg->condition;
+    j->mark_value = cfg->mark_value;
     j->ncols[0] = cfg->left->ncols;
     j->ncols[1] = cfg->right->ncols;
     j->right_pk = cfg->right_pk;
@@ -791,6 +837,21 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
         if (velo_expr_prepare(j->keys[0][c], cap, err) || velo_expr_prepare(j->keys[1][c], cap, err))
             goto fail;
     if (j->cond && velo_expr_prepare(j->cond, cap, err)) goto fail;
+    if (j->mark_value && velo_expr_prepare(j->mark_value, cap, err)) goto fail;
+    if (j->kind == VELO_JOIN_OP_MARK) {
+        if (j->stream.symmetric || cfg->within_us >= 0) {
+            velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                           "a correlated subquery over an input that never ends is not supported yet");
+            goto fail;
+        }
+        velo_type *mt = mi_malloc(sizeof *mt * (j->ncols[0] + 1));
+        for (uint32_t c = 0; mt && c < j->ncols[0]; c++)
+            mt[c] = cfg->left->fields[c].type;
+        if (mt) mt[j->ncols[0]] = velo_type_make(VELO_TYPE_BOOLEAN);
+        j->mark_out = mt ? velo_batch_new_types(j->ncols[0] + 1, mt, cap) : NULL;
+        mi_free(mt);
+        if (!j->mark_out) goto nomem;
+    }
     velo_type *types = mi_malloc(sizeof *types * (j->ncols[0] + j->ncols[1] + 1));
     for (uint32_t c = 0; types && c < j->ncols[0] + j->ncols[1]; c++)
         types[c] = c < j->ncols[0] ? cfg->left->fields[c].type : cfg->right->fields[c - j->ncols[0]].type;
@@ -802,8 +863,9 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->probe_matched = mi_zalloc(cap);
     j->probe_skip = mi_zalloc(cap);
     j->probe_rid = mi_malloc(sizeof *j->probe_rid * cap);
-    if (!j->out || !j->pair_probe || !j->pair_stored || !j->ident || !j->probe_matched || !j->probe_skip ||
-        !j->probe_rid)
+    j->probe_mark = mi_zalloc(cap);
+    if (!j->probe_mark || !j->out || !j->pair_probe || !j->pair_stored || !j->ident || !j->probe_matched ||
+        !j->probe_skip || !j->probe_rid)
         goto nomem;
     for (uint32_t i = 0; i < cap; i++) {
         j->ident[i] = i;

@@ -18,6 +18,7 @@ typedef enum velo_join_op_kind {
     VELO_JOIN_OP_FULL,
     VELO_JOIN_OP_SEMI, /* each left row once when some right row matches; output: left columns */
     VELO_JOIN_OP_ANTI, /* each left row that no right row matches; output: left columns */
+    VELO_JOIN_OP_MARK, /* each left row once, with a BOOLEAN mark (hash mode only; see mark_value) */
 } velo_join_op_kind;
 
 /* Symmetric mode (stream-stream joins, cfg->symmetric): both inputs keep their rows and probe the
@@ -40,7 +41,11 @@ typedef struct velo_join_config {
     velo_expr **right_keys; /* over the right input, same types as left_keys (ditto) */
     uint32_t nkeys;         /* 0: every right row is a candidate (a nested-loop join) */
     velo_expr *condition;   /* over the output row (left columns..., right columns...), or NULL; taken */
-    const velo_schema *left, *right; /* output: left ++ right (SEMI / ANTI: left) */
+    /* MARK: over the pair like `condition`, or NULL; taken. A left row's mark is TRUE when some pair
+     * passing `condition` has mark_value TRUE (or there is no mark_value), else NULL when some such
+     * pair has it NULL, else FALSE: SQL's `x IN (subquery)` with mark_value `x = y` (EXISTS: none) */
+    velo_expr *mark_value;
+    const velo_schema *left, *right; /* output: left ++ right (SEMI / ANTI: left; MARK: left, BOOLEAN) */
     int64_t within_us; /* JOIN ... WITHIN: pairs need |left time - right time| <= within_us; -1: none */
     int32_t left_time, right_time; /* the TIMESTAMP columns compared by WITHIN (left / right input) */
     int32_t right_pk;         /* a table: the right column holding its primary key (latest row wins); -1 */

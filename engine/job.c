@@ -1169,6 +1169,7 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
     case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
     case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
+    case VELO_JOIN_MARK: cfg.kind = VELO_JOIN_OP_MARK; break;
     default: cfg.kind = VELO_JOIN_OP_INNER; break;
     }
     cfg.left_keys = p->left_keys;
@@ -1216,7 +1217,13 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     cfg.file = t->rs->opts->file;
     cfg.on_left_error = tree_handler(t, p->input->schema, p->input);
     cfg.on_right_error = tree_handler(t, p->right->schema, p->right);
-    cfg.on_pair_error = tree_handler(t, p->schema, p->input); /* SEMI/ANTI: the left columns of the pair */
+    /* SEMI/ANTI/MARK: the left columns of the pair */
+    cfg.on_pair_error =
+        tree_handler(t, p->join_kind == VELO_JOIN_MARK ? p->input->schema : p->schema, p->input);
+    if (p->join_kind == VELO_JOIN_MARK && p->nexprs) { /* the planner keeps the mark value in exprs[0] */
+        cfg.mark_value = p->exprs[0];
+        p->exprs[0] = NULL;
+    }
     velo_operator *op = velo_join_op_new(&cfg, err);
     /* the operator took the expressions, whatever happened */
     p->left_keys = p->right_keys = NULL;

@@ -333,7 +333,8 @@ static const char *kind_name(velo_plan_kind k) {
 static const char *join_kind_name(velo_join_kind k) {
     static const char *const n[] = {
         [VELO_JOIN_INNER] = "INNER", [VELO_JOIN_LEFT] = "LEFT", [VELO_JOIN_RIGHT] = "RIGHT",
-        [VELO_JOIN_FULL] = "FULL",   [VELO_JOIN_SEMI] = "SEMI", [VELO_JOIN_ANTI] = "ANTI"};
+        [VELO_JOIN_FULL] = "FULL",   [VELO_JOIN_SEMI] = "SEMI", [VELO_JOIN_ANTI] = "ANTI",
+        [VELO_JOIN_MARK] = "MARK"};
     return n[k];
 }
 
@@ -628,6 +629,10 @@ static void node_details(const node_ctx *c, line_fn emit, void *ud) {
         velo_strbuf_clear(&l);
         put(&l, "on ");
         expr_text(c, n->condition, js, &l);
+        if (n->join_kind == VELO_JOIN_MARK && n->nexprs) {
+            put(&l, "  mark ");
+            expr_text(c, n->exprs[0], js, &l);
+        }
         velo_schema_free(js);
         emit(ud, l.data);
     }

@@ -119,6 +119,11 @@ typedef enum velo_join_kind {
     VELO_JOIN_FULL,
     VELO_JOIN_SEMI, /* IN / EXISTS decorrelated */
     VELO_JOIN_ANTI, /* NOT IN / NOT EXISTS decorrelated */
+    /* [NOT] IN / EXISTS decorrelated where a TRUE/FALSE filter will not do (under OR, NOT IN, select
+     * list): left columns..., a BOOLEAN mark. TRUE when a right row passes `condition` and the mark
+     * value exprs[0] (IN: `x = y` over the pair; EXISTS: none, nexprs 0) is TRUE for it, else NULL when
+     * one gives NULL, else FALSE (core/join_op.h VELO_JOIN_OP_MARK) */
+    VELO_JOIN_MARK,
 } velo_join_kind;
 
 typedef struct velo_plan velo_plan;

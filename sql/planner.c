@@ -642,7 +642,7 @@ static decl *find_decl(velo_planner *p, const char *name) {
 }
 
 static bool known_scheme(const char *s) {
-    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream", "postgresql",
+    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream",  "postgresql",
                                           "postgres", "clickhouse", "s3",     "iceberg", "nexmark"};
     for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
         if (!strcasecmp(s, schemes[i])) return true;
@@ -1446,32 +1446,33 @@ static velo_expr *and_of(velo_expr *a, velo_expr *b) {
     return x;
 }
 
-/* The SEMI/ANTI join for conjunct c of a WHERE over `left`, or NULL when c is not a decorrelatable
- * [NOT] EXISTS / IN (subquery): PROJECT -> [FILTER] -> X where only the FILTER (and IN's selected
- * value) read the enclosing row, one level out. On success c is consumed. */
-static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
-    velo_expr *sq = c;
-    bool anti = false;
-    if (sq->kind == VELO_EXPR_NOT && sq->nargs == 1 && sq->args[0]->kind == VELO_EXPR_SUBQUERY) {
-        sq = sq->args[0];
-        anti = true;
-    }
-    if (sq->kind != VELO_EXPR_SUBQUERY || !sq->subplan) return NULL;
-    if (sq->subquery_kind == VELO_SUBQUERY_SCALAR) return NULL;
-    if (sq->subquery_kind == VELO_SUBQUERY_IN && (anti || sq->negated)) return NULL; /* NOT IN: NULLs */
-    anti = anti != (sq->subquery_kind == VELO_SUBQUERY_EXISTS && sq->negated);
-    velo_plan *proj = sq->subplan;
-    if (proj->kind != VELO_PLAN_PROJECT || !proj->input) return NULL;
-    velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
-    velo_plan *x = filter ? filter->input : proj->input;
-    if (!x || plan_refs_outer(x)) return NULL;
+/* True when the [NOT] EXISTS / IN (subquery) node sq can be taken apart by split_exists_in: a
+ * PROJECT -> [FILTER] -> X subquery where only the FILTER (and IN's selected value) read the
+ * enclosing row, one level out. */
+static bool exists_in_shape(const velo_expr *sq) {
+    if (sq->kind != VELO_EXPR_SUBQUERY || !sq->subplan || sq->subquery_kind == VELO_SUBQUERY_SCALAR)
+        return false;
+    const velo_plan *proj = sq->subplan;
+    if (proj->kind != VELO_PLAN_PROJECT || !proj->input) return false;
+    const velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
+    const velo_plan *x = filter ? filter->input : proj->input;
+    if (!x || plan_refs_outer(x)) return false;
     if (sq->subquery_kind == VELO_SUBQUERY_IN &&
         (proj->nexprs < 1 || outer_depth_of(proj->exprs[0]) > 1 || outer_depth_of(sq->args[0]) > 0))
-        return NULL;
-    if (filter && outer_depth_of(filter->predicate) > 1) return NULL;
-    if (!filter && sq->subquery_kind != VELO_SUBQUERY_IN) return NULL; /* uncorrelated: materialized */
-    uint32_t lw = left->schema->ncols;
+        return false;
+    if (filter && outer_depth_of(filter->predicate) > 1) return false;
+    return filter || sq->subquery_kind == VELO_SUBQUERY_IN; /* else uncorrelated: materialized */
+}
+
+/* Takes apart the subquery of sq (exists_in_shape) to join it to a row of lw columns: returns its
+ * input X (or the FILTER of its uncorrelated conditions over X), *corr the correlated conditions
+ * over (outer row..., X row...), and for IN *eq the pair's `value = selected value` (else NULL). */
+static velo_plan *split_exists_in(velo_expr *sq, uint32_t lw, velo_expr **corr, velo_expr **eq) {
+    velo_plan *proj = sq->subplan;
+    velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
+    velo_plan *x = filter ? filter->input : proj->input;
     velo_expr *cond = NULL, *keep = NULL;
+    *eq = NULL;
     if (filter) {
         velo_expr **parts = NULL;
         uint32_t n = 0;
@@ -1500,17 +1501,36 @@ static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
         proj->exprs[0] = NULL;
         proj->nexprs = 0; /* the rest of the select list is never evaluated */
         remap_correlated(v, lw);
-        velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
-        eq->cmp = VELO_CMP_EQ;
-        eq->line = sq->line, eq->col = sq->col;
-        eq->args[0] = sq->args[0];
+        velo_expr *e = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+        e->cmp = VELO_CMP_EQ;
+        e->line = sq->line, e->col = sq->col;
+        e->args[0] = sq->args[0];
         sq->args[0] = NULL;
         sq->nargs = 0;
-        eq->args[1] = v;
-        cond = and_of(cond, eq);
+        e->args[1] = v;
+        *eq = e;
     }
-    velo_plan *right = filter ? filter : x;
     proj->input = NULL;
+    *corr = cond;
+    return filter ? filter : x;
+}
+
+/* The SEMI/ANTI join for conjunct c of a WHERE over `left`, or NULL when c is not a decorrelatable
+ * [NOT] EXISTS / IN (subquery) (NOT IN is not: its NULLs need a mark join). On success c is consumed. */
+static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
+    velo_expr *sq = c;
+    bool anti = false;
+    if (sq->kind == VELO_EXPR_NOT && sq->nargs == 1 && sq->args[0]->kind == VELO_EXPR_SUBQUERY) {
+        sq = sq->args[0];
+        anti = true;
+    }
+    if (!exists_in_shape(sq)) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_IN && (anti || sq->negated)) return NULL; /* NOT IN: NULLs */
+    anti = anti != (sq->subquery_kind == VELO_SUBQUERY_EXISTS && sq->negated);
+    uint32_t lw = left->schema->ncols;
+    velo_expr *cond, *eq;
+    velo_plan *right = split_exists_in(sq, lw, &cond, &eq);
+    cond = and_of(cond, eq);
     sql_pos pos = {sq->line, sq->col, 0};
     velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
     jp->join_kind = anti ? VELO_JOIN_ANTI : VELO_JOIN_SEMI;
@@ -1521,6 +1541,76 @@ static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
     if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
     velo_expr_free(c);
     return jp;
+}
+
+/* Replaces the node e by `by` (a fresh node, consumed), keeping e's SQL position. */
+static void replace_node(velo_expr *e, velo_expr *by) {
+    if (e->subplan && e->subplan_free) e->subplan_free(e->subplan);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        velo_expr_free(e->args[i]);
+    mi_free(e->args);
+    uint32_t line = e->line, col = e->col;
+    *e = *by;
+    mi_free(by);
+    e->line = line, e->col = col;
+}
+
+/* A correlated [NOT] EXISTS / [NOT] IN (subquery) anywhere in an expression (under OR, NOT IN with
+ * its NULLs, the select list) becomes a MARK join of *cur with the subquery's input, and the node
+ * the mark column (NOT mark when negated). False (nothing changed) for any other shape. */
+static bool decorrelate_mark(velo_plan **cur, velo_expr *sq) {
+    if (!exists_in_shape(sq)) return false;
+    uint32_t lw = (*cur)->schema->ncols;
+    velo_expr *cond, *eq;
+    velo_plan *right = split_exists_in(sq, lw, &cond, &eq);
+    sql_pos pos = {sq->line, sq->col, 0};
+    velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
+    jp->join_kind = VELO_JOIN_MARK;
+    jp->input = *cur;
+    jp->right = right;
+    jp->schema = velo_schema_copy((*cur)->schema);
+    schema_append(jp->schema, "$mark", velo_type_make(VELO_TYPE_BOOLEAN), true);
+    jp->condition = cond;
+    if (eq) {
+        jp->exprs = mi_zalloc(sizeof *jp->exprs);
+        jp->exprs[0] = eq;
+        jp->nexprs = 1;
+    }
+    if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
+    *cur = jp;
+    velo_expr *m = column_node(lw, velo_type_make(VELO_TYPE_BOOLEAN), NULL);
+    if (sq->negated) {
+        velo_expr *n = velo_expr_new(VELO_EXPR_NOT, velo_type_make(VELO_TYPE_BOOLEAN), 1);
+        n->args[0] = m;
+        m = n;
+    }
+    replace_node(sq, m);
+    return true;
+}
+
+/* In the select-list expression of a decorrelated scalar subquery (aggregate i at column first + i
+ * of the joined row), COUNT(...) columns read `CASE WHEN c IS NULL THEN 0 ELSE c END`: an outer row
+ * without a group gets NULL from the LEFT JOIN, but COUNT over no row is 0. */
+static void coalesce_counts(velo_expr *e, uint32_t first, const velo_plan *agg) {
+    for (uint32_t i = 0; i < e->nargs; i++)
+        coalesce_counts(e->args[i], first, agg);
+    if (e->kind != VELO_EXPR_COLUMN || e->outer_depth || e->column < first || e->column >= first + agg->naggs)
+        return;
+    const velo_agg_call *a = &agg->aggs[e->column - first];
+    if (strcasecmp(a->fn->name, "COUNT")) return;
+    velo_type t = e->type;
+    velo_expr *isnull = velo_expr_new(VELO_EXPR_IS_NULL, velo_type_make(VELO_TYPE_BOOLEAN), 1);
+    isnull->args[0] = column_node(e->column, t, NULL);
+    velo_expr *zero = velo_expr_new(VELO_EXPR_CONST, t, 0);
+    zero->constant.type = t;
+    zero->constant.is_null = false;
+    zero->constant.u.i64 = 0;
+    velo_expr *c = velo_expr_new(VELO_EXPR_CASE, t, 3);
+    c->args[0] = isnull;
+    c->args[1] = zero;
+    c->args[2] = column_node(e->column, t, NULL);
+    c->has_else = true;
+    replace_node(e, c);
 }
 
 /* The correlated scalar subquery `(SELECT agg(...) FROM X WHERE x.k = t.k [AND ...])` becomes a
@@ -1535,8 +1625,7 @@ static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
     if (agg->kind != VELO_PLAN_AGGREGATE || agg->nkeys || agg->windowed || !agg->naggs || !agg->input)
         return false;
     for (uint32_t i = 0; i < agg->naggs; i++)
-        if (!strcasecmp(agg->aggs[i].fn->name, "COUNT") || agg->aggs[i].filter || agg->aggs[i].norder)
-            return false;
+        if (agg->aggs[i].filter || agg->aggs[i].norder) return false;
     velo_plan *filter = agg->input->kind == VELO_PLAN_FILTER ? agg->input : NULL;
     velo_plan *x = filter ? filter->input : agg->input;
     if (!filter || !x || plan_refs_outer(x) || outer_depth_of(filter->predicate) > 1 ||
@@ -1629,6 +1718,7 @@ static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
     proj->exprs[0] = NULL;
     proj->nexprs = 0;
     shift_up(v, lw + nk);
+    coalesce_counts(v, lw + nk, agg);
     velo_type t = sq->type;
     sq->subplan_free(sq->subplan);
     sq->subplan = NULL;
@@ -1643,14 +1733,119 @@ static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
     return true;
 }
 
-/* Decorrelates the scalar subqueries anywhere in e (the select list or WHERE of a plain SELECT). */
-static void decorrelate_scalars(velo_plan **cur, velo_expr *e) {
+/* Decorrelates the correlated subqueries anywhere in e (an expression over the rows of *cur): scalar
+ * ones into LEFT JOINs, [NOT] EXISTS / IN into MARK joins, each adding columns at the end of *cur. */
+static void decorrelate_exprs(velo_plan **cur, velo_expr *e) {
     if (!e) return;
     for (uint32_t i = 0; i < e->nargs; i++)
-        decorrelate_scalars(cur, e->args[i]);
-    if (e->kind == VELO_EXPR_SUBQUERY && e->subquery_kind == VELO_SUBQUERY_SCALAR && e->subplan &&
-        plan_refs_outer(e->subplan))
+        decorrelate_exprs(cur, e->args[i]);
+    if (e->kind != VELO_EXPR_SUBQUERY || !e->subplan || !plan_refs_outer(e->subplan)) return;
+    if (e->subquery_kind == VELO_SUBQUERY_SCALAR)
         decorrelate_scalar(cur, e);
+    else
+        decorrelate_mark(cur, e);
+}
+
+/* Calls fn on every expression root of p and of the nodes below it (not into subqueries). */
+static void plan_each_expr(velo_plan *p, void (*fn)(velo_expr *e, void *ud), void *ud) {
+    if (!p) return;
+    velo_expr *roots[3] = {p->predicate, p->condition, p->window.session_key};
+    for (uint32_t i = 0; i < 3; i++)
+        if (roots[i]) fn(roots[i], ud);
+    for (uint32_t i = 0; i < p->nexprs; i++)
+        if (p->exprs[i]) fn(p->exprs[i], ud);
+    for (uint32_t i = 0; i < p->nkeys; i++)
+        fn(p->keys[i], ud);
+    for (uint32_t i = 0; i < p->njoin_keys; i++) {
+        fn(p->left_keys[i], ud);
+        fn(p->right_keys[i], ud);
+    }
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        for (uint32_t k = 0; k < p->aggs[i].nargs; k++)
+            fn(p->aggs[i].args[k], ud);
+        if (p->aggs[i].filter) fn(p->aggs[i].filter, ud);
+        for (uint32_t k = 0; k < p->aggs[i].norder; k++)
+            fn(p->aggs[i].order_by[k].expr, ud);
+    }
+    for (uint32_t i = 0; i < p->ncalls; i++) {
+        const velo_analytic_call *c = &p->calls[i];
+        for (uint32_t k = 0; k < c->nargs; k++)
+            fn(c->args[k], ud);
+        for (uint32_t k = 0; k < c->npartition; k++)
+            fn(c->partition_by[k], ud);
+        for (uint32_t k = 0; k < c->norder; k++)
+            fn(c->order_by[k].expr, ud);
+    }
+    for (uint32_t i = 0; i < p->nsort; i++)
+        fn(p->sort[i].expr, ud);
+    plan_each_expr(p->input, fn, ud);
+    plan_each_expr(p->right, fn, ud);
+    for (uint32_t i = 0; i < p->ninputs; i++)
+        plan_each_expr(p->inputs[i], fn, ud);
+}
+
+/* Correlated columns of a subquery in the HAVING or select list of a grouped query name the FROM
+ * columns of the enclosing query; above its AGGREGATE they must read the GROUP BY key columns. */
+typedef struct key_remap {
+    velo_expr **keys; /* the AGGREGATE's keys over FROM */
+    uint32_t nkeys;
+    uint32_t depth;       /* outer_depth that names the grouped query at this level */
+    const velo_expr *bad; /* a correlated column that is no plain GROUP BY key */
+} key_remap;
+
+static void remap_expr_to_keys(velo_expr *e, void *ud) {
+    key_remap *m = ud;
+    if (e->kind == VELO_EXPR_COLUMN && m->depth && e->outer_depth == m->depth) {
+        uint32_t k = 0;
+        while (k < m->nkeys && !(m->keys[k]->kind == VELO_EXPR_COLUMN && !m->keys[k]->outer_depth &&
+                                 m->keys[k]->column == e->column))
+            k++;
+        if (k < m->nkeys)
+            e->column = k;
+        else if (!m->bad)
+            m->bad = e;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        remap_expr_to_keys(e->args[i], ud);
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subplan) {
+        m->depth++;
+        plan_each_expr(e->subplan, remap_expr_to_keys, m);
+        m->depth--;
+    }
+}
+
+/* Remaps the correlated columns of the subqueries in e (HAVING / select list of a grouped query) to
+ * the AGGREGATE's key columns; false (with a diagnostic) when one reads a column that is not a key. */
+static bool remap_to_keys(pctx *pc, velo_expr *e, velo_expr **keys, uint32_t nkeys) {
+    if (!e) return true;
+    key_remap m = {keys, nkeys, 0, NULL};
+    remap_expr_to_keys(e, &m); /* depth 0: the query's own columns are aggregate columns already */
+    if (m.bad) {
+        sql_pos pos = {m.bad->line, m.bad->col, 0};
+        diag(pc, pos, "bind.group_by",
+             "a correlated subquery of a grouped query may only read the enclosing query's GROUP BY "
+             "columns (or use them inside its own aggregates)");
+        return false;
+    }
+    return true;
+}
+
+/* Keeps the first `width` columns of *cur (drops those the decorrelation joins added), so that the
+ * nodes above see the columns they were bound against. */
+static void trim_to(velo_plan **cur, uint32_t width, sql_pos pos) {
+    const velo_schema *in = (*cur)->schema;
+    if (in->ncols <= width) return;
+    velo_plan *pj = plan_new(VELO_PLAN_PROJECT, pos);
+    pj->input = *cur;
+    pj->nexprs = width;
+    pj->exprs = mi_zalloc(sizeof *pj->exprs * (width + 1));
+    pj->schema = velo_schema_new(width);
+    for (uint32_t i = 0; i < width; i++) {
+        pj->exprs[i] = column_node(i, in->fields[i].type, NULL);
+        velo_schema_set(pj->schema, i, in->fields[i].name, in->fields[i].type);
+        pj->schema->fields[i].hidden = in->fields[i].hidden;
+    }
+    *cur = pj;
 }
 
 /* Turns the decorrelatable conjuncts of `where` into joins over *cur; returns what is left of it. */
@@ -2115,16 +2310,28 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         cur = plan_new(VELO_PLAN_PROJECT, sel->pos); /* SELECT without FROM: one empty row */
         cur->schema = velo_schema_new(0);
     }
-    if (where && sc->nrels) where = decorrelate_where(&cur, where);
-    if (sc->nrels && !is_agg) { /* correlated scalar subqueries: LEFT JOINs, columns at the end of the row */
-        decorrelate_scalars(&cur, where);
-        for (uint32_t i = 0; i < nproj; i++)
-            decorrelate_scalars(&cur, proj[i]);
+    /* correlated subqueries become joins over the rows they see: semi / anti joins for the [NOT]
+     * EXISTS / IN conjuncts of WHERE (HAVING), LEFT JOINs for scalar aggregates and MARK joins for
+     * the rest, whose columns come after the row's and are dropped once they were used */
+    uint32_t width = cur->schema->ncols;
+    if (where && sc->nrels) {
+        where = decorrelate_where(&cur, where);
+        decorrelate_exprs(&cur, where);
     }
     if (where) {
         cur = wrap(VELO_PLAN_FILTER, cur, sel->where->pos);
         cur->predicate = where;
         where = NULL;
+    }
+    trim_to(&cur, width, sel->pos);
+    if (is_agg && sc->nrels) {
+        bool ok = remap_to_keys(pc, having, ap.keys, nkeys);
+        for (uint32_t i = 0; i < nproj && ok; i++)
+            ok = remap_to_keys(pc, proj[i], ap.keys, nkeys);
+        if (!ok) {
+            velo_plan_free(cur);
+            goto cleanup;
+        }
     }
     if (is_agg) {
         velo_plan *a = plan_new(VELO_PLAN_AGGREGATE, sel->ngroup ? sel->group_by[0]->pos : sel->pos);
@@ -2142,11 +2349,17 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         ap.window.session_key = NULL;
         if (ap.window_time) a->window.time_column = (int32_t)ap.window_time->column;
         cur = a;
+        width = cur->schema->ncols;
+        if (having && sc->nrels) {
+            having = decorrelate_where(&cur, having);
+            decorrelate_exprs(&cur, having);
+        }
         if (having) {
             cur = wrap(VELO_PLAN_FILTER, cur, sel->having->pos);
             cur->predicate = having;
             having = NULL;
         }
+        trim_to(&cur, width, sel->having ? sel->having->pos : sel->pos);
     }
     if (wins.n) {
         velo_plan *an = plan_new(VELO_PLAN_ANALYTIC, wins.e[0]->pos);
@@ -2163,6 +2376,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         acalls = NULL;
         cur = an;
     }
+    for (uint32_t i = 0; i < nproj && sc->nrels; i++)
+        decorrelate_exprs(&cur, proj[i]);
     {
         velo_plan *pj = plan_new(VELO_PLAN_PROJECT, sel->pos);
         pj->input = cur;

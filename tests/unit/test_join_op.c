@@ -208,6 +208,64 @@ Test(join_op, semi_and_anti_pass_each_left_row_once) {
     drop(&f);
 }
 
+/* MARK output marks in row order: -1 NULL, else 0 / 1. */
+typedef struct marks {
+    int m[16];
+    uint32_t n, ncols;
+} marks;
+
+static velo_status collect_marks(void *ud, const velo_batch *b, velo_error *err) {
+    (void)err;
+    marks *c = ud;
+    c->ncols = b->ncols;
+    for (uint32_t k = 0; k < velo_batch_live(b) && c->n < 16; k++) {
+        uint32_t i = velo_batch_row(b, k);
+        c->m[c->n++] = velo_vector_is_valid(&b->cols[2], i) ? VELO_VEC(&b->cols[2], uint8_t)[i] : -1;
+    }
+    return VELO_OK;
+}
+
+Test(join_op, mark_join_gives_in_subquery_three_valued_marks) {
+    /* l.x IN (SELECT r.x FROM r WHERE r.g = l.g): the correlation g (column 1) is the hash key, x
+     * (column 0) the tested value; each left row comes out once with SQL's IN over its set */
+    velo_schema *s = velo_schema_new(2);
+    velo_schema_set(s, 0, "x", velo_type_make(VELO_TYPE_BIGINT));
+    velo_schema_set(s, 1, "g", velo_type_make(VELO_TYPE_BIGINT));
+    velo_expr *lk = col(1), *rk = col(1);
+    velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+    eq->cmp = VELO_CMP_EQ;
+    eq->args[0] = col(0);
+    eq->args[1] = col(2);
+    velo_join_config cfg = {.kind = VELO_JOIN_OP_MARK,
+                            .left_keys = &lk,
+                            .right_keys = &rk,
+                            .nkeys = 1,
+                            .mark_value = eq,
+                            .left = s,
+                            .right = s,
+                            .within_us = -1,
+                            .left_time = -1,
+                            .right_time = -1,
+                            .right_pk = -1,
+                            .capacity = CAP};
+    velo_error err;
+    velo_operator *j = velo_join_op_new(&cfg, &err);
+    cr_assert(j, "%s", err.message);
+    marks out = {0};
+    j->next = velo_sink_op_new((velo_sink_fns){collect_marks, NULL, &out});
+    /* the sets: g 10 -> {1}, g 20 -> {NULL}, g 30 -> {3}; g 40 -> {} */
+    push(velo_join_op_build_input(j), (int64_t[]){1, NONE, 3}, (int64_t[]){10, 20, 30}, 3);
+    cr_assert_eq(velo_operator_finish(velo_join_op_build_input(j), &err), VELO_OK);
+    push(j, (int64_t[]){1, 2, 2, NONE, 5, NONE}, (int64_t[]){10, 10, 20, 30, 40, 40}, 6);
+    cr_assert_eq(out.n, 6, "every left row once");
+    cr_assert_eq(out.ncols, 3, "left columns and the mark");
+    int want[6] = {1, 0, -1, -1, 0, 0}; /* found; not found; NULL in the set; NULL x; empty set (twice) */
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(out.m[i], want[i], "row %d: mark %d, want %d", i, out.m[i], want[i]);
+    velo_operator_destroy_chain(j);
+    velo_schema_free(s);
+}
+
 Test(join_op, state_over_the_limit_fails_with_a_message_naming_it) {
     fixture f;
     make_join(&f, VELO_JOIN_OP_INNER, -1, 1024);

@@ -1042,7 +1042,7 @@ Test(subquery, exists_is_boolean) {
 
 Test(subquery, correlated_reference_has_outer_depth) {
     run r = plan(DECL DECL_TABLE
-                 "SELECT (SELECT COUNT(*) FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
+                 "SELECT (SELECT p.size FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
     const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
     const velo_plan *sub = pj->exprs[0]->subplan;
     const velo_plan *sf = find(sub, VELO_PLAN_FILTER);
@@ -1095,6 +1095,66 @@ Test(subquery, correlated_not_exists_becomes_an_anti_join) {
     cr_assert_eq(j->join_kind, VELO_JOIN_ANTI);
     cr_assert_eq(j->right->kind, VELO_PLAN_SCAN);
     done(&r);
+}
+
+Test(subquery, correlated_not_in_becomes_a_mark_join_read_through_not) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT qty FROM trades t WHERE qty NOT IN (SELECT p.size FROM positions p WHERE p.symbol = "
+                 "t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert(f);
+    cr_assert_eq(f->predicate->kind, VELO_EXPR_NOT, "keeps the rows whose mark is FALSE");
+    cr_assert_eq(f->predicate->args[0]->kind, VELO_EXPR_COLUMN);
+    const velo_plan *j = find(f, VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_MARK);
+    cr_assert_eq(f->predicate->args[0]->column, j->input->schema->ncols, "the mark follows the left row");
+    cr_assert_eq(j->njoin_keys, 1, "hashed on the correlation, not on the NULL-sensitive value");
+    cr_assert_eq(j->nexprs, 1, "the mark value qty = p.size");
+    done(&r);
+}
+
+Test(subquery, correlated_exists_under_or_becomes_a_mark_join) {
+    run r =
+        plan(DECL DECL_TABLE
+             "SELECT qty FROM trades t WHERE qty > 5 OR EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
+             "t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert_eq(f->predicate->kind, VELO_EXPR_OR);
+    const velo_plan *j = find(f, VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_MARK);
+    cr_assert_eq(j->nexprs, 0, "EXISTS: any matching row marks TRUE");
+    done(&r);
+}
+
+Test(subquery, correlated_count_reads_zero_for_a_row_without_a_group) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT (SELECT COUNT(*) FROM positions p WHERE p.symbol = t.symbol) AS n FROM trades t");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    cr_assert_eq(find(pj, VELO_PLAN_JOIN)->join_kind, VELO_JOIN_LEFT);
+    cr_assert_eq(pj->exprs[0]->kind, VELO_EXPR_CASE, "CASE WHEN count IS NULL THEN 0 ELSE count END");
+    cr_assert_eq(pj->exprs[0]->args[1]->kind, VELO_EXPR_CONST);
+    cr_assert_eq(pj->exprs[0]->args[1]->constant.u.i64, 0);
+    done(&r);
+}
+
+Test(subquery, correlated_scalar_in_a_grouped_select_list_joins_on_the_group_key) {
+    run r =
+        plan(DECL DECL_TABLE
+             "SELECT symbol, SUM(qty) AS q, (SELECT MAX(p.size) FROM positions p WHERE p.symbol = t.symbol) "
+             "AS m FROM trades t GROUP BY symbol");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    const velo_plan *j = pj->input;
+    cr_assert_eq(j->kind, VELO_PLAN_JOIN, "joined above the AGGREGATE");
+    cr_assert_eq(j->input->kind, VELO_PLAN_AGGREGATE);
+    cr_assert_eq(j->left_keys[0]->column, 0, "t.symbol is the aggregate's key column 0");
+    done(&r);
+}
+
+Test(subquery, correlated_column_that_is_not_grouped_is_an_error) {
+    expect_error(DECL DECL_TABLE
+                 "SELECT symbol, COUNT(*) AS n FROM trades t GROUP BY symbol HAVING EXISTS (SELECT 1 FROM "
+                 "positions p WHERE p.size = t.qty)",
+                 "bind.group_by", "GROUP BY columns");
 }
 
 Test(subquery, from_subquery_is_the_input) {
