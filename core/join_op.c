@@ -53,7 +53,8 @@ struct join_op {
     velo_expr *mark_value; /* MARK */
     uint32_t ncols[2];
     int32_t right_pk;
-    int64_t within_us;
+    bool bounded; /* a time bound: lo <= left time - right time <= hi */
+    int64_t lo, hi;
     int32_t time_col[2];
     const char *right_name;
     uint64_t max_state_bytes;
@@ -420,15 +421,25 @@ static int64_t join_watermark(const join_op *j) {
     return a < b ? a : b;
 }
 
-/* Drops the rows that can match nothing more (time + within < watermark), emitting outer ones. */
+/* Rows of `side` whose time is below this can match no row still to come, whose times are at least
+ * the watermark wm: a left row needs a right time in [t - hi, t - lo], so it is done once
+ * t - lo < wm; a right row needs a left time in [t + lo, t + hi], done once t + hi < wm. */
+static int64_t side_horizon(const join_op *j, int side, int64_t wm) {
+    if (wm == INT64_MAX || wm == INT64_MIN) return wm;
+    int64_t by = side == 0 ? j->lo : -j->hi, h;
+    if (__builtin_add_overflow(wm, by, &h)) return by > 0 ? INT64_MAX : INT64_MIN;
+    return h;
+}
+
+/* Drops the rows that can match nothing more (behind their side's horizon), emitting outer ones. */
 static velo_status prune(join_op *j, velo_error *err) {
     int64_t wm = join_watermark(j);
     if (wm == INT64_MIN) return VELO_OK;
-    int64_t horizon = wm == INT64_MAX ? INT64_MAX : wm - (j->within_us >= 0 ? j->within_us : 0);
     for (int side = 0; side < 2; side++) {
         row_store *s = &j->store[side];
+        int64_t horizon = side_horizon(j, side, wm);
         if (s->nrows == s->ndead) continue;
-        if (wm != INT64_MAX && (j->within_us < 0 || s->min_time >= horizon)) continue;
+        if (wm != INT64_MAX && (!j->bounded || s->min_time >= horizon)) continue;
         velo_status st = emit_unmatched(j, side, true, horizon, err);
         if (st) return st;
     }
@@ -516,14 +527,15 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
         }
         bool null_key = false;
         if ((st = encode_key(&j->kb, kv, j->nkeys, i, &null_key, err))) return st;
+        if (!j->nkeys) velo_strbuf_append(&j->kb, "", 1); /* no equality: every row in one chain */
         if (null_key || !has_time) {
             if ((st = emit_alone(j, side, b, i, err))) return st;
             continue;
         }
         for (uint64_t r = store_first(os, &j->kb); r != NO_ROW; r = store_next(os, r)) {
-            if (j->within_us >= 0) {
-                int64_t d = t - os->time[r];
-                if (d > j->within_us || d < -j->within_us) continue;
+            if (j->bounded) {
+                int64_t d = side == 0 ? t - os->time[r] : os->time[r] - t; /* left time - right time */
+                if (d < j->lo || d > j->hi) continue;
             }
             if (j->out->count == j->capacity && (st = flush(j, true, other, err))) return st;
             uint32_t row;
@@ -543,10 +555,9 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
             int64_t nwm = join_watermark(j);
             /* a finite watermark (neither side unseen nor finished) that moved: prune when it passed a row */
             bool finite = nwm != INT64_MIN && nwm != INT64_MAX;
-            int64_t horizon = finite ? nwm - (j->within_us >= 0 ? j->within_us : 0) : nwm;
-            if (finite && nwm > wm && j->within_us >= 0 &&
-                ((s->nrows > s->ndead && s->min_time < horizon) ||
-                 (os->nrows > os->ndead && os->min_time < horizon)) &&
+            if (finite && nwm > wm && j->bounded &&
+                ((s->nrows > s->ndead && s->min_time < side_horizon(j, side, nwm)) ||
+                 (os->nrows > os->ndead && os->min_time < side_horizon(j, other, nwm))) &&
                 (st = advance(j, other, err)))
                 return st;
         }
@@ -797,7 +808,15 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->ncols[0] = cfg->left->ncols;
     j->ncols[1] = cfg->right->ncols;
     j->right_pk = cfg->right_pk;
-    j->within_us = cfg->within_us;
+    if (cfg->time_bound) {
+        j->bounded = true;
+        j->lo = cfg->bound_lo_us;
+        j->hi = cfg->bound_hi_us;
+    } else if (cfg->within_us >= 0) {
+        j->bounded = true;
+        j->lo = -cfg->within_us;
+        j->hi = cfg->within_us;
+    }
     j->time_col[0] = cfg->left_time;
     j->time_col[1] = cfg->right_time;
     j->right_name = cfg->right_name;
@@ -839,7 +858,7 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     if (j->cond && velo_expr_prepare(j->cond, cap, err)) goto fail;
     if (j->mark_value && velo_expr_prepare(j->mark_value, cap, err)) goto fail;
     if (j->kind == VELO_JOIN_OP_MARK) {
-        if (j->stream.symmetric || cfg->within_us >= 0) {
+        if (j->stream.symmetric || j->bounded) {
             velo_error_set(err, VELO_ERR_UNSUPPORTED,
                            "a correlated subquery over an input that never ends is not supported yet");
             goto fail;
@@ -871,7 +890,7 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
         j->ident[i] = i;
         j->probe_rid[i] = NO_ROW;
     }
-    if (j->within_us >= 0) j->stream.symmetric = true; /* the time bound is checked on that path */
+    if (j->bounded) j->stream.symmetric = true; /* the time bound is checked on that path */
     for (int side = 0; side < 2; side++)
         if (store_reserve(&j->store[side], err)) goto fail;
     return &j->base;

@@ -25,8 +25,9 @@ typedef enum velo_join_op_kind {
  * other side's, in any interleaving; with `use_watermark`, each side's watermark is its largest event
  * time minus its delay, the join's the smaller of the two (an input that finished counts as +inf).
  * A row behind the join's watermark is late: counted and dropped (to on_*_error when late_to_dlq).
- * A kept row whose time + within_us falls behind the watermark can match nothing more: it is
- * dropped, and an outer side's unmatched row is emitted with NULLs then. Without a watermark that
+ * A kept row that no row still to come can be within the time bound of (a left row once the
+ * watermark passes its time - lo, a right row once it passes its time + hi; WITHIN w: lo = -w,
+ * hi = w) is dropped, and an outer side's unmatched row is emitted with NULLs then. Without a watermark that
  * happens when both inputs finished. Downstream finishes after both inputs did. */
 typedef struct velo_join_stream {
     bool symmetric;
@@ -47,7 +48,11 @@ typedef struct velo_join_config {
     velo_expr *mark_value;
     const velo_schema *left, *right; /* output: left ++ right (SEMI / ANTI: left; MARK: left, BOOLEAN) */
     int64_t within_us; /* JOIN ... WITHIN: pairs need |left time - right time| <= within_us; -1: none */
-    int32_t left_time, right_time; /* the TIMESTAMP columns compared by WITHIN (left / right input) */
+    /* a time bound from ON (e.g. r.ts BETWEEN l.ts AND l.ts + 5 min): pairs need bound_lo_us <= left
+     * time - right time <= bound_hi_us; each side's rows are pruned by their own end of it */
+    bool time_bound;
+    int64_t bound_lo_us, bound_hi_us;
+    int32_t left_time, right_time; /* the TIMESTAMP columns of the time bound (left / right input) */
     int32_t right_pk;         /* a table: the right column holding its primary key (latest row wins); -1 */
     const char *right_name;   /* names the table in messages */
     uint64_t max_state_bytes; /* 'state.max.bytes'; 0: no limit */

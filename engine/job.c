@@ -1181,7 +1181,13 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     cfg.right_pk = -1;
     cfg.within_us = p->within_us;
     cfg.left_time = cfg.right_time = -1;
-    if (p->within_us >= 0) {
+    if (p->time_bound && p->within_us < 0) { /* a predicate on both event times: its columns */
+        cfg.time_bound = true;
+        cfg.bound_lo_us = p->bound_lo_us;
+        cfg.bound_hi_us = p->bound_hi_us;
+        cfg.left_time = p->bound_left_time;
+        cfg.right_time = p->bound_right_time;
+    } else if (p->within_us >= 0) {
         const velo_plan *ls = leftmost_scan(p->input);
         if (ls) cfg.left_time = ls->source.event_time_column;
         if (p->right->kind == VELO_PLAN_SCAN) cfg.right_time = p->right->source.event_time_column;
@@ -1200,7 +1206,7 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     }
     if (!cfg.right_name) cfg.right_name = "the right side of the JOIN";
     /* stream-stream: both sides kept and read in turns; otherwise the right side is built first */
-    cfg.stream.symmetric = p->within_us >= 0 || !plan_bounded(p->right);
+    cfg.stream.symmetric = p->within_us >= 0 || cfg.time_bound || !plan_bounded(p->right);
     if (cfg.stream.symmetric) {
         bool given = false;
         velo_status st = join_side_delay(t, p->input, &cfg.stream.delay_us[0], &given, err);

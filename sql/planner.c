@@ -1365,6 +1365,96 @@ static void extract_keys(velo_plan *j, const velo_expr *c, uint32_t lw, uint32_t
     j->right_keys[j->njoin_keys++] = r;
 }
 
+/* ---- time bounds: a predicate on both event times bounds a stream-stream join ---- */
+
+/* e is `column [+|- INTERVAL ...]...` over a TIMESTAMP column of this query (fixed intervals only):
+ * its column and offset. */
+static bool time_term(const velo_expr *e, uint32_t *col, int64_t *off) {
+    if (e->kind == VELO_EXPR_COLUMN && !e->outer_depth && e->type.id == VELO_TYPE_TIMESTAMP) {
+        *col = e->column;
+        *off = 0;
+        return true;
+    }
+    if (e->kind != VELO_EXPR_ARITH || e->nargs != 2 ||
+        (e->arith != VELO_ARITH_ADD && e->arith != VELO_ARITH_SUB))
+        return false;
+    const velo_expr *t = e->args[0], *iv = e->args[1];
+    if (e->arith == VELO_ARITH_ADD && t->kind == VELO_EXPR_CONST) t = e->args[1], iv = e->args[0];
+    if (iv->kind != VELO_EXPR_CONST || iv->type.id != VELO_TYPE_INTERVAL || iv->constant.is_null ||
+        iv->constant.u.iv.months)
+        return false;
+    if (!time_term(t, col, off)) return false;
+    int64_t d = (int64_t)iv->constant.u.iv.days * 86400000000LL + iv->constant.u.iv.micros;
+    *off += e->arith == VELO_ARITH_ADD ? d : -d;
+    return true;
+}
+
+/* The conjuncts of c of the form `left time [+ i] op right time [+ j]` (op one of = >= > <= <, either
+ * side first; BETWEEN is a >= / <= pair) over one left and one right TIMESTAMP column bound
+ * left - right from below and above: when both bounds are found the join is time-bounded (Flink's
+ * interval join), and state on each side can be pruned by its own bound. */
+typedef struct time_bound {
+    int32_t l, r; /* the columns (join row indexes), -1 until the first bound fixes them */
+    bool has_lo, has_hi;
+    int64_t lo, hi;
+} time_bound;
+
+static void collect_time_bounds(const velo_expr *c, uint32_t lw, time_bound *tb) {
+    if (c->kind == VELO_EXPR_AND) {
+        for (uint32_t i = 0; i < c->nargs; i++)
+            collect_time_bounds(c->args[i], lw, tb);
+        return;
+    }
+    if (c->kind != VELO_EXPR_CMP || c->nargs != 2) return;
+    uint32_t ca, cb;
+    int64_t oa, ob;
+    if (!time_term(c->args[0], &ca, &oa) || !time_term(c->args[1], &cb, &ob)) return;
+    velo_cmp_op op = c->cmp;
+    int64_t k;
+    uint32_t l, r;
+    if (ca < lw && cb >= lw) { /* l + oa op r + ob  <=>  l - r op ob - oa */
+        l = ca, r = cb, k = ob - oa;
+    } else if (cb < lw && ca >= lw) { /* r + oa op l + ob  <=>  l - r op' oa - ob (op mirrored) */
+        l = cb, r = ca, k = oa - ob;
+        op = op == VELO_CMP_GE   ? VELO_CMP_LE
+             : op == VELO_CMP_GT ? VELO_CMP_LT
+             : op == VELO_CMP_LE ? VELO_CMP_GE
+             : op == VELO_CMP_LT ? VELO_CMP_GT
+                                 : op;
+    } else {
+        return;
+    }
+    if (tb->l < 0) tb->l = (int32_t)l, tb->r = (int32_t)r;
+    if ((int32_t)l != tb->l || (int32_t)r != tb->r) return; /* another pair of columns: not this bound */
+    /* timestamps are whole microseconds: a strict bound is the next microsecond */
+    bool lo = op == VELO_CMP_GE || op == VELO_CMP_GT || op == VELO_CMP_EQ;
+    bool hi = op == VELO_CMP_LE || op == VELO_CMP_LT || op == VELO_CMP_EQ;
+    if (!lo && !hi) return;
+    if (lo) {
+        int64_t v = op == VELO_CMP_GT ? k + 1 : k;
+        if (!tb->has_lo || v > tb->lo) tb->lo = v;
+        tb->has_lo = true;
+    }
+    if (hi) {
+        int64_t v = op == VELO_CMP_LT ? k - 1 : k;
+        if (!tb->has_hi || v < tb->hi) tb->hi = v;
+        tb->has_hi = true;
+    }
+}
+
+/* Sets j's time bound from its ON condition (left input lw columns wide), when it has one. */
+static void find_time_bound(velo_plan *j, const velo_expr *cond, uint32_t lw) {
+    if (j->join_kind > VELO_JOIN_FULL) return;
+    time_bound tb = {-1, -1, false, false, 0, 0};
+    collect_time_bounds(cond, lw, &tb);
+    if (!tb.has_lo || !tb.has_hi) return;
+    j->time_bound = true;
+    j->bound_lo_us = tb.lo;
+    j->bound_hi_us = tb.hi;
+    j->bound_left_time = tb.l;
+    j->bound_right_time = tb.r - (int32_t)lw;
+}
+
 /* ---- decorrelation: [NOT] EXISTS / IN (correlated subquery) in WHERE -> SEMI / ANTI join ---- */
 
 /* Largest outer_depth of a column in e; UINT32_MAX when e holds a subquery (not decorrelated). */
@@ -1924,6 +2014,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     /* JOIN ... ON: each condition sees the sources up to its own */
     velo_expr *conds[MAX_RELS] = {0};
     int64_t within[MAX_RELS];
+    bool unbounded_join[MAX_RELS] = {0};
     for (uint32_t j = 0; j < sel->njoins; j++) {
         const sql_join *jn = &sel->joins[j];
         sc->nvisible = j + 2;
@@ -1938,10 +2029,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         }
         if (jn->within) interval_us(pc, jn->within, jn->pos, "JOIN ... WITHIN", &within[j]);
         const rel *lr = &sc->rels[0], *rr = &sc->rels[j + 1];
-        if (!jn->within && !lr->bounded && !lr->is_table && !rr->bounded && !rr->is_table)
-            warn(
-                pc, jn->pos, "warn.unbounded_state",
-                "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL '...'");
+        /* said once the plan is built, unless ON holds a time bound on both event times */
+        unbounded_join[j] = !jn->within && !lr->bounded && !lr->is_table && !rr->bounded && !rr->is_table;
     }
     sc->nvisible = sc->nrels;
 
@@ -2304,6 +2393,12 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             conds[j - 1] = NULL;
             jp->within_us = within[j - 1];
             if (jp->condition) extract_keys(jp, jp->condition, cur->schema->ncols, jp->schema->ncols);
+            if (jp->condition && jp->within_us < 0 && !jp->right_is_table)
+                find_time_bound(jp, jp->condition, cur->schema->ncols);
+            if (unbounded_join[j - 1] && !jp->time_bound)
+                warn(pc, jn->pos, "warn.unbounded_state",
+                     "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL "
+                     "'...' or bound both event times in ON (r.ts BETWEEN l.ts AND l.ts + INTERVAL '...')");
             cur = jp;
         }
     } else {

@@ -266,6 +266,86 @@ Test(join_op, mark_join_gives_in_subquery_three_valued_marks) {
     velo_schema_free(s);
 }
 
+Test(join_op, time_bound_prunes_each_side_by_its_own_end_and_emits_outer_rows_then) {
+    /* FULL join on k with 0 <= right time - left time <= 10 (lo = -10, hi = 0 on left - right), the
+     * time in column 1 of both sides, watermarks with no delay: a left row is done once the
+     * watermark passes its time + 10, a right row as soon as the watermark passes its time */
+    fixture f;
+    memset(&f, 0, sizeof f);
+    f.schema = velo_schema_new(2);
+    velo_schema_set(f.schema, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
+    velo_schema_set(f.schema, 1, "t", velo_type_make(VELO_TYPE_BIGINT));
+    velo_expr *lk = col(0), *rk = col(0);
+    velo_join_config cfg = {.kind = VELO_JOIN_OP_FULL,
+                            .left_keys = &lk,
+                            .right_keys = &rk,
+                            .nkeys = 1,
+                            .left = f.schema,
+                            .right = f.schema,
+                            .within_us = -1,
+                            .time_bound = true,
+                            .bound_lo_us = -10,
+                            .bound_hi_us = 0,
+                            .left_time = 1,
+                            .right_time = 1,
+                            .right_pk = -1,
+                            .capacity = CAP,
+                            .stream = {.symmetric = true, .use_watermark = true}};
+    velo_error err;
+    f.join = velo_join_op_new(&cfg, &err);
+    cr_assert(f.join, "%s", err.message);
+    f.sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f.out});
+    f.join->next = f.sink;
+    velo_operator *right = velo_join_op_build_input(f.join);
+    push(f.join, (int64_t[]){1, 2}, (int64_t[]){0, 5}, 2);
+    push(right, (int64_t[]){1}, (int64_t[]){2}, 1);
+    cr_assert_eq(f.out.n, 1, "right 2 is 2 after left 0: joined");
+    push(right, (int64_t[]){9}, (int64_t[]){20}, 1);
+    cr_assert_eq(f.out.n, 1, "watermark 5: left 5 may still meet a right row up to 15");
+    push(f.join, (int64_t[]){3}, (int64_t[]){30}, 1);
+    cr_assert_eq(f.out.n, 2, "watermark 20 passed left 5 + 10: out with NULLs");
+    cr_assert_eq(count_rows(&f.out, 1, 5, 3, NONE), 1);
+    push(right, (int64_t[]){3}, (int64_t[]){31}, 1);
+    cr_assert_eq(f.out.n, 4, "joined, and watermark 30 passed right 20 (hi = 0): out with NULLs");
+    cr_assert_eq(count_rows(&f.out, 1, 30, 3, 31), 1);
+    cr_assert_eq(count_rows(&f.out, 1, NONE, 3, 20), 1);
+    push(right, (int64_t[]){3}, (int64_t[]){10}, 1);
+    velo_join_stats js;
+    velo_join_op_stats(f.join, &js);
+    cr_assert_eq(js.late_rows, 1, "time 10 is behind the watermark 30");
+    finish(&f);
+    cr_assert_eq(f.out.n, 4, "the rest matched: nothing more at the end");
+    drop(&f);
+}
+
+Test(join_op, time_bound_without_equality_keys_still_matches) {
+    fixture f;
+    memset(&f, 0, sizeof f);
+    f.schema = velo_schema_new(2);
+    velo_schema_set(f.schema, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
+    velo_schema_set(f.schema, 1, "t", velo_type_make(VELO_TYPE_BIGINT));
+    velo_join_config cfg = {.kind = VELO_JOIN_OP_INNER,
+                            .left = f.schema,
+                            .right = f.schema,
+                            .within_us = 3,
+                            .left_time = 1,
+                            .right_time = 1,
+                            .right_pk = -1,
+                            .capacity = CAP,
+                            .stream = {.symmetric = true}};
+    velo_error err;
+    f.join = velo_join_op_new(&cfg, &err);
+    cr_assert(f.join, "%s", err.message);
+    f.sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f.out});
+    f.join->next = f.sink;
+    push(f.join, (int64_t[]){1, 2}, (int64_t[]){0, 10}, 2);
+    push(velo_join_op_build_input(f.join), (int64_t[]){7, 8}, (int64_t[]){2, 20}, 2);
+    finish(&f);
+    cr_assert_eq(f.out.n, 1, "only times 0 and 2 are within 3");
+    cr_assert_eq(count_rows(&f.out, 0, 1, 2, 7), 1);
+    drop(&f);
+}
+
 Test(join_op, state_over_the_limit_fails_with_a_message_naming_it) {
     fixture f;
     make_join(&f, VELO_JOIN_OP_INNER, -1, 1024);

@@ -951,6 +951,37 @@ Test(join, stream_stream_without_within_warns) {
     done(&r);
 }
 
+Test(join, between_on_both_event_times_is_a_time_bound) {
+    run r =
+        plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol AND b.ts BETWEEN a.ts AND "
+                  "a.ts + INTERVAL '5' MINUTE");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert(j->time_bound);
+    cr_assert_eq(j->bound_lo_us, -300000000LL, "a.ts - b.ts >= -5 min");
+    cr_assert_eq(j->bound_hi_us, 0);
+    cr_assert_eq(j->bound_left_time, 3, "a.ts");
+    cr_assert_eq(j->bound_right_time, 3, "b.ts, over the right input");
+    cr_assert(!has_warning(&r, "warn.unbounded_state"), "a time bound: no unbounded-state warning");
+    done(&r);
+}
+
+Test(join, comparison_pair_either_way_round_is_a_time_bound_strict_ones_a_microsecond_in) {
+    run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON b.ts - INTERVAL '1' MINUTE < a.ts AND "
+                      "a.ts <= b.ts + INTERVAL '30' SECOND");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert(j->time_bound);
+    cr_assert_eq(j->bound_lo_us, -60000000LL + 1);
+    cr_assert_eq(j->bound_hi_us, 30000000LL);
+    done(&r);
+}
+
+Test(join, one_sided_time_predicate_is_no_bound_and_warns) {
+    run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol AND b.ts >= a.ts");
+    cr_assert(!find(ok(&r), VELO_PLAN_JOIN)->time_bound);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
 Test(join, stream_table_join_does_not_warn) {
     run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON t.symbol = p.symbol");
     ok(&r);
