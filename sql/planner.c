@@ -505,7 +505,11 @@ static bool hook_subquery(velo_binder *b, const sql_expr *e, velo_expr **out, ve
         x->negated = e->u.in_subquery.negated;
         /* the engine compares encoded values: the tested value and the subquery's column in one type */
         if (!velo_type_equal(arg->type, common)) arg = velo_binder_cast(b, arg, common, e->u.in_subquery.arg);
-        if (!velo_type_equal(p->schema->fields[0].type, common)) {
+        if (!velo_type_equal(p->schema->fields[0].type, common) && p->kind == VELO_PLAN_PROJECT &&
+            p->nexprs >= 1) { /* cast the selected value itself: the subquery keeps its decorrelatable shape */
+            p->exprs[0] = velo_binder_cast(NULL, p->exprs[0], common, NULL);
+            p->schema->fields[0].type = common;
+        } else if (!velo_type_equal(p->schema->fields[0].type, common)) {
             velo_plan *pj = plan_new(VELO_PLAN_PROJECT, p->pos);
             pj->input = p;
             pj->nexprs = 1;
