@@ -80,31 +80,35 @@ typedef struct fixture {
     rejected rej;
 } fixture;
 
-static void make_join(fixture *f, velo_join_op_kind kind, int32_t right_pk, uint64_t max_bytes) {
+/* Builds the join of cfg over two inputs (k BIGINT, v BIGINT), its output collected in f->out. */
+static void start_join(fixture *f, velo_join_config *cfg) {
     memset(f, 0, sizeof *f);
     f->schema = velo_schema_new(2);
     velo_schema_set(f->schema, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
     velo_schema_set(f->schema, 1, "v", velo_type_make(VELO_TYPE_BIGINT));
+    cfg->left = cfg->right = f->schema;
+    cfg->capacity = CAP;
+    velo_error err;
+    f->join = velo_join_op_new(cfg, &err);
+    cr_assert(f->join, "%s", err.message);
+    f->sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f->out});
+    f->join->next = f->sink;
+}
+
+static void make_join(fixture *f, velo_join_op_kind kind, int32_t right_pk, uint64_t max_bytes) {
     velo_expr *lk = col(0), *rk = col(0);
     velo_join_config cfg = {.kind = kind,
                             .left_keys = &lk,
                             .right_keys = &rk,
                             .nkeys = 1,
-                            .left = f->schema,
-                            .right = f->schema,
                             .within_us = -1,
                             .left_time = -1,
                             .right_time = -1,
                             .right_pk = right_pk,
                             .right_name = "t",
                             .max_state_bytes = max_bytes,
-                            .capacity = CAP,
-                            .on_right_error = {on_reject, &f->rej}};
-    velo_error err;
-    f->join = velo_join_op_new(&cfg, &err);
-    cr_assert(f->join, "%s", err.message);
-    f->sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f->out});
-    f->join->next = f->sink;
+                            .on_right_error = {on_reject, &f->rej}}; /* f->rej is zeroed, not moved */
+    start_join(f, &cfg);
 }
 
 static void push(velo_operator *op, const int64_t *k, const int64_t *v, uint32_t n) {
@@ -271,17 +275,11 @@ Test(join_op, time_bound_prunes_each_side_by_its_own_end_and_emits_outer_rows_th
      * time in column 1 of both sides, watermarks with no delay: a left row is done once the
      * watermark passes its time + 10, a right row as soon as the watermark passes its time */
     fixture f;
-    memset(&f, 0, sizeof f);
-    f.schema = velo_schema_new(2);
-    velo_schema_set(f.schema, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
-    velo_schema_set(f.schema, 1, "t", velo_type_make(VELO_TYPE_BIGINT));
     velo_expr *lk = col(0), *rk = col(0);
     velo_join_config cfg = {.kind = VELO_JOIN_OP_FULL,
                             .left_keys = &lk,
                             .right_keys = &rk,
                             .nkeys = 1,
-                            .left = f.schema,
-                            .right = f.schema,
                             .within_us = -1,
                             .time_bound = true,
                             .bound_lo_us = -10,
@@ -289,13 +287,8 @@ Test(join_op, time_bound_prunes_each_side_by_its_own_end_and_emits_outer_rows_th
                             .left_time = 1,
                             .right_time = 1,
                             .right_pk = -1,
-                            .capacity = CAP,
                             .stream = {.symmetric = true, .use_watermark = true}};
-    velo_error err;
-    f.join = velo_join_op_new(&cfg, &err);
-    cr_assert(f.join, "%s", err.message);
-    f.sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f.out});
-    f.join->next = f.sink;
+    start_join(&f, &cfg);
     velo_operator *right = velo_join_op_build_input(f.join);
     push(f.join, (int64_t[]){1, 2}, (int64_t[]){0, 5}, 2);
     push(right, (int64_t[]){1}, (int64_t[]){2}, 1);
@@ -320,24 +313,13 @@ Test(join_op, time_bound_prunes_each_side_by_its_own_end_and_emits_outer_rows_th
 
 Test(join_op, time_bound_without_equality_keys_still_matches) {
     fixture f;
-    memset(&f, 0, sizeof f);
-    f.schema = velo_schema_new(2);
-    velo_schema_set(f.schema, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
-    velo_schema_set(f.schema, 1, "t", velo_type_make(VELO_TYPE_BIGINT));
     velo_join_config cfg = {.kind = VELO_JOIN_OP_INNER,
-                            .left = f.schema,
-                            .right = f.schema,
                             .within_us = 3,
                             .left_time = 1,
                             .right_time = 1,
                             .right_pk = -1,
-                            .capacity = CAP,
                             .stream = {.symmetric = true}};
-    velo_error err;
-    f.join = velo_join_op_new(&cfg, &err);
-    cr_assert(f.join, "%s", err.message);
-    f.sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f.out});
-    f.join->next = f.sink;
+    start_join(&f, &cfg);
     push(f.join, (int64_t[]){1, 2}, (int64_t[]){0, 10}, 2);
     push(velo_join_op_build_input(f.join), (int64_t[]){7, 8}, (int64_t[]){2, 20}, 2);
     finish(&f);
