@@ -506,7 +506,8 @@ static bool hook_subquery(velo_binder *b, const sql_expr *e, velo_expr **out, ve
         /* the engine compares encoded values: the tested value and the subquery's column in one type */
         if (!velo_type_equal(arg->type, common)) arg = velo_binder_cast(b, arg, common, e->u.in_subquery.arg);
         if (!velo_type_equal(p->schema->fields[0].type, common) && p->kind == VELO_PLAN_PROJECT &&
-            p->nexprs >= 1) { /* cast the selected value itself: the subquery keeps its decorrelatable shape */
+            p->nexprs >=
+                1) { /* cast the selected value itself: the subquery keeps its decorrelatable shape */
             p->exprs[0] = velo_binder_cast(NULL, p->exprs[0], common, NULL);
             p->schema->fields[0].type = common;
         } else if (!velo_type_equal(p->schema->fields[0].type, common)) {
@@ -1403,16 +1404,17 @@ typedef struct time_bound {
     int64_t lo, hi;
 } time_bound;
 
-static void collect_time_bounds(const velo_expr *c, uint32_t lw, time_bound *tb) {
+static void collect_time_bounds(const velo_expr *c, uint32_t lw, uint32_t total, time_bound *tb) {
     if (c->kind == VELO_EXPR_AND) {
         for (uint32_t i = 0; i < c->nargs; i++)
-            collect_time_bounds(c->args[i], lw, tb);
+            collect_time_bounds(c->args[i], lw, total, tb);
         return;
     }
     if (c->kind != VELO_EXPR_CMP || c->nargs != 2) return;
     uint32_t ca, cb;
     int64_t oa, ob;
-    if (!time_term(c->args[0], &ca, &oa) || !time_term(c->args[1], &cb, &ob)) return;
+    if (!time_term(c->args[0], &ca, &oa) || !time_term(c->args[1], &cb, &ob) || ca >= total || cb >= total)
+        return;
     velo_cmp_op op = c->cmp;
     int64_t k;
     uint32_t l, r;
@@ -1446,11 +1448,12 @@ static void collect_time_bounds(const velo_expr *c, uint32_t lw, time_bound *tb)
     }
 }
 
-/* Sets j's time bound from its ON condition (left input lw columns wide), when it has one. */
+/* Sets j's time bound from cond (its ON condition, or the WHERE over a row that starts with j's
+ * columns; the left input lw columns wide), when cond has one. */
 static void find_time_bound(velo_plan *j, const velo_expr *cond, uint32_t lw) {
     if (j->join_kind > VELO_JOIN_FULL) return;
     time_bound tb = {-1, -1, false, false, 0, 0};
-    collect_time_bounds(cond, lw, &tb);
+    collect_time_bounds(cond, lw, j->schema->ncols, &tb);
     if (!tb.has_lo || !tb.has_hi) return;
     j->time_bound = true;
     j->bound_lo_us = tb.lo;
@@ -2381,6 +2384,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
 
     /* build: SCAN [JOIN...] */
     velo_plan *cur = NULL;
+    velo_plan *jps[MAX_RELS];
+    bool all_inner = true;
     if (sc->nrels) {
         cur = sc->rels[0].plan;
         sc->rels[0].plan = NULL;
@@ -2399,12 +2404,19 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             if (jp->condition) extract_keys(jp, jp->condition, cur->schema->ncols, jp->schema->ncols);
             if (jp->condition && jp->within_us < 0 && !jp->right_is_table)
                 find_time_bound(jp, jp->condition, cur->schema->ncols);
-            if (unbounded_join[j - 1] && !jp->time_bound)
-                warn(pc, jn->pos, "warn.unbounded_state",
-                     "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL "
-                     "'...' or bound both event times in ON (r.ts BETWEEN l.ts AND l.ts + INTERVAL '...')");
+            all_inner &= jp->join_kind == VELO_JOIN_INNER;
+            jps[j - 1] = jp;
             cur = jp;
         }
+        /* inner joins only: a pair the WHERE rejects is never output, so its time bound bounds them too */
+        for (uint32_t j = 1; j < sc->nrels && where && all_inner; j++)
+            if (!jps[j - 1]->time_bound && jps[j - 1]->within_us < 0 && !jps[j - 1]->right_is_table)
+                find_time_bound(jps[j - 1], where, jps[j - 1]->input->schema->ncols);
+        for (uint32_t j = 1; j < sc->nrels; j++)
+            if (unbounded_join[j - 1] && !jps[j - 1]->time_bound)
+                warn(pc, sel->joins[j - 1].pos, "warn.unbounded_state",
+                     "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL "
+                     "'...' or bound both event times in ON (r.ts BETWEEN l.ts AND l.ts + INTERVAL '...')");
     } else {
         cur = plan_new(VELO_PLAN_PROJECT, sel->pos); /* SELECT without FROM: one empty row */
         cur->schema = velo_schema_new(0);

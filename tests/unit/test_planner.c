@@ -975,6 +975,21 @@ Test(join, comparison_pair_either_way_round_is_a_time_bound_strict_ones_a_micros
     done(&r);
 }
 
+Test(join, where_bounds_an_inner_join_but_not_an_outer_one) {
+    run r =
+        plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol WHERE a.ts >= b.ts AND "
+                  "a.ts <= b.ts + INTERVAL '1' SECOND");
+    cr_assert(find(ok(&r), VELO_PLAN_JOIN)->time_bound);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+    r = plan(DECL
+             "SELECT a.qty FROM trades a LEFT JOIN trades b ON a.symbol = b.symbol WHERE a.ts >= b.ts AND "
+             "a.ts <= b.ts + INTERVAL '1' SECOND");
+    cr_assert(!find(ok(&r), VELO_PLAN_JOIN)->time_bound,
+              "only a SELECT of INNER joins takes a bound from WHERE");
+    done(&r);
+}
+
 Test(join, one_sided_time_predicate_is_no_bound_and_warns) {
     run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol AND b.ts >= a.ts");
     cr_assert(!find(ok(&r), VELO_PLAN_JOIN)->time_bound);
