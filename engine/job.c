@@ -245,6 +245,13 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
         }
         break;
     case VELO_PLAN_JOIN:
+        if (table_reader(p->right) && !p->right->source.primary_key)
+            return velo_error_set_at(err, VELO_ERR_BIND, p->right->pos.line, p->right->pos.col,
+                                     "table '%s' is read as a changelog (%s) and needs a PRIMARY KEY: CREATE "
+                                     "TABLE t (k TYPE PRIMARY KEY, ...)",
+                                     p->right->source.name ? p->right->source.name : p->right->source.uri,
+                                     strcmp(p->right->source.scheme, "kafka") ? "'watch'='true'"
+                                                                              : "its message key is the key");
         if (table_reader(p->right) && p->within_us >= 0)
             return unsupported_at(&p->pos, err, "JOIN ... WITHIN with a table read as a changelog");
         if (!plan_bounded(p->right) && p->right_is_table && !table_reader(p->right))
