@@ -21,8 +21,8 @@
 
 #define WAIT_MS 100 /* longest wait for a record while bootstrapping (alone in its phase) */
 
-enum { M_KEY, M_TOPIC, M_PARTITION, M_OFFSET, M_TIMESTAMP, M_N };
-static const char *const M_NAMES[M_N] = {"_key", "_topic", "_partition", "_offset", "_timestamp"};
+enum { M_KEY, M_TOPIC, M_PARTITION, M_OFFSET, M_TIMESTAMP, M_HEADERS, M_N };
+static const char *const M_NAMES[M_N] = {"_key", "_topic", "_partition", "_offset", "_timestamp", "_headers"};
 
 typedef struct kt_part {
     char *topic;
@@ -120,7 +120,7 @@ static bool key_value(const rd_kafka_message_t *m, velo_type t, velo_value *v, c
 static void put_meta(kafka_table *k, velo_batch *b, uint32_t row, const rd_kafka_message_t *m) {
     for (int i = 0; i < M_N; i++) {
         int c = k->meta[i];
-        if (c < 0 || c == k->pk) continue;
+        if (c < 0 || c == k->pk || i == M_HEADERS) continue; /* _headers: NULL in a table */
         velo_vector *v = &b->cols[c];
         velo_value val;
         memset(&val, 0, sizeof val);

@@ -165,6 +165,36 @@ SELECT o.id, o.sym, t.qty FROM orders o LEFT JOIN totals_t t ON o.sym = t.sym IN
         dk.stop()
 
 
+def case_typed_keys_csv_values_and_a_key_column_named_key(tmp):
+    """The message key is converted to the PRIMARY KEY's type (BIGINT here; a key that is not a
+    number goes to the dead-letter queue), a CSV value holds the other columns in declared order,
+    and a key column may be declared as `_key`."""
+    dk = DevKafka(topics="venues,flags", partitions=1)
+    try:
+        kcat_produce(dk.bootstrap, "venues", ["7|10.5,NYSE", "8|2.25,LSE", "7|11.75,NYSE", "x7|1.00,BAD"])
+        kcat_produce(dk.bootstrap, "flags", ['AAA|{"on":true}'])
+        with open(os.path.join(tmp, "orders.csv"), "w") as f:
+            f.write("1,7\n2,8\n3,9\n")
+        sql = """CREATE TABLE venues (id BIGINT PRIMARY KEY, price DECIMAL(8,2), venue VARCHAR)
+  WITH ('uri' = 'kafka://{b}/venues', 'format' = 'csv');
+CREATE TABLE flags (_key VARCHAR PRIMARY KEY, "on" BOOLEAN) WITH ('uri' = 'kafka://{b}/flags');
+CREATE STREAM orders (n BIGINT, id BIGINT) WITH ('uri' = 'file://orders.csv?format=csv&header=false');
+SELECT o.n, v.price, v.venue, f."on" AS flag FROM orders o LEFT JOIN venues v ON o.id = v.id
+  LEFT JOIN flags f ON f._key = 'AAA' INTO 'file://out.jsonl';
+""".format(b=dk.bootstrap)
+        p = run_sql(sql, tmp, expect=3)
+        if "not a valid value for the PRIMARY KEY" not in p.stderr:
+            fail("no dead-letter message for the key 'x7': " + p.stderr)
+        got = sorted((json.loads(l) for l in open(os.path.join(tmp, "out.jsonl"))), key=lambda r: r["n"])
+        print("joined:", got)
+        if got != [{"n": 1, "price": 11.75, "venue": "NYSE", "flag": True},
+                   {"n": 2, "price": 2.25, "venue": "LSE", "flag": True},
+                   {"n": 3, "price": None, "venue": None, "flag": True}]:
+            fail("rows %r" % got)
+    finally:
+        dk.stop()
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
