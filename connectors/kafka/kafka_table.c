@@ -254,7 +254,7 @@ static velo_status kt_poll(velo_source *src, velo_batch *out, bool *eof, velo_er
     }
     int64_t deadline = now_ms() + (k->bootstrapped ? 0 : WAIT_MS);
     while (out->count < out->capacity) {
-        rd_kafka_poll(k->rk, 0); /* error_cb */
+        rd_kafka_poll(k->rk, 0); /* serves kt_error_cb */
         ssize_t n = rd_kafka_consume_batch_queue(k->queue, 0, k->msgs, out->capacity - out->count);
         int64_t left = deadline - now_ms();
         if (n == 0 && !out->count && left > 0 && !(k->bootstrapped == false && all_done(k)))
@@ -295,6 +295,16 @@ static velo_status kt_poll(velo_source *src, velo_batch *out, bool *eof, velo_er
         if (n == 0 && (out->count || now_ms() >= deadline)) break;
     }
     return VELO_OK;
+}
+
+/* Broker trouble after the bootstrap does not stop the job (librdkafka keeps retrying and the
+ * table keeps its last state): said once on stderr, like the stream source does. */
+static void kt_error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque) {
+    (void)rk;
+    kafka_table *k = opaque;
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && k->trouble_reported) return;
+    if (!k->trouble_reported) fprintf(stderr, "velo-sql: kafka table '%s': %s; retrying\n", k->name, reason);
+    k->trouble_reported = true;
 }
 
 static const velo_source_ops kafka_table_ops = {
@@ -447,6 +457,8 @@ velo_status velo_kafka_table_open(const velo_connector_args *args, const char *p
     if ((st = velo_kafka_conf(args, VELO_KAFKA_SAMPLER, &conf, err))) goto fail;
     char errstr[512];
     rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr);
+    rd_kafka_conf_set_opaque(conf, k);
+    rd_kafka_conf_set_error_cb(conf, kt_error_cb);
     k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!k->rk) {
         rd_kafka_conf_destroy(conf);
