@@ -1,10 +1,7 @@
-/* Tables read as changelogs (connectors/table.h): the dispatch by scheme, and watched file tables.
- *
- * A watched file table ('watch'='true') is read whole by the file source (the bootstrap), then its
- * path is stat()ed every 'watch.interval' (default 1 s: a poll of the metadata, no inotify, so it
- * works the same on every file system, network mounts included). When the inode, size or
- * modification time changed, the file is read again: every row goes out as an upsert, then every
- * primary key of the previous version that the new one lacks goes out as a deletion. */
+/* Tables read as changelogs (connectors/table.h): dispatch by scheme, and watched file tables: the
+ * file is read whole, then stat()ed every 'watch.interval' (a metadata poll: no inotify, works on
+ * any file system); when its inode, size or mtime changed it is read again, each row an upsert,
+ * then the primary keys the new version lacks go out as deletions. */
 #include "connectors/table.h"
 
 #include <mimalloc.h>

@@ -1,10 +1,7 @@
-/* Tables read as changelogs (docs/sql/reference.md "Tables"): a CREATE TABLE over a Kafka topic
- * (the message key is the PRIMARY KEY, a record without a value deletes it) or over a watched file
- * ('watch'='true': reloaded when it changes, keys that disappeared are deleted). The source's rows
- * are the table's columns plus one trailing BOOLEAN column, TRUE for a deletion (only the primary
- * key is set then). poll() sets *eof once the table's current contents were read (the bootstrap:
- * the topic up to its end at open, the file once); an unbounded table then goes on returning the
- * changes (never eof again, and without waiting: the caller polls it between other inputs). */
+/* Tables read as changelogs: CREATE TABLE over Kafka (message key = PRIMARY KEY, no value deletes)
+ * or a watched file (re-read on change, vanished keys deleted). Rows are the table's columns plus a
+ * trailing BOOLEAN deletion flag; poll() sets *eof once, when the current contents were read (the
+ * bootstrap), then an unbounded table returns its changes without waiting and never ends. */
 #ifndef VELO_CONNECTORS_TABLE_H
 #define VELO_CONNECTORS_TABLE_H
 

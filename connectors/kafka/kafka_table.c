@@ -1,12 +1,8 @@
-/* Kafka topics read as a table's changelog (connectors/table.h, docs/connectors/kafka.md "Tables").
- *
- * Like a Kafka Streams global table or Flink's upsert-kafka source: every partition is assigned
- * from its start (no consumer group, nothing committed: the table is rebuilt from the topic each
- * run), the end offsets at open are the bootstrap's target, and after it the reader goes on with
- * what is produced. As in ksqlDB the message key is the table's PRIMARY KEY (its text converted to
- * the key column's type); the value holds the other columns. A record with a key and no value (or
- * an empty one) is a tombstone: it deletes the key. A record without a key, or whose key or value
- * cannot be read, goes to the dead-letter queue. */
+/* Kafka topics read as a table's changelog (connectors/table.h), like a Kafka Streams global table:
+ * every partition from its start, no consumer group; the end offsets at open are the bootstrap's
+ * target, then new records follow. As in ksqlDB the message key is the PRIMARY KEY, the value the
+ * other columns; a tombstone (key, no value) deletes; no key or an unreadable record goes to the
+ * DLQ. */
 #include <librdkafka/rdkafka.h>
 #include <mimalloc.h>
 #include <stdio.h>
