@@ -245,6 +245,11 @@ typedef struct group_op {
     uint32_t *rows;
     uint32_t *pair_entry;
     uint32_t scratch_cap;
+    /* SLIDING windows by panes (see group_pane_eligible): the records of `groups` are panes */
+    bool panes;
+    int64_t closed_upto; /* windows ending at or before it have been emitted */
+    uint64_t seq;        /* rows folded so far: the pane record keeps its first row's number */
+    gtable wins;         /* the windows being closed, combined from their panes */
 } group_op;
 
 static char *states_of(group_op *g, uint32_t idx) { return rec_payload(&g->groups, gt_rec(&g->groups, idx)); }
@@ -304,14 +309,14 @@ static velo_status flush_out(group_op *g, velo_error *err) {
     return velo_operator_emit(&g->base, g->out, err);
 }
 
-static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
+static velo_status emit_rec(group_op *g, const gtable *t, uint32_t idx, velo_error *err) {
     if (g->out->count == g->out->capacity) {
         velo_status st = flush_out(g, err);
         if (st) return st;
     }
-    grec *r = gt_rec(&g->groups, idx);
+    grec *r = gt_rec(t, idx);
     uint32_t row = g->out->count;
-    const char *p = rec_key(&g->groups, r);
+    const char *p = rec_key(t, r);
     uint32_t c = 0;
     for (; c < g->cfg.nkeys; c++)
         p = velo_key_decode(p, &g->out->cols[c], row, &g->out->arena);
@@ -323,7 +328,7 @@ static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
         VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[1];
         c++;
     }
-    const char *states = rec_payload(&g->groups, r);
+    const char *states = rec_payload(t, r);
     for (uint32_t a = 0; a < g->cfg.naggs; a++, c++) {
         velo_status st = g->aggs[a].desc.finalize(&g->aggs[a].desc, states + g->state_off[a],
                                                   &g->out->cols[c], row, &g->out->arena, err);
@@ -332,6 +337,10 @@ static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
     g->out->origin[row] = -1;
     g->out->count++;
     return VELO_OK;
+}
+
+static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
+    return emit_rec(g, &g->groups, idx, err);
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -371,8 +380,11 @@ static void forget_session(group_op *g, const char *key, uint32_t len, int64_t w
     }
 }
 
+static velo_status close_panes(group_op *g, int64_t limit, velo_error *err);
+
 /* Emits (unless EMIT CHANGES already did) and frees every window that ends at or before `limit`. */
 static velo_status close_windows(group_op *g, int64_t limit, velo_error *err) {
+    if (g->panes) return close_panes(g, limit, err);
     if (g->min_open_end > limit) return VELO_OK;
     int64_t next_min = INT64_MAX;
     bool session = g->cfg.window.kind == VELO_WIN_SESSION;
@@ -435,6 +447,166 @@ static velo_status fold_pairs(group_op *g, uint32_t npairs, const velo_vector *a
         if (m && (st = g->aggs[a].desc.update(&g->aggs[a].desc, g->states, &argv[ai], rows, m, err)))
             return st;
     }
+    return VELO_OK;
+}
+
+/* ---- SLIDING windows by panes ----
+ *
+ * A sliding window of size S every A (S a multiple of A) is S/A consecutive panes of length A. A
+ * row is folded into the one pane holding its event time, instead of into each of its S/A windows
+ * (Flink's "slicing"); when windows close, each is combined from its panes with the aggregates'
+ * merge. The same rows reach the same windows: a row goes only into windows not yet emitted
+ * (closed_upto), and when the row's own watermark passed a window not yet emitted, that window is
+ * emitted before the row is added (the per-window path leaves the row out of it). Rows of the
+ * windows closed together come out in the order the per-window path creates their records (first
+ * row of the key in the window, then window start). Only aggregates whose merge gives exactly
+ * the per-row result whatever the order of the rows: COUNT, SUM/AVG of BIGINT and DECIMAL,
+ * MIN/MAX of non-floating types, none DISTINCT; not with EMIT CHANGES (a row would change S/A
+ * rows). */
+
+static bool group_pane_eligible(const velo_group_config *c) {
+    if (!c->windowed || c->emit_changes || c->window.kind != VELO_WIN_SLIDING) return false;
+    int64_t size = c->window.size_us, adv = c->window.advance_us;
+    if (adv <= 0 || size <= adv || size % adv || size / adv > 64) return false;
+    for (uint32_t a = 0; a < c->naggs; a++) {
+        const velo_agg_desc *d = &c->aggs[a].desc;
+        if (d->distinct || !d->merge) return false;
+        velo_type_id t = d->nargs ? d->args[0].id : VELO_TYPE_NULL;
+        bool exact = t == VELO_TYPE_BIGINT || t == VELO_TYPE_DECIMAL;
+        if (!strcmp(d->name, "COUNT")) continue;
+        if ((!strcmp(d->name, "SUM") || !strcmp(d->name, "AVG")) && exact) continue;
+        if ((!strcmp(d->name, "MIN") || !strcmp(d->name, "MAX")) &&
+            (exact || t == VELO_TYPE_TIMESTAMP || t == VELO_TYPE_DATE || t == VELO_TYPE_VARCHAR ||
+             t == VELO_TYPE_BOOLEAN))
+            continue;
+        return false;
+    }
+    return true;
+}
+
+static uint64_t *rec_seq(group_op *g, const gtable *t, grec *r) {
+    return (uint64_t *)(rec_payload(t, r) + g->states_size);
+}
+
+static void destroy_states(group_op *g, char *states) {
+    for (uint32_t a = 0; a < g->cfg.naggs; a++)
+        if (g->aggs[a].desc.destroy) g->aggs[a].desc.destroy(&g->aggs[a].desc, states + g->state_off[a]);
+}
+
+/* Empties the table of windows being closed (keeps its memory). */
+static void pane_clear(group_op *g) {
+    gtable *w = &g->wins;
+    for (uint32_t i = 0; i < w->nrecs; i++) {
+        grec *r = gt_rec(w, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        destroy_states(g, rec_payload(w, r));
+        if (r->flags & REC_KEY_HEAP) mi_free((void *)rec_key(w, r));
+        r->flags = 0;
+    }
+    if (w->nbuckets) memset(w->buckets, 0, sizeof *w->buckets * w->nbuckets);
+    w->nrecs = w->live = w->free_head = 0;
+}
+
+typedef struct pane_out {
+    uint64_t seq;
+    int64_t ws;
+    uint32_t idx;
+} pane_out;
+
+static int cmp_pane_out(const void *a, const void *b) {
+    const pane_out *x = a, *y = b;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    return x->ws < y->ws ? -1 : x->ws > y->ws;
+}
+
+/* close_windows for panes: combines, emits and frees the windows ending in (closed_upto, limit];
+ * frees the panes no open window needs. */
+static velo_status close_panes(group_op *g, int64_t limit, velo_error *err) {
+    if (limit <= g->closed_upto) return VELO_OK;
+    if (g->min_open_end > limit) { /* no window with rows ends by then */
+        g->closed_upto = limit;
+        return VELO_OK;
+    }
+    gtable *pt = &g->groups, *wt = &g->wins;
+    int64_t next_min = INT64_MAX;
+    velo_win ws[64];
+    velo_status st = VELO_OK;
+    for (uint32_t i = 0; i < pt->nrecs && !st; i++) {
+        grec *r = gt_rec(pt, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        uint32_t nw = velo_win_assign(&g->cfg.window, rec_win(r)[0], ws, 64);
+        bool keep = false;
+        const char *key = rec_key(pt, r);
+        char *src = rec_payload(pt, r);
+        uint64_t seq = *rec_seq(g, pt, r);
+        for (uint32_t w = 0; w < nw && !st; w++) {
+            if (ws[w].end <= g->closed_upto) continue; /* emitted before */
+            if (ws[w].end > limit) {
+                keep = true;
+                if (ws[w].end < next_min) next_min = ws[w].end;
+                continue;
+            }
+            uint32_t h = gt_hash(key, r->key_len, ws[w].start);
+            uint32_t k = gt_find(wt, key, r->key_len, ws[w].start, h);
+            if (k == UINT32_MAX) {
+                if ((k = gt_insert(wt, key, r->key_len, ws[w].start, ws[w].end, h, err)) == UINT32_MAX)
+                    return VELO_ERR_NOMEM;
+                char *dst = rec_payload(wt, gt_rec(wt, k));
+                for (uint32_t a = 0; a < g->cfg.naggs; a++)
+                    g->aggs[a].desc.init(&g->aggs[a].desc, dst + g->state_off[a]);
+                *rec_seq(g, wt, gt_rec(wt, k)) = seq;
+            }
+            grec *wr = gt_rec(wt, k);
+            char *dst = rec_payload(wt, wr);
+            if (seq < *rec_seq(g, wt, wr)) *rec_seq(g, wt, wr) = seq;
+            for (uint32_t a = 0; a < g->cfg.naggs && !st; a++)
+                st = g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a], src + g->state_off[a],
+                                           err);
+        }
+        if (!keep && !st) free_entry(g, i);
+    }
+    pane_out *order = st || !wt->live ? NULL : mi_malloc(sizeof *order * wt->live);
+    if (!st && wt->live && !order) st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+    uint32_t n = 0;
+    for (uint32_t i = 0; order && i < wt->nrecs; i++) {
+        grec *r = gt_rec(wt, i);
+        if (r->flags & REC_LIVE) order[n++] = (pane_out){*rec_seq(g, wt, r), rec_win(r)[0], i};
+    }
+    if (n > 1) qsort(order, n, sizeof *order, cmp_pane_out);
+    for (uint32_t k = 0; k < n && !st; k++)
+        st = emit_rec(g, wt, order[k].idx, err);
+    g->stats.windows_closed += n;
+    mi_free(order);
+    pane_clear(g);
+    if (st) return st;
+    g->closed_upto = limit;
+    g->min_open_end = next_min;
+    return flush_out(g, err);
+}
+
+/* Folds the row into its pane (wins[0..nw): its open windows, the newest last); first emits the
+ * windows the row's own watermark (limit) passed. */
+static velo_status pane_add(group_op *g, const velo_win *wins, uint32_t nw, bool closing, int64_t limit,
+                            uint32_t *npairs, const velo_vector *argv, velo_vector *const *filtv,
+                            uint32_t row, velo_error *err) {
+    velo_status st;
+    if (closing && limit > g->closed_upto && g->min_open_end <= limit) {
+        if ((st = fold_pairs(g, *npairs, argv, filtv, err))) return st;
+        *npairs = 0;
+        if ((st = close_panes(g, limit, err))) return st;
+    }
+    int64_t ps = wins[nw - 1].start, pe;
+    if (__builtin_add_overflow(ps, g->cfg.window.advance_us, &pe)) pe = INT64_MAX;
+    const char *key = g->keybuf.data ? g->keybuf.data : "";
+    uint64_t before = g->stats.groups_total;
+    uint32_t idx = find_or_insert(g, key, (uint32_t)g->keybuf.len, ps, pe, err);
+    if (idx == UINT32_MAX) return VELO_ERR_NOMEM;
+    uint64_t seq = g->seq++;
+    if (g->stats.groups_total != before) *rec_seq(g, &g->groups, gt_rec(&g->groups, idx)) = seq;
+    if (wins[0].end < g->min_open_end) g->min_open_end = wins[0].end;
+    g->pair_entry[*npairs] = idx;
+    g->rows[*npairs] = row;
+    (*npairs)++;
     return VELO_OK;
 }
 
@@ -681,6 +853,10 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             }
             nw = open;
             if (t > g->max_event) g->max_event = t;
+            if (g->panes) {
+                if ((st = pane_add(g, wins, nw, closing, limit, &npairs, argv, filtv, row, err))) return st;
+                continue;
+            }
         }
         for (uint32_t w = 0; w < nw; w++) {
             uint32_t idx = sidx != UINT32_MAX
@@ -771,8 +947,10 @@ static void group_destroy(velo_operator *o) {
         grec *r = gt_rec(&g->sessions, i);
         if (r->flags & REC_LIVE) velo_sessions_free((velo_sessions *)rec_payload(&g->sessions, r));
     }
+    if (g->panes) pane_clear(g);
     gt_free(&g->groups);
     gt_free(&g->sessions);
+    gt_free(&g->wins);
     for (uint32_t i = 0; i < g->cfg.nkeys; i++)
         velo_expr_free(g->cfg.keys[i]);
     mi_free(g->cfg.keys);
@@ -855,7 +1033,10 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
         off += (g->aggs[a].desc.state_size + 7) & ~7u;
     }
     g->states_size = off;
-    gt_init(&g->groups, g->cfg.windowed, off);
+    g->panes = group_pane_eligible(&g->cfg);
+    g->closed_upto = INT64_MIN;
+    gt_init(&g->groups, g->cfg.windowed, off + (g->panes ? 8u : 0u)); /* panes: + first row number */
+    gt_init(&g->wins, true, off + 8u);
     gt_init(&g->sessions, false, sizeof(velo_sessions));
     velo_status st = VELO_OK;
     for (uint32_t i = 0; i < g->cfg.nkeys && !st; i++)
