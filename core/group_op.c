@@ -735,7 +735,9 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
     velo_status st = ensure_scratch(g, n * maxw, err);
     if (st) return st;
 
-    bool pre = !c->windowed && n > 1; /* keys encoded and hashed ahead (see PREFETCH_AHEAD) */
+    bool single = !c->windowed && c->nkeys == 0; /* one group: nothing to encode or look up per row */
+    uint32_t single_idx = UINT32_MAX;
+    bool pre = !single && !c->windowed && n > 1; /* keys encoded and hashed ahead (see PREFETCH_AHEAD) */
     if (pre && n > g->key_cap) {
         mi_free(g->key_off);
         mi_free(g->key_len);
@@ -780,6 +782,16 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             if (c->on_error.fn &&
                 (st = c->on_error.fn(c->on_error.ud, b, row, g->ctx.errors.message[row], err)))
                 return st;
+            continue;
+        }
+        if (single) {
+            if (single_idx == UINT32_MAX) {
+                if ((single_idx = find_or_insert(g, "", 0, 0, 0, err)) == UINT32_MAX) return VELO_ERR_NOMEM;
+                if ((st = mark_dirty(g, single_idx, err))) return st;
+            }
+            g->pair_entry[npairs] = single_idx;
+            g->rows[npairs] = row;
+            npairs++;
             continue;
         }
         if (pre) {
