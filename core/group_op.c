@@ -309,26 +309,25 @@ static velo_status flush_out(group_op *g, velo_error *err) {
     return velo_operator_emit(&g->base, g->out, err);
 }
 
-static velo_status emit_rec(group_op *g, const gtable *t, uint32_t idx, velo_error *err) {
+/* One output row from an encoded key, window bounds and the aggregate states. */
+static velo_status emit_parts(group_op *g, const char *p, int64_t ws, int64_t we, const char *states,
+                              velo_error *err) {
     if (g->out->count == g->out->capacity) {
         velo_status st = flush_out(g, err);
         if (st) return st;
     }
-    grec *r = gt_rec(t, idx);
     uint32_t row = g->out->count;
-    const char *p = rec_key(t, r);
     uint32_t c = 0;
     for (; c < g->cfg.nkeys; c++)
         p = velo_key_decode(p, &g->out->cols[c], row, &g->out->arena);
     if (g->cfg.windowed) {
         velo_vector_set_valid(&g->out->cols[c], row);
-        VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[0];
+        VELO_VEC(&g->out->cols[c], int64_t)[row] = ws;
         c++;
         velo_vector_set_valid(&g->out->cols[c], row);
-        VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[1];
+        VELO_VEC(&g->out->cols[c], int64_t)[row] = we;
         c++;
     }
-    const char *states = rec_payload(t, r);
     for (uint32_t a = 0; a < g->cfg.naggs; a++, c++) {
         velo_status st = g->aggs[a].desc.finalize(&g->aggs[a].desc, states + g->state_off[a],
                                                   &g->out->cols[c], row, &g->out->arena, err);
@@ -337,6 +336,12 @@ static velo_status emit_rec(group_op *g, const gtable *t, uint32_t idx, velo_err
     g->out->origin[row] = -1;
     g->out->count++;
     return VELO_OK;
+}
+
+static velo_status emit_rec(group_op *g, const gtable *t, uint32_t idx, velo_error *err) {
+    grec *r = gt_rec(t, idx);
+    return emit_parts(g, rec_key(t, r), t->windowed ? rec_win(r)[0] : 0, t->windowed ? rec_win(r)[1] : 0,
+                      rec_payload(t, r), err);
 }
 
 static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
@@ -493,19 +498,22 @@ static void destroy_states(group_op *g, char *states) {
         if (g->aggs[a].desc.destroy) g->aggs[a].desc.destroy(&g->aggs[a].desc, states + g->state_off[a]);
 }
 
-/* Empties the table of windows being closed (keeps its memory). */
-static void pane_clear(group_op *g) {
+/* Empties the table of windows being closed (keeps its memory); `moved`: the states were moved out
+ * (their heap parts belong to the copy). */
+static void pane_clear_states(group_op *g, bool moved) {
     gtable *w = &g->wins;
     for (uint32_t i = 0; i < w->nrecs; i++) {
         grec *r = gt_rec(w, i);
         if (!(r->flags & REC_LIVE)) continue;
-        destroy_states(g, rec_payload(w, r));
+        if (!moved) destroy_states(g, rec_payload(w, r));
         if (r->flags & REC_KEY_HEAP) mi_free((void *)rec_key(w, r));
         r->flags = 0;
     }
     if (w->nbuckets) memset(w->buckets, 0, sizeof *w->buckets * w->nbuckets);
     w->nrecs = w->live = w->free_head = 0;
 }
+
+static void pane_clear(group_op *g) { pane_clear_states(g, false); }
 
 typedef struct pane_out {
     uint64_t seq;
@@ -521,6 +529,58 @@ static int cmp_pane_out(const void *a, const void *b) {
 
 /* close_windows for panes: combines, emits and frees the windows ending in (closed_upto, limit];
  * frees the panes no open window needs. */
+typedef struct pane_res { /* a combined window, followed by its states */
+    uint64_t seq;
+    int64_t ws, we;
+    const char *key;
+} pane_res;
+
+typedef struct pane_ref {
+    int64_t ps;
+    uint32_t idx;
+} pane_ref;
+
+static int cmp_pane_ref(const void *a, const void *b) {
+    const pane_ref *x = a, *y = b;
+    if (x->ps != y->ps) return x->ps < y->ps ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_win(const void *a, const void *b) {
+    const velo_win *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Merges pane record `pi` into the record of window w in the table of closing windows. */
+static velo_status pane_merge(group_op *g, uint32_t pi, velo_win w, velo_error *err) {
+    gtable *pt = &g->groups, *wt = &g->wins;
+    grec *r = gt_rec(pt, pi);
+    const char *key = rec_key(pt, r);
+    uint64_t seq = *rec_seq(g, pt, r);
+    uint32_t h = gt_hash(key, r->key_len, w.start);
+    uint32_t k = gt_find(wt, key, r->key_len, w.start, h);
+    if (k == UINT32_MAX) {
+        if ((k = gt_insert(wt, key, r->key_len, w.start, w.end, h, err)) == UINT32_MAX) return VELO_ERR_NOMEM;
+        char *dst = rec_payload(wt, gt_rec(wt, k));
+        for (uint32_t a = 0; a < g->cfg.naggs; a++)
+            g->aggs[a].desc.init(&g->aggs[a].desc, dst + g->state_off[a]);
+        *rec_seq(g, wt, gt_rec(wt, k)) = seq;
+        *(const char **)(dst + g->states_size + 8) = key; /* the pane's key: outlives wt's */
+    }
+    grec *wr = gt_rec(wt, k);
+    char *dst = rec_payload(wt, wr), *src = rec_payload(pt, r);
+    if (seq < *rec_seq(g, wt, wr)) *rec_seq(g, wt, wr) = seq;
+    for (uint32_t a = 0; a < g->cfg.naggs; a++) {
+        velo_status st =
+            g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a], src + g->state_off[a], err);
+        if (st) return st;
+    }
+    return VELO_OK;
+}
+
+/* close_windows for panes: combines, emits and frees the windows ending in (closed_upto, limit];
+ * frees the panes no open window needs. Window after window (the panes sorted by start), so the
+ * records of the window being combined stay in the cache. */
 static velo_status close_panes(group_op *g, int64_t limit, velo_error *err) {
     if (limit <= g->closed_upto) return VELO_OK;
     if (g->min_open_end > limit) { /* no window with rows ends by then */
@@ -531,53 +591,98 @@ static velo_status close_panes(group_op *g, int64_t limit, velo_error *err) {
     int64_t next_min = INT64_MAX;
     velo_win ws[64];
     velo_status st = VELO_OK;
-    for (uint32_t i = 0; i < pt->nrecs && !st; i++) {
-        grec *r = gt_rec(pt, i);
-        if (!(r->flags & REC_LIVE)) continue;
-        uint32_t nw = velo_win_assign(&g->cfg.window, rec_win(r)[0], ws, 64);
-        bool keep = false;
-        const char *key = rec_key(pt, r);
-        char *src = rec_payload(pt, r);
-        uint64_t seq = *rec_seq(g, pt, r);
-        for (uint32_t w = 0; w < nw && !st; w++) {
+    pane_ref *panes = mi_malloc(sizeof *panes * (pt->live + 1));
+    velo_win *wins = NULL;
+    uint32_t np = 0, nwins = 0, wcap = 0;
+    if (!panes) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+    for (uint32_t i = 0; i < pt->nrecs; i++)
+        if (gt_rec(pt, i)->flags & REC_LIVE) panes[np++] = (pane_ref){rec_win(gt_rec(pt, i))[0], i};
+    qsort(panes, np, sizeof *panes, cmp_pane_ref);
+    /* the closing windows (once per distinct pane start), and where the other windows end */
+    for (uint32_t i = 0; i < np && !st; i++) {
+        uint32_t nw = velo_win_assign(&g->cfg.window, panes[i].ps, ws, 64);
+        bool first = i == 0 || panes[i].ps != panes[i - 1].ps;
+        for (uint32_t w = 0; w < nw; w++) {
             if (ws[w].end <= g->closed_upto) continue; /* emitted before */
             if (ws[w].end > limit) {
-                keep = true;
                 if (ws[w].end < next_min) next_min = ws[w].end;
                 continue;
             }
-            uint32_t h = gt_hash(key, r->key_len, ws[w].start);
-            uint32_t k = gt_find(wt, key, r->key_len, ws[w].start, h);
-            if (k == UINT32_MAX) {
-                if ((k = gt_insert(wt, key, r->key_len, ws[w].start, ws[w].end, h, err)) == UINT32_MAX)
-                    return VELO_ERR_NOMEM;
-                char *dst = rec_payload(wt, gt_rec(wt, k));
-                for (uint32_t a = 0; a < g->cfg.naggs; a++)
-                    g->aggs[a].desc.init(&g->aggs[a].desc, dst + g->state_off[a]);
-                *rec_seq(g, wt, gt_rec(wt, k)) = seq;
+            if (!first) continue;
+            if (nwins == wcap) {
+                wcap = wcap ? wcap * 2 : 64;
+                velo_win *nw2 = mi_realloc(wins, sizeof *wins * wcap);
+                if (!nw2) {
+                    st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+                    break;
+                }
+                wins = nw2;
             }
-            grec *wr = gt_rec(wt, k);
-            char *dst = rec_payload(wt, wr);
-            if (seq < *rec_seq(g, wt, wr)) *rec_seq(g, wt, wr) = seq;
-            for (uint32_t a = 0; a < g->cfg.naggs && !st; a++)
-                st = g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a], src + g->state_off[a],
-                                           err);
+            wins[nwins++] = ws[w];
         }
-        if (!keep && !st) free_entry(g, i);
     }
-    pane_out *order = st || !wt->live ? NULL : mi_malloc(sizeof *order * wt->live);
-    if (!st && wt->live && !order) st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
-    uint32_t n = 0;
-    for (uint32_t i = 0; order && i < wt->nrecs; i++) {
-        grec *r = gt_rec(wt, i);
-        if (r->flags & REC_LIVE) order[n++] = (pane_out){*rec_seq(g, wt, r), rec_win(r)[0], i};
+    if (!st && nwins > 1) { /* ascending, each once */
+        qsort(wins, nwins, sizeof *wins, cmp_win);
+        uint32_t u = 1;
+        for (uint32_t k = 1; k < nwins; k++)
+            if (wins[k].start != wins[u - 1].start) wins[u++] = wins[k];
+        nwins = u;
     }
-    if (n > 1) qsort(order, n, sizeof *order, cmp_pane_out);
-    for (uint32_t k = 0; k < n && !st; k++)
-        st = emit_rec(g, wt, order[k].idx, err);
+    /* each window is combined in the (small) table wt, then its records move to `res`: key (the pane
+     * record's, kept until the end), bounds and states; all are emitted in creation order at the end */
+    size_t rsize = sizeof(pane_res) + ((g->states_size + 7) & ~(size_t)7);
+    char *res = NULL;
+    uint32_t n = 0, rcap = 0, lo = 0;
+    for (uint32_t k = 0; k < nwins && !st; k++) {
+        while (lo < np && panes[lo].ps < wins[k].start)
+            lo++;
+        for (uint32_t i = lo; i < np && panes[i].ps < wins[k].end && !st; i++)
+            st = pane_merge(g, panes[i].idx, wins[k], err);
+        if (!st && n + wt->live > rcap) {
+            uint32_t nc = rcap ? rcap * 2 : 1024;
+            while (nc < n + wt->live)
+                nc *= 2;
+            char *nr = mi_realloc(res, rsize * nc);
+            if (!nr)
+                st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+            else
+                res = nr, rcap = nc;
+        }
+        for (uint32_t i = 0; !st && i < wt->nrecs; i++) {
+            grec *r = gt_rec(wt, i);
+            if (!(r->flags & REC_LIVE)) continue;
+            pane_res *o = (pane_res *)(res + rsize * n++);
+            o->seq = *rec_seq(g, wt, r);
+            o->ws = rec_win(r)[0];
+            o->we = rec_win(r)[1];
+            o->key = *(const char **)(rec_payload(wt, r) + g->states_size + 8);
+            memcpy(o + 1, rec_payload(wt, r), g->states_size);
+        }
+        pane_clear_states(g, !st);
+    }
+    pane_out *order = st || !n ? NULL : mi_malloc(sizeof *order * n);
+    if (!st && n && !order) st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+    for (uint32_t k = 0; order && k < n; k++) {
+        const pane_res *o = (const pane_res *)(res + rsize * k);
+        order[k] = (pane_out){o->seq, o->ws, k};
+    }
+    if (order && n > 1) qsort(order, n, sizeof *order, cmp_pane_out);
+    for (uint32_t k = 0; order && k < n && !st; k++) {
+        const pane_res *o = (const pane_res *)(res + rsize * order[k].idx);
+        st = emit_parts(g, o->key, o->ws, o->we, (const char *)(o + 1), err);
+    }
+    for (uint32_t k = 0; k < n; k++)
+        destroy_states(g, res + rsize * k + sizeof(pane_res));
     g->stats.windows_closed += n;
     mi_free(order);
-    pane_clear(g);
+    mi_free(res);
+    /* a pane whose every window has closed goes (after the emission: the rows point at its key) */
+    for (uint32_t i = 0; i < np && !st; i++) {
+        uint32_t nw = velo_win_assign(&g->cfg.window, panes[i].ps, ws, 64);
+        if (!nw || ws[nw - 1].end <= limit) free_entry(g, panes[i].idx);
+    }
+    mi_free(panes);
+    mi_free(wins);
     if (st) return st;
     g->closed_upto = limit;
     g->min_open_end = next_min;
@@ -1048,7 +1153,7 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
     g->panes = group_pane_eligible(&g->cfg);
     g->closed_upto = INT64_MIN;
     gt_init(&g->groups, g->cfg.windowed, off + (g->panes ? 8u : 0u)); /* panes: + first row number */
-    gt_init(&g->wins, true, off + 8u);
+    gt_init(&g->wins, true, off + 16u); /* + first row number + the pane's key */
     gt_init(&g->sessions, false, sizeof(velo_sessions));
     velo_status st = VELO_OK;
     for (uint32_t i = 0; i < g->cfg.nkeys && !st; i++)
