@@ -185,9 +185,6 @@ bool velo_fmt_parse_i64(const char *s, uint32_t n, int64_t *out) {
 
 bool velo_fmt_parse_double(const char *s, uint32_t n, double *out) {
     trim(&s, &n);
-    if (word_is(s, n, "NaN")) return *out = NAN, true;
-    if (word_is(s, n, "Infinity") || word_is(s, n, "+Infinity")) return *out = INFINITY, true;
-    if (word_is(s, n, "-Infinity")) return *out = -INFINITY, true;
     uint64_t mant;
     uint32_t frac, nint;
     bool neg;
@@ -198,6 +195,9 @@ bool velo_fmt_parse_double(const char *s, uint32_t n, double *out) {
         *out = neg ? -d : d;
         return true;
     }
+    if (word_is(s, n, "NaN")) return *out = NAN, true;
+    if (word_is(s, n, "Infinity") || word_is(s, n, "+Infinity")) return *out = INFINITY, true;
+    if (word_is(s, n, "-Infinity")) return *out = -INFINITY, true;
     velo_num_info ni;
     if (velo_fmt_number(s, n, &ni) == VELO_NUM_NONE) return false;
     char stack[128];
