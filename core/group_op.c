@@ -597,7 +597,10 @@ static velo_status close_panes(group_op *g, int64_t limit, velo_error *err) {
     if (!panes) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
     for (uint32_t i = 0; i < pt->nrecs; i++)
         if (gt_rec(pt, i)->flags & REC_LIVE) panes[np++] = (pane_ref){rec_win(gt_rec(pt, i))[0], i};
-    qsort(panes, np, sizeof *panes, cmp_pane_ref);
+    bool sorted = true; /* records are made in arrival order: mostly by start already */
+    for (uint32_t i = 1; i < np && sorted; i++)
+        sorted = cmp_pane_ref(&panes[i - 1], &panes[i]) < 0;
+    if (!sorted) qsort(panes, np, sizeof *panes, cmp_pane_ref);
     /* the closing windows (once per distinct pane start), and where the other windows end */
     for (uint32_t i = 0; i < np && !st; i++) {
         uint32_t nw = velo_win_assign(&g->cfg.window, panes[i].ps, ws, 64);
@@ -687,6 +690,31 @@ static velo_status close_panes(group_op *g, int64_t limit, velo_error *err) {
     g->closed_upto = limit;
     g->min_open_end = next_min;
     return flush_out(g, err);
+}
+
+/* velo_win_assign + the open-window filter of group_push for panes (size a multiple of advance:
+ * always size/advance windows), without listing them: *open, wins[0] (the oldest open window) and
+ * wins[*open - 1] (the newest). False near the ends of the time range (bounds clamped): the
+ * general path then. */
+static bool pane_windows(const velo_win_spec *s, int64_t t, bool closing, int64_t limit, velo_win *wins,
+                         uint32_t *open) {
+    int64_t adv = s->advance_us, size = s->size_us, n = size / adv;
+    __int128 r = ((__int128)t - s->offset_us) % adv;
+    if (r < 0) r += adv;
+    __int128 newest = (__int128)t - r, oldest = newest - (__int128)(n - 1) * adv;
+    if (oldest < INT64_MIN || newest + size > INT64_MAX) return false;
+    int64_t k0 = 0;
+    if (closing && oldest + size <= limit) {
+        __int128 k = ((__int128)limit - (oldest + size)) / adv + 1;
+        k0 = k > n ? n : (int64_t)k;
+    }
+    *open = (uint32_t)(n - k0);
+    if (*open) {
+        int64_t first = (int64_t)(oldest + (__int128)k0 * adv);
+        wins[0] = (velo_win){first, first + size};
+        wins[*open - 1] = (velo_win){(int64_t)newest, (int64_t)newest + size};
+    }
+    return true;
 }
 
 /* Folds the row into its pane (wins[0..nw): its open windows, the newest last); first emits the
@@ -950,7 +978,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             if (session) {
                 if ((st = session_assign(g, t, limit, &npairs, argv, filtv, &sidx, err))) return st;
                 open = sidx != UINT32_MAX;
-            } else {
+            } else if (!(g->panes && pane_windows(&c->window, t, closing, limit, wins, &open))) {
                 nw = velo_win_assign(&c->window, t, wins, maxw);
                 for (uint32_t w = 0; w < nw; w++)
                     if (!(closing && wins[w].end <= limit)) wins[open++] = wins[w];

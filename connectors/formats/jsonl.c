@@ -869,6 +869,11 @@ static velo_status jsonl_decode(velo_format *base, const char *rec, uint32_t len
                     st = jcolumn(f, c, fl, v, row, b);
             }
             if (st) goto fail;
+            if (c->i < c->n && c->s[c->i] == ',') { /* the common case, without the call */
+                c->i++;
+                ws(c);
+                continue;
+            }
             bool done;
             if ((st = jafter_value(c, '}', &done))) goto fail;
             if (done) break;
