@@ -34,6 +34,7 @@ typedef struct row_store {
     velo_strbuf key_bytes;
     velo_keymap index; /* join key -> first row of its chain */
     int64_t min_time;  /* symmetric: no live row is older (a lower bound) */
+    uint8_t *seen;     /* per column: a non-NULL value was stored (else new chunks type it NULL) */
 } row_store;
 
 typedef struct join_op join_op;
@@ -93,6 +94,7 @@ static void store_free(row_store *s) {
     for (uint32_t c = 0; c < s->nchunks; c++)
         velo_batch_free(s->chunks[c]);
     mi_free(s->chunks);
+    mi_free(s->seen);
     mi_free(s->dead);
     mi_free(s->matched);
     mi_free(s->time);
@@ -168,9 +170,13 @@ static velo_status store_append(row_store *s, const velo_batch *b, uint32_t i, c
             s->chunks = nc;
             s->chunk_cap = n;
         }
+        /* a column with no value yet (one the query does not read: the source skips it) takes a
+         * byte per row until a value comes */
+        if (!s->seen && !(s->seen = mi_zalloc(b->ncols + 1u)))
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the join state");
         velo_type *types = mi_malloc(sizeof *types * (b->ncols + 1));
         for (uint32_t c = 0; types && c < b->ncols; c++)
-            types[c] = b->cols[c].type;
+            types[c] = s->seen[c] ? b->cols[c].type : velo_type_make(VELO_TYPE_NULL);
         velo_batch *nb = types ? velo_batch_new_types(b->ncols, types, CHUNK_ROWS) : NULL;
         mi_free(types);
         if (!nb) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the join state");
@@ -182,6 +188,11 @@ static velo_status store_append(row_store *s, const velo_batch *b, uint32_t i, c
         const velo_vector *src = &b->cols[c];
         velo_vector *dst = &ch->cols[c];
         if (!velo_vector_is_valid(src, i)) continue; /* the chunk starts all NULL */
+        if (dst->type.id != src->type.id) {          /* the column's first value in this chunk */
+            velo_vector_free(dst);
+            if ((st = velo_vector_init(dst, src->type, CHUNK_ROWS, err))) return st;
+            if (s->seen) s->seen[c] = 1;
+        }
         velo_type_id ty = src->type.id;
         if (ty == VELO_TYPE_VARCHAR || ty == VELO_TYPE_BYTES || ty == VELO_TYPE_LIST || ty == VELO_TYPE_MAP ||
             ty == VELO_TYPE_STRUCT || ty == VELO_TYPE_ANY) {

@@ -7,6 +7,7 @@
  * position of the node that is missing. Relative file paths in URIs resolve against the folder of
  * the SQL file. */
 #include "engine/job.h"
+#include "engine/pushdown.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -1063,8 +1064,8 @@ typedef struct op_tree {
     velo_operator *joins[MAX_INPUTS]; /* for their late-row counts */
     uint32_t njoins;
     uint64_t sub_rows, sub_row_errors; /* rows decoded / failed by the subqueries run first */
-    const velo_plan *used_scan;        /* a one-input plan: its SCAN reads only the columns in `used` */
-    uint8_t *used;
+    velo_scan_mask masks[MAX_INPUTS];  /* projection pushdown: the SCANs reading only some columns */
+    uint32_t nmasks;
     velo_sink *sink; /* the query's sink (NULL for a subquery): commit points flush it */
     bool stateless;  /* a one-input plan of FILTER / PROJECT only: no operator holds rows back */
 } op_tree;
@@ -1117,7 +1118,8 @@ static velo_row_error_handler tree_handler(op_tree *t, const velo_schema *input,
     d->input = input;
     d->source_name = name;
     d->fail_job = t->fail_job;
-    if (t->used_scan && input == t->used_scan->schema) d->used = t->used;
+    for (uint32_t i = 0; i < t->nmasks; i++)
+        if (input == t->masks[i].scan->schema) d->used = t->masks[i].used;
     velo_strbuf_init(&d->buf);
     t->ctxs[t->nctxs++] = d;
     h.ud = d;
@@ -1305,6 +1307,13 @@ typedef struct open_input {
     int64_t commit_every_us, last_commit_us; /* at-least-once sources (Kafka): periodic commit points */
 } open_input;
 
+/* The columns `scan` decodes (projection pushdown), NULL = every column. */
+static const uint8_t *scan_used(const op_tree *t, const velo_plan *scan) {
+    for (uint32_t i = 0; i < t->nmasks; i++)
+        if (t->masks[i].scan == scan) return t->masks[i].used;
+    return NULL;
+}
+
 static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_error *err) {
     run_state *rs = t->rs;
     oi->in = in;
@@ -1330,7 +1339,7 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                      in->scan->schema, /* as bound: declared, or read from the source */
                                  .dlq = t->dlq,
                                  .name = in->name,
-                                 .used_columns = in->scan == t->used_scan ? t->used : NULL,
+                                 .used_columns = scan_used(t, in->scan),
                                  .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
     if (in->changelog) { /* connectors/table.c: the table's columns and a deletion flag */
         if ((st = velo_table_source_open(&sargs, psrc->primary_key, &oi->source, err))) return st;
@@ -1553,7 +1562,8 @@ static void tree_free(op_tree *t) {
         mi_free(t->ctxs[i]);
     }
     mi_free(t->ctxs);
-    mi_free(t->used);
+    for (uint32_t i = 0; i < t->nmasks; i++)
+        mi_free(t->masks[i].used);
 }
 
 static uint64_t tree_row_errors(const op_tree *t) {
@@ -1569,7 +1579,10 @@ static void pushdown(op_tree *t, velo_plan *root) {
     velo_plan *nodes[64];
     uint32_t n = 0;
     for (velo_plan *p = root; p && n < 64; p = p->input) {
-        if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) return;
+        if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) { /* several inputs */
+            if (!(t->dlq && t->dlq->path)) t->nmasks = velo_plan_scan_masks(root, t->masks, MAX_INPUTS);
+            return;
+        }
         nodes[n++] = p;
     }
     t->stateless = n && nodes[n - 1]->kind == VELO_PLAN_SCAN;
@@ -1581,8 +1594,8 @@ static void pushdown(op_tree *t, velo_plan *root) {
         nodes[i] = nodes[n - 1 - i];
         nodes[n - 1 - i] = x;
     }
-    t->used = used_columns(nodes, n);
-    if (t->used) t->used_scan = nodes[0];
+    uint8_t *used = used_columns(nodes, n);
+    if (used) t->masks[t->nmasks++] = (velo_scan_mask){nodes[0], used};
 }
 
 /* Builds and runs the tree of `root` into `sink_op` (which the tree then owns). */

@@ -1462,6 +1462,92 @@ static void find_time_bound(velo_plan *j, const velo_expr *cond, uint32_t lw) {
     j->bound_right_time = tb.r - (int32_t)lw;
 }
 
+/* ---- WHERE conjuncts below hash joins ----
+ *
+ * A conjunct of WHERE that reads the columns of one side of an INNER join only filters that side
+ * before the join: the same pairs come out, but the side kept by the join (the build side) holds
+ * only the rows that can pass, and the probe side probes less (Nexmark q3/q4 filter each stream by
+ * event_type: without this every event of the file was joined). Only through hash joins (the right
+ * side ends and is read first, no WITHIN): a stream-stream join keeps a watermark from the rows it
+ * sees, which a filter below it would change. Not into a TABLE side (latest row per key: a filter
+ * before the key replacement would keep an older row), and only conjuncts that cannot fail on a
+ * row (a row error on a row that never joins would be new). */
+
+static void split_and(velo_expr *e, velo_expr ***v, uint32_t *n);
+static velo_expr *and_of(velo_expr *a, velo_expr *b);
+static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos);
+
+static bool cannot_fail(const velo_expr *e) {
+    switch (e->kind) {
+    case VELO_EXPR_CONST:
+    case VELO_EXPR_COLUMN:
+        if (e->kind == VELO_EXPR_COLUMN && e->outer_depth) return false;
+        return true;
+    case VELO_EXPR_CMP:
+    case VELO_EXPR_AND:
+    case VELO_EXPR_OR:
+    case VELO_EXPR_NOT:
+    case VELO_EXPR_IS_NULL:
+    case VELO_EXPR_IS_DISTINCT:
+    case VELO_EXPR_IN_LIST: break;
+    case VELO_EXPR_CAST: { /* widening numeric casts only */
+        velo_type_id from = e->args[0]->type.id, to = e->type.id;
+        bool from_int = from == VELO_TYPE_BIGINT || from == VELO_TYPE_BOOLEAN;
+        if (!(e->try_cast || (from_int && to == VELO_TYPE_DOUBLE))) return false;
+        break;
+    }
+    default: return false;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!cannot_fail(e->args[i])) return false;
+    return true;
+}
+
+static bool hash_inner_join(const velo_plan *p) {
+    return p->kind == VELO_PLAN_JOIN && p->join_kind == VELO_JOIN_INNER && p->within_us < 0 &&
+           plan_bounded(p->right);
+}
+
+static bool is_table_scan(const velo_plan *p) { return p->kind == VELO_PLAN_SCAN && p->source.is_table; }
+
+/* Puts conjunct c (over *slot's columns) as deep as it goes; false (c untouched) when it stays. */
+static bool push_conjunct(velo_plan **slot, velo_expr *c, sql_pos pos) {
+    velo_plan *p = *slot;
+    if (hash_inner_join(p)) {
+        uint32_t lw = p->input->schema->ncols, total = p->schema->ncols;
+        if (refs_within(c, 0, lw)) return push_conjunct(&p->input, c, pos);
+        if (refs_within(c, lw, total) && !p->right_is_table && !is_table_scan(p->right)) {
+            shift_columns(c, lw);
+            if (push_conjunct(&p->right, c, pos)) return true;
+            shift_up(c, lw);
+        }
+        return false;
+    }
+    if (is_table_scan(p)) return false;
+    if (p->kind == VELO_PLAN_FILTER) {
+        p->predicate = and_of(p->predicate, c);
+        return true;
+    }
+    velo_plan *f = wrap(VELO_PLAN_FILTER, p, pos);
+    f->predicate = c;
+    *slot = f;
+    return true;
+}
+
+/* Returns what is left of `where` once the conjuncts that go below the joins of *top went there. */
+static velo_expr *push_below_joins(velo_plan **top, velo_expr *where, sql_pos pos) {
+    if (!where || !hash_inner_join(*top)) return where;
+    velo_expr **parts = NULL, *rest = NULL;
+    uint32_t n = 0;
+    split_and(where, &parts, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        velo_expr *c = parts[i];
+        if (!has_column(c) || !cannot_fail(c) || !push_conjunct(top, c, pos)) rest = and_of(rest, c);
+    }
+    mi_free(parts);
+    return rest;
+}
+
 /* ---- decorrelation: [NOT] EXISTS / IN (correlated subquery) in WHERE -> SEMI / ANTI join ---- */
 
 /* Largest outer_depth of a column in e; UINT32_MAX when e holds a subquery (not decorrelated). */
@@ -2423,8 +2509,10 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     }
     /* correlated subqueries become joins over the rows they see: semi / anti joins for the [NOT]
      * EXISTS / IN conjuncts of WHERE (HAVING), LEFT JOINs for scalar aggregates and MARK joins for
-     * the rest, whose columns come after the row's and are dropped once they were used */
+     * the rest, whose columns come after the row's and are dropped once they were used; WHERE
+     * conjuncts of one side of a join first go below it */
     uint32_t width = cur->schema->ncols;
+    if (where && sc->nrels > 1) where = push_below_joins(&cur, where, sel->where->pos);
     if (where && sc->nrels) {
         where = decorrelate_where(&cur, where);
         decorrelate_exprs(&cur, where);

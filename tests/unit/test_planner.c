@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "engine/pushdown.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
+#include <mimalloc.h>
 
 typedef struct run {
     velo_diags d;
@@ -1919,5 +1921,58 @@ Test(aggregate, percentile_cont_within_group_runs_as_value_then_fraction) {
     cr_assert_eq(a->aggs[0].norder, 0);
     cr_assert_eq(a->aggs[0].args[0]->type.id, VELO_TYPE_DECIMAL);
     cr_assert_eq(a->aggs[0].args[1]->kind, VELO_EXPR_CONST);
+    done(&r);
+}
+
+/* ---- WHERE below hash joins (sql/planner.c push_below_joins) and per-scan columns ---- */
+
+#define DECL_QUOTES                                                                                          \
+    "CREATE STREAM quotes (symbol VARCHAR, bid BIGINT, note VARCHAR) WITH ('uri'='file://q.csv');\n"
+
+Test(join, where_conjuncts_of_one_side_filter_that_side_below_a_hash_join) {
+    run r = plan(DECL DECL_QUOTES "SELECT t.qty FROM trades t JOIN quotes q ON t.symbol = q.symbol "
+                                  "WHERE t.qty > 5 AND q.bid = 3 AND t.qty > q.bid");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->input->kind, VELO_PLAN_FILTER, "the left conjunct filters the left input");
+    cr_assert_eq(j->input->input->kind, VELO_PLAN_SCAN);
+    cr_assert_eq(j->right->kind, VELO_PLAN_FILTER, "the right conjunct filters the right input");
+    cr_assert_eq(j->right->predicate->args[0]->column, 1, "right columns renumbered from 0 (bid)");
+    const velo_plan *above = find(r.qp->root, VELO_PLAN_FILTER);
+    cr_assert_eq(above->input, j, "the conjunct over both sides stays above the join");
+    done(&r);
+}
+
+Test(join, where_does_not_go_into_a_table_side_or_below_a_within_join) {
+    run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON t.symbol = p.symbol "
+                                 "WHERE p.size > 1 AND t.qty > 2");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->right->kind, VELO_PLAN_SCAN, "a TABLE keeps its latest row per key: no filter before it");
+    cr_assert_eq(j->input->kind, VELO_PLAN_FILTER);
+    done(&r);
+    run w = plan(
+        DECL "CREATE STREAM trades2 (symbol VARCHAR, qty BIGINT, ts TIMESTAMP) WITH "
+             "('uri'='file://t2.csv?watch=true');\n"
+             "SELECT a.qty FROM trades a JOIN trades2 b ON a.symbol = b.symbol WITHIN INTERVAL '1' SECOND "
+             "WHERE a.qty > 2");
+    j = find(ok(&w), VELO_PLAN_JOIN);
+    cr_assert_eq(j->input->kind, VELO_PLAN_SCAN, "a stream-stream join's watermark comes from all its rows");
+    done(&w);
+}
+
+Test(join, each_scan_under_a_join_reads_only_the_columns_above_it) {
+    run r = plan(DECL DECL_QUOTES
+                 "SELECT t.qty FROM trades t JOIN quotes q ON t.symbol = q.symbol WHERE q.bid = 3");
+    velo_scan_mask m[4];
+    uint32_t n = velo_plan_scan_masks(ok(&r), m, 4);
+    cr_assert_eq(n, 2);
+    for (uint32_t i = 0; i < n; i++) {
+        const velo_plan *s = m[i].scan;
+        if (!strcmp(s->source.name, "trades")) { /* symbol, qty (price, ts unread) */
+            cr_assert(m[i].used[0] && !m[i].used[1] && m[i].used[2] && !m[i].used[3]);
+        } else { /* symbol, bid (note unread) */
+            cr_assert(m[i].used[0] && m[i].used[1] && !m[i].used[2]);
+        }
+        mi_free(m[i].used);
+    }
     done(&r);
 }
