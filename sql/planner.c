@@ -642,7 +642,7 @@ static decl *find_decl(velo_planner *p, const char *name) {
 }
 
 static bool known_scheme(const char *s) {
-    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream", "postgresql",
+    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream",  "postgresql",
                                           "postgres", "clickhouse", "s3",     "iceberg", "nexmark"};
     for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
         if (!strcasecmp(s, schemes[i])) return true;
@@ -750,7 +750,8 @@ static void check_connector(pctx *pc, const velo_uri *uri, bool uri_here, sql_po
     velo_kv_free(&unknown);
 }
 
-static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
+/* The declared, CTE or bound name closest to `name` (a likely typo), or NULL. */
+static const char *closest_known(pctx *pc, const char *name) {
     const char *cands[256];
     uint32_t nc = 0;
     for (uint32_t i = 0; i < pc->p->ndecls && nc < 256; i++)
@@ -759,11 +760,42 @@ static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
         cands[nc++] = pc->ctes[i]->name;
     for (uint32_t i = 0; pc->p->opts.binds && i < pc->p->opts.binds->count && nc < 256; i++)
         cands[nc++] = pc->p->opts.binds->items[i].key;
-    const char *hint = velo_closest_name(name, cands, nc);
+    return velo_closest_name(name, cands, nc);
+}
+
+/* A stream or table name nobody declares or binds outside FROM (INSERT INTO, DESCRIBE, DROP):
+ * an error, or with undeclared_open (validate) and no close declared name a warning; returns true
+ * for the warning. */
+static bool undeclared_name(pctx *pc, sql_pos pos, const char *what, const char *name) {
+    const char *hint = closest_known(pc, name);
+    if (pc->p->opts.undeclared_open && !hint) {
+        warn(pc, pos, "warn.undeclared_source",
+             "%sunknown stream or table '%s': not checked; declare it with CREATE STREAM %s (...) or pass "
+             "--bind %s=URI",
+             what, name, name, name);
+        return true;
+    }
+    diag(pc, pos, "bind.unknown_source", "%sunknown stream or table '%s'%s%s%s", what, name,
+         hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+    return false;
+}
+
+/* Reports a bare source name nobody declares or binds. Returns true when it is only a warning
+ * (validate without a catalog, no close declared name): the caller binds it as an open source. */
+static bool unknown_source(pctx *pc, const char *name, sql_pos pos) {
+    const char *hint = closest_known(pc, name);
+    if (pc->p->opts.undeclared_open && !hint) {
+        warn(pc, pos, "warn.undeclared_source",
+             "unknown source '%s': its columns are not checked; declare it with CREATE STREAM %s (...) "
+             "WITH ('uri'=...) or pass --bind %s=URI",
+             name, name, name);
+        return true;
+    }
     diag(pc, pos, "bind.unknown_source",
          "unknown source '%s'%s%s%s declare it with CREATE STREAM %s (...) WITH ('uri'=...) or pass --bind "
          "%s=URI",
          name, hint ? "; did you mean '" : ";", hint ? hint : "", hint ? "'?" : "", name, name);
+    return false;
 }
 
 /* A SCAN of a URI / declared / created source. Returns NULL after reporting an error. */
@@ -807,9 +839,8 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
         have_uri = true;
         n->source.scheme = xdup(uri.scheme);
         add_kv(&n->source.options, &uri.params);
-    } else if (!d) {
-        /* offline too: a bare name nobody declared is a typo or a missing declaration, never a guess */
-        unknown_source(pc, src->name, src->pos);
+    } else if (!d && !unknown_source(pc, src->name, src->pos)) {
+        /* a bare name nobody declared is a typo or a missing declaration: run never guesses */
         velo_plan_free(n);
         return NULL;
     }
@@ -2655,7 +2686,7 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
         decl *d = find_decl(p, st->name);
         const char *bound = p->opts.binds ? velo_kv_get(p->opts.binds, st->name) : NULL;
         if (!d && !bound)
-            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+            undeclared_name(pc, st->pos, "INSERT INTO ", st->name);
         else {
             const char *u = bound ? bound : d->uri;
             qp->sink_uri = xdup(u ? u : "stream://");
@@ -2692,10 +2723,9 @@ static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out
         return st->query ? plan_rows(pc, st, st->query, out) : VELO_OK;
     case SQL_STMT_INSERT:
         if (st->query) return plan_rows(pc, st, st->query, out);
-        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name))) {
-            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name)) &&
+            !undeclared_name(pc, st->pos, "INSERT INTO ", st->name))
             return VELO_ERR_BIND;
-        }
         return VELO_OK;
     case SQL_STMT_EXPLAIN: return st->explained ? plan_stmt(pc, st->explained, out) : VELO_OK;
     case SQL_STMT_CREATE_SOURCE: declare_source(pc, st); return VELO_OK;
@@ -2703,10 +2733,8 @@ static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out
     case SQL_STMT_DROP:
     case SQL_STMT_DESCRIBE: {
         decl *d = st->name ? find_decl(p, st->name) : NULL;
-        if (!d && st->name && !st->if_exists) {
-            diag(pc, st->pos, "bind.unknown_source", "unknown stream or table '%s'", st->name);
+        if (!d && st->name && !st->if_exists && !undeclared_name(pc, st->pos, "", st->name))
             return VELO_ERR_BIND;
-        }
         if (d && st->kind == SQL_STMT_DROP) {
             decl_free(d);
             *d = p->decls[--p->ndecls];
