@@ -257,7 +257,8 @@ static uint32_t rel_add_column(rel *r, const char *name, velo_type t, bool hidde
 static int rel_find(const rel *r, const char *name) { return velo_schema_find(r->plan->schema, name); }
 
 /* _event_time, and _timestamp where the source has no record timestamp of its own (files; Kafka
- * declares it): a hidden TIMESTAMP column of the scan, the row's event time or NULL. */
+ * declares it): a hidden TIMESTAMP column of the scan, read from the row's field of that name (NULL
+ * when it has none). */
 static bool time_sys_col(const char *name) {
     return !strcasecmp(name, "_event_time") || !strcasecmp(name, "_timestamp");
 }
