@@ -107,6 +107,7 @@ struct scope {
     bool in_agg_arg;           /* inside an aggregate's arguments: nested aggregates are an error */
     bool window_ok;            /* OVER calls are mapped to ANALYTIC columns */
     bool join_on;              /* binding a JOIN condition: a = b pairs must be comparable */
+    uint32_t alias_upto;       /* the aliases of select items [0, alias_upto) may be named (select_alias) */
 };
 
 static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_plan **out);
@@ -255,6 +256,13 @@ static uint32_t rel_add_column(rel *r, const char *name, velo_type t, bool hidde
 
 static int rel_find(const rel *r, const char *name) { return velo_schema_find(r->plan->schema, name); }
 
+/* _event_time, and _timestamp where the source has no record timestamp of its own (files; Kafka
+ * declares it): a hidden TIMESTAMP column of the scan, read from the row's field of that name (NULL
+ * when it has none). */
+static bool time_sys_col(const char *name) {
+    return !strcasecmp(name, "_event_time") || !strcasecmp(name, "_timestamp");
+}
+
 /* Looks `e` up in one select's relations (no outer scopes). 1 found, 0 not found, -1 error reported. */
 static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow, colref *out) {
     char **parts = e->u.column.parts;
@@ -263,6 +271,8 @@ static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow,
         int r = find_rel(sc, parts[0]);
         if (r >= 0) {
             int idx = rel_find(&sc->rels[r], parts[1]);
+            if (idx < 0 && grow && time_sys_col(parts[1]) && sc->rels[r].plan->kind == VELO_PLAN_SCAN)
+                idx = (int)rel_add_column(&sc->rels[r], parts[1], velo_type_make(VELO_TYPE_TIMESTAMP), true);
             if (idx < 0 && grow && rel_can_grow(&sc->rels[r]))
                 idx = (int)rel_add_column(&sc->rels[r], parts[1], velo_type_make(VELO_TYPE_ANY), false);
             if (idx < 0) {
@@ -369,14 +379,13 @@ static int resolve(scope *s, velo_binder *b, const sql_expr *e, bool grow, colre
         int g = growable_rel(sc);
         if (grow && g >= 0 && !(e->u.column.nparts >= 2 && (find_rel(sc, name) >= 0))) {
             if (misspelt_metadata(b, e, name)) return -1;
-            bool sys = !strcasecmp(name, "_event_time");
+            bool sys = time_sys_col(name);
             uint32_t idx = rel_add_column(&sc->rels[g], name,
                                           velo_type_make(sys ? VELO_TYPE_TIMESTAMP : VELO_TYPE_ANY), sys);
             *out = (colref){sc, depth, g, idx, sc->rels[g].plan->schema->fields[idx].type, 1};
             return 1;
         }
-        if (!strcasecmp(name, "_event_time") && grow && sc->nvisible &&
-            sc->rels[0].plan->kind == VELO_PLAN_SCAN) {
+        if (time_sys_col(name) && grow && sc->nvisible && sc->rels[0].plan->kind == VELO_PLAN_SCAN) {
             uint32_t idx = rel_add_column(&sc->rels[0], name, velo_type_make(VELO_TYPE_TIMESTAMP), true);
             *out = (colref){sc, depth, 0, idx, velo_type_make(VELO_TYPE_TIMESTAMP), 1};
             return 1;
@@ -414,9 +423,35 @@ static int find_text(char **texts, uint32_t n, const char *t) {
 /* Where the AGGREGATE puts things: keys..., [window_start, window_end,] aggs... */
 static uint32_t agg_base(const scope *s) { return s->nkeys + (s->windowed ? 2 : 0); }
 
+/* The original dialect (like DuckDB and MySQL) lets HAVING and later select items name a select
+ * alias: a one-part name that no relation of this select has and that is the alias of an earlier
+ * item (any item, in HAVING) binds as that item's expression. Returns the item's index, or -1. */
+static int select_alias(const scope *s, const sql_expr *e) {
+    const selctx *sc = s->sc;
+    if (e->u.column.nparts != 1 || !sc->sel || s->kind == SC_OUTPUT || !s->alias_upto) return -1;
+    const char *name = e->u.column.parts[0];
+    for (uint32_t r = 0; r < sc->nvisible; r++)
+        if (rel_find(&sc->rels[r], name) >= 0) return -1;
+    for (uint32_t i = 0; i < s->alias_upto && i < sc->sel->nitems; i++) {
+        const sql_select_item *it = &sc->sel->items[i];
+        if (it->alias && it->expr && it->expr->kind != SQL_EXPR_STAR && !strcasecmp(it->alias, name))
+            return (int)i;
+    }
+    return -1;
+}
+
 static velo_status hook_column(velo_binder *b, const sql_expr *e, velo_expr **out) {
     scope *s = b->ud;
     const char *name = e->u.column.parts[0];
+    int item = select_alias(s, e);
+    if (item >= 0) {
+        /* within item k only the aliases before k: no cycles */
+        uint32_t saved = s->alias_upto;
+        s->alias_upto = (uint32_t)item;
+        velo_status st = velo_binder_bind(b, s->sc->sel->items[item].expr, out);
+        s->alias_upto = saved;
+        return st;
+    }
     if (s->kind == SC_OUTPUT) {
         int idx = velo_schema_find(s->out_schema, e->u.column.parts[e->u.column.nparts - 1]);
         if (idx < 0) {
@@ -755,7 +790,8 @@ static void check_connector(pctx *pc, const velo_uri *uri, bool uri_here, sql_po
     velo_kv_free(&unknown);
 }
 
-static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
+/* The declared, CTE or bound name closest to `name` (a likely typo), or NULL. */
+static const char *closest_known(pctx *pc, const char *name) {
     const char *cands[256];
     uint32_t nc = 0;
     for (uint32_t i = 0; i < pc->p->ndecls && nc < 256; i++)
@@ -764,11 +800,42 @@ static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
         cands[nc++] = pc->ctes[i]->name;
     for (uint32_t i = 0; pc->p->opts.binds && i < pc->p->opts.binds->count && nc < 256; i++)
         cands[nc++] = pc->p->opts.binds->items[i].key;
-    const char *hint = velo_closest_name(name, cands, nc);
+    return velo_closest_name(name, cands, nc);
+}
+
+/* A stream or table name nobody declares or binds outside FROM (INSERT INTO, DESCRIBE, DROP):
+ * an error, or with undeclared_open (validate) and no close declared name a warning; returns true
+ * for the warning. */
+static bool undeclared_name(pctx *pc, sql_pos pos, const char *what, const char *name) {
+    const char *hint = closest_known(pc, name);
+    if (pc->p->opts.undeclared_open && !hint) {
+        warn(pc, pos, "warn.undeclared_source",
+             "%sunknown stream or table '%s': not checked; declare it with CREATE STREAM %s (...) or pass "
+             "--bind %s=URI",
+             what, name, name, name);
+        return true;
+    }
+    diag(pc, pos, "bind.unknown_source", "%sunknown stream or table '%s'%s%s%s", what, name,
+         hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+    return false;
+}
+
+/* Reports a bare source name nobody declares or binds. Returns true when it is only a warning
+ * (validate without a catalog, no close declared name): the caller binds it as an open source. */
+static bool unknown_source(pctx *pc, const char *name, sql_pos pos) {
+    const char *hint = closest_known(pc, name);
+    if (pc->p->opts.undeclared_open && !hint) {
+        warn(pc, pos, "warn.undeclared_source",
+             "unknown source '%s': its columns are not checked; declare it with CREATE STREAM %s (...) "
+             "WITH ('uri'=...) or pass --bind %s=URI",
+             name, name, name);
+        return true;
+    }
     diag(pc, pos, "bind.unknown_source",
          "unknown source '%s'%s%s%s declare it with CREATE STREAM %s (...) WITH ('uri'=...) or pass --bind "
          "%s=URI",
          name, hint ? "; did you mean '" : ";", hint ? hint : "", hint ? "'?" : "", name, name);
+    return false;
 }
 
 /* A SCAN of a URI / declared / created source. Returns NULL after reporting an error. */
@@ -812,9 +879,8 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
         have_uri = true;
         n->source.scheme = xdup(uri.scheme);
         add_kv(&n->source.options, &uri.params);
-    } else if (!d) {
-        /* offline too: a bare name nobody declared is a typo or a missing declaration, never a guess */
-        unknown_source(pc, src->name, src->pos);
+    } else if (!d && !unknown_source(pc, src->name, src->pos)) {
+        /* a bare name nobody declared is a typo or a missing declaration: run never guesses */
         velo_plan_free(n);
         return NULL;
     }
@@ -2287,6 +2353,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     if (sel->having) {
         scope hs = agg;
         hs.agg_forbidden = NULL;
+        hs.alias_upto = sel->nitems;
         velo_binder b = {.diags = dg, .hooks = &hooks, .ud = &hs, .allow_unimplemented = true};
         if (!bind_in(&hs, sel->having, &having))
             velo_binder_require_bool(&b, &having, sel->having, "HAVING condition");
@@ -2373,6 +2440,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             continue;
         }
         velo_expr *x = NULL;
+        top.alias_upto = i;
         if (bind_in(&top, it->expr, &x)) continue;
         GROW();
         proj[nproj] = x;
@@ -3069,7 +3137,7 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
         decl *d = find_decl(p, st->name);
         const char *bound = p->opts.binds ? velo_kv_get(p->opts.binds, st->name) : NULL;
         if (!d && !bound)
-            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+            undeclared_name(pc, st->pos, "INSERT INTO ", st->name);
         else {
             const char *u = bound ? bound : d->uri;
             qp->sink_uri = xdup(u ? u : "stream://");
@@ -3106,10 +3174,9 @@ static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out
         return st->query ? plan_rows(pc, st, st->query, out) : VELO_OK;
     case SQL_STMT_INSERT:
         if (st->query) return plan_rows(pc, st, st->query, out);
-        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name))) {
-            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name)) &&
+            !undeclared_name(pc, st->pos, "INSERT INTO ", st->name))
             return VELO_ERR_BIND;
-        }
         return VELO_OK;
     case SQL_STMT_EXPLAIN: return st->explained ? plan_stmt(pc, st->explained, out) : VELO_OK;
     case SQL_STMT_CREATE_SOURCE: declare_source(pc, st); return VELO_OK;
@@ -3117,10 +3184,8 @@ static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out
     case SQL_STMT_DROP:
     case SQL_STMT_DESCRIBE: {
         decl *d = st->name ? find_decl(p, st->name) : NULL;
-        if (!d && st->name && !st->if_exists) {
-            diag(pc, st->pos, "bind.unknown_source", "unknown stream or table '%s'", st->name);
+        if (!d && st->name && !st->if_exists && !undeclared_name(pc, st->pos, "", st->name))
             return VELO_ERR_BIND;
-        }
         if (d && st->kind == SQL_STMT_DROP) {
             decl_free(d);
             *d = p->decls[--p->ndecls];

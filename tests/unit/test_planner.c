@@ -318,8 +318,33 @@ Test(types, extract_quoted_form) {
     done(&r);
 }
 
-Test(types, extract_of_varchar_column_binds_but_bigint_does_not) {
-    expect_error(DECL "SELECT EXTRACT(YEAR FROM qty) FROM trades", "bind.type", "EXTRACT");
+Test(types, extract_of_bigint_binds_as_epoch_ms_but_decimal_does_not) {
+    run r = plan(DECL "SELECT EXTRACT(YEAR FROM qty), qty + INTERVAL '1' HOUR AS later FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[1].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+    expect_error(DECL "SELECT EXTRACT(YEAR FROM price) FROM trades", "bind.type", "EXTRACT");
+}
+
+Test(names, select_alias_in_having_and_later_items) {
+    run r = plan(DECL
+                 "SELECT symbol, SUM(qty) AS total, CASE WHEN total > 10 THEN 'big' ELSE 'small' END AS size "
+                 "FROM trades GROUP BY symbol HAVING total > 1");
+    ok(&r);
+    done(&r);
+    /* an alias of a later item is not visible: no cycles */
+    expect_error(DECL "SELECT y + 1 AS x, qty AS y FROM trades", "bind.unknown_column", "y");
+    /* a source column wins over an alias of the same name */
+    run r2 = plan(DECL "SELECT qty * 2 AS price, price + 1 AS p FROM trades");
+    cr_assert_eq(ok(&r2)->schema->fields[1].type.id, VELO_TYPE_DECIMAL);
+    done(&r2);
+}
+
+Test(names, timestamp_and_event_time_of_a_file_source_are_timestamps) {
+    run r = plan(DECL "SELECT t._timestamp AS a, _event_time AS b FROM trades t");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_TIMESTAMP);
+    cr_assert_eq(p->schema->fields[1].type.id, VELO_TYPE_TIMESTAMP);
+    done(&r);
 }
 
 Test(types, impossible_cast_is_an_error) {
