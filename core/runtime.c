@@ -182,9 +182,10 @@ bool velo_runtime_wait(velo_runtime *rt, int timeout_ms) {
 
 void velo_runtime_free(velo_runtime *rt) {
     if (!rt) return;
+    for (uint32_t i = 0; i < rt->cfg.ncores; i++) /* all first: the last core to finish wakes every core */
+        if (rt->cores[i].started) pthread_join(rt->cores[i].thread, NULL);
     for (uint32_t i = 0; i < rt->cfg.ncores; i++) {
         velo_core *c = &rt->cores[i];
-        if (c->started) pthread_join(c->thread, NULL);
         if (c->ring_ok) io_uring_queue_exit(&c->ring);
         if (c->efd >= 0) close(c->efd);
     }
