@@ -23,7 +23,8 @@ static const char *const COMMON_KEYS[] = {
     "table.mode", /* CREATE TABLE: 'partitioned' or 'broadcast' over the cores */
 };
 
-static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
+static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",
+                                        "watch",  "path",      "watch.interval", "nulls"};
 
 static const char *const KAFKA_KEYS[] = {
     "bootstrap.servers",
