@@ -62,6 +62,7 @@ struct join_op {
     velo_row_error_handler on_error[2], on_pair_error;
     velo_join_stream stream;
     velo_join_partition part;
+    bool key_is_pk; /* the one join key is the table's primary key column: a key never changes core */
 
     row_store store[2]; /* hash mode: store[1] only */
     velo_keymap pk;     /* table: primary key -> latest row of store[1] */
@@ -604,6 +605,7 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
         bool mine = build_row_mine(j, b, kv, i);
+        if (!mine && j->key_is_pk && !deleted) continue; /* no version of this key is ever ours */
         bool del = deleted && velo_vector_is_valid(deleted, i) && VELO_VEC(deleted, uint8_t)[i];
         if (!del && ctx->errors.count && ctx->errors.flag[i]) {
             if (mine && (st = reject(j, 1, b, i, ctx->errors.message[i], err))) return st;
@@ -815,6 +817,9 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->on_pair_error = cfg->on_pair_error;
     j->stream = cfg->stream;
     j->part = cfg->build_part;
+    j->key_is_pk = cfg->nkeys == 1 && cfg->right_pk >= 0 && cfg->right_keys[0]->kind == VELO_EXPR_COLUMN &&
+                   cfg->right_keys[0]->column == (uint32_t)cfg->right_pk &&
+                   cfg->right_keys[0]->outer_depth == 0;
     j->max_time[0] = j->max_time[1] = INT64_MIN;
     velo_strbuf_init(&j->kb);
     velo_keymap_init(&j->pk);
