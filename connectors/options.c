@@ -20,6 +20,7 @@ static const char *const COMMON_KEYS[] = {
     "allowed.lateness",
     "late.records",
     "idle.timeout",
+    "table.mode", /* CREATE TABLE: 'partitioned' or 'broadcast' over the cores */
 };
 
 static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",

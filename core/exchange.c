@@ -337,6 +337,14 @@ static bool hash_key(uint64_t *h, const velo_vector *v, uint32_t row, velo_strbu
     }
 }
 
+uint32_t velo_exchange_route(velo_vector *const *keys, uint32_t nkeys, uint32_t row, uint32_t n,
+                             velo_strbuf *scratch) {
+    uint64_t h = 0;
+    for (uint32_t i = 0; i < nkeys; i++)
+        if (!hash_key(&h, keys[i], row, scratch)) return 0;
+    return (uint32_t)(h % n);
+}
+
 /* Appends rows[0..n) of b to the batch pending for `to`, sending each batch that fills. */
 static velo_status xop_append(exchange_op *e, uint32_t to, const velo_batch *b, const uint32_t *rows,
                               uint32_t n, velo_error *err) {
@@ -380,13 +388,8 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
         memset(count, 0, sizeof *count * (ncons + 1));
         for (uint32_t k = 0; k < n; k++) {
             uint32_t row = sel[k], to = 0;
-            if (!(e->ctx.errors.count && e->ctx.errors.flag[row])) {
-                uint64_t h = 0;
-                bool ok = true;
-                for (uint32_t i = 0; i < e->nkeys && ok; i++)
-                    ok = hash_key(&h, kv[i], row, &e->keybuf);
-                if (ok) to = (uint32_t)(h % ncons);
-            }
+            if (!(e->ctx.errors.count && e->ctx.errors.flag[row]))
+                to = velo_exchange_route(kv, e->nkeys, row, ncons, &e->keybuf);
             dest[k] = to;
             count[to + 1]++;
         }

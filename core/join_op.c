@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/exchange.h"
 #include "core/keymap.h"
 #include "core/keys.h"
 #include "core/strbuf.h"
@@ -63,6 +64,8 @@ struct join_op {
     uint32_t capacity;
     velo_row_error_handler on_error[2], on_pair_error;
     velo_join_stream stream;
+    velo_join_partition part;
+    bool key_is_pk; /* the one join key is the table's primary key column: a key never changes core */
 
     row_store store[2]; /* hash mode: store[1] only */
     velo_keymap pk;     /* table: primary key -> latest row of store[1] */
@@ -586,6 +589,19 @@ static velo_status symmetric_finish(join_op *j, int side, velo_error *err) {
     return velo_operator_finish_next(&j->base, err);
 }
 
+/* Whether this core keeps build row i (velo_join_partition). */
+static bool build_row_mine(join_op *j, const velo_batch *b, velo_vector **kv, uint32_t i) {
+    if (j->part.n <= 1) return true;
+    uint32_t owner = 0;
+    const velo_eval_ctx *ctx = &j->kctx[1];
+    bool ok = !(ctx->errors.count && ctx->errors.flag[i]) && j->nkeys;
+    if (ok && j->right_pk >= 0) ok = velo_vector_is_valid(&b->cols[j->right_pk], i);
+    for (uint32_t c = 0; ok && c < j->nkeys; c++)
+        ok = velo_vector_is_valid(kv[c], i);
+    if (ok) owner = velo_exchange_route(kv, j->nkeys, i, j->part.n, &j->kb);
+    return owner == j->part.self;
+}
+
 /* A changelog table: drops the dead rows once they are most of the store, and maps each primary key
  * to its row again (store_compact renumbers them). */
 static velo_status table_compact(join_op *j, velo_error *err) {
@@ -627,15 +643,18 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
     const velo_vector *deleted = j->right_changelog ? &b->cols[j->ncols[1]] : NULL;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
+        bool mine = build_row_mine(j, b, kv, i);
+        if (!mine && j->key_is_pk && !deleted) continue; /* no version of this key is ever ours */
         bool del = deleted && velo_vector_is_valid(deleted, i) && VELO_VEC(deleted, uint8_t)[i];
         if (!del && ctx->errors.count && ctx->errors.flag[i]) {
-            if ((st = reject(j, 1, b, i, ctx->errors.message[i], err))) return st;
+            if (mine && (st = reject(j, 1, b, i, ctx->errors.message[i], err))) return st;
             continue;
         }
         uint64_t replaced = NO_ROW;
         velo_keymap_slot *pks = NULL;
         if (j->right_pk >= 0) {
             const velo_vector *pv = &b->cols[j->right_pk];
+            if (!mine && !velo_vector_is_valid(pv, i)) continue; /* core 0 reports it */
             if (!velo_vector_is_valid(pv, i)) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "table '%s': a row with a NULL primary key cannot be stored",
@@ -649,13 +668,13 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
             pks = velo_keymap_upsert(&j->pk, j->kb.data, (uint32_t)j->kb.len,
                                      velo_keymap_hash(j->kb.data, (uint32_t)j->kb.len), &found);
             if (!pks) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the table");
-            if (found) replaced = pks->val; /* NO_ROW: deleted before */
+            if (found) replaced = pks->val; /* NO_ROW: deleted before, or kept by another core */
         }
         if (replaced != NO_ROW) {
             s->dead[replaced] = 1;
             s->ndead++;
         }
-        if (del) { /* a tombstone: the key is gone */
+        if (del || !mine) { /* a tombstone: the key is gone; not mine: its latest row is elsewhere */
             if (pks) pks->val = NO_ROW;
             continue;
         }
@@ -873,6 +892,10 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->on_error[1] = cfg->on_right_error;
     j->on_pair_error = cfg->on_pair_error;
     j->stream = cfg->stream;
+    j->part = cfg->build_part;
+    j->key_is_pk = cfg->nkeys == 1 && cfg->right_pk >= 0 && cfg->right_keys[0]->kind == VELO_EXPR_COLUMN &&
+                   cfg->right_keys[0]->column == (uint32_t)cfg->right_pk &&
+                   cfg->right_keys[0]->outer_depth == 0;
     j->max_time[0] = j->max_time[1] = INT64_MIN;
     velo_strbuf_init(&j->kb);
     velo_keymap_init(&j->pk);

@@ -36,6 +36,16 @@ typedef struct velo_join_stream {
     bool late_to_dlq;
 } velo_join_stream;
 
+/* A partitioned build side (a join split over cores by key, engine/job.c): every core reads the
+ * whole build input in order and keeps the rows it owns, those whose join key routes to `self` of
+ * `n` (velo_exchange_route, as the probe rows are routed). Rows whose key is NULL or fails to
+ * evaluate, or whose primary key is NULL, belong to core 0, which alone reports them. A table still
+ * replaces a kept row when a later row with its primary key is owned by another core. n <= 1: keep
+ * every row. */
+typedef struct velo_join_partition {
+    uint32_t n, self;
+} velo_join_partition;
+
 typedef struct velo_join_config {
     velo_join_op_kind kind;
     velo_expr **left_keys;  /* over the left input (the array is copied, the expressions taken) */
@@ -66,6 +76,7 @@ typedef struct velo_join_config {
     velo_row_error_handler on_right_error; /* right rows: key failed, NULL primary key */
     velo_row_error_handler on_pair_error;  /* joined rows whose condition failed */
     velo_join_stream stream;
+    velo_join_partition build_part;
 } velo_join_config;
 
 /* The probe (left) input. On failure returns NULL with err set; the expressions are freed either way. */

@@ -771,6 +771,7 @@ typedef struct core_pipe {
     velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
     velo_operator *group_ops[2]; /* for the summary (late rows) */
     velo_operator *limit_op;     /* LIMIT on this core's chain_a (single): stop reading */
+    struct core_join *join;      /* a lookup join on the cores: its build side (see core_join_new) */
     dlq_ctx dctx[MAX_PIPELINE];  /* row errors of the rows going into node i (shaped like node i-1) */
     bool src_done, a_finished, in_finished[2];
     velo_status status;
@@ -832,12 +833,24 @@ static velo_operator *build_operator(run_state *rs, const velo_query_plan *qp, v
 /* Builds nodes[from, to) in front of `tail` and returns the head (tail when from == to). With
  * `copies` each node's expressions are copied first (the same stage runs on several cores), else
  * the operators take the plan's own. The one place that turns plan nodes into operators. */
+static velo_operator *core_join_op(core_pipe *cp, velo_error *err);
+
 static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t from,
                                   uint32_t to, velo_operator *tail, bool copies, core_pipe *cp,
                                   velo_error *err) {
     velo_plan *scan = nodes[0];
     velo_operator *chain = tail;
     for (uint32_t i = to; i-- > from;) {
+        if (nodes[i]->kind == VELO_PLAN_JOIN) { /* built per core with its own build side */
+            velo_operator *op = core_join_op(cp, err);
+            if (!op) {
+                velo_operator_destroy_chain(chain);
+                return NULL;
+            }
+            op->next = chain;
+            chain = op;
+            continue;
+        }
         velo_plan *p = copies ? velo_plan_node_copy(nodes[i]) : nodes[i];
         if (!p) {
             velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the plan for a core");
@@ -860,6 +873,8 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
     }
     return chain;
 }
+
+static velo_status core_join_build(core_pipe *cp);
 
 static void core_fail(job_run *j, core_pipe *cp, velo_status st) {
     cp->status = st ? st : VELO_ERR_INTERNAL;
@@ -917,6 +932,9 @@ static bool core_finished(job_run *j, core_pipe *cp) {
     return true;
 }
 
+static uint64_t core_join_row_errors(const core_pipe *cp);
+static uint64_t core_join_state_bytes(const core_pipe *cp);
+
 /* The per-core half of the progress publishing (the control thread sums it in run_plan_cores):
  * this core's late rows, row errors, group state and watermark; on core 0 of a single-core layout
  * (read and sink on the same core) the batch latency too. Relaxed stores: one writer per block. */
@@ -935,6 +953,8 @@ static void publish_core(job_run *j, core_pipe *cp, uint32_t id, uint64_t rows_o
         }
     for (uint32_t i = 0; i < MAX_PIPELINE; i++)
         row_errors += cp->dctx[i].row_errors;
+    row_errors += core_join_row_errors(cp);
+    state += core_join_state_bytes(cp);
     atomic_store_explicit(&cp->obs.late_rows, late, memory_order_relaxed);
     atomic_store_explicit(&cp->obs.late_rows_rejected, late_rejected, memory_order_relaxed);
     atomic_store_explicit(&cp->obs.row_errors, row_errors, memory_order_relaxed);
@@ -960,6 +980,8 @@ static void core_run(velo_core *core, void *ud) {
     core_pipe *cp = &j->cores[id];
     velo_core_metrics *met = velo_core_metrics_of(core);
     velo_core_set_service(core, service_exchanges, j);
+    velo_status bst;
+    if (cp->join && (bst = core_join_build(cp))) core_fail(j, cp, bst); /* before the stream slice */
     while (!cp->status && !atomic_load(&j->failed) && !core_finished(j, cp)) {
         bool progress = false;
         velo_control_kind ck;
@@ -1931,9 +1953,327 @@ done:
     return status;
 }
 
+/* ---- lookup joins on the cores ----
+ *
+ * A stream joined with a bounded build side (a file table, or a bounded stream: lookup mode, no
+ * WITHIN) runs on the cores like a one-input plan whose keyed stage is the JOIN: the stream is split
+ * over the cores and the build side is read whole, in file order, by every core before its stream
+ * slice (core_join_build), so a table's latest row per key is the one-core row everywhere.
+ *   partitioned (default): each core keeps the build rows whose join key it owns (hash % N, the
+ *     exchange's rule: velo_join_partition); stream rows cross exchange 1 to the owner of their key;
+ *   broadcast ('table.mode'='broadcast', and joins without an equality key): each core keeps its own
+ *     copy of the whole build side and probes its slice where it was read, no stream row moves.
+ * Then, as for GROUP BY, the joined rows are gathered on core 0 for what needs all rows and the
+ * sink. Only core 0 reports the build side's rejected rows (the others read the same rows). */
+
+static velo_status has_subquery_cb(velo_expr *e, void *ud, velo_error *err);
+
+typedef struct core_join_spec {
+    uint32_t at;    /* nodes[at] is the JOIN */
+    bool broadcast; /* every core keeps the whole build side (else the keys it owns) */
+} core_join_spec;
+
+typedef struct core_join {
+    run_state *rs;
+    const velo_query_plan *qp;
+    velo_plan *join; /* the plan's JOIN node: read only, its expressions are copied per core */
+    uint32_t at, core, ncores;
+    bool broadcast;
+    op_tree tree;                    /* the build side, read whole on this core */
+    velo_plan *copies[MAX_PIPELINE]; /* this core's copies of the build side's FILTER / PROJECT nodes */
+    uint32_t ncopies;
+    velo_dlq quiet;              /* cores other than 0: the build side's rejects, counted nowhere */
+    dlq_ctx right_ctx, pair_ctx; /* the join's rejected build rows (core 0) and joined rows */
+    char right_name[256], left_name[256];
+    velo_operator *op;
+} core_join;
+
+/* Whether key vectors of these types hash alike whenever they are equal (velo_exchange_route). */
+static bool routable_key_types(velo_type a, velo_type b) {
+    if (a.id != b.id) return false;
+    switch (a.id) {
+    case VELO_TYPE_DECIMAL: return a.scale == b.scale;
+    case VELO_TYPE_BOOLEAN:
+    case VELO_TYPE_BIGINT:
+    case VELO_TYPE_TIMESTAMP:
+    case VELO_TYPE_DATE:
+    case VELO_TYPE_DOUBLE:
+    case VELO_TYPE_VARCHAR:
+    case VELO_TYPE_BYTES: return true;
+    default: return false;
+    }
+}
+
+static bool plan_has_subquery(velo_plan *p) {
+    bool sub = false;
+    plan_exprs(p, has_subquery_cb, &sub, NULL);
+    return sub;
+}
+
+/* A plan that can run as a lookup join on the cores: single-input nodes over one JOIN in lookup
+ * mode, whose left input is FILTER / PROJECT nodes over a SCAN and whose build side is FILTER /
+ * PROJECT nodes over a bounded file; no subquery. Fills nodes (the left SCAN first, the JOIN at
+ * js->at) and picks the mode. RIGHT / FULL joins are partitioned only (a broadcast copy on every core
+ * would emit each unmatched build row once per core); they stay on core 0 when they cannot be. */
+static bool lookup_join_chain(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n, core_join_spec *js) {
+    velo_plan *stack[MAX_PIPELINE], *join = NULL;
+    uint32_t count = 0;
+    for (velo_plan *p = qp->root; p; p = p->input) {
+        if (count == MAX_PIPELINE || p->kind == VELO_PLAN_UNION_ALL || p->ninputs || plan_has_subquery(p))
+            return false;
+        if (p->kind == VELO_PLAN_JOIN) {
+            if (join) return false;
+            join = p;
+        } else if (join && p->kind != VELO_PLAN_FILTER && p->kind != VELO_PLAN_PROJECT &&
+                   p->kind != VELO_PLAN_SCAN) {
+            return false;
+        }
+        stack[count++] = p;
+    }
+    if (!join || count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN) return false;
+    if (join->within_us >= 0 || !plan_bounded(join->right)) return false;
+    const velo_plan *r = join->right;
+    uint32_t depth = 0;
+    for (; r && (r->kind == VELO_PLAN_FILTER || r->kind == VELO_PLAN_PROJECT); r = r->input, depth++)
+        if (depth == MAX_PIPELINE || plan_has_subquery((velo_plan *)r)) return false;
+    if (!r || r->kind != VELO_PLAN_SCAN || !r->source.bounded || !r->source.uri || !r->source.scheme ||
+        strcmp(r->source.scheme, "file"))
+        return false;
+    const char *mode = r->source.is_table ? velo_kv_get(&r->source.options, "table.mode") : NULL;
+    js->broadcast = (mode && !strcasecmp(mode, "broadcast")) || join->njoin_keys == 0;
+    if (js->broadcast && (join->join_kind == VELO_JOIN_RIGHT || join->join_kind == VELO_JOIN_FULL))
+        return false;
+    for (uint32_t k = 0; !js->broadcast && k < join->njoin_keys; k++)
+        if (!routable_key_types(join->left_keys[k]->type, join->right_keys[k]->type)) return false;
+    for (uint32_t i = 0; i < count; i++) {
+        nodes[i] = stack[count - 1 - i];
+        if (nodes[i] == join) js->at = i;
+    }
+    *n = count;
+    return true;
+}
+
+/* The stages of a lookup join on the cores (see above); false when the plan's other nodes need one
+ * core (plan_layout_for's rules, with the JOIN left out: it keeps each stream row's matches whatever
+ * the interleaving) or an unsplit read. */
+static bool join_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
+                            bool commits, const core_join_spec *js, plan_layout *lay) {
+    velo_plan *rest[MAX_PIPELINE];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (i != js->at) rest[m++] = nodes[i];
+    plan_layout_for(qp, rest, m, ncores, commits, lay);
+    if (lay->single || !lay->split) return false;
+    uint32_t after = js->at + 1;
+    while (after < n && (nodes[after]->kind == VELO_PLAN_FILTER || nodes[after]->kind == VELO_PLAN_PROJECT))
+        after++;
+    memset(lay, 0, sizeof *lay);
+    lay->split = true;
+    lay->keyed = !js->broadcast;
+    lay->a_end = js->broadcast ? after : js->at;
+    lay->b_end = after;
+    lay->nx = js->broadcast ? 1 : 2;
+    return true;
+}
+
+/* The keys exchange 1 routes by: the GROUP BY keys, or a join's left keys. */
+static velo_expr *const *exchange_keys_of(const velo_plan *p, uint32_t *n) {
+    if (p->kind == VELO_PLAN_JOIN) {
+        *n = p->njoin_keys;
+        return p->left_keys;
+    }
+    *n = p->nkeys;
+    return p->keys;
+}
+
+static void core_join_free(core_join *cj) {
+    if (!cj) return;
+    tree_free(&cj->tree);
+    for (uint32_t i = 0; i < cj->ncopies; i++)
+        velo_plan_node_copy_free(cj->copies[i]);
+    velo_strbuf_free(&cj->right_ctx.buf);
+    velo_strbuf_free(&cj->pair_ctx.buf);
+    velo_dlq_close(&cj->quiet);
+    mi_free(cj);
+}
+
+/* Every core's join state (core_join_op builds its operator from it); fills cp->join. */
+static velo_status core_joins_new(job_run *j, const core_join_spec *js, velo_dlq *dlq, bool fail_job,
+                                  uint64_t max_state_bytes, velo_error *err) {
+    uint32_t ncores = velo_runtime_ncores(j->rt);
+    velo_plan *p = j->nodes[js->at];
+    const velo_plan *rscan = p->right;
+    while (rscan->kind != VELO_PLAN_SCAN)
+        rscan = rscan->input;
+    for (uint32_t c = 0; c < ncores; c++) {
+        core_join *cj = mi_zalloc(sizeof *cj);
+        if (!cj) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        j->cores[c].join = cj;
+        cj->rs = j->rs;
+        cj->qp = j->qp;
+        cj->join = p;
+        cj->at = js->at;
+        cj->core = c;
+        cj->ncores = ncores;
+        cj->broadcast = js->broadcast;
+        velo_dlq_open(&cj->quiet, NULL, j->rs->base_dir, NULL);
+        cj->quiet.max_report = 0;
+        scan_name(rscan, cj->right_name, sizeof cj->right_name);
+        scan_name(j->nodes[0], cj->left_name, sizeof cj->left_name);
+        cj->tree = (op_tree){.rs = j->rs,
+                             .qp = j->qp,
+                             .dlq = c == 0 ? dlq : &cj->quiet,
+                             .fail_job = c == 0 && fail_job,
+                             .max_state_bytes = max_state_bytes};
+        cj->right_ctx = (dlq_ctx){
+            .dlq = dlq, .input = p->right->schema, .source_name = cj->right_name, .fail_job = fail_job};
+        cj->pair_ctx =
+            (dlq_ctx){.dlq = dlq, .input = p->schema, .source_name = cj->left_name, .fail_job = fail_job};
+        velo_strbuf_init(&cj->right_ctx.buf);
+        velo_strbuf_init(&cj->pair_ctx.buf);
+    }
+    return VELO_OK;
+}
+
+/* This core's join operator, and the operators of its build side (in cp->join->tree), which
+ * core_join_build runs before the core reads its stream slice. */
+static velo_operator *core_join_op(core_pipe *cp, velo_error *err) {
+    core_join *cj = cp->join;
+    const velo_plan *p = cj->join;
+    velo_join_config cfg = {.nkeys = p->njoin_keys,
+                            .left = p->input->schema,
+                            .right = p->right->schema,
+                            .within_us = -1,
+                            .left_time = -1,
+                            .right_time = -1,
+                            .right_pk = -1,
+                            .max_state_bytes = cj->tree.max_state_bytes,
+                            .capacity = VELO_BATCH_DEFAULT_CAPACITY,
+                            .file = cj->rs->opts->file};
+    switch (p->join_kind) {
+    case VELO_JOIN_LEFT: cfg.kind = VELO_JOIN_OP_LEFT; break;
+    case VELO_JOIN_RIGHT: cfg.kind = VELO_JOIN_OP_RIGHT; break;
+    case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
+    case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
+    case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
+    default: cfg.kind = VELO_JOIN_OP_INNER; break;
+    }
+    const velo_plan *r = p->right;
+    if (r->kind == VELO_PLAN_SCAN && r->source.is_table) {
+        cfg.right_name = r->source.name;
+        if (r->source.primary_key) cfg.right_pk = velo_schema_find(r->schema, r->source.primary_key);
+    }
+    if (!cfg.right_name) cfg.right_name = "the right side of the JOIN";
+    if (!cj->broadcast) cfg.build_part = (velo_join_partition){cj->ncores, cj->core};
+    cfg.on_left_error = (velo_row_error_handler){on_row_error, &cp->dctx[cj->at]};
+    cfg.on_pair_error = (velo_row_error_handler){on_row_error, &cj->pair_ctx};
+    if (cj->core == 0) cfg.on_right_error = (velo_row_error_handler){on_row_error, &cj->right_ctx};
+    velo_expr *lk[MAX_PIPELINE] = {0}, *rk[MAX_PIPELINE] = {0};
+    bool ok = cfg.nkeys <= MAX_PIPELINE;
+    for (uint32_t k = 0; ok && k < cfg.nkeys; k++)
+        ok = (lk[k] = velo_expr_copy(p->left_keys[k])) && (rk[k] = velo_expr_copy(p->right_keys[k]));
+    if (ok && p->condition) ok = (cfg.condition = velo_expr_copy(p->condition)) != NULL;
+    if (!ok) {
+        for (uint32_t k = 0; k < MAX_PIPELINE; k++) {
+            velo_expr_free(lk[k]);
+            velo_expr_free(rk[k]);
+        }
+        velo_expr_free(cfg.condition);
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the join for a core");
+        return NULL;
+    }
+    cfg.left_keys = lk;
+    cfg.right_keys = rk;
+    velo_operator *op = velo_join_op_new(&cfg, err); /* takes the expressions */
+    if (!op) return NULL;
+    /* the build side: this core's copies of its FILTER / PROJECT nodes over the shared SCAN node
+     * (a SCAN is only read) */
+    velo_plan *chain[MAX_PIPELINE];
+    uint32_t depth = 0;
+    for (velo_plan *q = p->right; q->kind != VELO_PLAN_SCAN; q = q->input)
+        chain[depth++] = q;
+    velo_plan *below = p->right;
+    while (below->kind != VELO_PLAN_SCAN)
+        below = below->input;
+    for (uint32_t i = depth; i-- > 0;) {
+        velo_plan *c = velo_plan_node_copy(chain[i]);
+        if (!c) {
+            op->ops->destroy(op);
+            velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the join for a core");
+            return NULL;
+        }
+        c->input = below;
+        cj->copies[cj->ncopies++] = c;
+        below = c;
+    }
+    velo_status st = build_node(&cj->tree, below, velo_join_op_build_input(op), 0, err);
+    if (st) {
+        op->ops->destroy(op);
+        return NULL;
+    }
+    cj->op = op;
+    return op;
+}
+
+static uint64_t core_join_row_errors(const core_pipe *cp) {
+    const core_join *cj = cp->join;
+    if (!cj) return 0;
+    /* the build side's own row errors count on core 0 only: the other cores' went nowhere */
+    return cj->right_ctx.row_errors + cj->pair_ctx.row_errors +
+           (cj->core == 0 ? tree_row_errors(&cj->tree) : 0);
+}
+
+static uint64_t core_join_state_bytes(const core_pipe *cp) {
+    if (!cp->join || !cp->join->op) return 0;
+    velo_join_stats js;
+    velo_join_op_stats(cp->join->op, &js);
+    return js.state_bytes;
+}
+
+/* 'table.mode' is 'partitioned' (the default) or 'broadcast', on a CREATE TABLE only. */
+static velo_status check_table_modes(const velo_plan *p, velo_error *err) {
+    if (!p) return VELO_OK;
+    if (p->kind == VELO_PLAN_SCAN) {
+        const char *mode = velo_kv_get(&p->source.options, "table.mode");
+        if (mode && !p->source.is_table)
+            return velo_error_set_at(err, VELO_ERR_INVALID, p->pos.line, p->pos.col,
+                                     "'table.mode' applies to a CREATE TABLE; '%s' is a stream",
+                                     p->source.name ? p->source.name : "this source");
+        if (mode && strcasecmp(mode, "broadcast") && strcasecmp(mode, "partitioned"))
+            return velo_error_set_at(
+                err, VELO_ERR_INVALID, p->pos.line, p->pos.col,
+                "table '%s': 'table.mode' must be 'partitioned' or 'broadcast', found '%s'",
+                p->source.name ? p->source.name : "?", mode);
+        return VELO_OK;
+    }
+    velo_status st = check_table_modes(p->input, err);
+    if (!st) st = check_table_modes(p->right, err);
+    for (uint32_t i = 0; i < p->ninputs && !st; i++)
+        st = check_table_modes(p->inputs[i], err);
+    return st;
+}
+
+/* A lookup join that runs split over the cores (else it runs on core 0 as a tree). */
+static bool lookup_join_on_cores(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t *n,
+                                 core_join_spec *js) {
+    uint32_t ncores = rs->opts->cores ? rs->opts->cores : velo_runtime_available_cpus();
+    if (ncores < 2 || !lookup_join_chain(qp, nodes, n, js)) return false;
+    const velo_plan_source *ls = &nodes[0]->source;
+    const velo_source_ops *sops = velo_source_lookup(ls->scheme ? ls->scheme : "");
+    const velo_sink_ops *ksink =
+        velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
+    if (!sops || !ls->uri) return false;
+    bool commits = sops->commit || (ksink && ksink->commit);
+    plan_layout lay;
+    return join_layout_for(qp, nodes, *n, ncores, commits, js, &lay);
+}
+
+/* On the core, before its stream slice: reads the build side to its end into the join. */
+static velo_status core_join_build(core_pipe *cp) { return run_inputs(&cp->join->tree, NULL, &cp->err); }
+
 /* Runs a one-input plan (nodes[0] the SCAN, nodes[n-1] the root) on the cores of a runtime. */
 static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan **nodes, uint32_t nnodes,
-                                  velo_error *err) {
+                                  const core_join_spec *js, velo_error *err) {
     velo_status status = VELO_OK;
     velo_plan *scan = nodes[0], *project = nodes[nnodes - 1];
     const velo_plan_source *psrc = &scan->source;
@@ -1961,7 +2301,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     const velo_sink_ops *ksink =
         velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
     job.commits = sops->commit || (ksink && ksink->commit);
-    plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    if (!js || !join_layout_for(qp, nodes, nnodes, ncores, job.commits, js, &job.lay))
+        plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
     job.cores = mi_zalloc_aligned(sizeof *job.cores * ncores, _Alignof(core_pipe));
     if (!job.cores) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -2043,6 +2384,10 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             scan_rows &= nodes[i]->kind == VELO_PLAN_FILTER;
         }
     }
+    uint64_t max_state_bytes = 0;
+    if (js && ((status = state_max_bytes(qp, &max_state_bytes, err)) ||
+               (status = core_joins_new(&job, js, &dlq, fail_job, max_state_bytes, err))))
+        goto done;
     sink_ctx sink_ud = {sink, rs->opts->progress};
     job.sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_ud});
     if (!job.sink_op) {
@@ -2073,11 +2418,12 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             const velo_plan *last_a = nodes[lay->a_end - 1];
             velo_expr **keys = NULL;
             uint32_t nkeys = 0;
-            if (lay->keyed) { /* the GROUP BY keys, evaluated on stage A's output to pick the owner */
-                const velo_plan *agg = nodes[lay->a_end];
-                keys = mi_zalloc(sizeof *keys * (agg->nkeys + 1));
-                for (uint32_t k = 0; keys && k < agg->nkeys; k++, nkeys++)
-                    if (!(keys[k] = velo_expr_copy(agg->keys[k]))) break;
+            uint32_t nwant = 0;
+            if (lay->keyed) { /* the GROUP BY (join) keys, evaluated on stage A's output to pick the owner */
+                velo_expr *const *want = exchange_keys_of(nodes[lay->a_end], &nwant);
+                keys = mi_zalloc(sizeof *keys * (nwant + 1));
+                for (uint32_t k = 0; keys && k < nwant; k++, nkeys++)
+                    if (!(keys[k] = velo_expr_copy(want[k]))) break;
             }
             velo_operator *xa = velo_exchange_op_new(job.x[0], core, keys, nkeys, 0, last_a->schema,
                                                      VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
@@ -2086,7 +2432,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
                     velo_expr_free(keys[k]);
             }
             mi_free(keys);
-            if (xa && lay->keyed && nkeys < nodes[lay->a_end]->nkeys) {
+            if (xa && lay->keyed && nkeys < nwant) {
                 velo_operator_destroy_chain(xa);
                 xa = NULL;
             }
@@ -2156,6 +2502,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         decoded += cp->chain_a ? cp->chain_a->rows_in : 0;
         for (uint32_t i = 0; i < MAX_PIPELINE; i++)
             row_errors += cp->dctx[i].row_errors;
+        row_errors += core_join_row_errors(cp);
+        if (c == 0 && cp->join) decoded += tree_rows_decoded(&cp->join->tree); /* the build side, once */
         for (uint32_t g = 0; g < 2; g++)
             if (cp->group_ops[g]) {
                 velo_group_stats gs;
@@ -2197,6 +2545,7 @@ done_cores:
             for (uint32_t i = 0; i < 2; i++)
                 velo_operator_destroy_chain(cp->in_chain[i]);
             if (cp->source) cp->source->ops->close(cp->source);
+            core_join_free(cp->join);
             velo_batch_free(cp->batch);
             for (uint32_t i = 0; i < MAX_PIPELINE; i++)
                 velo_strbuf_free(&cp->dctx[i].buf);
@@ -2248,10 +2597,19 @@ static bool one_input_chain(const velo_query_plan *qp, velo_plan **nodes, uint32
 static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
     velo_plan *nodes[MAX_PIPELINE];
     uint32_t nnodes = 0;
+    core_join_spec js;
+    velo_status st = check_table_modes(qp->root, err);
+    if (st) return st;
+    if (lookup_join_on_cores(rs, qp, nodes, &nnodes, &js)) {
+        st = check_plan(qp, err);
+        if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
+        if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, &js, err);
+        return st;
+    }
     if (!one_input_chain(qp, nodes, &nnodes)) return run_plan_tree(rs, qp, err);
-    velo_status st = check_plan(qp, err);
+    st = check_plan(qp, err);
     if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
-    if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, err);
+    if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, NULL, err);
     return st;
 }
 

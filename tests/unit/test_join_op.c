@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/exchange.h"
 #include "core/join_op.h"
 #include "core/operator.h"
 
@@ -59,8 +60,10 @@ static velo_batch *rows2(const int64_t *key, const int64_t *payload, uint32_t n)
             VELO_VEC(&b->cols[0], int64_t)[i] = key[i];
             velo_vector_set_valid(&b->cols[0], i);
         }
-        VELO_VEC(&b->cols[1], int64_t)[i] = payload[i];
-        velo_vector_set_valid(&b->cols[1], i);
+        if (payload[i] != NONE) {
+            VELO_VEC(&b->cols[1], int64_t)[i] = payload[i];
+            velo_vector_set_valid(&b->cols[1], i);
+        }
         b->origin[i] = i + 1;
     }
     b->count = n;
@@ -95,7 +98,8 @@ static void start_join(fixture *f, velo_join_config *cfg) {
     f->join->next = f->sink;
 }
 
-static void make_join(fixture *f, velo_join_op_kind kind, int32_t right_pk, uint64_t max_bytes) {
+static void make_join_part(fixture *f, velo_join_op_kind kind, int32_t right_pk, uint64_t max_bytes,
+                           velo_join_partition part) {
     velo_expr *lk = col(0), *rk = col(0);
     velo_join_config cfg = {.kind = kind,
                             .left_keys = &lk,
@@ -107,8 +111,13 @@ static void make_join(fixture *f, velo_join_op_kind kind, int32_t right_pk, uint
                             .right_pk = right_pk,
                             .right_name = "t",
                             .max_state_bytes = max_bytes,
-                            .on_right_error = {on_reject, &f->rej}}; /* f->rej is zeroed, not moved */
+                            .on_right_error = {on_reject, &f->rej}, /* f->rej is zeroed, not moved */
+                            .build_part = part};
     start_join(f, &cfg);
+}
+
+static void make_join(fixture *f, velo_join_op_kind kind, int32_t right_pk, uint64_t max_bytes) {
+    make_join_part(f, kind, right_pk, max_bytes, (velo_join_partition){0, 0});
 }
 
 static void push(velo_operator *op, const int64_t *k, const int64_t *v, uint32_t n) {
@@ -337,6 +346,51 @@ Test(join_op, state_over_the_limit_fails_with_a_message_naming_it) {
     cr_assert(strstr(err.message, "'state.max.bytes'=1024"), "%s", err.message);
     velo_batch_free(b);
     drop(&f);
+}
+
+/* The core (of n) velo_exchange_route sends BIGINT key k to. */
+static uint32_t owner_of(int64_t k, uint32_t n) {
+    velo_batch *b = rows2(&k, &k, 1);
+    velo_strbuf sb;
+    velo_strbuf_init(&sb);
+    velo_vector *kv = &b->cols[0];
+    uint32_t o = velo_exchange_route(&kv, 1, 0, n, &sb);
+    velo_strbuf_free(&sb);
+    velo_batch_free(b);
+    return o;
+}
+
+Test(join_op, partitioned_build_keeps_owned_keys_and_drops_a_row_replaced_on_another_core) {
+    /* the table's primary key is v (column 1), the join key k (column 0): row v=10 moves from key 1
+     * to a key owned by the other core, so the core owning key 1 must forget it */
+    int64_t moved = 2;
+    while (owner_of(moved, 2) == owner_of(1, 2))
+        moved++;
+    const int64_t bk[] = {1, 2, 3, 4, 5, NONE, moved}, bv[] = {10, 20, 30, 40, 50, 60, 10};
+    uint32_t total = 0, rejects[2] = {0, 0}, whole = 0;
+    for (uint32_t self = 0; self < 3; self++) { /* core 0 of 2, core 1 of 2, then one core */
+        fixture f;
+        velo_join_partition part = self < 2 ? (velo_join_partition){2, self} : (velo_join_partition){0, 0};
+        make_join_part(&f, VELO_JOIN_OP_INNER, 1, 0, part);
+        push(velo_join_op_build_input(f.join), bk, bv, 7);
+        push(velo_join_op_build_input(f.join), (int64_t[]){7}, (int64_t[]){NONE}, 1); /* NULL primary key */
+        push(f.join, (int64_t[]){1, 2, 3, 4, 5, moved}, (int64_t[]){100, 200, 300, 400, 500, 600}, 6);
+        finish(&f);
+        for (uint32_t i = 0; self < 2 && i < f.out.n; i++)
+            cr_assert_eq(owner_of(f.out.c[0][i], 2), self, "core %u joined key %lld it does not own", self,
+                         (long long)f.out.c[0][i]);
+        cr_assert_eq(count_rows(&f.out, 0, 1, 3, 10), 0, "the replaced row of key 1 is gone (%u)", self);
+        if (self < 2) {
+            total += f.out.n;
+            rejects[self] = f.rej.n;
+        } else {
+            whole = f.out.n;
+        }
+        drop(&f);
+    }
+    cr_assert_eq(total, whole, "the two cores' rows add up to the one-core rows");
+    cr_assert_eq(rejects[0], 1, "core 0 reports the NULL primary key");
+    cr_assert_eq(rejects[1], 0, "the other core reads the same row and says nothing");
 }
 
 Test(join_op, union_finishes_downstream_after_its_last_input) {
