@@ -33,6 +33,13 @@ rows.append(r)
 r = benchlib.row("Kafka -> filter -> Kafka, minus the empty-topic run (%s s)" % steady.group(1), n,
                  velo_run={"seconds": float(steady.group(2)), "rss": 0}, peer_run=peer)
 rows.append(r)
+# the same job at --cores 2: the partitions spread over both cores, a producer on each
+v2 = re.search(r"velo-sql --cores 2, minus empty-topic run: ([\d.]+) s", text)
+if v2:
+    r = benchlib.row("Kafka -> filter -> Kafka, --cores 2, minus the empty-topic run (%s s)" % steady.group(1), n,
+                     velo_run={"seconds": float(v2.group(1)), "rss": 0}, peer_run=peer,
+                     check="rows above: --cores 1; same messages out")
+    rows.append(r)
 for r in rows:
     r["peer"].update({"engine": "kcat -C | kcat -P (librdkafka)", "threads": None, "query_seconds": None,
                       "peak_rss_bytes": None, "events_per_s": n / peer["seconds"]})
