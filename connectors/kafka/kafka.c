@@ -199,6 +199,7 @@ typedef struct kafka_source {
     /* read on several cores (kafka_cores.c): slice 0 owns rk and `cores`, slices > 0 borrow them */
     velo_kcores *cores;
     uint32_t slice;
+    int64_t lag_ms; /* slices > 0: when they last updated their partitions' lag */
 } kafka_source;
 
 static part_state *part_find(kafka_source *s, const char *topic, int32_t partition, bool create) {
@@ -239,9 +240,7 @@ static void ksrc_error_cb(rd_kafka_t *rk, int code, const char *reason, void *op
 
 /* Every statistics interval: reachability, and each partition's lag from the high watermark
  * librdkafka last saw (cached by its fetches: no request is made here). */
-static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
-    kafka_source *s = opaque;
-    health_stats(&s->health, json, len);
+static void ksrc_update_lag(kafka_source *s, rd_kafka_t *rk) {
     for (uint32_t i = 0; i < s->nparts; i++) {
         part_state *p = &s->parts[i];
         int64_t lo = -1, hi = -1;
@@ -253,7 +252,13 @@ static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
         int64_t pos = p->next >= 0 ? p->next : p->committed >= 0 ? p->committed : lo;
         atomic_store_explicit(&p->lag->lag, hi > pos && pos >= 0 ? hi - pos : 0, memory_order_relaxed);
     }
-    return 0; /* librdkafka frees json */
+}
+
+static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    kafka_source *s = opaque;
+    health_stats(&s->health, json, len);
+    ksrc_update_lag(s, rk); /* on several cores: slice 0's partitions; the others update their own */
+    return 0;               /* librdkafka frees json */
 }
 
 static void ksrc_rebalance_cores(kafka_source *s, rd_kafka_t *rk, rd_kafka_resp_err_t e,
@@ -925,6 +930,11 @@ static void ksrc_rebalance_cores(kafka_source *s, rd_kafka_t *rk, rd_kafka_resp_
 
 /* A core takes the notes core 0 left for it. */
 static void ksrc_notes(kafka_source *s) {
+    /* the statistics callback runs on core 0 for slice 0's partitions: the others' lag, once a second */
+    if (s->slice > 0 && s->health.status && now_ms() - s->lag_ms >= 1000) {
+        s->lag_ms = now_ms();
+        ksrc_update_lag(s, s->rk);
+    }
     velo_kcores_note *note;
     while ((note = velo_kcores_next(s->cores, s->slice))) {
         part_state *p;
@@ -957,6 +967,7 @@ static velo_status ksrc_join_slices(kafka_source *s, const velo_connector_args *
         s->subscribed = true; /* slice 0 subscribes */
         s->queue = velo_kcores_queue(s->cores, s->slice);
         s->started_ms = now_ms();
+        s->health.status = args->status; /* only for its partitions' lag slots (ksrc_notes) */
     }
     velo_kcores_attach(s->cores, s->slice, args->wake_fd);
     return VELO_OK;
