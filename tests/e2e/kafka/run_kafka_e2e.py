@@ -543,41 +543,42 @@ def key_order_violations(rows):
 
 
 def case_cores_8_partitions_every_record_key_order_same_as_one_core(tmp):
-    """An 8-partition topic through velo-sql at --cores 1, 2 and 4, Kafka -> Kafka (a producer per
+    """An 8-partition topic through velo-sql at --cores 1, 2 and 4 (and 2 with --busy-poll, where cores
+    poll their queues instead of being woken through their eventfd), Kafka -> Kafka (a producer per
     core) and Kafka -> file (rows gathered to core 0's sink): every record comes out once, each key's
     records keep their order, and the multiset of rows is the one of --cores 1."""
-    dk = DevKafka(topics="in,o1,o2,o4", partitions=8)
+    dk = DevKafka(topics="in,o1,o2,o4,o2bp", partitions=8)
     try:
         n = 16000
         produce(dk.bootstrap, "in", keyed_records(0, n, 200))
         results = {}
-        for cores in (1, 2, 4):
+        for cores, extra in (("1", []), ("2", []), ("4", []), ("2bp", ["--busy-poll"])):
             sql = """CREATE STREAM k2k AS SELECT id, k, seq FROM 'kafka://{b}/in' WHERE seq >= 0
 INTO 'kafka://{b}/o{c}' WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'k2k-{c}', 'key.field' = 'k');
 CREATE STREAM k2f AS SELECT id, k, seq FROM 'kafka://{b}/in' INTO 'file://out{c}.jsonl'
 WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'k2f-{c}');
 """.format(b=dk.bootstrap, c=cores)
-            p = run_sql(sql, tmp, args=["--cores", str(cores)])
+            p = run_sql(sql, tmp, args=["--cores", cores[0]] + extra)
             if p.stderr.count("%d rows read, %d written" % (n, n)) != 2:
-                fail("--cores %d: %s" % (cores, p.stderr))
-            msgs = consume_all(dk.bootstrap, "o%d" % cores, n)
+                fail("--cores %s: %s" % (cores, p.stderr))
+            msgs = consume_all(dk.bootstrap, "o%s" % cores, n)
             by_part = {}
             for m in msgs:
                 by_part.setdefault(m.partition(), []).append(json.loads(m.value()))
             k2k = [r for rows in by_part.values() for r in rows]
-            k2f = [json.loads(l) for l in open(os.path.join(tmp, "out%d.jsonl" % cores))]
+            k2f = [json.loads(l) for l in open(os.path.join(tmp, "out%s.jsonl" % cores))]
             for name, rows, bad in (("kafka->kafka", k2k, sum(key_order_violations(r) for r in by_part.values())),
                                     ("kafka->file", k2f, key_order_violations(k2f))):
-                missing, dup = report("--cores %d %s" % (cores, name), n, [r["id"] for r in rows], range(n))
+                missing, dup = report("--cores %s %s" % (cores, name), n, [r["id"] for r in rows], range(n))
                 print("  per-key order violations: %d" % bad)
                 if missing or dup or bad:
-                    fail("--cores %d %s: missing %d, duplicated %d, out of order %d" % (cores, name, len(missing), dup, bad))
+                    fail("--cores %s %s: missing %d, duplicated %d, out of order %d" % (cores, name, len(missing), dup, bad))
                 results[(cores, name)] = sorted(json.dumps(r, sort_keys=True) for r in rows)
-        for cores in (2, 4):
+        for cores in ("2", "4", "2bp"):
             for name in ("kafka->kafka", "kafka->file"):
-                if results[(cores, name)] != results[(1, name)]:
-                    fail("--cores %d %s: not the rows of --cores 1" % (cores, name))
-        print("--cores 2 and 4: the same rows as --cores 1")
+                if results[(cores, name)] != results[("1", name)]:
+                    fail("--cores %s %s: not the rows of --cores 1" % (cores, name))
+        print("--cores 2, 4 and 2 --busy-poll: the same rows as --cores 1")
     finally:
         dk.stop()
 
