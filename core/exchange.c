@@ -176,6 +176,15 @@ bool velo_exchange_broadcast(velo_exchange *x, velo_core *from, velo_xmsg_kind k
     return true;
 }
 
+bool velo_exchange_send(velo_exchange *x, velo_core *from, uint32_t to, velo_xmsg_kind kind, int64_t value) {
+    velo_xmsg *m = mi_zalloc(sizeof *m);
+    VELO_TSAN_ALLOCATED();
+    if (!m) return false;
+    m->kind = kind;
+    m->value = value;
+    return send_msg(x, from, to, m);
+}
+
 velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to) {
     uint32_t c = velo_core_id(to);
     consumer_state *cs = &x->cons[c];

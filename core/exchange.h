@@ -46,6 +46,10 @@ uint32_t velo_exchange_level(const velo_exchange *x);
 bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, velo_batch *b);
 /* Sends a WATERMARK, END or BARRIER to every consumer. False when aborted. */
 bool velo_exchange_broadcast(velo_exchange *x, velo_core *from, velo_xmsg_kind kind, int64_t value);
+/* Sends a BARRIER (or WATERMARK) to consumer `to` alone, behind every batch sent to it before. A
+ * barrier's value may carry a pointer whose ownership moves to that consumer (a Kafka source's offsets
+ * for the core that commits them). False when aborted. */
+bool velo_exchange_send(velo_exchange *x, velo_core *from, uint32_t to, velo_xmsg_kind kind, int64_t value);
 
 /* Consumer side (on core `to`). The next message from any producer (round robin over producers,
  * FIFO per producer), or NULL when none is waiting. The caller owns it: velo_xmsg_free. */

@@ -27,6 +27,7 @@ struct velo_core {
     _Alignas(VELO_CACHE_LINE) uint32_t id;
     int cpu; /* pinned CPU, -1 when not pinned */
     bool read_armed;
+    int sleep_limit_ms; /* 0: sleep until woken */
     uint64_t doorbell_value;
     struct io_uring ring;
     bool ring_ok;
@@ -257,13 +258,19 @@ void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud) {
     }
     struct io_uring_cqe *cqe = NULL;
     if (!c->ring_ok) {
-        uint64_t v;
-        ssize_t r = read(c->efd, &v, sizeof v);
-        (void)r;
+        struct pollfd p = {.fd = c->efd, .events = POLLIN};
+        if (!c->sleep_limit_ms || poll(&p, 1, c->sleep_limit_ms) > 0) {
+            uint64_t v;
+            ssize_t r = read(c->efd, &v, sizeof v);
+            (void)r;
+        }
     } else if (c->read_armed) {
         int rc;
-        do
-            rc = io_uring_wait_cqe(&c->ring, &cqe);
+        struct __kernel_timespec ts = {.tv_sec = c->sleep_limit_ms / 1000,
+                                       .tv_nsec = (long long)(c->sleep_limit_ms % 1000) * 1000000};
+        do /* on a timeout (-ETIME) the read stays armed for the next sleep */
+            rc = c->sleep_limit_ms ? io_uring_wait_cqe_timeout(&c->ring, &cqe, &ts)
+                                   : io_uring_wait_cqe(&c->ring, &cqe);
         while (rc == -EINTR);
         if (rc == 0) {
             io_uring_cqe_seen(&c->ring, cqe);
@@ -285,6 +292,9 @@ void velo_core_wake(velo_core *c) {
         (void)w;
     }
 }
+
+int velo_core_wake_fd(const velo_core *c) { return c->rt->cfg.busy_poll ? -1 : c->efd; }
+void velo_core_set_sleep_limit(velo_core *c, int ms) { c->sleep_limit_ms = ms > 0 ? ms : 0; }
 
 void velo_core_set_service(velo_core *c, velo_core_service_fn fn, void *ud) {
     c->service = fn;

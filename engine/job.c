@@ -692,6 +692,8 @@ typedef struct plan_layout {
     bool keyed;     /* exchange 1 partitions by nodes[a_end]'s keys; stage B: nodes[a_end, b_end) */
     uint32_t b_end; /* stage C: nodes[b_end, n) (b_end == a_end without a keyed stage) */
     uint32_t nx;    /* exchanges: 0, 1 (gather) or 2 (keyed, then gather) */
+    bool kafka;     /* a Kafka source whose partitions are spread over the cores (kafka_on_cores) */
+    bool per_core;  /* kafka: every core runs the whole chain into its own sink (producer), no exchange */
 } plan_layout;
 
 static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_plan *agg,
@@ -717,9 +719,26 @@ static bool agg_order_insensitive(const velo_agg_call *c) {
     return false; /* FIRST_VALUE, LAST_VALUE, STRING_AGG, STDDEV (floating point) ... */
 }
 
+/* A Kafka source read on several cores (connectors/kafka/kafka_cores.c: each partition's records go
+ * to the core that owns it, so a key's rows -- one partition's -- stay on one core, in order):
+ * bounded reads under the same rules as a split file, and unbounded stateless pipelines (FILTER,
+ * PROJECT). Unbounded stateful ones emit as rows arrive and stay on core 0 (their EMIT and
+ * watermark rules below), as do exactly-once sinks (one transaction carries all the offsets). */
+static bool kafka_on_cores(const velo_query_plan *qp, velo_plan **nodes, uint32_t n) {
+    const velo_plan *scan = nodes[0];
+    if (!scan->source.scheme || strcmp(scan->source.scheme, "kafka")) return false;
+    const char *guarantee = velo_kv_get(&qp->sink_options, "processing.guarantee");
+    if (guarantee && !strcasecmp(guarantee, "exactly_once")) return false;
+    if (scan->source.bounded) return true;
+    for (uint32_t i = 1; i < n; i++)
+        if (nodes[i]->kind != VELO_PLAN_FILTER && nodes[i]->kind != VELO_PLAN_PROJECT) return false;
+    return true;
+}
+
 static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
                             bool commits, plan_layout *lay) {
     memset(lay, 0, sizeof *lay);
+    bool kafka = ncores > 1 && kafka_on_cores(qp, nodes, n);
     const velo_plan *scan = nodes[0];
     bool has_sort = false, order_sensitive = false;
     for (uint32_t i = 1; i < n; i++) {
@@ -742,18 +761,26 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
     /* CREATE TABLE ... AS: an upsert changelog, where the last row per key wins: keep input order */
     if (qp->is_table) lay->single = true;
     /* a source or sink that commits (Kafka) commits what one poll loop read, after its sink flushed */
-    if (commits) lay->single = true;
-    if (ncores == 1 || !scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))
+    if (commits && !kafka) lay->single = true;
+    if (ncores == 1 ||
+        (!kafka && (!scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))))
         lay->single = true;
     if (lay->single) {
         lay->a_end = lay->b_end = n;
         return;
     }
     lay->split = !order_sensitive;
+    lay->kafka = kafka;
     uint32_t i = 1;
     while (i < n && (nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT))
         i++;
     lay->a_end = lay->b_end = i;
+    /* Kafka to Kafka, stateless: a producer per core writes what its partitions brought (a key's
+     * rows keep their order: one partition, one core, one producer) */
+    if (kafka && i == n && qp->sink_uri && qp->sink_scheme && !strcmp(qp->sink_scheme, "kafka")) {
+        lay->per_core = true;
+        return;
+    }
     if (i < n && nodes[i]->kind == VELO_PLAN_AGGREGATE && nodes[i]->nkeys > 0) {
         lay->keyed = true;
         uint32_t j = i + 1;
@@ -766,6 +793,9 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
 
 typedef struct core_pipe {
     velo_source *source;         /* this core's slice (NULL: none) */
+    velo_sink *sink;             /* per_core layout: this core's sink (core 0: the job's) */
+    velo_operator *sink_op;      /* per_core layout: the end of chain_a */
+    int64_t last_commit_us;      /* the last periodic commit point of this core */
     velo_batch *batch;           /* the source's batch */
     velo_operator *chain_a;      /* stage A (single: the whole chain down to the sink) */
     velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
@@ -798,9 +828,10 @@ typedef struct job_run {
     core_pipe *cores;
     velo_operator *sink_op;
     velo_sink *sink;
-    bool commits;            /* the source or the sink commits (Kafka): a single-core plan */
+    bool commits;            /* the source or the sink commits (Kafka) */
     int64_t commit_every_us; /* 'commit.interval' of a stateless pipeline, else 0 */
-    int64_t last_commit_us;  /* core 0 only */
+    bool sleepy;             /* sliced sources poll without blocking: cores sleep until ready() */
+    void **snaps;            /* kafka, gathered: per core, its latest offsets received by core 0 */
     atomic_bool failed;
 } job_run;
 
@@ -899,6 +930,11 @@ static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
             if (m->kind == VELO_XMSG_BATCH && cp->in_chain[i]) {
                 velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
                 if (st) core_fail(j, cp, st);
+            } else if (m->kind == VELO_XMSG_BARRIER && j->snaps && m->value) {
+                /* a core's Kafka offsets, behind the rows they cover: core 0 commits them after its
+                 * sink flushed (the latest snapshot of a core holds all its partitions) */
+                if (j->snaps[m->from]) j->sops->free_snapshot(j->snaps[m->from]);
+                j->snaps[m->from] = (void *)(uintptr_t)m->value;
             }
             velo_exchange_release(x, core, m); /* the batch goes back to its producer */
         }
@@ -920,6 +956,8 @@ typedef struct idle_check {
 static bool core_has_work(void *ud) {
     idle_check *c = ud;
     if (atomic_load(&c->j->failed)) return true;
+    const core_pipe *cp = &c->j->cores[c->id];
+    if (c->j->sleepy && cp->source && !cp->src_done && c->j->sops->ready(cp->source)) return true;
     for (uint32_t i = 0; i < c->j->lay.nx; i++)
         if (velo_exchange_pending(c->j->x[i], c->id)) return true;
     return false;
@@ -972,6 +1010,38 @@ static void publish_core(job_run *j, core_pipe *cp, uint32_t id, uint64_t rows_o
     }
 }
 
+/* The periodic commit point of a core after it pushed rows (at-least-once: offsets are committed only
+ * once every row read before them reached the sink). One core: flush the sink, commit. Kafka on
+ * several cores with a producer each: the same, per core, for its own partitions. Gathered to core
+ * 0's sink: the core's offsets follow its rows over the exchange; core 0 commits them (below). */
+static velo_status core_commit_point(job_run *j, velo_core *core, core_pipe *cp) {
+    cp->last_commit_us = monotonic_us();
+    if (!j->lay.kafka) return commit_point(j->sink, j->sops, cp->source, &cp->err);
+    if (j->lay.per_core) return commit_point(cp->sink, j->sops, cp->source, &cp->err);
+    void *snap = j->snaps ? j->sops->snapshot(cp->source) : NULL;
+    if (snap && !velo_exchange_send(j->x[0], core, 0, VELO_XMSG_BARRIER, (int64_t)(uintptr_t)snap))
+        j->sops->free_snapshot(snap); /* aborted: the job fails */
+    return VELO_OK;
+}
+
+/* Core 0 of a gathered Kafka layout: every 'commit.interval', flush the sink, then commit the offsets
+ * the cores sent (each arrived behind the rows it covers, all of them now flushed). */
+static velo_status core0_commit_snapshots(job_run *j, core_pipe *c0) {
+    if (!j->snaps || monotonic_us() - c0->last_commit_us < j->commit_every_us) return VELO_OK;
+    uint32_t n = velo_runtime_ncores(j->rt);
+    bool any = false;
+    for (uint32_t c = 0; c < n; c++)
+        any |= j->snaps[c] != NULL;
+    if (!any) return VELO_OK;
+    velo_status st = j->sink->ops->flush(j->sink, &c0->err);
+    for (uint32_t c = 0; c < n && !st; c++)
+        if (j->snaps[c]) {
+            st = j->sops->commit_snapshot(c0->source, j->snaps[c], &c0->err);
+            j->snaps[c] = NULL;
+        }
+    return st;
+}
+
 /* A core's event loop: read a batch of its slice, push it through stage A, take what the
  * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
 static void core_run(velo_core *core, void *ud) {
@@ -980,6 +1050,10 @@ static void core_run(velo_core *core, void *ud) {
     core_pipe *cp = &j->cores[id];
     velo_core_metrics *met = velo_core_metrics_of(core);
     velo_core_set_service(core, service_exchanges, j);
+    /* a Kafka consumer is polled now and then even when nothing comes (the group's poll interval) */
+    if (j->sleepy) velo_core_set_sleep_limit(core, 100);
+    velo_operator *own_sink = cp->sink_op ? cp->sink_op : id == 0 ? j->sink_op : NULL;
+    cp->last_commit_us = monotonic_us();
     velo_status bst;
     if (cp->join && (bst = core_join_build(cp))) core_fail(j, cp, bst); /* before the stream slice */
     while (!cp->status && !atomic_load(&j->failed) && !core_finished(j, cp)) {
@@ -990,7 +1064,7 @@ static void core_run(velo_core *core, void *ud) {
         /* LIMIT without ORDER BY runs on one core (single): once it has its rows, stop reading */
         if (j->lay.single && cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
         int64_t batch_start_us = j->rs->opts->progress ? monotonic_us() : 0;
-        uint64_t rows_out_before = id == 0 && j->sink_op ? j->sink_op->rows_out : 0;
+        uint64_t rows_out_before = id == 0 && own_sink ? own_sink->rows_out : 0;
         if (!cp->src_done && cp->source) {
             velo_batch_reset(cp->batch);
             bool eof = false;
@@ -1013,15 +1087,14 @@ static void core_run(velo_core *core, void *ud) {
                     break;
                 }
                 /* at-least-once: the sink flushed, then the source commits what it polled */
-                if (j->commit_every_us > 0 && monotonic_us() - j->last_commit_us >= j->commit_every_us) {
-                    if ((st = commit_point(j->sink, j->sops, cp->source, &cp->err))) {
-                        core_fail(j, cp, st);
-                        break;
-                    }
-                    j->last_commit_us = monotonic_us();
+                if (j->commit_every_us > 0 && monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
+                    (st = core_commit_point(j, core, cp))) {
+                    core_fail(j, cp, st);
+                    break;
                 }
             }
-            progress = true;
+            /* a slice that polls without blocking made progress only if something came */
+            progress = !j->sleepy || cp->batch->count || eof;
         } else if (!cp->source) {
             cp->src_done = true;
         }
@@ -1029,24 +1102,31 @@ static void core_run(velo_core *core, void *ud) {
             cp->a_finished = true;
             progress = true;
             velo_status st = cp->chain_a ? velo_operator_finish(cp->chain_a, &cp->err) : VELO_OK;
-            /* committing plans run on core 0 alone: its chain ends in the sink */
-            if (!st && j->commits && cp->source) st = commit_point(j->sink, j->sops, cp->source, &cp->err);
+            /* a committing plan on core 0 alone: its chain ends in the sink (Kafka on several cores:
+             * the control thread commits every slice once the cores are done) */
+            if (!st && j->commits && j->lay.single && cp->source)
+                st = commit_point(j->sink, j->sops, cp->source, &cp->err);
             if (st) {
                 core_fail(j, cp, st);
                 break;
             }
         }
         if (service_exchanges(core, 0, j)) progress = true;
-        if (id == 0 && j->sink_op)
-            atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+        if (id == 0 && j->snaps) {
+            velo_status st = core0_commit_snapshots(j, cp);
+            if (st) {
+                core_fail(j, cp, st);
+                break;
+            }
+        }
+        if (own_sink) atomic_store_explicit(&met->rows_out, own_sink->rows_out, memory_order_relaxed);
         if (progress) publish_core(j, cp, id, rows_out_before, batch_start_us);
         if (!progress && !core_finished(j, cp)) {
             idle_check ic = {j, id};
             velo_core_sleep(core, core_has_work, &ic);
         }
     }
-    if (id == 0 && j->sink_op)
-        atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+    if (own_sink) atomic_store_explicit(&met->rows_out, own_sink->rows_out, memory_order_relaxed);
 }
 
 /* ---- the operator tree ----
@@ -1443,11 +1523,12 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     velo_run_progress *p = j->rs->opts->progress;
     if (!p) return;
     uint32_t ncores = velo_runtime_ncores(j->rt);
-    uint64_t in = 0, late = 0, late_rejected = 0, row_errors = 0, state = 0;
+    uint64_t in = 0, out = 0, late = 0, late_rejected = 0, row_errors = 0, state = 0;
     int64_t wm = INT64_MIN;
     for (uint32_t c = 0; c < ncores; c++) {
         const core_pipe *cp = &j->cores[c];
         in += atomic_load_explicit(&velo_runtime_metrics(j->rt, c)->rows_in, memory_order_relaxed);
+        out += atomic_load_explicit(&velo_runtime_metrics(j->rt, c)->rows_out, memory_order_relaxed);
         late += atomic_load_explicit(&cp->obs.late_rows, memory_order_relaxed);
         late_rejected += atomic_load_explicit(&cp->obs.late_rows_rejected, memory_order_relaxed);
         row_errors += atomic_load_explicit(&cp->obs.row_errors, memory_order_relaxed);
@@ -1458,10 +1539,7 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     }
     uint64_t dlq_count = dlq->count, evaluated = row_errors > late_rejected ? row_errors - late_rejected : 0;
     atomic_store_explicit(&p->rows_in, base->rows_in + in, memory_order_relaxed);
-    atomic_store_explicit(&p->rows_out,
-                          base->rows_out + atomic_load_explicit(&velo_runtime_metrics(j->rt, 0)->rows_out,
-                                                                memory_order_relaxed),
-                          memory_order_relaxed);
+    atomic_store_explicit(&p->rows_out, base->rows_out + out, memory_order_relaxed);
     atomic_store_explicit(&p->rows_rejected, base->rows_rejected + dlq_count, memory_order_relaxed);
     atomic_store_explicit(&p->decode_errors,
                           base->decode + (dlq_count > row_errors ? dlq_count - row_errors : 0),
@@ -2292,6 +2370,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     bool have_dlq = false;
     pthread_mutex_t dlq_lock = PTHREAD_MUTEX_INITIALIZER;
     velo_sink *sink = NULL;
+    job_sink *jsinks = NULL; /* per_core layout: the sinks of cores 1.. */
+    sink_ctx *sink_uds = NULL;
     job_run job = {.rs = rs, .qp = qp, .nodes = nodes, .nnodes = nnodes, .sops = sops};
     uint8_t *used = NULL; /* projection pushdown mask (NULL: every column) */
     char src_name[256];
@@ -2348,8 +2428,11 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
                                      .used_columns = used,
                                      .slice = c,
                                      .nslices = nreaders,
-                                     .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
+                                     .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL,
+                                     .wake_fd = velo_core_wake_fd(velo_runtime_core(job.rt, c)),
+                                     .first_slice = c ? job.cores[0].source : NULL};
         if ((status = sops->open(&sargs, &job.cores[c].source, err))) goto done;
+        job.sleepy = nreaders > 1 && sops->ready;
         if (!(job.cores[c].batch = velo_batch_new(scan->schema, VELO_BATCH_DEFAULT_CAPACITY))) {
             status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
             goto done;
@@ -2368,6 +2451,12 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         (status =
              duration_option(&psrc->options, "commit.interval", 1000000, &job.commit_every_us, NULL, err)))
         goto done;
+    /* Kafka on several cores into core 0's sink: the cores' offsets travel to core 0 behind their rows */
+    if (job.lay.kafka && !job.lay.per_core && job.commit_every_us > 0 && sops->snapshot &&
+        !(job.snaps = mi_zalloc(sizeof *job.snaps * ncores))) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto done;
+    }
 
     /* the operator chains, built from the sink down; the operators take the plan's expressions */
     bool fail_job = strcasecmp(on_error, "fail") == 0;
@@ -2396,7 +2485,35 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     }
     const plan_layout *lay = &job.lay;
     core_pipe *c0 = &job.cores[0];
-    if (lay->single) {
+    if (lay->per_core) {
+        /* Kafka to Kafka: each core's whole chain ends in its own sink; core 0's is the job's */
+        if (!(jsinks = mi_zalloc(sizeof *jsinks * ncores)) ||
+            !(sink_uds = mi_zalloc(sizeof *sink_uds * ncores))) {
+            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (uint32_t c = 0; c < ncores; c++) {
+            core_pipe *cp = &job.cores[c];
+            velo_operator *so = job.sink_op;
+            cp->sink = sink;
+            if (c > 0) {
+                if ((status = open_sink(rs, qp, project->schema, &dlq, &jsinks[c], &cp->sink, err)))
+                    goto done;
+                sink_uds[c] = (sink_ctx){cp->sink, rs->opts->progress};
+                if (!(so = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_uds[c]}))) {
+                    status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                    goto done;
+                }
+            }
+            cp->chain_a = build_chain(rs, qp, nodes, 1, nnodes, so, true, cp, err);
+            if (c == 0) job.sink_op = cp->chain_a ? job.sink_op : NULL; /* destroyed with the chain */
+            if (!cp->chain_a) {
+                status = err->code ? err->code : VELO_ERR_NOMEM;
+                goto done;
+            }
+            cp->sink_op = so;
+        }
+    } else if (lay->single) {
         c0->chain_a = build_chain(rs, qp, nodes, 1, nnodes, job.sink_op, false, c0, err);
         job.sink_op = c0->chain_a ? job.sink_op : NULL; /* destroyed with the chain */
         if (!c0->chain_a) {
@@ -2480,8 +2597,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         relay_progress(&job, &base, &dlq);
     }
     relay_progress(&job, &base, &dlq); /* what the cores measured last (their finish) */
-    velo_runtime_free(job.rt);         /* joins the cores */
-    job.rt = NULL;
+    /* the cores' functions returned (their threads are joined when the runtime is freed, after the
+     * sources closed: a Kafka source's queues write to the cores' eventfds until then) */
     if (status) goto done_cores;
     /* the first real failure (other cores only saw the exchange being aborted) */
     for (uint32_t pass = 0; pass < 2 && !status; pass++)
@@ -2493,6 +2610,10 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             *err = cp->err;
             status = cp->status;
         }
+    /* Kafka on several cores: every row reached the sink, flushed at its finish; commit each core's
+     * partitions (the committing thread is the control thread now that the cores are done) */
+    for (uint32_t c = 0; !status && job.lay.kafka && sops->commit && c < ncores; c++)
+        if (job.cores[c].source) status = sops->commit(job.cores[c].source, err);
     if (status) goto done_cores;
 
     /* records read = rows decoded + records the decoder rejected */
@@ -2513,6 +2634,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     }
     uint64_t rows_read = decoded + (dlq.count - row_errors);
     uint64_t rows_out = job.sink_op ? job.sink_op->rows_out : 0;
+    for (uint32_t c = 1; c < ncores; c++)
+        rows_out += job.cores[c].sink_op ? job.cores[c].sink_op->rows_out : 0;
     rs->report->rows_in += rows_read;
     rs->report->rows_out += rows_out;
     rs->report->rows_rejected += dlq.count;
@@ -2533,8 +2656,6 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     goto done_cores;
 
 done:
-    if (job.rt) velo_runtime_free(job.rt);
-    job.rt = NULL;
 done_cores:
     /* the sink operator is owned by the chain that ends in it (core 0's) */
     {
@@ -2544,6 +2665,13 @@ done_cores:
             velo_operator_destroy_chain(cp->chain_a);
             for (uint32_t i = 0; i < 2; i++)
                 velo_operator_destroy_chain(cp->in_chain[i]);
+            if (c > 0 && cp->sink) cp->sink->ops->close(cp->sink);
+            if (jsinks) job_sink_free(&jsinks[c]);
+            if (job.snaps && job.snaps[c]) sops->free_snapshot(job.snaps[c]);
+        }
+        /* slice 0 of a source first: it owns what the others borrow (their close leaves it alone) */
+        for (uint32_t c = 0; job.cores && c < n; c++) {
+            core_pipe *cp = &job.cores[c];
             if (cp->source) cp->source->ops->close(cp->source);
             core_join_free(cp->join);
             velo_batch_free(cp->batch);
@@ -2553,6 +2681,10 @@ done_cores:
         mi_free(job.cores);
         for (uint32_t i = 0; i < 2; i++)
             velo_exchange_free(job.x[i]);
+        if (job.rt) velo_runtime_free(job.rt); /* joins the cores */
+        mi_free(job.snaps);
+        mi_free(jsinks);
+        mi_free(sink_uds);
     }
     if (sink) sink->ops->close(sink);
     if (have_dlq) velo_dlq_close(&dlq);
