@@ -33,6 +33,10 @@ typedef struct velo_connector_args {
     /* Sources: read only part `slice` of `nslices` of the input (one per core); nslices 0 or 1:
      * all of it. How a source splits is its own (file: by file for globs, else by byte range). */
     uint32_t slice, nslices;
+    /* Optional, sources only (NULL: none). Names the sources of one query have reserved, so that
+     * two readers of one query never share what must be theirs alone (Kafka: the consumer group of
+     * a source read twice, as in a self-join). A connector reads and adds its own keys. */
+    velo_kv *claims;
 } velo_connector_args;
 
 typedef struct velo_source velo_source;

@@ -1009,6 +1009,7 @@ typedef struct op_tree {
     uint8_t *used;
     velo_sink *sink; /* the query's sink (NULL for a subquery): commit points flush it */
     bool stateless;  /* a one-input plan of FILTER / PROJECT only: no operator holds rows back */
+    velo_kv claims;  /* what the query's sources reserved (velo_connector_args.claims) */
 } op_tree;
 
 static velo_status tree_add(op_tree *t, velo_operator *op, velo_error *err) {
@@ -1252,7 +1253,8 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                  .dlq = t->dlq,
                                  .name = in->name,
                                  .used_columns = in->scan == t->used_scan ? t->used : NULL,
-                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
+                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL,
+                                 .claims = &t->claims};
     if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
     oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
     if (!oi->batch) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -1357,8 +1359,15 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
 }
 
+static bool input_commits(const op_tree *t, const open_input *oi) {
+    return t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit);
+}
+
 /* Reads the inputs phase by phase (the right sides of hash joins first); the inputs of one phase
- * take turns, a batch each, and each is finished when it ends. */
+ * take turns, a batch each, and each is finished when it ends. A source that commits (Kafka) and
+ * ends before the last phase (a hash join's build side) stays open and commits with the query's
+ * last commit: its rows sit in operator state until then, so committing earlier would skip them
+ * after a crash. */
 static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *err) {
     run_state *rs = t->rs;
     velo_status status = VELO_OK;
@@ -1370,9 +1379,12 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
         base.eval = atomic_load(&progress->eval_errors);
         base.late = atomic_load(&progress->late_rows);
     }
-    open_input open[MAX_INPUTS];
+    open_input open[MAX_INPUTS], kept[MAX_INPUTS];
     memset(open, 0, sizeof open);
-    int phase = INT32_MIN;
+    uint32_t nkept = 0;
+    int phase = INT32_MIN, last_phase = INT32_MIN;
+    for (uint32_t k = 0; k < t->ninputs; k++)
+        if (t->inputs[k].phase > last_phase) last_phase = t->inputs[k].phase;
     for (;;) {
         int next = INT32_MAX; /* the lowest phase above the one just run */
         for (uint32_t k = 0; k < t->ninputs; k++)
@@ -1416,20 +1428,31 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     oi->eof = true;
                     running--;
                     status = velo_operator_finish(oi->in->first, err);
-                    if (!status && t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit))
+                    if (!status && phase == last_phase && input_commits(t, oi))
                         status = commit_point(t->sink, oi->ops, oi->source, err);
                 }
                 publish_progress(t, sink_op, &base, batch_start_us);
             }
         }
-        for (uint32_t k = 0; k < n; k++)
-            close_one(&open[k]);
+        for (uint32_t k = 0; k < n; k++) {
+            if (!status && phase != last_phase && input_commits(t, &open[k])) {
+                kept[nkept++] = open[k];
+                memset(&open[k], 0, sizeof open[k]);
+            } else {
+                close_one(&open[k]);
+            }
+        }
         if (status) break;
+    }
+    for (uint32_t k = 0; k < nkept; k++) {
+        if (!status) status = commit_point(t->sink, kept[k].ops, kept[k].source, err);
+        close_one(&kept[k]);
     }
     return status;
 }
 
 static void tree_free(op_tree *t) {
+    velo_kv_free(&t->claims);
     for (uint32_t i = 0; i < t->nops; i++)
         t->ops[i]->ops->destroy(t->ops[i]);
     mi_free(t->ops);
