@@ -28,6 +28,7 @@
 #include "core/runtime.h"
 #include "core/sort_op.h"
 #include "core/strbuf.h"
+#include "engine/backpressure.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
 
@@ -915,7 +916,9 @@ static void core_run(velo_core *core, void *ud) {
         if (!cp->src_done && cp->source) {
             velo_batch_reset(cp->batch);
             bool eof = false;
-            velo_status st = j->sops->poll(cp->source, cp->batch, &eof, &cp->err);
+            /* a single-core chain ends in the sink: the source waits while the sink is backlogged */
+            velo_status st = velo_backpressure_poll(j->lay.single && id == 0 ? j->sink : NULL, cp->source,
+                                                    cp->batch, &eof, &cp->err);
             if (st) {
                 core_fail(j, cp, st);
                 break;
@@ -934,7 +937,8 @@ static void core_run(velo_core *core, void *ud) {
                     break;
                 }
                 /* at-least-once: the sink flushed, then the source commits what it polled */
-                if (j->commit_every_us > 0 && monotonic_us() - j->last_commit_us >= j->commit_every_us) {
+                if (j->commit_every_us > 0 && monotonic_us() - j->last_commit_us >= j->commit_every_us &&
+                    !velo_backpressure_backlogged(j->sink)) {
                     if ((st = commit_point(j->sink, j->sops, cp->source, &cp->err))) {
                         core_fail(j, cp, st);
                         break;
@@ -1408,7 +1412,8 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     if (oi->in->one_row) {
                         oi->batch->count = 1;
                         oi->eof = true;
-                    } else if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) {
+                    } else if ((status =
+                                    velo_backpressure_poll(t->sink, oi->source, oi->batch, &oi->eof, err))) {
                         break;
                     }
                     if (oi->batch->count) {
@@ -1419,7 +1424,8 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                         break; /* nothing came: let time pass (processing-time windows, idle.timeout) */
                     }
                     if (oi->commit_every_us > 0 &&
-                        monotonic_us() - oi->last_commit_us >= oi->commit_every_us) {
+                        monotonic_us() - oi->last_commit_us >= oi->commit_every_us &&
+                        !velo_backpressure_backlogged(t->sink)) {
                         if ((status = commit_point(t->sink, oi->ops, oi->source, err))) break;
                         oi->last_commit_us = monotonic_us();
                     }

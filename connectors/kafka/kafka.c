@@ -25,6 +25,7 @@
 
 #define SAMPLE_MAX_RECORDS 1000u
 #define POLL_WAIT_MS       100
+#define PAUSE_AFTER_MS     500 /* backpressure: a stall this long pauses the partitions */
 
 extern const velo_source_ops velo_kafka_source_ops;
 extern const velo_sink_ops velo_kafka_sink_ops;
@@ -182,6 +183,12 @@ typedef struct kafka_source {
     uint32_t nparts, capparts;
     bool has_assignment; /* the group gave this consumer its partitions (maybe none) */
     rd_kafka_message_t **msgs;
+    /* backpressure: asked to pause, the source stops taking records; after PAUSE_AFTER_MS it
+     * pauses its assigned partitions (librdkafka stops fetching and drops its prefetch) */
+    int64_t pause_asked_ms; /* 0: not asked */
+    bool paused, pause_reported;
+    int32_t npaused; /* partitions counted in the status as paused */
+    int64_t paused_ms;
     /* dead-letter topic */
     rd_kafka_t *dlq_rk;
     char *dlq_topic;
@@ -271,6 +278,11 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
         }
         rd_kafka_assign(rk, parts);
         s->has_assignment = true;
+        if (s->paused && parts->cnt) { /* still backlogged: the new partitions wait too */
+            rd_kafka_pause_partitions(rk, parts);
+            velo_connector_status_paused(s->health.status, parts->cnt, false);
+            s->npaused += parts->cnt;
+        }
     } else {
         /* revoked: records polled but not yet committed are read again by the next owner
          * (at-least-once: a duplicate, never a loss) */
@@ -279,6 +291,8 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
             if (p) p->assigned = false;
         }
         s->has_assignment = false; /* until the next assignment: not "done" in between */
+        velo_connector_status_paused(s->health.status, -s->npaused, false);
+        s->npaused = 0;
         rd_kafka_assign(rk, NULL);
     }
 }
@@ -290,6 +304,44 @@ static bool bounded_done(kafka_source *s) {
     for (uint32_t i = 0; i < s->nparts; i++)
         if (s->parts[i].assigned && !s->parts[i].done) return false;
     return true;
+}
+
+/* Backpressure (velo_source_ops.pause). Asked to pause, the source first only stops taking records
+ * (librdkafka's prefetch, bounded by queued.max.messages.kbytes, waits for it): a short stall costs
+ * nothing. Still asked after PAUSE_AFTER_MS, it pauses its assigned partitions: librdkafka stops
+ * fetching and drops what it prefetched for them, and on resume fetches again from the record
+ * after the last one this source took, so nothing is skipped. The consumer keeps being polled
+ * meanwhile (one that stops polling for max.poll.interval.ms leaves its group). */
+static void ksrc_pause_partitions(kafka_source *s) {
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(s->rk, &l) == RD_KAFKA_RESP_ERR_NO_ERROR && l->cnt)
+        rd_kafka_pause_partitions(s->rk, l);
+    s->paused = true;
+    s->paused_ms = now_ms();
+    s->npaused = l ? l->cnt : 0;
+    if (l) rd_kafka_topic_partition_list_destroy(l);
+    velo_connector_status_paused(s->health.status, s->npaused, true);
+}
+
+static void ksrc_pause(velo_source *src, bool pause) {
+    kafka_source *s = (kafka_source *)src;
+    if (pause) {
+        if (!s->pause_asked_ms) s->pause_asked_ms = now_ms();
+        return;
+    }
+    s->pause_asked_ms = 0;
+    if (!s->paused) return;
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(s->rk, &l) == RD_KAFKA_RESP_ERR_NO_ERROR && l->cnt)
+        rd_kafka_resume_partitions(s->rk, l);
+    if (l) rd_kafka_topic_partition_list_destroy(l);
+    velo_connector_status_paused(s->health.status, -s->npaused, false);
+    if (s->pause_reported)
+        fprintf(stderr,
+                "velo-sql: kafka source '%s': output has room again: resumed %d partitions after %.1f s\n",
+                s->name, (int)s->npaused, (double)(now_ms() - s->paused_ms) / 1000.0);
+    s->paused = s->pause_reported = false;
+    s->npaused = 0;
 }
 
 static velo_status ksrc_subscribe(kafka_source *s, velo_error *err) {
@@ -473,7 +525,22 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
     *eof = false;
     velo_status st = VELO_OK;
     if (!s->subscribed && (st = ksrc_subscribe(s, err))) return st;
-    int64_t deadline = now_ms() + POLL_WAIT_MS;
+    if (s->pause_asked_ms) {
+        if (!s->paused && now_ms() - s->pause_asked_ms >= PAUSE_AFTER_MS) ksrc_pause_partitions(s);
+        if (!s->paused) { /* a short stall: leave the records in librdkafka's queue */
+            rd_kafka_poll(s->rk, 0);
+            return VELO_OK;
+        }
+    }
+    /* paused: no waiting, only serve the consumer (rebalances, records from before the pause) */
+    int64_t deadline = now_ms() + (s->paused ? 0 : POLL_WAIT_MS);
+    if (s->paused && !s->pause_reported && deadline - s->paused_ms >= 1000) {
+        fprintf(
+            stderr,
+            "velo-sql: kafka source '%s': the output is backlogged: %d partitions paused (backpressure)\n",
+            s->name, (int)s->npaused);
+        s->pause_reported = true;
+    }
     const rd_kafka_topic_t *last_rkt = NULL; /* the partition of the previous record */
     int32_t last_partition = -1;
     int64_t last = -1;
@@ -594,6 +661,7 @@ static const velo_schema *ksrc_schema(velo_source *src) { return ((kafka_source 
 static bool ksrc_bounded(velo_source *src) { return ((kafka_source *)src)->bounded; }
 
 static void ksrc_free(kafka_source *s) {
+    velo_connector_status_paused(s->health.status, -s->npaused, false);
     if (s->rk) {
         if (s->subscribed) rd_kafka_consumer_close(s->rk);
         if (s->queue) rd_kafka_queue_destroy(s->queue);
@@ -839,6 +907,7 @@ const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .poll = ksrc_poll,
                                                .commit = ksrc_commit,
                                                .is_bounded = ksrc_bounded,
+                                               .pause = ksrc_pause,
                                                .close = ksrc_close};
 
 /* ------------------------------------------------------------------ sink */
@@ -863,6 +932,7 @@ typedef struct kafka_sink {
     velo_strbuf buf, key;
     bool transactional; /* 'processing.guarantee'='exactly_once' */
     bool in_txn;
+    int backlog_max; /* messages waiting for delivery beyond which the sink is backlogged */
     uint64_t failed;
     char first_error[512];
     char last_error[512]; /* librdkafka's last error event (an unreachable broker) */
@@ -986,6 +1056,21 @@ static velo_status ksink_write(velo_sink *sink, const velo_batch *b, velo_error 
         }
     }
     rd_kafka_poll(k->rk, 0);
+    if (k->failed) return ksink_failed(k, err);
+    return VELO_OK;
+}
+
+/* Backlogged: half of librdkafka's producer queue ('queue.buffering.max.messages') waits for
+ * delivery (a slow or unreachable broker): the source pauses rather than filling it. */
+static velo_status ksink_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err) {
+    kafka_sink *k = (kafka_sink *)sink;
+    /* never just pending: deliveries in flight are normal, and a commit waits for them briefly */
+    bool full = rd_kafka_outq_len(k->rk) >= k->backlog_max;
+    if (full && wait_ms > 0) {
+        rd_kafka_poll(k->rk, wait_ms);
+        full = rd_kafka_outq_len(k->rk) >= k->backlog_max;
+    }
+    *level = full ? VELO_SINK_FULL : VELO_SINK_CLEAR;
     if (k->failed) return ksink_failed(k, err);
     return VELO_OK;
 }
@@ -1208,7 +1293,12 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     snprintf(k->brokers, sizeof k->brokers, "%s", args->uri->authority);
     health_conf(&k->health, args->status, conf);
     if (args->status) rd_kafka_conf_set_stats_cb(conf, ksink_stats_cb);
-    char errstr[512];
+    char errstr[512], qmax[32] = "";
+    size_t qn = sizeof qmax;
+    k->backlog_max = 50000;
+    if (rd_kafka_conf_get(conf, "queue.buffering.max.messages", qmax, &qn) == RD_KAFKA_CONF_OK &&
+        atoi(qmax) > 1)
+        k->backlog_max = atoi(qmax) / 2;
     if (k->transactional && !velo_kv_get(args->options, "transactional.id") &&
         !velo_kv_get(args->options, "kafka.transactional.id")) {
         /* stable across restarts, so a restarted job fences its previous incarnation */
@@ -1252,4 +1342,5 @@ const velo_sink_ops velo_kafka_sink_ops = {.scheme = "kafka",
                                            .write = ksink_write,
                                            .flush = ksink_flush,
                                            .commit = ksink_commit,
+                                           .backlog = ksink_backlog,
                                            .close = ksink_close};

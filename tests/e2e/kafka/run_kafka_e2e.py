@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -555,6 +556,76 @@ INTO 'file://%s';
         p = run_sql(query % ("kafka://%s/sj" % dk.bootstrap, bounded, "again.csv"), tmp)
         if "0 rows read" not in p.stderr:
             fail("the second run read again (offsets not committed per reader): " + p.stderr)
+    finally:
+        dk.stop()
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def case_backpressure_pauses_partitions_while_a_fifo_sink_is_not_read(tmp):
+    """Backpressure: velo-sql writes a topic of ~20 MB into a named pipe that its reader opens but
+    does not read. The source pauses its partitions (said on stderr), velo-sql's memory stays
+    bounded meanwhile (RSS < 300 MiB), and once the reader reads, the partitions resume and every
+    record arrives exactly once."""
+    n, partitions = 120000, 16
+    dk = DevKafka(topics="flood", partitions=partitions)
+    try:
+        pad = "x" * 150
+        src = os.path.join(tmp, "flood.txt")
+        with open(src, "w") as f:  # keyed (k<i>|value) so that the partitions fill evenly
+            for i in range(n):
+                f.write('k%d|{"id": %d, "pad": "%s"}\n' % (i, i, pad))
+        p = subprocess.run(["kcat", "-b", dk.bootstrap, "-P", "-t", "flood", "-K", "|", "-l", src],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            fail("kcat -P failed: " + p.stderr)
+        fifo = os.path.join(tmp, "out.fifo")
+        os.mkfifo(fifo)
+        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader that reads nothing yet
+        with open(os.path.join(tmp, "q.sql"), "w") as f:
+            f.write("""SELECT id, pad FROM 'kafka://%s/flood' INTO 'file://out.fifo?format=jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-backpressure');
+""" % dk.bootstrap)
+        t0 = time.time()
+        velo = subprocess.Popen([VELO, "run", "q.sql"], cwd=tmp, stderr=subprocess.PIPE, text=True)
+        errs = []
+        reader = threading.Thread(target=lambda: [errs.append("%.2f " % (time.time() - t0) + e) for e in velo.stderr], daemon=True)
+        reader.start()
+        deadline, peak = time.time() + 60, 0
+        while not any("partitions paused" in e for e in errs):
+            if time.time() > deadline or velo.poll() is not None:
+                velo.kill()
+                fail("no pause reported while the pipe was not read: %r" % errs)
+            peak = max(peak, rss_kib(velo.pid))
+            time.sleep(0.1)
+        for _ in range(10):  # paused: memory stays where it is
+            peak = max(peak, rss_kib(velo.pid))
+            time.sleep(0.1)
+        print("paused while the pipe was not read: %s; peak RSS %.1f MiB"
+              % ([e.strip() for e in errs if "paused" in e], peak / 1024))
+        if peak >= 300 * 1024:
+            fail("velo-sql's RSS reached %.1f MiB while its output was stuck" % (peak / 1024))
+        os.set_blocking(rfd, True)
+        ids = []
+        with os.fdopen(rfd, "rb") as f:
+            for line in f:
+                ids.append(json.loads(line)["id"])
+        rc = velo.wait(timeout=60)
+        reader.join(timeout=10)
+        if rc != 0:
+            fail("velo-sql exited %d: %r" % (rc, errs))
+        if not any("resumed %d partitions" % partitions in e for e in errs):
+            fail("no resume reported: %r" % errs)
+        print("".join(errs))
+        missing, dup = report("backpressure through a stalled pipe", n, ids, range(n))
+        if missing or dup:
+            fail("records lost or repeated across the pause")
     finally:
         dk.stop()
 
