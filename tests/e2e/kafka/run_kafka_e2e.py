@@ -630,6 +630,33 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-backpressure');
         dk.stop()
 
 
+def case_set_header_and_remove_header_write_the_sink_headers(tmp):
+    """SET_HEADER / REMOVE_HEADER build the output's _headers MAP from the record's headers; the
+    Kafka sink sends it: kcat -f '%h' reads the headers back."""
+    dk = DevKafka(topics="hin,hout", partitions=1)
+    try:
+        lines = "".join('k%d|{"id": %d, "name": "n%d"}\n' % (i, i, i) for i in range(3))
+        p = subprocess.run(["kcat", "-b", dk.bootstrap, "-P", "-t", "hin", "-K", "|", "-H", "src=sys",
+                            "-H", "debug=1", "-H", "src=again"], input=lines, capture_output=True, text=True,
+                           timeout=30)
+        if p.returncode != 0:
+            fail("kcat -P failed: " + p.stderr)
+        sql = """CREATE STREAM hout AS
+SELECT id, SET_HEADER('trace', id * 10, SET_HEADER('src', UPPER(name), REMOVE_HEADER('debug'))) AS _headers
+FROM 'kafka://%s/hin' INTO 'kafka://%s/hout' WITH ('scan.bounded.mode' = 'latest-offset');
+""" % (dk.bootstrap, dk.bootstrap)
+        run_sql(sql, tmp)
+        p = subprocess.run(["kcat", "-b", dk.bootstrap, "-C", "-t", "hout", "-o", "beginning", "-e", "-q",
+                            "-f", "%s %h\n"], capture_output=True, text=True, timeout=60)
+        got = sorted(p.stdout.splitlines())
+        want = ['{"id":%d} src=N%d,trace=%d' % (i, i, i * 10) for i in range(3)]
+        print("headers read back by kcat:", got)
+        if got != want:
+            fail("expected %r" % want)
+    finally:
+        dk.stop()
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 if __name__ == "__main__":
