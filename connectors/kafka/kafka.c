@@ -182,6 +182,8 @@ typedef struct kafka_source {
     part_state *parts;
     uint32_t nparts, capparts;
     bool has_assignment; /* the group gave this consumer its partitions (maybe none) */
+    bool assign_all;     /* bounded, named topics: every partition assigned, no group join */
+    bool assigned_all;
     rd_kafka_message_t **msgs;
     /* backpressure: asked to pause, the source stops taking records; after PAUSE_AFTER_MS it
      * pauses its assigned partitions (librdkafka stops fetching and drops its prefetch) */
@@ -342,6 +344,69 @@ static void ksrc_pause(velo_source *src, bool pause) {
                 s->name, (int)s->npaused, (double)(now_ms() - s->paused_ms) / 1000.0);
     s->paused = s->pause_reported = false;
     s->npaused = 0;
+}
+
+/* A bounded read of named topics takes every partition itself (rd_kafka_assign) instead of joining
+ * the consumer group: no group join (about 3 s on the dev broker), no rebalance. The start offset
+ * of each partition is RD_KAFKA_OFFSET_INVALID, which librdkafka resolves to the group's committed
+ * offset (fetched without joining), else 'auto.offset.reset'; commits still go to the group. The
+ * end is each partition's high watermark now. False (and no error) while the brokers do not
+ * answer yet: the caller retries at its next poll. */
+static bool ksrc_assign_all(kafka_source *s, velo_status *st, velo_error *err) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+    *st = VELO_OK;
+    for (int t = 0; t < s->subscription->cnt && !*st; t++) {
+        const char *topic = s->subscription->elems[t].topic;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(s->rk, topic, NULL);
+        const rd_kafka_metadata_t *md = NULL;
+        rd_kafka_resp_err_t e = rkt ? rd_kafka_metadata(s->rk, 0, rkt, &md, 1000) : rd_kafka_last_error();
+        if (!e && (md->topic_cnt < 1 || md->topics[0].err)) {
+            rd_kafka_resp_err_t te =
+                md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+            *st = velo_error_set(err, VELO_ERR_NOT_FOUND,
+                                 "kafka source '%s': topic '%s': %s (create the topic, or check the name)",
+                                 s->name, topic, rd_kafka_err2str(te));
+        } else if (!e) {
+            for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id)->offset =
+                    RD_KAFKA_OFFSET_INVALID;
+        }
+        if (md) rd_kafka_metadata_destroy(md);
+        if (rkt) rd_kafka_topic_destroy(rkt);
+        if (e) { /* not reachable yet: said once by the caller after a while, retried */
+            if (!s->last_error[0]) snprintf(s->last_error, sizeof s->last_error, "%s", rd_kafka_err2str(e));
+            rd_kafka_topic_partition_list_destroy(l);
+            return false;
+        }
+    }
+    /* every partition's end in one request per broker: ListOffsets for the latest offset */
+    rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(l);
+    for (int i = 0; i < ends->cnt; i++)
+        ends->elems[i].offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t qe =
+        ends->cnt ? rd_kafka_offsets_for_times(s->rk, ends, 10000) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; i < l->cnt && !*st; i++) {
+        rd_kafka_topic_partition_t *tp = &l->elems[i];
+        part_state *p = part_find(s, tp->topic, tp->partition, true);
+        if (!p) {
+            *st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            break;
+        }
+        p->assigned = true;
+        p->done = false; /* an empty partition, or one read to its end before, ends by its EOF */
+        if (!qe && !ends->elems[i].err && ends->elems[i].offset >= 0) {
+            p->end = ends->elems[i].offset;
+            p->done = p->end == 0;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(ends);
+    rd_kafka_resp_err_t e = *st ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_assign(s->rk, l);
+    if (e)
+        *st = velo_error_set(err, VELO_ERR_IO, "kafka source '%s': cannot assign its partitions: %s", s->name,
+                             rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(l);
+    if (!*st) s->has_assignment = s->assigned_all = true;
+    return true;
 }
 
 static velo_status ksrc_subscribe(kafka_source *s, velo_error *err) {
@@ -524,7 +589,18 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
     kafka_source *s = (kafka_source *)src;
     *eof = false;
     velo_status st = VELO_OK;
-    if (!s->subscribed && (st = ksrc_subscribe(s, err))) return st;
+    if (s->assign_all && !s->assigned_all) {
+        if (!s->started_ms) s->started_ms = now_ms();
+        if (!ksrc_assign_all(s, &st, err)) {
+            if (!s->error_reported && now_ms() - s->started_ms > 2000)
+                ksrc_report_trouble(s, RD_KAFKA_RESP_ERR__TRANSPORT, s->last_error, err);
+            rd_kafka_poll(s->rk, 0);
+            return VELO_OK;
+        }
+        if (st) return st;
+    } else if (!s->assign_all && !s->subscribed && (st = ksrc_subscribe(s, err))) {
+        return st;
+    }
     if (s->pause_asked_ms) {
         if (!s->paused && now_ms() - s->pause_asked_ms >= PAUSE_AFTER_MS) ksrc_pause_partitions(s);
         if (!s->paused) { /* a short stall: leave the records in librdkafka's queue */
@@ -663,7 +739,7 @@ static bool ksrc_bounded(velo_source *src) { return ((kafka_source *)src)->bound
 static void ksrc_free(kafka_source *s) {
     velo_connector_status_paused(s->health.status, -s->npaused, false);
     if (s->rk) {
-        if (s->subscribed) rd_kafka_consumer_close(s->rk);
+        if (s->subscribed || s->assigned_all) rd_kafka_consumer_close(s->rk);
         if (s->queue) rd_kafka_queue_destroy(s->queue);
         rd_kafka_destroy(s->rk);
     }
@@ -843,6 +919,8 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
     if ((st = kafka_format(args->options, &s->fops, &s->fmt, &s->raw, err))) goto fail;
     s->json = s->fops && !strcasecmp(s->fops->name, "jsonl");
     if ((st = velo_kafka_topics(args->uri, &s->subscription, err))) goto fail;
+    /* a pattern's topics are found by subscribing */
+    s->assign_all = s->bounded && s->subscription->cnt && s->subscription->elems[0].topic[0] != '^';
     if (args->declared) {
         s->schema = velo_schema_copy(args->declared);
         if (!s->schema) {

@@ -72,6 +72,12 @@ velo_status velo_kafka_conf(const velo_connector_args *args, velo_kafka_role rol
         if (!st) st = set(conf, "enable.auto.commit", "false", "enable.auto.commit", name, err);
         if (!st) st = set(conf, "enable.auto.offset.store", "false", "enable.auto.offset.store", name, err);
         if (!st) st = set(conf, "auto.offset.reset", "earliest", "auto.offset.reset", name, err);
+        /* librdkafka counts queued.min.messages (default 100000) over the consumer queue that all
+         * partitions forward to, and once it is reached its fetcher looks again only about a second
+         * later: reading stalled ~1 s every 100k records. The prefetch stays bounded by
+         * queued.max.messages.kbytes (64 MiB by default). */
+        if (!st && role == VELO_KAFKA_CONSUMER)
+            st = set(conf, "queued.min.messages", "1000000", "queued.min.messages", name, err);
     }
     if (!st && role == VELO_KAFKA_PRODUCER)
         st = set(conf, "partitioner", "murmur2_random", "partitioner", name, err);
