@@ -22,7 +22,8 @@ static const char *const COMMON_KEYS[] = {
     "idle.timeout",
 };
 
-static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
+static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",
+                                        "watch",  "path",      "watch.interval", "nulls"};
 
 static const char *const KAFKA_KEYS[] = {
     "bootstrap.servers",
