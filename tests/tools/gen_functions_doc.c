@@ -116,7 +116,8 @@ static bool aggregate_runs(const velo_function *f) {
         char msg[256];
         if (!velo_function_check(f, args, n, &ret, msg, sizeof msg)) continue;
         velo_value consts[2] = {velo_value_null(), velo_value_null()};
-        if (n == 2) consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
+        if (n == 2)
+            consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
         velo_agg_desc d;
         if (velo_agg_desc_make(f->name, args, n, false, ret, consts, &d, NULL) == VELO_OK) return true;
     }
