@@ -10,8 +10,8 @@
 #include <wctype.h>
 
 #include "core/decimal.h"
-#include "core/utf8.h"
 #include "core/strbuf.h"
+#include "core/utf8.h"
 
 static uint32_t utf8_chars(const char *s, uint32_t n) {
     uint32_t c = 0;
@@ -1024,6 +1024,53 @@ VELO_SCALAR_FN(velo_fn_header_keys) {
         items[i] = velo_value_str(h->u.nested.names[i].ptr, h->u.nested.names[i].len);
     *out = nested_value(VELO_TYPE_LIST, items, NULL, n);
     return VELO_OK;
+}
+
+/* SET_HEADER / REMOVE_HEADER: a new headers MAP, the last argument's (the record's _headers, or the
+ * headers passed) with `name` set or removed. Names are case-sensitive, as Kafka's. SET keeps the
+ * place of the first header of that name and drops its repeats, or appends; a NULL value is a
+ * header without value. A NULL name changes nothing. */
+static velo_status header_edit(const velo_value *name_arg, const velo_value *value, const velo_value *h,
+                               velo_arena *arena, velo_value *out, velo_error *err) {
+    uint32_t n = h && !h->is_null && h->type.id == VELO_TYPE_MAP && h->u.nested.names ? h->u.nested.count : 0;
+    velo_value *items = velo_arena_alloc(arena, sizeof *items * (n + 1));
+    velo_str *names = velo_arena_alloc(arena, sizeof *names * (n + 1));
+    if (!items || !names) return nomem(err);
+    velo_str name = {0};
+    if (!name_arg->is_null) {
+        velo_status st = text_arg(name_arg, arena, &name, err);
+        if (st) return st;
+    }
+    velo_value v = velo_value_null();
+    v.type = velo_type_make(VELO_TYPE_VARCHAR);
+    if (value && !value->is_null) {
+        velo_str t;
+        velo_status st = text_arg(value, arena, &t, err);
+        if (st) return st;
+        v = velo_value_str(t.ptr, t.len);
+    }
+    uint32_t k = 0;
+    bool placed = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const velo_str *hn = &h->u.nested.names[i];
+        if (!name_arg->is_null && hn->len == name.len && !memcmp(hn->ptr, name.ptr, name.len)) {
+            if (value && !placed) names[k] = name, items[k++] = v, placed = true;
+            continue;
+        }
+        names[k] = *hn;
+        items[k++] = h->u.nested.items[i];
+    }
+    if (value && !placed && !name_arg->is_null) names[k] = name, items[k++] = v;
+    *out = nested_value(VELO_TYPE_MAP, items, names, k);
+    return VELO_OK;
+}
+
+VELO_SCALAR_FN(velo_fn_set_header) {
+    return header_edit(&args[0], &args[1], nargs > 2 ? &args[2] : NULL, arena, out, err);
+}
+
+VELO_SCALAR_FN(velo_fn_remove_header) {
+    return header_edit(&args[0], NULL, nargs > 1 ? &args[1] : NULL, arena, out, err);
 }
 
 VELO_SCALAR_FN(velo_fn_map_values) {

@@ -344,8 +344,11 @@ static velo_status check_literal(binder *b, const sql_expr *at, const velo_funct
 }
 
 /* HEADER('h'), HAS_HEADER('h') and HEADER_KEYS() read the record's headers: the _headers column of
- * the Kafka source is appended to the call as a hidden last argument. */
-static bool is_header_function(const velo_function *f) {
+ * the Kafka source is appended to the call as a hidden last argument; so do SET_HEADER(name, value)
+ * and REMOVE_HEADER(name) when no headers MAP is passed to them. */
+static bool is_header_function(const velo_function *f, uint32_t nargs) {
+    if (!strcasecmp(f->name, "SET_HEADER")) return nargs == 2;
+    if (!strcasecmp(f->name, "REMOVE_HEADER")) return nargs == 1;
     return !strcasecmp(f->name, "HEADER") || !strcasecmp(f->name, "HAS_HEADER") ||
            !strcasecmp(f->name, "HEADER_KEYS");
 }
@@ -360,8 +363,20 @@ static velo_status bind_headers_arg(binder *b, const sql_expr *e, velo_expr *x) 
     col.u.column.parts = parts;
     col.u.column.nparts = 1;
     velo_expr *h = NULL;
+    /* a source without headers (a file): the calls see none, rather than an unknown column */
+    velo_diags *diags = b->diags, scratch;
+    velo_diags_init(&scratch);
+    b->diags = &scratch;
     velo_status st = bind(b, &col, &h);
-    if (st) return st;
+    b->diags = diags;
+    velo_diags_free(&scratch);
+    if (st == VELO_ERR_NOMEM) return st;
+    if (st) {
+        h = new_node(b, VELO_EXPR_CONST, velo_type_make(VELO_TYPE_MAP), 0, e);
+        if (!h) return VELO_ERR_NOMEM;
+        h->constant = velo_value_null();
+        h->constant.type = velo_type_make(VELO_TYPE_MAP);
+    }
     velo_expr **args = mi_realloc(x->args, sizeof *args * (x->nargs + 1));
     if (!args) {
         velo_expr_free(h);
@@ -415,7 +430,7 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
         return st;
     }
     if (t.id != VELO_TYPE_NULL) x->type = t;
-    if (!st && is_header_function(f)) st = bind_headers_arg(b, e, x);
+    if (!st && is_header_function(f, n)) st = bind_headers_arg(b, e, x);
     if (st) {
         velo_expr_free(x);
         return st;

@@ -420,10 +420,12 @@ static const velo_function catalog[] = {
         "HAS_HEADER(VARCHAR name) -> BOOLEAN", "whether the record has the header"),
     ROW("HEADER_KEYS", NULL, S, 0, 0, FIX(LIST), false, velo_fn_header_keys, NULL, ARGS(C_ANY),
         "HEADER_KEYS() -> LIST", "names of the record's headers"),
-    ROW("SET_HEADER", NULL, S, 2, 2, FIX(VARCHAR), false, NULL, NULL, ARGS(C_ANY, C_ANY),
-        "SET_HEADER(name, value) -> VARCHAR", "sets a header of the output record (both as text); returns the value"),
-    ROW("REMOVE_HEADER", NULL, S, 1, 1, FIX(VARCHAR), false, NULL, NULL, ARGS(C_ANY),
-        "REMOVE_HEADER(name) -> VARCHAR", "removes a header from the output record; returns its old value"),
+    ROW("SET_HEADER", NULL, S, 2, 3, FIX(MAP), false, velo_fn_set_header, NULL, ARGS(C_ANY, C_ANY, C_MAP),
+        "SET_HEADER(name, value [, MAP headers]) -> MAP",
+        "the record's headers (or `headers`) with `name` set to `value` as text; `AS _headers` sends them"),
+    ROW("REMOVE_HEADER", NULL, S, 1, 2, FIX(MAP), false, velo_fn_remove_header, NULL, ARGS(C_ANY, C_MAP),
+        "REMOVE_HEADER(name [, MAP headers]) -> MAP",
+        "the record's headers (or `headers`) without `name`; `AS _headers` sends them"),
 #undef CATEGORY
 };
 /* clang-format on */

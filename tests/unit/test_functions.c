@@ -3,6 +3,7 @@
  * checks that the value has exactly that type. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/decimal.h"
@@ -619,12 +620,11 @@ Test(functions, struct_names_fields_by_position) {
 
 /* ---- the catalog ---- */
 
-Test(functions, every_scalar_function_but_header_writers_and_timestamp_has_an_implementation) {
+Test(functions, every_scalar_function_but_timestamp_has_an_implementation) {
     for (uint32_t i = 0; velo_function_at(i); i++) {
         const velo_function *f = velo_function_at(i);
         if (f->kind != VELO_FN_SCALAR) continue;
-        bool metadata = !strcmp(f->name, "SET_HEADER") || !strcmp(f->name, "REMOVE_HEADER") ||
-                        !strcmp(f->name, "TIMESTAMP");
+        bool metadata = !strcmp(f->name, "TIMESTAMP");
         if (metadata)
             cr_expect_null(f->impl, "%s", f->name);
         else
@@ -687,6 +687,63 @@ Test(functions, has_header_is_true_for_present_headers_even_with_null_value) {
     args[1] = velo_value_null(); /* a record from a source without headers */
     velo_fn_has_header(args, 2, velo_type_make(VELO_TYPE_BOOLEAN), &arena, &out, &err);
     cr_assert(!out.is_null && !out.u.b);
+}
+
+/* "name=value,..." of a headers MAP ("name" alone for a header without value). */
+static const char *headers_text(const velo_value *m) {
+    static char buf[256];
+    size_t n = 0;
+    buf[0] = '\0';
+    cr_assert_eq(m->type.id, VELO_TYPE_MAP);
+    for (uint32_t i = 0; i < m->u.nested.count; i++) {
+        const velo_value *it = &m->u.nested.items[i];
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.*s", i ? "," : "", (int)m->u.nested.names[i].len,
+                              m->u.nested.names[i].ptr);
+        if (!it->is_null)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "=%.*s", (int)it->u.str.len, it->u.str.ptr);
+    }
+    return buf;
+}
+
+Test(functions, set_header_replaces_in_place_or_appends_as_text_and_keeps_the_record_unchanged) {
+    velo_value out;
+    velo_error err;
+    velo_value h = headers_map();
+    velo_value args[] = {HS("region"), I(42), h};
+    cr_assert_eq(velo_fn_set_header(args, 3, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err), VELO_OK);
+    cr_expect_str_eq(headers_text(&out), "region=42,trace");
+    args[0] = HS("Region"); /* names are case-sensitive, as Kafka's */
+    args[1] = velo_value_null();
+    velo_fn_set_header(args, 3, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err);
+    cr_expect_str_eq(headers_text(&out), "region=eu,trace,Region", "a NULL value: a header without value");
+    cr_expect_str_eq(headers_text(&h), "region=eu,trace", "the input MAP is not changed");
+    args[2] = velo_value_null(); /* a record without headers */
+    args[1] = HS("v");
+    velo_fn_set_header(args, 3, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err);
+    cr_expect_str_eq(headers_text(&out), "Region=v");
+    args[0] = velo_value_null(); /* no name: nothing changes */
+    args[2] = h;
+    velo_fn_set_header(args, 3, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err);
+    cr_expect_str_eq(headers_text(&out), "region=eu,trace");
+}
+
+Test(functions, set_header_leaves_one_header_of_a_repeated_name_and_remove_header_drops_all) {
+    static velo_value items[3];
+    static velo_str names[3] = {{"a", 1}, {"b", 1}, {"a", 1}};
+    items[0] = HS("1"), items[1] = HS("2"), items[2] = HS("3");
+    velo_value m = {.type = velo_type_make(VELO_TYPE_MAP)};
+    m.u.nested.items = items, m.u.nested.names = names, m.u.nested.count = 3;
+    velo_value out;
+    velo_error err;
+    velo_value set[] = {HS("a"), HS("x"), m};
+    velo_fn_set_header(set, 3, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err);
+    cr_expect_str_eq(headers_text(&out), "a=x,b=2");
+    velo_value rm[] = {HS("a"), m};
+    cr_assert_eq(velo_fn_remove_header(rm, 2, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err), VELO_OK);
+    cr_expect_str_eq(headers_text(&out), "b=2");
+    rm[0] = HS("zz");
+    velo_fn_remove_header(rm, 2, velo_type_make(VELO_TYPE_MAP), &arena, &out, &err);
+    cr_expect_str_eq(headers_text(&out), "a=1,b=2,a=3");
 }
 
 Test(functions, header_keys_lists_header_names_in_record_order) {
