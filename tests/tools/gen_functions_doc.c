@@ -36,9 +36,17 @@ static const char *const intro =
     "  more digit. `PERCENTILE_CONT` has the same type and rounds its interpolation at that scale.\n"
     "  Both are `DOUBLE` for `BIGINT` and `DOUBLE`.\n"
     "- `CEIL`/`FLOOR(DECIMAL(p,s))` is `DECIMAL(p-s+1,0)` (rounding up may carry a digit: 9.5 -> 10);\n"
-    "  `ROUND`, `TRUNCATE` and `ABS` keep the type of their argument; `SIGN` is `BIGINT` (`DOUBLE` for\n"
+    "  `TRUNCATE` and `ABS` keep the type of their argument, and so does `ROUND`, except that\n"
+    "  `ROUND(DECIMAL(p,s), n)` with a constant `n < s` is `DECIMAL(p, max(n,0))` (as in PostgreSQL and\n"
+    "  DuckDB: `ROUND(123.456, 2)` is `123.46`, not `123.460`); `SIGN` is `BIGINT` (`DOUBLE` for\n"
     "  `DOUBLE`); `MOD(a, b)` has the type of `a % b`; `POWER`, `SQRT`, `EXP`, `LN`, `LOG`, `LOG10` and\n"
     "  the statistics (`STDDEV*`, `VAR*`) are `DOUBLE`.\n"
+    "\n"
+    "A LIST, MAP or STRUCT turned into text (`CAST(x AS VARCHAR)`, `CONCAT`, `||`) is its JSON text:\n"
+    "`[1,2,3]`, `{\"key1\":\"value1\",\"key2\":42}`. A `json` argument of the JSON functions is JSON\n"
+    "text or such a nested value (an object or array read from JSON lines). Two LISTs compare element\n"
+    "by element; two MAPs (or STRUCTs) compare entry by entry in key order, so `MAP('a', 1, 'b', 2) =\n"
+    "MAP('b', 2, 'a', 1)`.\n"
     "\n"
     "The unit of `DATEDIFF`, `DATE_ADD` and `DATE_TRUNC` is one of microsecond, millisecond, second,\n"
     "minute, hour, day, week, month, quarter, year (any case, singular or plural). `EXTRACT(YEAR FROM x)`\n"
@@ -93,7 +101,8 @@ static bool aggregate_runs(const velo_function *f) {
         char msg[256];
         if (!velo_function_check(f, args, n, &ret, msg, sizeof msg)) continue;
         velo_value consts[2] = {velo_value_null(), velo_value_null()};
-        if (n == 2) consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
+        if (n == 2)
+            consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
         velo_agg_desc d;
         if (velo_agg_desc_make(f->name, args, n, false, ret, consts, &d, NULL) == VELO_OK) return true;
     }
