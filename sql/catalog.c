@@ -171,15 +171,16 @@ static bool type_map(const velo_type *a, uint32_t n, velo_type *ret, char *msg, 
 #define COMMON .ret = VELO_RET_COMMON
 #define ARGS(...)                                                                                            \
     { __VA_ARGS__ }
-#define C_ANY  VELO_ARG_ANY
-#define C_NUM  VELO_ARG_NUMERIC
-#define C_INT  VELO_ARG_INTEGER
-#define C_STR  VELO_ARG_STRING
-#define C_BOOL VELO_ARG_BOOLEAN
-#define C_TEMP VELO_ARG_TEMPORAL
-#define C_LIST VELO_ARG_LIST
-#define C_MAP  VELO_ARG_MAP
-#define C_CMP  VELO_ARG_COMPARABLE
+#define C_ANY   VELO_ARG_ANY
+#define C_NUM   VELO_ARG_NUMERIC
+#define C_INT   VELO_ARG_INTEGER
+#define C_STR   VELO_ARG_STRING
+#define C_BOOL  VELO_ARG_BOOLEAN
+#define C_TEMP  VELO_ARG_TEMPORAL
+#define C_LIST  VELO_ARG_LIST
+#define C_MAP   VELO_ARG_MAP
+#define C_KEYED VELO_ARG_KEYED
+#define C_CMP   VELO_ARG_COMPARABLE
 
 #define STRING_AGG_ROW(n, alias, sig, sum)                                                                   \
     ROW(n, alias, A, 2, 2, FIX(VARCHAR), false, NULL, NULL, ARGS(C_STR, C_STR), sig, sum)
@@ -410,9 +411,9 @@ static const velo_function catalog[] = {
         "ARRAY_LENGTH(LIST) -> BIGINT", "number of elements"),
     ROW("ARRAY_CONTAINS", NULL, S, 2, 2, FIX(BOOLEAN), true, velo_fn_array_contains, NULL, ARGS(C_LIST, C_ANY),
         "ARRAY_CONTAINS(LIST, x) -> BOOLEAN", "whether an element equals x"),
-    ROW("MAP_KEYS", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_keys, NULL, ARGS(C_MAP),
+    ROW("MAP_KEYS", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_keys, NULL, ARGS(C_KEYED),
         "MAP_KEYS(MAP) -> LIST", "the keys (of a STRUCT: the field names)"),
-    ROW("MAP_VALUES", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_values, NULL, ARGS(C_MAP),
+    ROW("MAP_VALUES", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_values, NULL, ARGS(C_KEYED),
         "MAP_VALUES(MAP) -> LIST", "the values (of a STRUCT: the field values)"),
 #undef CATEGORY
 #define CATEGORY "kafka"
@@ -474,7 +475,8 @@ static bool class_accepts(velo_arg_class c, velo_type t) {
     case VELO_ARG_TIMESTAMP: return id == VELO_TYPE_TIMESTAMP;
     case VELO_ARG_INTERVAL: return id == VELO_TYPE_INTERVAL;
     case VELO_ARG_LIST: return id == VELO_TYPE_LIST;
-    case VELO_ARG_MAP: return id == VELO_TYPE_MAP || id == VELO_TYPE_STRUCT; /* field names as keys */
+    case VELO_ARG_MAP: return id == VELO_TYPE_MAP;
+    case VELO_ARG_KEYED: return id == VELO_TYPE_MAP || id == VELO_TYPE_STRUCT; /* field names as keys */
     case VELO_ARG_COMPARABLE: return id != VELO_TYPE_LIST && id != VELO_TYPE_MAP && id != VELO_TYPE_STRUCT;
     }
     return false;
@@ -491,7 +493,8 @@ static const char *class_name(velo_arg_class c) {
     case VELO_ARG_TIMESTAMP: return "TIMESTAMP";
     case VELO_ARG_INTERVAL: return "INTERVAL";
     case VELO_ARG_LIST: return "a LIST";
-    case VELO_ARG_MAP: return "a MAP or STRUCT";
+    case VELO_ARG_MAP: return "a MAP";
+    case VELO_ARG_KEYED: return "a MAP or STRUCT";
     case VELO_ARG_COMPARABLE: return "a comparable value";
     }
     return "?";
