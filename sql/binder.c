@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/decimal.h"
+#include "core/functions.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
 
@@ -387,6 +388,28 @@ static velo_status bind_headers_arg(binder *b, const sql_expr *e, velo_expr *x) 
     return VELO_OK;
 }
 
+static bool const_i64(const velo_expr *e, int64_t *v) {
+    if (e->kind == VELO_EXPR_CONST && !e->constant.is_null && e->constant.type.id == VELO_TYPE_BIGINT) {
+        *v = e->constant.u.i64;
+        return true;
+    }
+    if (e->kind == VELO_EXPR_NEG && e->nargs == 1 && const_i64(e->args[0], v) && *v != INT64_MIN) {
+        *v = -*v;
+        return true;
+    }
+    return false;
+}
+
+/* ROUND(DECIMAL(p,s), n) with a constant n < s is DECIMAL(p, max(n, 0)), as in PostgreSQL and
+ * DuckDB: the digits past n are zeros, and ROUND(123.456, 2) reads 123.46, not 123.460. */
+static void narrow_round_scale(velo_expr *x) {
+    int64_t d;
+    if (x->fn != velo_fn_round || x->nargs != 2 || x->type.id != VELO_TYPE_DECIMAL ||
+        !const_i64(x->args[1], &d) || d >= x->type.scale)
+        return;
+    x->type = velo_type_decimal(x->type.precision, (uint8_t)(d < 0 ? 0 : d));
+}
+
 static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) {
     const char *name = e->u.func.name;
     const velo_function *f = velo_function_lookup(name);
@@ -443,6 +466,7 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
     x->fn = f->impl;
     x->fn_name = f->name;
     x->strict = f->strict;
+    narrow_round_scale(x);
     *out = x;
     return VELO_OK;
 }

@@ -452,7 +452,7 @@ Test(catalog_compat, median_needs_one_number) { /* nf_080, nf_081, nf_076 */
 Test(catalog_compat, collection_functions_reject_scalars) { /* advt_019, advt_020 */
     expect_error("ARRAY_CONTAINS", ARGV(VARCHAR, VARCHAR),
                  "ARRAY_CONTAINS expects a LIST as argument 1, found VARCHAR");
-    expect_error("MAP_KEYS", ARGV(VARCHAR), "MAP_KEYS expects a MAP as argument 1, found VARCHAR");
+    expect_error("MAP_KEYS", ARGV(VARCHAR), "MAP_KEYS expects a MAP or STRUCT as argument 1, found VARCHAR");
 }
 
 Test(catalog_compat, map_needs_key_value_pairs) { /* advt_021 */
@@ -505,7 +505,7 @@ Test(catalog_class, array_length_needs_a_list) {
 }
 
 Test(catalog_class, map_values_needs_a_map) {
-    expect_error("MAP_VALUES", ARGV(LIST), "MAP_VALUES expects a MAP as argument 1, found LIST");
+    expect_error("MAP_VALUES", ARGV(LIST), "MAP_VALUES expects a MAP or STRUCT as argument 1, found LIST");
 }
 
 Test(catalog_class, max_needs_a_comparable_value) {
@@ -719,7 +719,7 @@ Test(catalog_type, ranking_functions) {
 }
 
 Test(catalog_type, json_functions) {
-    expect_type("JSON_EXTRACT", ARGV(VARCHAR, VARCHAR), VARCHAR);
+    expect_type("JSON_EXTRACT", ARGV(VARCHAR, VARCHAR), DYN); /* a scalar as its SQL value, or JSON text */
     expect_type("JSON_VALUE", ARGV(DYN, VARCHAR), VARCHAR);
     expect_type("JSON_EXISTS", ARGV(VARCHAR, VARCHAR), BOOLEAN);
     expect_error("JSON_VALUE", ARGV(VARCHAR, BIGINT),
@@ -730,6 +730,8 @@ Test(catalog_type, collection_functions) {
     expect_type("ARRAY_LENGTH", ARGV(LIST), BIGINT);
     expect_type("ARRAY_CONTAINS", ARGV(LIST, BIGINT), BOOLEAN);
     expect_type("MAP_KEYS", ARGV(MAP), LIST);
+    expect_type("MAP_KEYS", ARGV(velo_type_make(VELO_TYPE_STRUCT)), LIST); /* field names */
+    expect_type("CONCAT", NOARGS, VARCHAR);                                /* CONCAT() is empty */
     expect_type("SPLIT", ARGV(VARCHAR, VARCHAR), LIST);
     expect_type("ARRAY", NOARGS, LIST); /* advt_031 */
 }
