@@ -2138,7 +2138,10 @@ static bool lookup_join_chain(const velo_query_plan *qp, velo_plan **nodes, uint
         stack[count++] = p;
     }
     if (!join || count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN) return false;
-    if (join->within_us >= 0 || !plan_bounded(join->right)) return false;
+    /* a MARK join (a correlated subquery under OR / NOT IN) and a time-bounded join stay on core 0 */
+    if (join->within_us >= 0 || join->time_bound || join->join_kind == VELO_JOIN_MARK ||
+        !plan_bounded(join->right))
+        return false;
     const velo_plan *r = join->right;
     uint32_t depth = 0;
     for (; r && (r->kind == VELO_PLAN_FILTER || r->kind == VELO_PLAN_PROJECT); r = r->input, depth++)

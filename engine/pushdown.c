@@ -137,6 +137,8 @@ static void need(walk *w, const velo_plan *p, const uint8_t *want) {
         for (uint32_t j = 0; ok && j < nout && j < lw + rw; j++)
             both[j] = want ? want[j] : 1;
         ok = ok && mark(p->condition, both, lw + rw);
+        /* a MARK join's value `left = right` (exprs[0]) reads both sides too */
+        ok = ok && mark_all(p->exprs, p->nexprs, both, lw + rw);
         uint8_t *l = ok ? mask_new(both, lw) : NULL, *r = ok ? mask_new(both + lw, rw) : NULL;
         bool lok = l && mark_all(p->left_keys, p->njoin_keys, l, lw);
         bool rok = r && mark_all(p->right_keys, p->njoin_keys, r, rw);
