@@ -717,7 +717,8 @@ def case_backpressure_pauses_partitions_while_a_fifo_sink_is_not_read(tmp):
 WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-backpressure');
 """ % dk.bootstrap)
         t0 = time.time()
-        velo = subprocess.Popen([VELO, "run", "q.sql"], cwd=tmp, stderr=subprocess.PIPE, text=True)
+        # one core: pausing partitions on several cores is not built yet (docs/connectors/kafka.md)
+        velo = subprocess.Popen([VELO, "run", "q.sql", "--cores", "1"], cwd=tmp, stderr=subprocess.PIPE, text=True)
         errs = []
         reader = threading.Thread(target=lambda: [errs.append("%.2f " % (time.time() - t0) + e) for e in velo.stderr], daemon=True)
         reader.start()
