@@ -20,6 +20,7 @@ static const char *const COMMON_KEYS[] = {
     "allowed.lateness",
     "late.records",
     "idle.timeout",
+    "group.local.max.groups", /* a job option: the two-phase GROUP BY's local table (engine/job.c) */
 };
 
 static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
