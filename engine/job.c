@@ -84,7 +84,7 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
     dlq_ctx *d = ud;
     if (d->fail_job)
         return velo_error_set(err, VELO_ERR_ROW, "%s (row from %s line %lld; 'on.error'='fail')", message,
-                              d->source_name, (long long)b->origin[row]);
+                              d->source_name, (long long)velo_dlq_line(d->dlq, b->origin[row]));
     d->row_errors++;
     velo_strbuf_clear(&d->buf);
     velo_strbuf_putc(&d->buf, '{');
