@@ -385,7 +385,9 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
                 bool ok = true;
                 for (uint32_t i = 0; i < e->nkeys && ok; i++)
                     ok = hash_key(&h, kv[i], row, &e->keybuf);
-                if (ok) to = (uint32_t)(h % ncons);
+                /* the high half: a GROUP BY table's buckets use the low bits of the same XXH3 of an
+                 * encoded key (a two-phase partial row's "_key"), which must stay spread on the owner */
+                if (ok) to = (uint32_t)((h >> 32) % ncons);
             }
             dest[k] = to;
             count[to + 1]++;
