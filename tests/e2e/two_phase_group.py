@@ -13,8 +13,8 @@ import subprocess
 import sys
 import tempfile
 
-ROWS = 200000
-KEYS = 120000  # most keys repeat once or twice: the local tables reduce little
+ROWS = 100000
+KEYS = 60000  # most keys repeat once or twice: the local tables reduce little
 MARGIN_KB = 48 * 1024  # two bounded local tables (65,536 groups each) and their partial batches
 
 
