@@ -893,7 +893,10 @@ static velo_status build_two_phase(run_state *rs, const velo_query_plan *qp, vel
     cp->group_ops[0] = partial;
     cp->chain_a = build_chain(rs, qp, nodes, 1, lay->a_end, partial, true, cp, err);
     partial = NULL; /* in chain_a, or destroyed by build_chain */
-    if (!cp->chain_a) goto fail;
+    if (!cp->chain_a) {
+        cp->group_ops[0] = NULL;
+        goto fail;
+    }
 
     velo_operator *xb =
         velo_exchange_op_new(x2, core, NULL, 0, 0, nodes[lay->b_end - 1]->schema, cap, rs->opts->file);
@@ -1966,6 +1969,9 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
     job.commits = sops->commit || (ksink && ksink->commit);
     plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    uint32_t local_max; /* checked at any core count; used by build_two_phase */
+    bool local_off;
+    if ((status = local_max_groups_option(qp, &local_max, &local_off, err))) goto done;
     job.cores = mi_zalloc_aligned(sizeof *job.cores * ncores, _Alignof(core_pipe));
     if (!job.cores) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
