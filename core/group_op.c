@@ -834,9 +834,12 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
             }
     }
     if (cfg->phase != VELO_GROUP_FULL) {
-        if (cfg->windowed || cfg->emit_changes || cfg->nkeys == 0) {
+        if (cfg->emit_changes || cfg->nkeys == 0 ||
+            (cfg->windowed &&
+             (cfg->use_watermark || cfg->time_column < 0 || cfg->window.kind == VELO_WIN_SESSION))) {
             velo_error_set(err, VELO_ERR_INTERNAL,
-                           "two-phase GROUP BY needs keys, no window and no EMIT CHANGES");
+                           "two-phase GROUP BY needs keys, no EMIT CHANGES, and windows (not SESSION) on "
+                           "event time that close at the end of input");
             return NULL;
         }
         for (uint32_t a = 0; a < cfg->naggs; a++)
@@ -974,9 +977,18 @@ static velo_status partial_flush(group_op *g, velo_error *err) {
         if (!(r->flags & REC_LIVE)) continue;
         if (g->out->count == g->out->capacity && (st = flush_out(g, err))) return st;
         uint32_t row = g->out->count;
-        if ((st = put_bytes(g->out, 0, row, rec_key(t, r), r->key_len, err)) ||
-            (st = put_bytes(g->out, 1, row, rec_payload(t, r), g->states_size, err)))
+        if ((st = put_bytes(g->out, 0, row, rec_key(t, r), r->key_len, err))) return st;
+        if (t->windowed) { /* [window start, end] ahead of the states */
+            char *both = velo_arena_alloc(&g->out->arena, 16 + g->states_size);
+            if (!both)
+                return velo_error_set(err, VELO_ERR_NOMEM, "out of memory emitting partial aggregates");
+            memcpy(both, rec_win(r), 16);
+            memcpy(both + 16, rec_payload(t, r), g->states_size);
+            VELO_VEC(&g->out->cols[1], velo_str)[row] = (velo_str){both, 16 + g->states_size};
+            velo_vector_set_valid(&g->out->cols[1], row);
+        } else if ((st = put_bytes(g->out, 1, row, rec_payload(t, r), g->states_size, err))) {
             return st;
+        }
         g->out->origin[row] = -1;
         g->out->count++;
     }
@@ -1002,7 +1014,8 @@ static velo_status partial_after_push(group_op *g, uint32_t n, velo_error *err) 
     return partial_flush(g, err);
 }
 
-/* MERGE: each partial row's states are merged into the group of its key (keys arrive encoded). */
+/* MERGE: each partial row's states are merged into the group of its key (keys arrive encoded;
+ * windowed, the states are preceded by the window's [start, end]). */
 static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err) {
     uint32_t n = velo_batch_live(b);
     if (!n) return VELO_OK;
@@ -1017,9 +1030,14 @@ static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err) {
         if (!g->key_cap) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     }
     const velo_str *keys = VELO_VEC(&b->cols[0], velo_str), *states = VELO_VEC(&b->cols[1], velo_str);
+    bool windowed = g->cfg.windowed;
+    uint32_t win_bytes = windowed ? 16 : 0;
     for (uint32_t k = 0; k < n; k++) {
-        velo_str key = keys[velo_batch_row(b, k)];
-        g->key_hash[k] = gt_hash(key.ptr ? key.ptr : "", key.len, 0);
+        uint32_t row = velo_batch_row(b, k);
+        velo_str key = keys[row];
+        int64_t ws = 0;
+        if (windowed && states[row].len >= 16) memcpy(&ws, states[row].ptr, 8);
+        g->key_hash[k] = gt_hash(key.ptr ? key.ptr : "", key.len, ws);
         if (g->groups.nbuckets)
             __builtin_prefetch(&g->groups.buckets[g->key_hash[k] & (g->groups.nbuckets - 1)]);
     }
@@ -1030,13 +1048,16 @@ static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err) {
             if (head) __builtin_prefetch(gt_rec(&g->groups, head - 1));
         }
         velo_str key = keys[row], src = states[row];
-        if (src.len != g->states_size)
+        if (src.len != win_bytes + g->states_size)
             return velo_error_set(err, VELO_ERR_INTERNAL, "a partial GROUP BY row has %u state bytes, not %u",
-                                  src.len, g->states_size);
-        uint32_t idx = find_or_insert_h(g, key.ptr ? key.ptr : "", key.len, 0, 0, g->key_hash[k], err);
+                                  src.len, win_bytes + g->states_size);
+        int64_t win[2] = {0, 0};
+        if (windowed) memcpy(win, src.ptr, 16);
+        uint32_t idx =
+            find_or_insert_h(g, key.ptr ? key.ptr : "", key.len, win[0], win[1], g->key_hash[k], err);
         if (idx == UINT32_MAX) return VELO_ERR_NOMEM;
         char *dst = states_of(g, idx);
-        memcpy(g->merge_state, src.ptr, src.len); /* aligned for the states' 128-bit fields */
+        memcpy(g->merge_state, src.ptr + win_bytes, g->states_size); /* aligned for 128-bit fields */
         for (uint32_t a = 0; a < g->cfg.naggs; a++) {
             velo_status st = g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a],
                                                    g->merge_state + g->state_off[a], err);

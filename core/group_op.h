@@ -24,7 +24,8 @@ typedef struct velo_group_agg {
     velo_expr *filter;  /* FILTER (WHERE ...) or NULL; owned */
 } velo_group_agg;
 
-/* Two-phase (local then global) aggregation of an unwindowed GROUP BY split over cores:
+/* Two-phase (local then global) aggregation of a GROUP BY split over cores (unwindowed, or
+ * TUMBLING/SLIDING windows on event time that close at the end of input):
  * PARTIAL runs where the rows are read and folds them into a bounded local table, emitting one
  * partial row per group (velo_group_partial_schema: the encoded key and the aggregates' state
  * bytes) when the table reaches `local_max_groups` and at the end of input; when a full table
@@ -53,12 +54,13 @@ typedef struct velo_group_config {
     uint32_t capacity;
     const char *file;
     velo_row_error_handler on_error;
-    velo_group_phase phase;    /* FULL unless two-phase (then unwindowed, no EMIT CHANGES) */
+    velo_group_phase phase;    /* FULL unless two-phase (no EMIT CHANGES, no watermark, no SESSION) */
     uint32_t local_max_groups; /* PARTIAL: groups held before the table is flushed (0: 65,536) */
 } velo_group_config;
 
 /* The schema of partial rows: "_key" (BYTES, the encoded GROUP BY key, core/keys.h) and
- * "_states" (BYTES, the aggregates' state blocks back to back, as the operator lays them out). */
+ * "_states" (BYTES, the aggregates' state blocks back to back, as the operator lays them out;
+ * windowed, preceded by the window's start and end, two int64). */
 velo_schema *velo_group_partial_schema(void);
 
 /* Returns NULL with err set when the configuration cannot run (e.g. a key type without an encoding). */

@@ -843,7 +843,9 @@ static velo_status local_max_groups_option(const velo_query_plan *qp, uint32_t *
 static bool two_phase_for(const velo_query_plan *qp, velo_plan **nodes, const plan_layout *lay) {
     if (!lay->keyed || !lay->split || lay->single) return false;
     const velo_plan *agg = nodes[lay->a_end];
-    if (agg->windowed || agg->nkeys == 0) return false;
+    /* split windowed plans close their windows at the end of input (no watermark: plan_layout_for);
+     * sessions from two cores may have to merge into one, which partial states cannot say */
+    if (agg->nkeys == 0 || (agg->windowed && agg->window.kind == VELO_WINDOW_SESSION)) return false;
     uint32_t n;
     bool off;
     velo_error e = {0};

@@ -12,7 +12,7 @@
 #include "core/scalar.h"
 
 #define NROWS  300
-#define MAXOUT 400
+#define MAXOUT 1000
 
 /* input: k BIGINT, v BIGINT, d DECIMAL(12,2), f DOUBLE, dt DATE, ts TIMESTAMP, b BOOLEAN, s VARCHAR */
 enum { C_K, C_V, C_D, C_F, C_DT, C_TS, C_B, C_S, NCOLS };
@@ -118,6 +118,9 @@ static velo_status keep_batch(void *ud, const velo_batch *b, velo_error *err) {
 }
 static velo_status no_flush(void *ud, velo_error *err) { return VELO_OK; }
 
+/* 0: no window; else TUMBLING (100 ms) or SLIDING (200 ms every 100 ms) on ts, closing at the end */
+static int window_kind = 0;
+
 static velo_operator *make_op(const agg_spec *a, velo_group_phase phase, uint32_t bound, velo_error *err) {
     velo_group_agg *aggs = calloc(1, sizeof *aggs);
     velo_type at = a->col >= 0 ? col_type((uint32_t)a->col) : velo_type_make(VELO_TYPE_NULL);
@@ -132,9 +135,14 @@ static velo_operator *make_op(const agg_spec *a, velo_group_phase phase, uint32_
     if (a->filtered) { /* FILTER (WHERE b) */
         aggs[0].filter = column(C_B);
     }
-    velo_schema *s = velo_schema_new(2);
-    velo_schema_set(s, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
-    velo_schema_set(s, 1, "a", a->result);
+    velo_schema *s = velo_schema_new(window_kind ? 4 : 2);
+    uint32_t c = 0;
+    velo_schema_set(s, c++, "k", velo_type_make(VELO_TYPE_BIGINT));
+    if (window_kind) {
+        velo_schema_set(s, c++, "window_start", velo_type_make(VELO_TYPE_TIMESTAMP));
+        velo_schema_set(s, c++, "window_end", velo_type_make(VELO_TYPE_TIMESTAMP));
+    }
+    velo_schema_set(s, c++, "a", a->result);
     velo_expr **keys = calloc(1, sizeof *keys);
     keys[0] = column(C_K);
     velo_group_config cfg = {.keys = keys,
@@ -145,7 +153,12 @@ static velo_operator *make_op(const agg_spec *a, velo_group_phase phase, uint32_
                              .capacity = 64,
                              .file = "t.sql",
                              .phase = phase,
-                             .local_max_groups = bound};
+                             .local_max_groups = bound,
+                             .windowed = window_kind != 0,
+                             .window = {.kind = window_kind == 2 ? VELO_WIN_SLIDING : VELO_WIN_TUMBLING,
+                                        .size_us = window_kind == 2 ? 200000 : 100000,
+                                        .advance_us = 100000},
+                             .time_column = C_TS};
     velo_operator *op = velo_group_op_new(&cfg, err);
     if (!op) { /* the operator did not take them */
         velo_expr_free(keys[0]);
@@ -264,6 +277,32 @@ Test(group_two_phase, merged_partial_states_equal_the_one_phase_result_for_each_
         }
         free_lines(&one);
     }
+}
+
+Test(group_two_phase, windows_closing_at_the_end_merge_per_key_and_window) {
+    static const agg_spec aggs[] = {{"COUNT", -1, {VELO_TYPE_BIGINT, 0, 0}, false},
+                                    {"SUM", C_D, {VELO_TYPE_DECIMAL, 38, 2}, false},
+                                    {"MAX", C_V, {VELO_TYPE_BIGINT, 0, 0}, true}};
+    for (int kind = 1; kind <= 2; kind++) {
+        window_kind = kind;
+        for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++) {
+            char what[96];
+            lines one = {0};
+            run_one_phase(&aggs[i], 7, &one);
+            cr_assert_gt(one.n, 7 * 5, "several windows per key");
+            for (uint32_t bound = 0; bound <= 5; bound += 5) {
+                snprintf(what, sizeof what, "%s %s, local bound %u", aggs[i].name,
+                         kind == 1 ? "TUMBLING" : "SLIDING", bound);
+                lines two = {0};
+                velo_group_stats ps;
+                run_two_phase(&aggs[i], 7, bound, &two, &ps);
+                assert_same(&one, &two, what);
+                free_lines(&two);
+            }
+            free_lines(&one);
+        }
+    }
+    window_kind = 0;
 }
 
 Test(group_two_phase, keys_that_hardly_repeat_pass_batch_by_batch_and_still_merge_exactly) {
