@@ -851,9 +851,11 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
             }
     }
     velo_schema *partial = cfg->phase == VELO_GROUP_PARTIAL ? velo_group_partial_schema() : NULL;
+    const velo_schema *query_output = cfg->output;
     if (partial) cfg->output = partial; /* partial rows, whatever the query's output */
     group_op *g = mi_zalloc(sizeof *g);
     if (!g) {
+        cfg->output = query_output;
         velo_schema_free(partial);
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         return NULL;
@@ -872,7 +874,7 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
     g->out = velo_batch_new(cfg->output, cfg->capacity);
     if (partial) {
         velo_schema_free(partial);
-        cfg->output = NULL;
+        cfg->output = query_output;
     }
     g->cfg.keys = mi_zalloc(sizeof *g->cfg.keys * (cfg->nkeys + 1));
     if (!g->aggs || !g->state_off || !g->output || !g->out || !g->cfg.keys ||
