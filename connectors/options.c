@@ -23,7 +23,8 @@ static const char *const COMMON_KEYS[] = {
     "group.local.max.groups", /* a job option: the two-phase GROUP BY's local table (engine/job.c) */
 };
 
-static const char *const FILE_KEYS[] = {"header", "delimiter", "quote", "append", "watch", "path", "nulls"};
+static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",
+                                        "watch",  "path",      "watch.interval", "nulls"};
 
 static const char *const KAFKA_KEYS[] = {
     "bootstrap.servers",

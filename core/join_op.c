@@ -52,6 +52,7 @@ struct join_op {
     velo_expr *cond;
     uint32_t ncols[2];
     int32_t right_pk;
+    bool right_changelog;
     int64_t within_us;
     int32_t time_col[2];
     const char *right_name;
@@ -546,10 +547,36 @@ static velo_status symmetric_finish(join_op *j, int side, velo_error *err) {
     return velo_operator_finish_next(&j->base, err);
 }
 
+/* A changelog table: drops the dead rows once they are most of the store, and maps each primary key
+ * to its row again (store_compact renumbers them). */
+static velo_status table_compact(join_op *j, velo_error *err) {
+    row_store *s = &j->store[1];
+    if (s->ndead <= CHUNK_ROWS || s->ndead * 2 <= s->nrows) return VELO_OK;
+    velo_status st = store_compact(s, err);
+    if (st) return st;
+    velo_keymap_free(&j->pk);
+    velo_keymap_init(&j->pk);
+    for (uint64_t r = 0; r < s->nrows; r++) {
+        uint32_t row;
+        const velo_batch *ch = row_chunk(s, r, &row);
+        velo_strbuf_clear(&j->kb);
+        if ((st = velo_key_encode(&j->kb, &ch->cols[j->right_pk], row, "a table's PRIMARY KEY", err)))
+            return st;
+        bool found;
+        velo_keymap_slot *slot =
+            velo_keymap_upsert(&j->pk, j->kb.data, (uint32_t)j->kb.len,
+                               velo_keymap_hash(j->kb.data, (uint32_t)j->kb.len), &found);
+        if (!slot) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the table");
+        slot->val = r;
+    }
+    return VELO_OK;
+}
+
 static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) {
     join_op *j = ((build_input *)o)->join;
     if (j->stream.symmetric) return symmetric_push(j, 1, b, err);
-    if (j->built)
+    bool live = j->built; /* a changelog's update: indexed at once */
+    if (live && !j->right_changelog)
         return velo_error_set(err, VELO_ERR_INTERNAL,
                               "join: a build row arrived after the build side finished");
     uint32_t *sel, n;
@@ -558,9 +585,11 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
     if (st) return st;
     velo_eval_ctx *ctx = &j->kctx[1];
     row_store *s = &j->store[1];
+    const velo_vector *deleted = j->right_changelog ? &b->cols[j->ncols[1]] : NULL;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
-        if (ctx->errors.count && ctx->errors.flag[i]) {
+        bool del = deleted && velo_vector_is_valid(deleted, i) && VELO_VEC(deleted, uint8_t)[i];
+        if (!del && ctx->errors.count && ctx->errors.flag[i]) {
             if ((st = reject(j, 1, b, i, ctx->errors.message[i], err))) return st;
             continue;
         }
@@ -581,18 +610,24 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
             pks = velo_keymap_upsert(&j->pk, j->kb.data, (uint32_t)j->kb.len,
                                      velo_keymap_hash(j->kb.data, (uint32_t)j->kb.len), &found);
             if (!pks) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the table");
-            if (found) replaced = pks->val;
+            if (found) replaced = pks->val; /* NO_ROW: deleted before */
+        }
+        if (replaced != NO_ROW) {
+            s->dead[replaced] = 1;
+            s->ndead++;
+        }
+        if (del) { /* a tombstone: the key is gone */
+            if (pks) pks->val = NO_ROW;
+            continue;
         }
         bool null_key;
         if ((st = encode_key(&j->kb, kv, j->nkeys, i, &null_key, err))) return st;
         uint64_t rid = 0;
         if ((st = store_append(s, b, i, null_key || !j->nkeys ? NULL : &j->kb, 0, &rid, err))) return st;
         if (pks) pks->val = rid; /* the slot pointer is stable: nothing was inserted since */
-        if (replaced != NO_ROW) {
-            s->dead[replaced] = 1;
-            s->ndead++;
-        }
+        if (live && (st = store_index(s, rid, err))) return st;
     }
+    if (live && (st = table_compact(j, err))) return st;
     return state_check(j, err);
 }
 
@@ -751,6 +786,7 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->ncols[0] = cfg->left->ncols;
     j->ncols[1] = cfg->right->ncols;
     j->right_pk = cfg->right_pk;
+    j->right_changelog = cfg->right_changelog && cfg->right_pk >= 0;
     j->within_us = cfg->within_us;
     j->time_col[0] = cfg->left_time;
     j->time_col[1] = cfg->right_time;

@@ -43,7 +43,11 @@ typedef struct velo_join_config {
     const velo_schema *left, *right; /* output: left ++ right (SEMI / ANTI: left) */
     int64_t within_us; /* JOIN ... WITHIN: pairs need |left time - right time| <= within_us; -1: none */
     int32_t left_time, right_time; /* the TIMESTAMP columns compared by WITHIN (left / right input) */
-    int32_t right_pk;         /* a table: the right column holding its primary key (latest row wins); -1 */
+    int32_t right_pk; /* a table: the right column holding its primary key (latest row wins); -1 */
+    /* A table read as a changelog (needs right_pk): build rows go on arriving after the build input
+     * finished and apply at once (an upsert replaces the row with its primary key); each build
+     * batch has one column more than `right`, a BOOLEAN that is TRUE when the row deletes its key. */
+    bool right_changelog;
     const char *right_name;   /* names the table in messages */
     uint64_t max_state_bytes; /* 'state.max.bytes'; 0: no limit */
     uint32_t capacity;

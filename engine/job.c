@@ -20,6 +20,7 @@
 
 #include "connectors/connector.h"
 #include "connectors/formats/format.h"
+#include "connectors/table.h"
 #include "core/analytic_op.h"
 #include "core/distinct_op.h"
 #include "core/exchange.h"
@@ -138,8 +139,14 @@ static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *
     }
     velo_dlq dlq;
     velo_dlq_open(&dlq, NULL, rs->base_dir, NULL);
+    /* 'watch' is for the reader of a watched table (connectors/table.c): the file gives the schema */
+    velo_kv unwatched;
+    velo_kv_init(&unwatched);
+    for (uint32_t i = 0; !strcmp(uri->scheme, "file") && i < options->count; i++)
+        if (strcasecmp(options->items[i].key, "watch"))
+            velo_kv_set(&unwatched, options->items[i].key, options->items[i].value);
     velo_connector_args args = {.uri = uri,
-                                .options = options,
+                                .options = !strcmp(uri->scheme, "file") ? &unwatched : options,
                                 .base_dir = rs->base_dir,
                                 .declared = declared,
                                 .dlq = &dlq,
@@ -147,6 +154,7 @@ static velo_status resolve_source(void *ud, const velo_uri *uri, const velo_kv *
     velo_source *src = NULL;
     velo_status st = ops->open(&args, &src, err);
     velo_dlq_close(&dlq);
+    velo_kv_free(&unwatched);
     if (st) {
         rs->resolve_status = st;
         return st;
@@ -166,10 +174,20 @@ static velo_status unsupported_at(const sql_pos *pos, velo_error *err, const cha
     return velo_error_set_at(err, VELO_ERR_UNSUPPORTED, pos->line, pos->col, "%s is not supported yet", what);
 }
 
-/* True when every source under p ends (files without watch, tables loaded from files). */
+/* A CREATE TABLE read by connectors/table.c: a Kafka topic as a changelog (upserts by message key,
+ * tombstones), or a watched file. */
+static bool table_reader(const velo_plan *p) {
+    if (!p || p->kind != VELO_PLAN_SCAN || !p->source.is_table || !p->source.scheme) return false;
+    return !strcmp(p->source.scheme, "kafka") || (!strcmp(p->source.scheme, "file") && !p->source.bounded);
+}
+
+/* True when every source under p ends (files without watch, tables loaded from files). A join with
+ * a table read as a changelog ends with its stream: the table follows it. */
 static bool plan_bounded(const velo_plan *p) {
     if (!p) return true;
     if (p->kind == VELO_PLAN_SCAN) return p->source.bounded;
+    if (p->kind == VELO_PLAN_JOIN && p->right_is_table && table_reader(p->right) && p->within_us < 0)
+        return plan_bounded(p->input);
     if (p->kind == VELO_PLAN_UNION_ALL) {
         for (uint32_t i = 0; i < p->ninputs; i++)
             if (!plan_bounded(p->inputs[i])) return false;
@@ -228,7 +246,16 @@ static velo_status check_node(const velo_plan *p, bool all_bounded, velo_error *
         }
         break;
     case VELO_PLAN_JOIN:
-        if (!plan_bounded(p->right) && p->right_is_table)
+        if (table_reader(p->right) && !p->right->source.primary_key)
+            return velo_error_set_at(err, VELO_ERR_BIND, p->right->pos.line, p->right->pos.col,
+                                     "table '%s' is read as a changelog (%s) and needs a PRIMARY KEY: CREATE "
+                                     "TABLE t (k TYPE PRIMARY KEY, ...)",
+                                     p->right->source.name ? p->right->source.name : p->right->source.uri,
+                                     strcmp(p->right->source.scheme, "kafka") ? "'watch'='true'"
+                                                                              : "its message key is the key");
+        if (table_reader(p->right) && p->within_us >= 0)
+            return unsupported_at(&p->pos, err, "JOIN ... WITHIN with a table read as a changelog");
+        if (!plan_bounded(p->right) && p->right_is_table && !table_reader(p->right))
             return unsupported_at(&p->pos, err,
                                   p->right->kind == VELO_PLAN_SCAN
                                       ? "a table read as a changelog (watch=true or Kafka)"
@@ -1101,6 +1128,8 @@ typedef struct tree_input {
     velo_plan *scan;
     int phase;            /* inputs run phase by phase, lowest first; one phase's inputs take turns */
     bool one_row;         /* SELECT without FROM: one row of no columns (scan is NULL) */
+    bool changelog;       /* a table read by connectors/table.c (its batches carry a deletion flag) */
+    bool follow;          /* ... that goes on after its bootstrap: polled between the other inputs */
     velo_operator *first; /* where its batches go */
     char name[256];       /* messages name a file the way its reader does: "in.csv:3" */
     uint64_t rows;        /* rows decoded */
@@ -1196,10 +1225,10 @@ static velo_status build_node(op_tree *t, velo_plan *p, velo_operator *down, int
         if (t->ninputs == MAX_INPUTS)
             return unsupported_at(&p->pos, err, "more than 32 sources in one query");
         tree_input *in = &t->inputs[t->ninputs++];
+        memset(in, 0, sizeof *in);
         in->scan = p;
         in->phase = phase;
         in->first = down;
-        in->rows = 0;
         scan_name(p, in->name, sizeof in->name);
         return VELO_OK;
     }
@@ -1286,8 +1315,10 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
             cfg.right_pk = velo_schema_find(rscan->schema, rscan->source.primary_key);
     }
     if (!cfg.right_name) cfg.right_name = "the right side of the JOIN";
+    /* a table read as a changelog: upserts and deletions applied to the built side as they come */
+    cfg.right_changelog = table_reader(rscan) && p->within_us < 0;
     /* stream-stream: both sides kept and read in turns; otherwise the right side is built first */
-    cfg.stream.symmetric = p->within_us >= 0 || !plan_bounded(p->right);
+    cfg.stream.symmetric = p->within_us >= 0 || (!plan_bounded(p->right) && !cfg.right_changelog);
     if (cfg.stream.symmetric) {
         bool given = false;
         velo_status st = join_side_delay(t, p->input, &cfg.stream.delay_us[0], &given, err);
@@ -1322,6 +1353,11 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
         return build_node(t, p->right, velo_join_op_build_input(op), phase, err);
     }
     if ((st = build_node(t, p->right, velo_join_op_build_input(op), phase - 1, err))) return st;
+    if (cfg.right_changelog) { /* the input just added reads the table */
+        tree_input *in = &t->inputs[t->ninputs - 1];
+        in->changelog = true;
+        in->follow = !rscan->source.bounded;
+    }
     return build_node(t, p->input, op, phase, err);
 }
 
@@ -1370,6 +1406,12 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                  .name = in->name,
                                  .used_columns = in->scan == t->used_scan ? t->used : NULL,
                                  .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
+    if (in->changelog) { /* connectors/table.c: the table's columns and a deletion flag */
+        if ((st = velo_table_source_open(&sargs, psrc->primary_key, &oi->source, err))) return st;
+        oi->ops = oi->source->ops;
+        oi->batch = velo_batch_new(oi->ops->schema(oi->source), VELO_BATCH_DEFAULT_CAPACITY);
+        return oi->batch ? VELO_OK : velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    }
     if ((st = oi->ops->open(&sargs, &oi->source, err))) return st;
     oi->batch = velo_batch_new(in->scan->schema, VELO_BATCH_DEFAULT_CAPACITY);
     if (!oi->batch) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -1474,8 +1516,29 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
 }
 
+/* Tables read as changelogs, once bootstrapped, follow the later phases: before each batch of the
+ * other inputs goes on, every follower hands over what changed (without waiting; at most a few
+ * batches, so a busy table cannot starve the stream). A stream row thus joins the table as it is
+ * when the row is processed. */
+static velo_status poll_followers(op_tree *t, open_input *follow, uint32_t nfollow, velo_error *err) {
+    for (uint32_t k = 0; k < nfollow; k++) {
+        open_input *oi = &follow[k];
+        for (int turn = 0; turn < 8; turn++) {
+            bool eof = false;
+            velo_batch_reset(oi->batch);
+            velo_status st = oi->ops->poll(oi->source, oi->batch, &eof, err);
+            if (st) return st;
+            if (!oi->batch->count) break;
+            oi->in->rows += velo_batch_live(oi->batch);
+            if ((st = velo_operator_push(oi->in->first, oi->batch, err))) return st;
+        }
+    }
+    return VELO_OK;
+}
+
 /* Reads the inputs phase by phase (the right sides of hash joins first); the inputs of one phase
- * take turns, a batch each, and each is finished when it ends. */
+ * take turns, a batch each, and each is finished when it ends (a changelog table's end is that of
+ * its bootstrap: it then follows, see poll_followers). */
 static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *err) {
     run_state *rs = t->rs;
     velo_status status = VELO_OK;
@@ -1487,8 +1550,9 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
         base.eval = atomic_load(&progress->eval_errors);
         base.late = atomic_load(&progress->late_rows);
     }
-    open_input open[MAX_INPUTS];
+    open_input open[MAX_INPUTS], follow[MAX_INPUTS];
     memset(open, 0, sizeof open);
+    uint32_t nfollow = 0;
     int phase = INT32_MIN;
     for (;;) {
         int next = INT32_MAX; /* the lowest phase above the one just run */
@@ -1516,6 +1580,7 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     } else if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) {
                         break;
                     }
+                    if (nfollow && (status = poll_followers(t, follow, nfollow, err))) break;
                     if (oi->batch->count) {
                         if (!oi->in->one_row) oi->in->rows += velo_batch_live(oi->batch);
                         if ((status = velo_operator_push(oi->in->first, oi->batch, err))) break;
@@ -1535,6 +1600,11 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     status = velo_operator_finish(oi->in->first, err);
                     if (!status && t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit))
                         status = commit_point(t->sink, oi->ops, oi->source, err);
+                    if (!status && !stop && oi->in->follow) { /* bootstrapped: it follows from now on */
+                        follow[nfollow++] = *oi;
+                        memset(oi, 0, sizeof *oi);
+                        oi->eof = true;
+                    }
                 }
                 publish_progress(t, sink_op, &base, batch_start_us);
             }
@@ -1543,6 +1613,8 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
             close_one(&open[k]);
         if (status) break;
     }
+    for (uint32_t k = 0; k < nfollow; k++)
+        close_one(&follow[k]);
     return status;
 }
 

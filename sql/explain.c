@@ -486,6 +486,8 @@ static void state_text(const velo_plan *n, velo_strbuf *o) {
         } else if (ends(n->right)) { /* lookup: the right side is read first and kept */
             put(o, n->right_is_table ? "latest row per key of the table side (loaded first)"
                                      : "every row of the right side (read first)");
+        } else if (n->right_is_table && n->right->kind == VELO_PLAN_SCAN) { /* a changelog table */
+            put(o, "latest row per key of the table side (read to its end first, then updated)");
         } else {
             put(o, "every row of both sides (unbounded: add WITHIN)");
         }

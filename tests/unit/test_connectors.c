@@ -266,3 +266,76 @@ Test(dlq, a_record_that_is_not_utf8_keeps_its_exact_bytes_in_base64, .init = mak
     char *dead = read_file("dead.jsonl");
     cr_expect(strstr(dead, "\"record_base64\":\"MixiYWT//mJ5dGVz\"") != NULL, "%s", dead);
 }
+
+/* ---- watched file tables (connectors/table.h) ---- */
+
+#include "connectors/table.h"
+
+typedef struct change {
+    int64_t k, v; /* v INT64_MIN: NULL */
+    bool deleted;
+} change;
+
+/* Polls the table source once; appends its rows to out. */
+static uint32_t poll_changes(velo_source *src, change *out, uint32_t n, bool *eof) {
+    velo_batch *b = velo_batch_new(src->ops->schema(src), 64);
+    velo_error err = {0};
+    cr_assert_eq(src->ops->poll(src, b, eof, &err), VELO_OK, "%s", err.message);
+    for (uint32_t i = 0; i < b->count; i++, n++) {
+        out[n].k = VELO_VEC(&b->cols[0], int64_t)[i];
+        out[n].v = velo_vector_is_valid(&b->cols[1], i) ? VELO_VEC(&b->cols[1], int64_t)[i] : INT64_MIN;
+        out[n].deleted = VELO_VEC(&b->cols[2], uint8_t)[i];
+    }
+    velo_batch_free(b);
+    return n;
+}
+
+Test(table_source, a_watched_file_is_reloaded_as_upserts_and_deletions_of_vanished_keys, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
+    write_file("t.csv", "k,v\n1,10\n2,20\n");
+    velo_schema *s = velo_schema_new(2);
+    velo_schema_set(s, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
+    velo_schema_set(s, 1, "v", velo_type_make(VELO_TYPE_BIGINT));
+    velo_uri u;
+    velo_error err = {0};
+    cr_assert_eq(velo_uri_parse("file://t.csv?watch=true&watch.interval=1ms", &u, &err), VELO_OK);
+    velo_dlq dlq;
+    velo_dlq_open(&dlq, NULL, tmpdir, &err);
+    velo_connector_args args = {
+        .uri = &u, .options = &u.params, .base_dir = tmpdir, .declared = s, .dlq = &dlq, .name = "t"};
+    velo_source *src = NULL;
+    cr_assert_eq(velo_table_source_open(&args, "k", &src, &err), VELO_OK, "%s", err.message);
+    cr_expect_eq(src->ops->schema(src)->ncols, 3, "the table's columns and the deletion flag");
+    change c[64];
+    uint32_t n = 0;
+    bool eof = false;
+    for (int i = 0; i < 100 && !eof; i++)
+        n = poll_changes(src, c, n, &eof);
+    cr_assert(eof, "the first read ends the bootstrap");
+    cr_assert_eq(n, 2);
+    cr_expect(c[0].k == 1 && c[0].v == 10 && !c[0].deleted);
+    cr_expect(c[1].k == 2 && c[1].v == 20 && !c[1].deleted);
+    usleep(3000);
+    n = poll_changes(src, c, 0, &eof);
+    cr_expect_eq(n, 0, "an unchanged file gives nothing");
+    cr_expect(!eof, "after the bootstrap the table never ends");
+    /* a new version renamed over the old one: 1 changes, 2 vanishes, 3 is new */
+    write_file("t.new", "k,v\n1,11\n3,30\n");
+    char from[600], to[600];
+    snprintf(from, sizeof from, "%s/t.new", tmpdir);
+    snprintf(to, sizeof to, "%s/t.csv", tmpdir);
+    cr_assert_eq(rename(from, to), 0);
+    n = 0;
+    for (int i = 0; i < 200 && n < 3; i++) {
+        usleep(2000);
+        n = poll_changes(src, c, n, &eof);
+    }
+    cr_assert_eq(n, 3);
+    cr_expect(c[0].k == 1 && c[0].v == 11 && !c[0].deleted);
+    cr_expect(c[1].k == 3 && c[1].v == 30 && !c[1].deleted);
+    cr_expect(c[2].k == 2 && c[2].v == INT64_MIN && c[2].deleted, "the vanished key is deleted last");
+    src->ops->close(src);
+    velo_dlq_close(&dlq);
+    velo_uri_free(&u);
+    velo_schema_free(s);
+}

@@ -233,3 +233,106 @@ Test(join_op, union_finishes_downstream_after_its_last_input) {
     cr_assert_eq(out.n, 2);
     velo_operator_destroy_chain(u);
 }
+
+/* ---- a table read as a changelog: build rows carry a deletion flag and go on after the build ---- */
+
+static velo_batch *changes(const int64_t *key, const int64_t *payload, const bool *deleted, uint32_t n) {
+    velo_type t[3] = {velo_type_make(VELO_TYPE_BIGINT), velo_type_make(VELO_TYPE_BIGINT),
+                      velo_type_make(VELO_TYPE_BOOLEAN)};
+    velo_batch *b = velo_batch_new_types(3, t, CAP);
+    for (uint32_t i = 0; i < n; i++) {
+        VELO_VEC(&b->cols[0], int64_t)[i] = key[i];
+        velo_vector_set_valid(&b->cols[0], i);
+        if (!deleted[i]) {
+            VELO_VEC(&b->cols[1], int64_t)[i] = payload[i];
+            velo_vector_set_valid(&b->cols[1], i);
+        }
+        VELO_VEC(&b->cols[2], uint8_t)[i] = deleted[i];
+        velo_vector_set_valid(&b->cols[2], i);
+    }
+    b->count = n;
+    return b;
+}
+
+static void push_changes(fixture *f, const int64_t *k, const int64_t *v, const bool *del, uint32_t n) {
+    velo_batch *b = changes(k, v, del, n);
+    velo_error err;
+    cr_assert_eq(velo_operator_push(velo_join_op_build_input(f->join), b, &err), VELO_OK, "%s", err.message);
+    velo_batch_free(b);
+}
+
+static void make_changelog_join(fixture *f) {
+    memset(f, 0, sizeof *f);
+    f->schema = velo_schema_new(2);
+    velo_schema_set(f->schema, 0, "k", velo_type_make(VELO_TYPE_BIGINT));
+    velo_schema_set(f->schema, 1, "v", velo_type_make(VELO_TYPE_BIGINT));
+    velo_expr *lk = col(0), *rk = col(0);
+    velo_join_config cfg = {.kind = VELO_JOIN_OP_LEFT,
+                            .left_keys = &lk,
+                            .right_keys = &rk,
+                            .nkeys = 1,
+                            .left = f->schema,
+                            .right = f->schema,
+                            .within_us = -1,
+                            .left_time = -1,
+                            .right_time = -1,
+                            .right_pk = 0,
+                            .right_changelog = true,
+                            .right_name = "t",
+                            .capacity = CAP,
+                            .on_right_error = {on_reject, &f->rej}};
+    velo_error err;
+    f->join = velo_join_op_new(&cfg, &err);
+    cr_assert(f->join, "%s", err.message);
+    f->sink = velo_sink_op_new((velo_sink_fns){collect, collect_end, &f->out});
+    f->join->next = f->sink;
+}
+
+Test(join_op, changelog_table_applies_upserts_and_deletions_before_and_after_the_build) {
+    fixture f;
+    make_changelog_join(&f);
+    velo_error err;
+    push_changes(&f, (int64_t[]){1, 2, 3, 3}, (int64_t[]){10, 20, 30, 0}, (bool[]){0, 0, 0, 1}, 4);
+    cr_assert_eq(velo_operator_finish(velo_join_op_build_input(f.join), &err), VELO_OK); /* bootstrapped */
+    push(f.join, (int64_t[]){1, 2, 3}, (int64_t[]){100, 200, 300}, 3);
+    cr_assert_eq(f.out.n, 3);
+    cr_assert_eq(count_rows(&f.out, 1, 100, 3, 10), 1);
+    cr_assert_eq(count_rows(&f.out, 1, 200, 3, 20), 1);
+    cr_assert_eq(count_rows(&f.out, 1, 300, 3, NONE), 1, "key 3 was deleted while bootstrapping");
+    /* updates after the build: 1 changes, 2 is deleted, 4 is new, 3 comes back */
+    push_changes(&f, (int64_t[]){1, 2, 4, 3}, (int64_t[]){11, 0, 40, 33}, (bool[]){0, 1, 0, 0}, 4);
+    f.out.n = 0;
+    push(f.join, (int64_t[]){1, 2, 3, 4}, (int64_t[]){101, 201, 301, 401}, 4);
+    cr_assert_eq(f.out.n, 4);
+    cr_assert_eq(count_rows(&f.out, 1, 101, 3, 11), 1, "the update replaced the old value");
+    cr_assert_eq(count_rows(&f.out, 1, 201, 3, NONE), 1, "the deleted key matches nothing");
+    cr_assert_eq(count_rows(&f.out, 1, 301, 3, 33), 1);
+    cr_assert_eq(count_rows(&f.out, 1, 401, 3, 40), 1);
+    cr_assert_eq(f.rej.n, 0);
+    finish(&f);
+    drop(&f);
+}
+
+Test(join_op, changelog_table_stays_exact_across_compactions_of_many_updates) {
+    fixture f;
+    make_changelog_join(&f);
+    velo_error err;
+    push_changes(&f, (int64_t[]){1}, (int64_t[]){10}, (bool[]){0}, 1);
+    cr_assert_eq(velo_operator_finish(velo_join_op_build_input(f.join), &err), VELO_OK);
+    int64_t k[CAP], v[CAP];
+    bool d[CAP] = {0};
+    for (int64_t round = 0; round < 600; round++) { /* 9,600 updates of key 5: the store compacts */
+        for (uint32_t i = 0; i < CAP; i++)
+            k[i] = 5, v[i] = round * CAP + i;
+        push_changes(&f, k, v, d, CAP);
+    }
+    push(f.join, (int64_t[]){5, 1}, (int64_t[]){500, 100}, 2);
+    cr_assert_eq(f.out.n, 2);
+    cr_assert_eq(count_rows(&f.out, 1, 500, 3, 599 * CAP + CAP - 1), 1, "the last update of key 5");
+    cr_assert_eq(count_rows(&f.out, 1, 100, 3, 10), 1, "key 1 survived the compactions");
+    velo_join_stats js;
+    velo_join_op_stats(f.join, &js);
+    cr_assert_eq(js.right_rows, 2, "one live row per key");
+    finish(&f);
+    drop(&f);
+}
