@@ -22,7 +22,18 @@ int main(int argc, char **argv) {
     for (long long i = 0; i < n; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
         uint64_t cents = 1 + x % 9999999;
-        fprintf(f, "%llu.%02llu\n", (unsigned long long)(cents / 100), (unsigned long long)(cents % 100));
+        /* by hand rather than fprintf: 100M lines in a few seconds (the workload's full size) */
+        char line[24], *p = line + sizeof line;
+        *--p = '\n';
+        *--p = (char)('0' + cents % 10);
+        *--p = (char)('0' + cents / 10 % 10);
+        *--p = '.';
+        uint64_t whole = cents / 100;
+        do {
+            *--p = (char)('0' + whole % 10);
+            whole /= 10;
+        } while (whole);
+        fwrite(p, 1, (size_t)(line + sizeof line - p), f);
     }
     return fclose(f) ? 2 : 0;
 }

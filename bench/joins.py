@@ -6,11 +6,16 @@ usage: joins.py VELO_SQL DATA_DIR RESULTS_DIR [TABLE_ROWS STREAM_ROWS]
    PRIMARY KEY) on the trader id; velo-sql loads the table whole, then streams the trades through.
 2. windowed stream-stream join: trades JOIN quotes (STREAM_ROWS / 10) on symbol WITHIN 1 SECOND of
    event time (DuckDB: the same ON with ABS(epoch difference) <= 1 s).
+3. the stream-table join of 1. on 2 cores (velo-sql --cores 2), with the table partitioned by key
+   (the default: trades cross the exchange to the core owning their trader_id) and broadcast
+   ('table.mode'='broadcast': every core keeps the table, no trade moves); rows out must equal the
+   1-core run's (as a multiset: the order differs).
 Each: best of VELO_BENCH_REPS (default 2) wall-clock seconds of the whole process, rows/s of input,
 peak RSS (ru_maxrss of that process via wait4; DuckDB's includes node), rows out of both (must be
 equal). The issue asks for 1M table / 10M stream rows; the default here is 1M / 10M scaled by
 VELO_BENCH_JOIN_SCALE (default 0.1) so that a run takes minutes on a shared 2-core machine.
 Writes RESULTS_DIR/joins.md and prints it."""
+import hashlib
 import os
 import random
 import subprocess
@@ -76,6 +81,41 @@ def count_lines(path):
         return sum(1 for _ in f)
 
 
+def multiset(path):
+    """An order-free digest of a file's lines, and their count."""
+    h, n = 0, 0
+    with open(path, "rb") as f:
+        for line in f:
+            h = (h + int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "little")) % (1 << 64)
+            n += 1
+    return h, n
+
+
+def on_cores(tpath, spath, st):
+    """The stream-table join at --cores 2, partitioned and broadcast, against the 1-core output."""
+    title, nin, vsql, _ = st
+    want = multiset(os.path.join(data, "velo_st.jsonl"))
+    out = []
+    for mode in ("partitioned", "broadcast"):
+        sql = vsql.replace("WITH ('uri' = 'file://%s')" % tpath,
+                           "WITH ('uri' = 'file://%s', 'table.mode' = '%s')" % (tpath, mode))
+        sql = sql.replace("velo_st.jsonl", "velo_st_%s.jsonl" % mode)
+        name = "join_st_%s.sql" % mode
+        with open(os.path.join(data, name), "w") as f:
+            f.write(sql)
+        best = None
+        for _ in range(REPS):
+            wall, rss, _ = run([velo, "run", name, "--quiet", "--cores", "2"], data)
+            if best is None or wall < best[0]:
+                best = (wall, max(rss, best[1] if best else 0))
+        got = multiset(os.path.join(data, "velo_st_%s.jsonl" % mode))
+        out.append(f"| {title}, 2 cores, {mode} | velo-sql | {best[0]:.2f} | {nin / best[0] / 1e6:.2f} M | "
+                   f"{best[1] / 2**20:.0f} | {got[1]} |")
+        if got != want:
+            out.append(f"\nbench: stream-table join at 2 cores ({mode}) differs from 1 core")
+    return out
+
+
 def main():
     tpath, spath, qpath = gen()
     cases = {
@@ -101,7 +141,7 @@ INTO 'file://velo_ss.jsonl';
 JOIN read_csv('{qpath}', header=true, columns={{'symbol':'VARCHAR','qts':'TIMESTAMP','bid':'DECIMAL(10,2)'}}) q
 ON t.symbol = q.symbol AND ABS(epoch_ms(t.ts) - epoch_ms(q.qts)) <= 1000"""),
     }
-    lines = ["# Join benchmarks (busy shared 2-core machine; velo-sql 1 thread, DuckDB threads=1)", "",
+    lines = ["# Join benchmarks (busy shared 2-core machine; velo-sql 1 core unless said, DuckDB threads=1)", "",
              f"table rows {table_rows}, stream rows {stream_rows}, quotes {stream_rows // 10}; best of {REPS}", "",
              "| query | engine | seconds | input rows/s | peak RSS MiB | rows out |", "|---|---|---|---|---|---|"]
     for key, (title, nin, vsql, dsql) in cases.items():
@@ -111,7 +151,7 @@ ON t.symbol = q.symbol AND ABS(epoch_ms(t.ts) - epoch_ms(q.qts)) <= 1000"""),
             f.write(f"COPY ({dsql}) TO 'duck_{key}.jsonl' (FORMAT json)")
         best = {}
         for _ in range(REPS):
-            for eng, cmd in (("velo-sql", [velo, "run", f"join_{key}.sql", "--quiet"]),
+            for eng, cmd in (("velo-sql", [velo, "run", f"join_{key}.sql", "--quiet", "--cores", "1"]),
                              ("duckdb", ["node", os.path.join(here, "duckdb_sql.mjs"), f"join_{key}.duck.sql"])):
                 wall, rss, _ = run(cmd, data)
                 if eng not in best or wall < best[eng][0]:
@@ -123,6 +163,7 @@ ON t.symbol = q.symbol AND ABS(epoch_ms(t.ts) - epoch_ms(q.qts)) <= 1000"""),
             lines.append(f"| {title} | {eng} | {w:.2f} | {nin / w / 1e6:.2f} M | {rss / 2**20:.0f} | {n} |")
         if vout != dout:
             lines.append(f"\nbench: {key}: row counts differ ({vout} vs {dout})")
+    lines += on_cores(tpath, spath, cases["st"])
     text = "\n".join(lines) + "\n"
     with open(os.path.join(results, "joins.md"), "w") as f:
         f.write(text)

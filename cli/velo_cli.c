@@ -293,7 +293,8 @@ static bool validate_file(const validate_opts *vo, const char *file, velo_strbuf
         velo_sql_script *script = velo_sql_parse(file, text, len, &diags);
         /* binding a script that did not parse would report the parser's recovery, not the user's SQL */
         if (script && diags.nerrors == 0) {
-            velo_planner_options po = {.file = file, .binds = &vo->binds, .config = &vo->config};
+            velo_planner_options po = {
+                .file = file, .binds = &vo->binds, .config = &vo->config, .undeclared_open = true};
             velo_planner *pl = velo_planner_new(&po);
             if (pl) {
                 velo_planner_check_script(pl, script, &diags);

@@ -17,6 +17,9 @@
 /* Everything a connector is opened with: the parsed URI, the merged options (URI query parameters
  * overridden by WITH (...) keys), the folder relative file paths resolve against, and the
  * dead-letter queue for records that cannot be decoded. */
+typedef struct velo_source velo_source;
+typedef struct velo_sink velo_sink;
+
 typedef struct velo_connector_args {
     const velo_uri *uri;
     const velo_kv *options;      /* merged: URI query + WITH; keys as written, lookup case-insensitive */
@@ -33,10 +36,13 @@ typedef struct velo_connector_args {
     /* Sources: read only part `slice` of `nslices` of the input (one per core); nslices 0 or 1:
      * all of it. How a source splits is its own (file: by file for globs, else by byte range). */
     uint32_t slice, nslices;
+    /* With nslices > 1: the reading core's wake-up eventfd (velo_core_wake_fd; -1 when it busy-polls).
+     * A source that signals arrivals through it polls without blocking and has a ready() op. */
+    int wake_fd;
+    /* Slices 1..n-1: slice 0's source, opened first. Slices that share one connection attach to it
+     * (Kafka: one consumer per node, each core reading the partitions it owns). */
+    velo_source *first_slice;
 } velo_connector_args;
-
-typedef struct velo_source velo_source;
-typedef struct velo_sink velo_sink;
 
 typedef struct velo_source_ops {
     const char *scheme; /* "file", "kafka" */
@@ -57,6 +63,18 @@ typedef struct velo_source_ops {
     /* Optional (NULL: bounded unless 'watch'=true, as files). Whether the input ends. */
     bool (*is_bounded)(velo_source *src);
     void (*close)(velo_source *src);
+    /* Optional: whether poll() has something to do. A slice (nslices > 1) with this op polls without
+     * blocking and its core sleeps on its io_uring until this is true, woken through wake_fd (or
+     * every 100 ms at most). NULL, or a source opened unsliced: poll() itself waits a little when
+     * nothing comes and the core loops on it. */
+    bool (*ready)(velo_source *src);
+    /* Optional, for slices whose rows reach the sink on another core (the commit is made there):
+     * snapshot() is what commit() would commit now (NULL: nothing new), owned by the caller;
+     * commit_snapshot() on any slice of the same source, once the sink flushed every row read before
+     * the snapshot, commits it and frees it; free_snapshot() frees one never committed. */
+    void *(*snapshot)(velo_source *src);
+    velo_status (*commit_snapshot)(velo_source *src, void *snap, velo_error *err);
+    void (*free_snapshot)(void *snap);
 } velo_source_ops;
 
 typedef struct velo_sink_ops {

@@ -21,6 +21,7 @@ static const char *const COMMON_KEYS[] = {
     "late.records",
     "idle.timeout",
     "group.local.max.groups", /* a job option: the two-phase GROUP BY's local table (engine/job.c) */
+    "table.mode",             /* CREATE TABLE: 'partitioned' or 'broadcast' over the cores */
 };
 
 static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",

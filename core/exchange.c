@@ -176,6 +176,15 @@ bool velo_exchange_broadcast(velo_exchange *x, velo_core *from, velo_xmsg_kind k
     return true;
 }
 
+bool velo_exchange_send(velo_exchange *x, velo_core *from, uint32_t to, velo_xmsg_kind kind, int64_t value) {
+    velo_xmsg *m = mi_zalloc(sizeof *m);
+    VELO_TSAN_ALLOCATED();
+    if (!m) return false;
+    m->kind = kind;
+    m->value = value;
+    return send_msg(x, from, to, m);
+}
+
 velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to) {
     uint32_t c = velo_core_id(to);
     consumer_state *cs = &x->cons[c];
@@ -337,6 +346,16 @@ static bool hash_key(uint64_t *h, const velo_vector *v, uint32_t row, velo_strbu
     }
 }
 
+uint32_t velo_exchange_route(velo_vector *const *keys, uint32_t nkeys, uint32_t row, uint32_t n,
+                             velo_strbuf *scratch) {
+    uint64_t h = 0;
+    for (uint32_t i = 0; i < nkeys; i++)
+        if (!hash_key(&h, keys[i], row, scratch)) return 0;
+    /* the high half: a GROUP BY table's buckets use the low bits of the same XXH3 of an encoded
+     * key (a two-phase partial row's "_key"), which must stay spread on the owner */
+    return (uint32_t)((h >> 32) % n);
+}
+
 /* Appends rows[0..n) of b to the batch pending for `to`, sending each batch that fills. */
 static velo_status xop_append(exchange_op *e, uint32_t to, const velo_batch *b, const uint32_t *rows,
                               uint32_t n, velo_error *err) {
@@ -380,15 +399,8 @@ static velo_status xop_push(velo_operator *o, velo_batch *b, velo_error *err) {
         memset(count, 0, sizeof *count * (ncons + 1));
         for (uint32_t k = 0; k < n; k++) {
             uint32_t row = sel[k], to = 0;
-            if (!(e->ctx.errors.count && e->ctx.errors.flag[row])) {
-                uint64_t h = 0;
-                bool ok = true;
-                for (uint32_t i = 0; i < e->nkeys && ok; i++)
-                    ok = hash_key(&h, kv[i], row, &e->keybuf);
-                /* the high half: a GROUP BY table's buckets use the low bits of the same XXH3 of an
-                 * encoded key (a two-phase partial row's "_key"), which must stay spread on the owner */
-                if (ok) to = (uint32_t)((h >> 32) % ncons);
-            }
+            if (!(e->ctx.errors.count && e->ctx.errors.flag[row]))
+                to = velo_exchange_route(kv, e->nkeys, row, ncons, &e->keybuf);
             dest[k] = to;
             count[to + 1]++;
         }

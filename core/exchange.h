@@ -12,6 +12,7 @@
 #include "core/batch.h"
 #include "core/operator.h"
 #include "core/runtime.h"
+#include "core/strbuf.h"
 #include "velo/error.h"
 
 typedef enum velo_xmsg_kind {
@@ -45,6 +46,10 @@ uint32_t velo_exchange_level(const velo_exchange *x);
 bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, velo_batch *b);
 /* Sends a WATERMARK, END or BARRIER to every consumer. False when aborted. */
 bool velo_exchange_broadcast(velo_exchange *x, velo_core *from, velo_xmsg_kind kind, int64_t value);
+/* Sends a BARRIER (or WATERMARK) to consumer `to` alone, behind every batch sent to it before. A
+ * barrier's value may carry a pointer whose ownership moves to that consumer (a Kafka source's offsets
+ * for the core that commits them). False when aborted. */
+bool velo_exchange_send(velo_exchange *x, velo_core *from, uint32_t to, velo_xmsg_kind kind, int64_t value);
 
 /* Consumer side (on core `to`). The next message from any producer (round robin over producers,
  * FIFO per producer), or NULL when none is waiting. The caller owns it: velo_xmsg_free. */
@@ -68,6 +73,12 @@ void velo_exchange_release(velo_exchange *x, velo_core *to, velo_xmsg *m);
 /* Producer side: an emptied batch that a consumer gave back, or NULL. Only the exchange operator
  * of core `from` sends batches on x, so they all have its schema and capacity. */
 velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from);
+
+/* The core (of n) that owns the key formed by keys[0..nkeys) at `row`: hash(keys) % n, the rule of
+ * velo_exchange_op_new's routing; 0 when a value has no key encoding. Whoever must find the rows an
+ * exchange routed (a join's partitioned build side) routes its own keys through here. */
+uint32_t velo_exchange_route(velo_vector *const *keys, uint32_t nkeys, uint32_t row, uint32_t n,
+                             velo_strbuf *scratch);
 
 /* The operator at the end of a core's stage: copies each pushed batch's live rows into batches
  * it sends over x from core `from` -- to the core owning hash(keys) % n when nkeys > 0 (rows whose

@@ -257,6 +257,31 @@ static velo_status op_cast(velo_expr *e, const velo_value *a, velo_arena *arena,
     }
     return st;
 }
+/* CAST of a constant (e.g. DOUBLE * 1.05: the DECIMAL literal as DOUBLE): cast once per batch, not
+ * per row; the same values and the same per-row errors as the row-at-a-time path. */
+static velo_status eval_const_cast(velo_expr *e, velo_batch *in, const uint32_t *sel, uint32_t n,
+                                   velo_eval_ctx *ctx, velo_error *err) {
+    const velo_value *c = &e->args[0]->constant;
+    velo_value out = velo_value_null();
+    velo_error rerr;
+    velo_status rs = c->is_null ? VELO_OK : op_cast(e, c, &in->arena, &out, &rerr);
+    if (rs == VELO_ERR_NOMEM || rs == VELO_ERR_INTERNAL) {
+        if (err) *err = rerr;
+        return rs;
+    }
+    bool null = rs || out.is_null || out.type.id == VELO_TYPE_NULL;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        if (ctx->errors.flag[i] || null) {
+            if (rs && !ctx->errors.flag[i]) row_fail(ctx, e, i, &rerr);
+            velo_vector_set_null(&e->out, i);
+            continue;
+        }
+        velo_vector_set_value(&e->out, i, &out, &in->arena);
+    }
+    return VELO_OK;
+}
+
 static velo_status op_arith(velo_expr *e, const velo_value *a, velo_arena *arena, velo_value *out,
                             velo_error *err) {
     return velo_value_arith(e->arith, &a[0], &a[1], e->type, arena, out, err);
@@ -751,7 +776,9 @@ velo_status velo_expr_eval(velo_expr *e, velo_batch *in, const uint32_t *sel, ui
         for (uint32_t k = 0; k < n; k++)
             velo_vector_set_value(&e->out, sel[k], &e->constant, &in->arena);
         return VELO_OK;
-    case VELO_EXPR_CAST: return eval_rowwise(e, in, sel, n, ctx, true, op_cast, err);
+    case VELO_EXPR_CAST:
+        if (e->args[0]->kind == VELO_EXPR_CONST) return eval_const_cast(e, in, sel, n, ctx, err);
+        return eval_rowwise(e, in, sel, n, ctx, true, op_cast, err);
     case VELO_EXPR_NEG: return eval_rowwise(e, in, sel, n, ctx, true, op_neg, err);
     case VELO_EXPR_ARITH: {
         velo_vector *l, *r;

@@ -56,6 +56,11 @@ static velo_status instant_arg(const char *fn, const velo_value *v, int64_t *us,
     switch (v->type.id) {
     case VELO_TYPE_TIMESTAMP: *us = v->u.i64; return VELO_OK;
     case VELO_TYPE_DATE: *us = (int64_t)v->u.date * VELO_MICROS_PER_DAY; return VELO_OK;
+    case VELO_TYPE_BIGINT: /* epoch milliseconds, as the original dialect reads integers */
+        if (__builtin_mul_overflow(v->u.i64, 1000, us))
+            return velo_error_set(err, VELO_ERR_OVERFLOW, "%s: %lld epoch milliseconds out of range", fn,
+                                  (long long)v->u.i64);
+        return VELO_OK;
     case VELO_TYPE_VARCHAR:
         if (velo_parse_timestamp(v->u.str.ptr, v->u.str.len, us)) return VELO_OK;
         return velo_error_set(err, VELO_ERR_CAST, "%s: '%.*s' is not a timestamp", fn,

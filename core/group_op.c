@@ -249,6 +249,11 @@ typedef struct group_op {
     uint32_t *rows;
     uint32_t *pair_entry;
     uint32_t scratch_cap;
+    /* SLIDING windows by panes (see group_pane_eligible): the records of `groups` are panes */
+    bool panes;
+    int64_t closed_upto; /* windows ending at or before it have been emitted */
+    uint64_t seq;        /* rows folded so far: the pane record keeps its first row's number */
+    gtable wins;         /* the windows being closed, combined from their panes */
 } group_op;
 
 static char *states_of(group_op *g, uint32_t idx) { return rec_payload(&g->groups, gt_rec(&g->groups, idx)); }
@@ -308,26 +313,25 @@ static velo_status flush_out(group_op *g, velo_error *err) {
     return velo_operator_emit(&g->base, g->out, err);
 }
 
-static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
+/* One output row from an encoded key, window bounds and the aggregate states. */
+static velo_status emit_parts(group_op *g, const char *p, int64_t ws, int64_t we, const char *states,
+                              velo_error *err) {
     if (g->out->count == g->out->capacity) {
         velo_status st = flush_out(g, err);
         if (st) return st;
     }
-    grec *r = gt_rec(&g->groups, idx);
     uint32_t row = g->out->count;
-    const char *p = rec_key(&g->groups, r);
     uint32_t c = 0;
     for (; c < g->cfg.nkeys; c++)
         p = velo_key_decode(p, &g->out->cols[c], row, &g->out->arena);
     if (g->cfg.windowed) {
         velo_vector_set_valid(&g->out->cols[c], row);
-        VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[0];
+        VELO_VEC(&g->out->cols[c], int64_t)[row] = ws;
         c++;
         velo_vector_set_valid(&g->out->cols[c], row);
-        VELO_VEC(&g->out->cols[c], int64_t)[row] = rec_win(r)[1];
+        VELO_VEC(&g->out->cols[c], int64_t)[row] = we;
         c++;
     }
-    const char *states = rec_payload(&g->groups, r);
     for (uint32_t a = 0; a < g->cfg.naggs; a++, c++) {
         velo_status st = g->aggs[a].desc.finalize(&g->aggs[a].desc, states + g->state_off[a],
                                                   &g->out->cols[c], row, &g->out->arena, err);
@@ -336,6 +340,16 @@ static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
     g->out->origin[row] = -1;
     g->out->count++;
     return VELO_OK;
+}
+
+static velo_status emit_rec(group_op *g, const gtable *t, uint32_t idx, velo_error *err) {
+    grec *r = gt_rec(t, idx);
+    return emit_parts(g, rec_key(t, r), t->windowed ? rec_win(r)[0] : 0, t->windowed ? rec_win(r)[1] : 0,
+                      rec_payload(t, r), err);
+}
+
+static velo_status emit_entry(group_op *g, uint32_t idx, velo_error *err) {
+    return emit_rec(g, &g->groups, idx, err);
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -375,8 +389,11 @@ static void forget_session(group_op *g, const char *key, uint32_t len, int64_t w
     }
 }
 
+static velo_status close_panes(group_op *g, int64_t limit, velo_error *err);
+
 /* Emits (unless EMIT CHANGES already did) and frees every window that ends at or before `limit`. */
 static velo_status close_windows(group_op *g, int64_t limit, velo_error *err) {
+    if (g->panes) return close_panes(g, limit, err);
     if (g->min_open_end > limit) return VELO_OK;
     int64_t next_min = INT64_MAX;
     bool session = g->cfg.window.kind == VELO_WIN_SESSION;
@@ -439,6 +456,294 @@ static velo_status fold_pairs(group_op *g, uint32_t npairs, const velo_vector *a
         if (m && (st = g->aggs[a].desc.update(&g->aggs[a].desc, g->states, &argv[ai], rows, m, err)))
             return st;
     }
+    return VELO_OK;
+}
+
+/* ---- SLIDING windows by panes ----
+ *
+ * A sliding window of size S every A (S a multiple of A) is S/A consecutive panes of length A. A
+ * row is folded into the one pane holding its event time, instead of into each of its S/A windows
+ * (Flink's "slicing"); when windows close, each is combined from its panes with the aggregates'
+ * merge. The same rows reach the same windows: a row goes only into windows not yet emitted
+ * (closed_upto), and when the row's own watermark passed a window not yet emitted, that window is
+ * emitted before the row is added (the per-window path leaves the row out of it). Rows of the
+ * windows closed together come out in the order the per-window path creates their records (first
+ * row of the key in the window, then window start). Only aggregates whose merge gives exactly
+ * the per-row result whatever the order of the rows: COUNT, SUM/AVG of BIGINT and DECIMAL,
+ * MIN/MAX of non-floating types, none DISTINCT; not with EMIT CHANGES (a row would change S/A
+ * rows). */
+
+static bool group_pane_eligible(const velo_group_config *c) {
+    if (!c->windowed || c->emit_changes || c->window.kind != VELO_WIN_SLIDING) return false;
+    int64_t size = c->window.size_us, adv = c->window.advance_us;
+    if (adv <= 0 || size <= adv || size % adv || size / adv > 64) return false;
+    for (uint32_t a = 0; a < c->naggs; a++) {
+        const velo_agg_desc *d = &c->aggs[a].desc;
+        if (d->distinct || !d->merge) return false;
+        velo_type_id t = d->nargs ? d->args[0].id : VELO_TYPE_NULL;
+        bool exact = t == VELO_TYPE_BIGINT || t == VELO_TYPE_DECIMAL;
+        if (!strcmp(d->name, "COUNT")) continue;
+        if ((!strcmp(d->name, "SUM") || !strcmp(d->name, "AVG")) && exact) continue;
+        if ((!strcmp(d->name, "MIN") || !strcmp(d->name, "MAX")) &&
+            (exact || t == VELO_TYPE_TIMESTAMP || t == VELO_TYPE_DATE || t == VELO_TYPE_VARCHAR ||
+             t == VELO_TYPE_BOOLEAN))
+            continue;
+        return false;
+    }
+    return true;
+}
+
+static uint64_t *rec_seq(group_op *g, const gtable *t, grec *r) {
+    return (uint64_t *)(rec_payload(t, r) + g->states_size);
+}
+
+static void destroy_states(group_op *g, char *states) {
+    for (uint32_t a = 0; a < g->cfg.naggs; a++)
+        if (g->aggs[a].desc.destroy) g->aggs[a].desc.destroy(&g->aggs[a].desc, states + g->state_off[a]);
+}
+
+/* Empties the table of windows being closed (keeps its memory); `moved`: the states were moved out
+ * (their heap parts belong to the copy). */
+static void pane_clear_states(group_op *g, bool moved) {
+    gtable *w = &g->wins;
+    for (uint32_t i = 0; i < w->nrecs; i++) {
+        grec *r = gt_rec(w, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        if (!moved) destroy_states(g, rec_payload(w, r));
+        if (r->flags & REC_KEY_HEAP) mi_free((void *)rec_key(w, r));
+        r->flags = 0;
+    }
+    if (w->nbuckets) memset(w->buckets, 0, sizeof *w->buckets * w->nbuckets);
+    w->nrecs = w->live = w->free_head = 0;
+}
+
+static void pane_clear(group_op *g) { pane_clear_states(g, false); }
+
+typedef struct pane_out {
+    uint64_t seq;
+    int64_t ws;
+    uint32_t idx;
+} pane_out;
+
+static int cmp_pane_out(const void *a, const void *b) {
+    const pane_out *x = a, *y = b;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    return x->ws < y->ws ? -1 : x->ws > y->ws;
+}
+
+/* close_windows for panes: combines, emits and frees the windows ending in (closed_upto, limit];
+ * frees the panes no open window needs. */
+typedef struct pane_res { /* a combined window, followed by its states */
+    uint64_t seq;
+    int64_t ws, we;
+    const char *key;
+} pane_res;
+
+typedef struct pane_ref {
+    int64_t ps;
+    uint32_t idx;
+} pane_ref;
+
+static int cmp_pane_ref(const void *a, const void *b) {
+    const pane_ref *x = a, *y = b;
+    if (x->ps != y->ps) return x->ps < y->ps ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_win(const void *a, const void *b) {
+    const velo_win *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Merges pane record `pi` into the record of window w in the table of closing windows. */
+static velo_status pane_merge(group_op *g, uint32_t pi, velo_win w, velo_error *err) {
+    gtable *pt = &g->groups, *wt = &g->wins;
+    grec *r = gt_rec(pt, pi);
+    const char *key = rec_key(pt, r);
+    uint64_t seq = *rec_seq(g, pt, r);
+    uint32_t h = gt_hash(key, r->key_len, w.start);
+    uint32_t k = gt_find(wt, key, r->key_len, w.start, h);
+    if (k == UINT32_MAX) {
+        if ((k = gt_insert(wt, key, r->key_len, w.start, w.end, h, err)) == UINT32_MAX) return VELO_ERR_NOMEM;
+        char *dst = rec_payload(wt, gt_rec(wt, k));
+        for (uint32_t a = 0; a < g->cfg.naggs; a++)
+            g->aggs[a].desc.init(&g->aggs[a].desc, dst + g->state_off[a]);
+        *rec_seq(g, wt, gt_rec(wt, k)) = seq;
+        *(const char **)(dst + g->states_size + 8) = key; /* the pane's key: outlives wt's */
+    }
+    grec *wr = gt_rec(wt, k);
+    char *dst = rec_payload(wt, wr), *src = rec_payload(pt, r);
+    if (seq < *rec_seq(g, wt, wr)) *rec_seq(g, wt, wr) = seq;
+    for (uint32_t a = 0; a < g->cfg.naggs; a++) {
+        velo_status st =
+            g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a], src + g->state_off[a], err);
+        if (st) return st;
+    }
+    return VELO_OK;
+}
+
+/* close_windows for panes: combines, emits and frees the windows ending in (closed_upto, limit];
+ * frees the panes no open window needs. Window after window (the panes sorted by start), so the
+ * records of the window being combined stay in the cache. */
+static velo_status close_panes(group_op *g, int64_t limit, velo_error *err) {
+    if (limit <= g->closed_upto) return VELO_OK;
+    if (g->min_open_end > limit) { /* no window with rows ends by then */
+        g->closed_upto = limit;
+        return VELO_OK;
+    }
+    gtable *pt = &g->groups, *wt = &g->wins;
+    int64_t next_min = INT64_MAX;
+    velo_win ws[64];
+    velo_status st = VELO_OK;
+    pane_ref *panes = mi_malloc(sizeof *panes * (pt->live + 1));
+    velo_win *wins = NULL;
+    uint32_t np = 0, nwins = 0, wcap = 0;
+    if (!panes) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+    for (uint32_t i = 0; i < pt->nrecs; i++)
+        if (gt_rec(pt, i)->flags & REC_LIVE) panes[np++] = (pane_ref){rec_win(gt_rec(pt, i))[0], i};
+    bool sorted = true; /* records are made in arrival order: mostly by start already */
+    for (uint32_t i = 1; i < np && sorted; i++)
+        sorted = cmp_pane_ref(&panes[i - 1], &panes[i]) < 0;
+    if (!sorted) qsort(panes, np, sizeof *panes, cmp_pane_ref);
+    /* the closing windows (once per distinct pane start), and where the other windows end */
+    for (uint32_t i = 0; i < np && !st; i++) {
+        uint32_t nw = velo_win_assign(&g->cfg.window, panes[i].ps, ws, 64);
+        bool first = i == 0 || panes[i].ps != panes[i - 1].ps;
+        for (uint32_t w = 0; w < nw; w++) {
+            if (ws[w].end <= g->closed_upto) continue; /* emitted before */
+            if (ws[w].end > limit) {
+                if (ws[w].end < next_min) next_min = ws[w].end;
+                continue;
+            }
+            if (!first) continue;
+            if (nwins == wcap) {
+                wcap = wcap ? wcap * 2 : 64;
+                velo_win *nw2 = mi_realloc(wins, sizeof *wins * wcap);
+                if (!nw2) {
+                    st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+                    break;
+                }
+                wins = nw2;
+            }
+            wins[nwins++] = ws[w];
+        }
+    }
+    if (!st && nwins > 1) { /* ascending, each once */
+        qsort(wins, nwins, sizeof *wins, cmp_win);
+        uint32_t u = 1;
+        for (uint32_t k = 1; k < nwins; k++)
+            if (wins[k].start != wins[u - 1].start) wins[u++] = wins[k];
+        nwins = u;
+    }
+    /* each window is combined in the (small) table wt, then its records move to `res`: key (the pane
+     * record's, kept until the end), bounds and states; all are emitted in creation order at the end */
+    size_t rsize = sizeof(pane_res) + ((g->states_size + 7) & ~(size_t)7);
+    char *res = NULL;
+    uint32_t n = 0, rcap = 0, lo = 0;
+    for (uint32_t k = 0; k < nwins && !st; k++) {
+        while (lo < np && panes[lo].ps < wins[k].start)
+            lo++;
+        for (uint32_t i = lo; i < np && panes[i].ps < wins[k].end && !st; i++)
+            st = pane_merge(g, panes[i].idx, wins[k], err);
+        if (!st && n + wt->live > rcap) {
+            uint32_t nc = rcap ? rcap * 2 : 1024;
+            while (nc < n + wt->live)
+                nc *= 2;
+            char *nr = mi_realloc(res, rsize * nc);
+            if (!nr)
+                st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+            else
+                res = nr, rcap = nc;
+        }
+        for (uint32_t i = 0; !st && i < wt->nrecs; i++) {
+            grec *r = gt_rec(wt, i);
+            if (!(r->flags & REC_LIVE)) continue;
+            pane_res *o = (pane_res *)(res + rsize * n++);
+            o->seq = *rec_seq(g, wt, r);
+            o->ws = rec_win(r)[0];
+            o->we = rec_win(r)[1];
+            o->key = *(const char **)(rec_payload(wt, r) + g->states_size + 8);
+            memcpy(o + 1, rec_payload(wt, r), g->states_size);
+        }
+        pane_clear_states(g, !st);
+    }
+    pane_out *order = st || !n ? NULL : mi_malloc(sizeof *order * n);
+    if (!st && n && !order) st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory closing windows");
+    for (uint32_t k = 0; order && k < n; k++) {
+        const pane_res *o = (const pane_res *)(res + rsize * k);
+        order[k] = (pane_out){o->seq, o->ws, k};
+    }
+    if (order && n > 1) qsort(order, n, sizeof *order, cmp_pane_out);
+    for (uint32_t k = 0; order && k < n && !st; k++) {
+        const pane_res *o = (const pane_res *)(res + rsize * order[k].idx);
+        st = emit_parts(g, o->key, o->ws, o->we, (const char *)(o + 1), err);
+    }
+    for (uint32_t k = 0; k < n; k++)
+        destroy_states(g, res + rsize * k + sizeof(pane_res));
+    g->stats.windows_closed += n;
+    mi_free(order);
+    mi_free(res);
+    /* a pane whose every window has closed goes (after the emission: the rows point at its key) */
+    for (uint32_t i = 0; i < np && !st; i++) {
+        uint32_t nw = velo_win_assign(&g->cfg.window, panes[i].ps, ws, 64);
+        if (!nw || ws[nw - 1].end <= limit) free_entry(g, panes[i].idx);
+    }
+    mi_free(panes);
+    mi_free(wins);
+    if (st) return st;
+    g->closed_upto = limit;
+    g->min_open_end = next_min;
+    return flush_out(g, err);
+}
+
+/* velo_win_assign + the open-window filter of group_push for panes (size a multiple of advance:
+ * always size/advance windows), without listing them: *open, wins[0] (the oldest open window) and
+ * wins[*open - 1] (the newest). False near the ends of the time range (bounds clamped): the
+ * general path then. */
+static bool pane_windows(const velo_win_spec *s, int64_t t, bool closing, int64_t limit, velo_win *wins,
+                         uint32_t *open) {
+    int64_t adv = s->advance_us, size = s->size_us, n = size / adv;
+    __int128 r = ((__int128)t - s->offset_us) % adv;
+    if (r < 0) r += adv;
+    __int128 newest = (__int128)t - r, oldest = newest - (__int128)(n - 1) * adv;
+    if (oldest < INT64_MIN || newest + size > INT64_MAX) return false;
+    int64_t k0 = 0;
+    if (closing && oldest + size <= limit) {
+        __int128 k = ((__int128)limit - (oldest + size)) / adv + 1;
+        k0 = k > n ? n : (int64_t)k;
+    }
+    *open = (uint32_t)(n - k0);
+    if (*open) {
+        int64_t first = (int64_t)(oldest + (__int128)k0 * adv);
+        wins[0] = (velo_win){first, first + size};
+        wins[*open - 1] = (velo_win){(int64_t)newest, (int64_t)newest + size};
+    }
+    return true;
+}
+
+/* Folds the row into its pane (wins[0..nw): its open windows, the newest last); first emits the
+ * windows the row's own watermark (limit) passed. */
+static velo_status pane_add(group_op *g, const velo_win *wins, uint32_t nw, bool closing, int64_t limit,
+                            uint32_t *npairs, const velo_vector *argv, velo_vector *const *filtv,
+                            uint32_t row, velo_error *err) {
+    velo_status st;
+    if (closing && limit > g->closed_upto && g->min_open_end <= limit) {
+        if ((st = fold_pairs(g, *npairs, argv, filtv, err))) return st;
+        *npairs = 0;
+        if ((st = close_panes(g, limit, err))) return st;
+    }
+    int64_t ps = wins[nw - 1].start, pe;
+    if (__builtin_add_overflow(ps, g->cfg.window.advance_us, &pe)) pe = INT64_MAX;
+    const char *key = g->keybuf.data ? g->keybuf.data : "";
+    uint64_t before = g->stats.groups_total;
+    uint32_t idx = find_or_insert(g, key, (uint32_t)g->keybuf.len, ps, pe, err);
+    if (idx == UINT32_MAX) return VELO_ERR_NOMEM;
+    uint64_t seq = g->seq++;
+    if (g->stats.groups_total != before) *rec_seq(g, &g->groups, gt_rec(&g->groups, idx)) = seq;
+    if (wins[0].end < g->min_open_end) g->min_open_end = wins[0].end;
+    g->pair_entry[*npairs] = idx;
+    g->rows[*npairs] = row;
+    (*npairs)++;
     return VELO_OK;
 }
 
@@ -526,6 +831,22 @@ static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err);
 static velo_status partial_after_push(group_op *g, uint32_t n, velo_error *err);
 static velo_status partial_flush(group_op *g, velo_error *err);
 
+/* 'state.max.bytes': a group table that grew past it fails the job with a message naming the operator,
+ * rather than exhausting memory (checked after each batch, when the table is at its largest). */
+static velo_status state_check(const group_op *g, velo_error *err) {
+    const velo_group_config *c = &g->cfg;
+    if (!c->max_state_bytes) return VELO_OK;
+    uint64_t bytes = gt_bytes(&g->groups) + gt_bytes(&g->sessions);
+    if (bytes <= c->max_state_bytes) return VELO_OK;
+    return velo_error_set_at(err, VELO_ERR_NOMEM, c->line, c->col,
+                             "%s state holds %llu bytes in %llu groups, over 'state.max.bytes'=%llu; raise "
+                             "'state.max.bytes', %s",
+                             c->state_name ? c->state_name : "GROUP BY", (unsigned long long)bytes,
+                             (unsigned long long)g->groups.live, (unsigned long long)c->max_state_bytes,
+                             c->windowed ? "use smaller windows or a smaller watermark delay"
+                                         : "add a WINDOW clause, or group by fewer distinct keys");
+}
+
 static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) {
     group_op *g = (group_op *)o;
     const velo_group_config *c = &g->cfg;
@@ -572,7 +893,9 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
     velo_status st = ensure_scratch(g, n * maxw, err);
     if (st) return st;
 
-    bool pre = !c->windowed && n > 1; /* keys encoded and hashed ahead (see PREFETCH_AHEAD) */
+    bool single = !c->windowed && c->nkeys == 0; /* one group: nothing to encode or look up per row */
+    uint32_t single_idx = UINT32_MAX;
+    bool pre = !single && !c->windowed && n > 1; /* keys encoded and hashed ahead (see PREFETCH_AHEAD) */
     if (pre && n > g->key_cap) {
         mi_free(g->key_off);
         mi_free(g->key_len);
@@ -617,6 +940,16 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             if (c->on_error.fn &&
                 (st = c->on_error.fn(c->on_error.ud, b, row, g->ctx.errors.message[row], err)))
                 return st;
+            continue;
+        }
+        if (single) {
+            if (single_idx == UINT32_MAX) {
+                if ((single_idx = find_or_insert(g, "", 0, 0, 0, err)) == UINT32_MAX) return VELO_ERR_NOMEM;
+                if ((st = mark_dirty(g, single_idx, err))) return st;
+            }
+            g->pair_entry[npairs] = single_idx;
+            g->rows[npairs] = row;
+            npairs++;
             continue;
         }
         if (pre) {
@@ -670,7 +1003,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             if (session) {
                 if ((st = session_assign(g, t, limit, &npairs, argv, filtv, &sidx, err))) return st;
                 open = sidx != UINT32_MAX;
-            } else {
+            } else if (!(g->panes && pane_windows(&c->window, t, closing, limit, wins, &open))) {
                 nw = velo_win_assign(&c->window, t, wins, maxw);
                 for (uint32_t w = 0; w < nw; w++)
                     if (!(closing && wins[w].end <= limit)) wins[open++] = wins[w];
@@ -690,6 +1023,10 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             }
             nw = open;
             if (t > g->max_event) g->max_event = t;
+            if (g->panes) {
+                if ((st = pane_add(g, wins, nw, closing, limit, &npairs, argv, filtv, row, err))) return st;
+                continue;
+            }
         }
         for (uint32_t w = 0; w < nw; w++) {
             uint32_t idx = sidx != UINT32_MAX
@@ -705,6 +1042,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
     }
 
     if ((st = fold_pairs(g, npairs, argv, filtv, err))) return st;
+    if ((st = state_check(g, err))) return st;
     if (c->emit_changes && (st = emit_dirty(g, err))) return st;
     if (c->windowed && c->idle_us > 0) {
         struct timespec ts;
@@ -783,8 +1121,10 @@ static void group_destroy(velo_operator *o) {
         grec *r = gt_rec(&g->sessions, i);
         if (r->flags & REC_LIVE) velo_sessions_free((velo_sessions *)rec_payload(&g->sessions, r));
     }
+    if (g->panes) pane_clear(g);
     gt_free(&g->groups);
     gt_free(&g->sessions);
+    gt_free(&g->wins);
     for (uint32_t i = 0; i < g->cfg.nkeys; i++)
         velo_expr_free(g->cfg.keys[i]);
     mi_free(g->cfg.keys);
@@ -899,7 +1239,11 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    gt_init(&g->groups, g->cfg.windowed, off);
+    /* two-phase tables hold plain windows: their partial rows carry [start, end] per group */
+    g->panes = g->cfg.phase == VELO_GROUP_FULL && group_pane_eligible(&g->cfg);
+    g->closed_upto = INT64_MIN;
+    gt_init(&g->groups, g->cfg.windowed, off + (g->panes ? 8u : 0u)); /* panes: + first row number */
+    gt_init(&g->wins, true, off + 16u); /* + first row number + the pane's key */
     gt_init(&g->sessions, false, sizeof(velo_sessions));
     velo_status st = VELO_OK;
     for (uint32_t i = 0; i < g->cfg.nkeys && !st; i++)
@@ -1066,5 +1410,5 @@ static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err) {
             if (st) return st;
         }
     }
-    return VELO_OK;
+    return state_check(g, err);
 }

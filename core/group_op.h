@@ -54,6 +54,9 @@ typedef struct velo_group_config {
     uint32_t capacity;
     const char *file;
     velo_row_error_handler on_error;
+    uint64_t max_state_bytes;  /* 'state.max.bytes': a group table past it fails the job; 0: no limit */
+    const char *state_name;    /* names the operator in that message ("GROUP BY", "WINDOW TUMBLING") */
+    uint32_t line, col;        /* the SQL of the operator, for that message */
     velo_group_phase phase;    /* FULL unless two-phase (no EMIT CHANGES, no watermark, no SESSION) */
     uint32_t local_max_groups; /* PARTIAL: groups held before the table is flushed (0: 65,536) */
 } velo_group_config;

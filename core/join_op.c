@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/exchange.h"
 #include "core/keymap.h"
 #include "core/keys.h"
 #include "core/strbuf.h"
@@ -34,6 +35,7 @@ typedef struct row_store {
     velo_strbuf key_bytes;
     velo_keymap index; /* join key -> first row of its chain */
     int64_t min_time;  /* symmetric: no live row is older (a lower bound) */
+    uint8_t *seen;     /* per column: a non-NULL value was stored (else new chunks type it NULL) */
 } row_store;
 
 typedef struct join_op join_op;
@@ -50,16 +52,20 @@ struct join_op {
     velo_expr **keys[2]; /* left keys, right keys */
     uint32_t nkeys;
     velo_expr *cond;
+    velo_expr *mark_value; /* MARK */
     uint32_t ncols[2];
     int32_t right_pk;
     bool right_changelog;
-    int64_t within_us;
+    bool bounded; /* a time bound: lo <= left time - right time <= hi */
+    int64_t lo, hi;
     int32_t time_col[2];
     const char *right_name;
     uint64_t max_state_bytes;
     uint32_t capacity;
     velo_row_error_handler on_error[2], on_pair_error;
     velo_join_stream stream;
+    velo_join_partition part;
+    bool key_is_pk; /* the one join key is the table's primary key column: a key never changes core */
 
     row_store store[2]; /* hash mode: store[1] only */
     velo_keymap pk;     /* table: primary key -> latest row of store[1] */
@@ -74,7 +80,9 @@ struct join_op {
     uint64_t *pair_stored; /* out row -> row of the other side's store */
     uint32_t *ident;       /* 0..capacity-1 */
     uint8_t *probe_matched, *probe_skip;
-    uint64_t *probe_rid; /* symmetric mode: the store row of each pushed row, or NO_ROW */
+    uint64_t *probe_rid;  /* symmetric mode: the store row of each pushed row, or NO_ROW */
+    uint8_t *probe_mark;  /* MARK: per pushed row, 0 no pair, 1 a pair with a NULL mark value, 2 TRUE */
+    velo_batch *mark_out; /* MARK: left columns, mark */
     velo_strbuf kb;
 };
 
@@ -89,6 +97,7 @@ static void store_free(row_store *s) {
     for (uint32_t c = 0; c < s->nchunks; c++)
         velo_batch_free(s->chunks[c]);
     mi_free(s->chunks);
+    mi_free(s->seen);
     mi_free(s->dead);
     mi_free(s->matched);
     mi_free(s->time);
@@ -164,9 +173,13 @@ static velo_status store_append(row_store *s, const velo_batch *b, uint32_t i, c
             s->chunks = nc;
             s->chunk_cap = n;
         }
+        /* a column with no value yet (one the query does not read: the source skips it) takes a
+         * byte per row until a value comes */
+        if (!s->seen && !(s->seen = mi_zalloc(b->ncols + 1u)))
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the join state");
         velo_type *types = mi_malloc(sizeof *types * (b->ncols + 1));
         for (uint32_t c = 0; types && c < b->ncols; c++)
-            types[c] = b->cols[c].type;
+            types[c] = s->seen[c] ? b->cols[c].type : velo_type_make(VELO_TYPE_NULL);
         velo_batch *nb = types ? velo_batch_new_types(b->ncols, types, CHUNK_ROWS) : NULL;
         mi_free(types);
         if (!nb) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the join state");
@@ -178,6 +191,11 @@ static velo_status store_append(row_store *s, const velo_batch *b, uint32_t i, c
         const velo_vector *src = &b->cols[c];
         velo_vector *dst = &ch->cols[c];
         if (!velo_vector_is_valid(src, i)) continue; /* the chunk starts all NULL */
+        if (dst->type.id != src->type.id) {          /* the column's first value in this chunk */
+            velo_vector_free(dst);
+            if ((st = velo_vector_init(dst, src->type, CHUNK_ROWS, err))) return st;
+            if (s->seen) s->seen[c] = 1;
+        }
         velo_type_id ty = src->type.id;
         if (ty == VELO_TYPE_VARCHAR || ty == VELO_TYPE_BYTES || ty == VELO_TYPE_LIST || ty == VELO_TYPE_MAP ||
             ty == VELO_TYPE_STRUCT || ty == VELO_TYPE_ANY) {
@@ -321,15 +339,19 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
     if (check) {
         kept = 0;
         const uint8_t *pass = NULL;
-        velo_vector *res = NULL;
+        velo_vector *res = NULL, *mres = NULL;
+        velo_eval_ctx_reset(&j->cctx);
         if (j->cond) {
-            velo_eval_ctx_reset(&j->cctx);
             velo_status st = velo_expr_eval(j->cond, out, j->ident, n, &j->cctx, &res, err);
             if (st) return st;
             pass = VELO_VEC(res, uint8_t);
         }
+        if (j->mark_value) {
+            velo_status st = velo_expr_eval(j->mark_value, out, j->ident, n, &j->cctx, &mres, err);
+            if (st) return st;
+        }
         for (uint32_t o = 0; o < n; o++) {
-            if (j->cond) {
+            if (j->cond || j->mark_value) {
                 if (j->cctx.errors.count && j->cctx.errors.flag[o]) {
                     j->base.rows_failed++;
                     velo_status st;
@@ -338,7 +360,16 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
                         return st;
                     continue;
                 }
-                if (!velo_vector_is_valid(res, o) || !pass[o]) continue;
+                if (j->cond && (!velo_vector_is_valid(res, o) || !pass[o])) continue;
+            }
+            if (j->kind == VELO_JOIN_OP_MARK) {
+                uint8_t m = !mres                            ? 2
+                            : !velo_vector_is_valid(mres, o) ? 1
+                            : VELO_VEC(mres, uint8_t)[o]     ? 2
+                                                             : 0;
+                uint8_t *pm = &j->probe_mark[j->pair_probe[o]];
+                if (m > *pm) *pm = m;
+                continue;
             }
             j->probe_matched[j->pair_probe[o]] = 1;
             j->store[other].matched[j->pair_stored[o]] = 1;
@@ -350,7 +381,8 @@ static velo_status flush(join_op *j, bool check, int other, velo_error *err) {
         out->sel_count = kept;
     }
     velo_status st = VELO_OK;
-    if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI) { /* the pairs only mark rows */
+    if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI ||
+        j->kind == VELO_JOIN_OP_MARK) { /* the pairs only mark rows */
         velo_batch_reset(out);
         return VELO_OK;
     }
@@ -404,15 +436,25 @@ static int64_t join_watermark(const join_op *j) {
     return a < b ? a : b;
 }
 
-/* Drops the rows that can match nothing more (time + within < watermark), emitting outer ones. */
+/* Rows of `side` whose time is below this can match no row still to come, whose times are at least
+ * the watermark wm: a left row needs a right time in [t - hi, t - lo], so it is done once
+ * t - lo < wm; a right row needs a left time in [t + lo, t + hi], done once t + hi < wm. */
+static int64_t side_horizon(const join_op *j, int side, int64_t wm) {
+    if (wm == INT64_MAX || wm == INT64_MIN) return wm;
+    int64_t by = side == 0 ? j->lo : -j->hi, h;
+    if (__builtin_add_overflow(wm, by, &h)) return by > 0 ? INT64_MAX : INT64_MIN;
+    return h;
+}
+
+/* Drops the rows that can match nothing more (behind their side's horizon), emitting outer ones. */
 static velo_status prune(join_op *j, velo_error *err) {
     int64_t wm = join_watermark(j);
     if (wm == INT64_MIN) return VELO_OK;
-    int64_t horizon = wm == INT64_MAX ? INT64_MAX : wm - (j->within_us >= 0 ? j->within_us : 0);
     for (int side = 0; side < 2; side++) {
         row_store *s = &j->store[side];
+        int64_t horizon = side_horizon(j, side, wm);
         if (s->nrows == s->ndead) continue;
-        if (wm != INT64_MAX && (j->within_us < 0 || s->min_time >= horizon)) continue;
+        if (wm != INT64_MAX && (!j->bounded || s->min_time >= horizon)) continue;
         velo_status st = emit_unmatched(j, side, true, horizon, err);
         if (st) return st;
     }
@@ -500,14 +542,15 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
         }
         bool null_key = false;
         if ((st = encode_key(&j->kb, kv, j->nkeys, i, &null_key, err))) return st;
+        if (!j->nkeys) velo_strbuf_append(&j->kb, "", 1); /* no equality: every row in one chain */
         if (null_key || !has_time) {
             if ((st = emit_alone(j, side, b, i, err))) return st;
             continue;
         }
         for (uint64_t r = store_first(os, &j->kb); r != NO_ROW; r = store_next(os, r)) {
-            if (j->within_us >= 0) {
-                int64_t d = t - os->time[r];
-                if (d > j->within_us || d < -j->within_us) continue;
+            if (j->bounded) {
+                int64_t d = side == 0 ? t - os->time[r] : os->time[r] - t; /* left time - right time */
+                if (d < j->lo || d > j->hi) continue;
             }
             if (j->out->count == j->capacity && (st = flush(j, true, other, err))) return st;
             uint32_t row;
@@ -527,10 +570,9 @@ static velo_status symmetric_push(join_op *j, int side, velo_batch *b, velo_erro
             int64_t nwm = join_watermark(j);
             /* a finite watermark (neither side unseen nor finished) that moved: prune when it passed a row */
             bool finite = nwm != INT64_MIN && nwm != INT64_MAX;
-            int64_t horizon = finite ? nwm - (j->within_us >= 0 ? j->within_us : 0) : nwm;
-            if (finite && nwm > wm && j->within_us >= 0 &&
-                ((s->nrows > s->ndead && s->min_time < horizon) ||
-                 (os->nrows > os->ndead && os->min_time < horizon)) &&
+            if (finite && nwm > wm && j->bounded &&
+                ((s->nrows > s->ndead && s->min_time < side_horizon(j, side, nwm)) ||
+                 (os->nrows > os->ndead && os->min_time < side_horizon(j, other, nwm))) &&
                 (st = advance(j, other, err)))
                 return st;
         }
@@ -545,6 +587,19 @@ static velo_status symmetric_finish(join_op *j, int side, velo_error *err) {
     velo_status st = prune(j, err);
     if (st || !j->finished[0] || !j->finished[1]) return st;
     return velo_operator_finish_next(&j->base, err);
+}
+
+/* Whether this core keeps build row i (velo_join_partition). */
+static bool build_row_mine(join_op *j, const velo_batch *b, velo_vector **kv, uint32_t i) {
+    if (j->part.n <= 1) return true;
+    uint32_t owner = 0;
+    const velo_eval_ctx *ctx = &j->kctx[1];
+    bool ok = !(ctx->errors.count && ctx->errors.flag[i]) && j->nkeys;
+    if (ok && j->right_pk >= 0) ok = velo_vector_is_valid(&b->cols[j->right_pk], i);
+    for (uint32_t c = 0; ok && c < j->nkeys; c++)
+        ok = velo_vector_is_valid(kv[c], i);
+    if (ok) owner = velo_exchange_route(kv, j->nkeys, i, j->part.n, &j->kb);
+    return owner == j->part.self;
 }
 
 /* A changelog table: drops the dead rows once they are most of the store, and maps each primary key
@@ -588,15 +643,18 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
     const velo_vector *deleted = j->right_changelog ? &b->cols[j->ncols[1]] : NULL;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
+        bool mine = build_row_mine(j, b, kv, i);
+        if (!mine && j->key_is_pk && !deleted) continue; /* no version of this key is ever ours */
         bool del = deleted && velo_vector_is_valid(deleted, i) && VELO_VEC(deleted, uint8_t)[i];
         if (!del && ctx->errors.count && ctx->errors.flag[i]) {
-            if ((st = reject(j, 1, b, i, ctx->errors.message[i], err))) return st;
+            if (mine && (st = reject(j, 1, b, i, ctx->errors.message[i], err))) return st;
             continue;
         }
         uint64_t replaced = NO_ROW;
         velo_keymap_slot *pks = NULL;
         if (j->right_pk >= 0) {
             const velo_vector *pv = &b->cols[j->right_pk];
+            if (!mine && !velo_vector_is_valid(pv, i)) continue; /* core 0 reports it */
             if (!velo_vector_is_valid(pv, i)) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "table '%s': a row with a NULL primary key cannot be stored",
@@ -610,13 +668,13 @@ static velo_status build_push(velo_operator *o, velo_batch *b, velo_error *err) 
             pks = velo_keymap_upsert(&j->pk, j->kb.data, (uint32_t)j->kb.len,
                                      velo_keymap_hash(j->kb.data, (uint32_t)j->kb.len), &found);
             if (!pks) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory growing the table");
-            if (found) replaced = pks->val; /* NO_ROW: deleted before */
+            if (found) replaced = pks->val; /* NO_ROW: deleted before, or kept by another core */
         }
         if (replaced != NO_ROW) {
             s->dead[replaced] = 1;
             s->ndead++;
         }
-        if (del) { /* a tombstone: the key is gone */
+        if (del || !mine) { /* a tombstone: the key is gone; not mine: its latest row is elsewhere */
             if (pks) pks->val = NO_ROW;
             continue;
         }
@@ -657,6 +715,28 @@ static const velo_operator_ops build_ops = {
 
 /* ---- hash mode, probe side ---- */
 
+/* MARK: every pushed row that did not fail, with its mark (TRUE / NULL / FALSE) after its columns. */
+static velo_status emit_marks(join_op *j, velo_batch *b, const uint32_t *sel, uint32_t n, velo_error *err) {
+    velo_batch *out = j->mark_out;
+    velo_vector *mv = &out->cols[j->ncols[0]];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        if (j->probe_skip[i]) continue;
+        uint32_t o = out->count++;
+        for (uint32_t c = 0; c < j->ncols[0]; c++)
+            copy_value(&b->cols[c], i, &out->cols[c], o);
+        out->origin[o] = b->origin[i];
+        if (j->probe_mark[i] != 1) {
+            VELO_VEC(mv, uint8_t)[o] = j->probe_mark[i] == 2;
+            velo_vector_set_valid(mv, o);
+        }
+    }
+    j->base.rows_out += out->count;
+    velo_status st = out->count && j->base.next ? velo_operator_push(j->base.next, out, err) : VELO_OK;
+    velo_batch_reset(out);
+    return st;
+}
+
 static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) {
     join_op *j = (join_op *)o;
     if (j->stream.symmetric) return symmetric_push(j, 0, b, err);
@@ -670,6 +750,7 @@ static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) 
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
         j->probe_matched[i] = 0;
+        j->probe_mark[i] = 0;
         j->probe_skip[i] = ctx->errors.count && ctx->errors.flag[i];
         if (j->probe_skip[i]) {
             if ((st = reject(j, 0, b, i, ctx->errors.message[i], err))) return st;
@@ -701,6 +782,7 @@ static velo_status probe_push(velo_operator *o, velo_batch *b, velo_error *err) 
         }
     }
     if ((st = flush(j, true, 1, err))) return st;
+    if (j->kind == VELO_JOIN_OP_MARK) return emit_marks(j, b, sel, n, err);
     if (j->kind == VELO_JOIN_OP_SEMI || j->kind == VELO_JOIN_OP_ANTI) {
         /* compact the selection in place: writes never overtake reads */
         bool want = j->kind == VELO_JOIN_OP_SEMI;
@@ -745,6 +827,9 @@ static void probe_destroy(velo_operator *o) {
         velo_eval_ctx_free(&j->kctx[side]);
     }
     velo_expr_free(j->cond);
+    velo_expr_free(j->mark_value);
+    velo_batch_free(j->mark_out);
+    mi_free(j->probe_mark);
     velo_strbuf_free(&j->kb);
     velo_keymap_free(&j->pk);
     velo_eval_ctx_free(&j->cctx);
@@ -770,6 +855,7 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
             velo_expr_free(cfg->right_keys[c]);
         }
         velo_expr_free(cfg->condition);
+        velo_expr_free(cfg->mark_value);
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the join");
         return NULL;
     }
@@ -783,11 +869,20 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     if (j->keys[0] && cfg->nkeys) memcpy(j->keys[0], cfg->left_keys, sizeof *j->keys[0] * cfg->nkeys);
     if (j->keys[1] && cfg->nkeys) memcpy(j->keys[1], cfg->right_keys, sizeof *j->keys[1] * cfg->nkeys);
     j->cond = cfg->condition;
+    j->mark_value = cfg->mark_value;
     j->ncols[0] = cfg->left->ncols;
     j->ncols[1] = cfg->right->ncols;
     j->right_pk = cfg->right_pk;
     j->right_changelog = cfg->right_changelog && cfg->right_pk >= 0;
-    j->within_us = cfg->within_us;
+    if (cfg->time_bound) {
+        j->bounded = true;
+        j->lo = cfg->bound_lo_us;
+        j->hi = cfg->bound_hi_us;
+    } else if (cfg->within_us >= 0) {
+        j->bounded = true;
+        j->lo = -cfg->within_us;
+        j->hi = cfg->within_us;
+    }
     j->time_col[0] = cfg->left_time;
     j->time_col[1] = cfg->right_time;
     j->right_name = cfg->right_name;
@@ -797,6 +892,10 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->on_error[1] = cfg->on_right_error;
     j->on_pair_error = cfg->on_pair_error;
     j->stream = cfg->stream;
+    j->part = cfg->build_part;
+    j->key_is_pk = cfg->nkeys == 1 && cfg->right_pk >= 0 && cfg->right_keys[0]->kind == VELO_EXPR_COLUMN &&
+                   cfg->right_keys[0]->column == (uint32_t)cfg->right_pk &&
+                   cfg->right_keys[0]->outer_depth == 0;
     j->max_time[0] = j->max_time[1] = INT64_MIN;
     velo_strbuf_init(&j->kb);
     velo_keymap_init(&j->pk);
@@ -827,6 +926,21 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
         if (velo_expr_prepare(j->keys[0][c], cap, err) || velo_expr_prepare(j->keys[1][c], cap, err))
             goto fail;
     if (j->cond && velo_expr_prepare(j->cond, cap, err)) goto fail;
+    if (j->mark_value && velo_expr_prepare(j->mark_value, cap, err)) goto fail;
+    if (j->kind == VELO_JOIN_OP_MARK) {
+        if (j->stream.symmetric || j->bounded) {
+            velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                           "a correlated subquery over an input that never ends is not supported yet");
+            goto fail;
+        }
+        velo_type *mt = mi_malloc(sizeof *mt * (j->ncols[0] + 1));
+        for (uint32_t c = 0; mt && c < j->ncols[0]; c++)
+            mt[c] = cfg->left->fields[c].type;
+        if (mt) mt[j->ncols[0]] = velo_type_make(VELO_TYPE_BOOLEAN);
+        j->mark_out = mt ? velo_batch_new_types(j->ncols[0] + 1, mt, cap) : NULL;
+        mi_free(mt);
+        if (!j->mark_out) goto nomem;
+    }
     velo_type *types = mi_malloc(sizeof *types * (j->ncols[0] + j->ncols[1] + 1));
     for (uint32_t c = 0; types && c < j->ncols[0] + j->ncols[1]; c++)
         types[c] = c < j->ncols[0] ? cfg->left->fields[c].type : cfg->right->fields[c - j->ncols[0]].type;
@@ -838,14 +952,15 @@ velo_operator *velo_join_op_new(const velo_join_config *cfg, velo_error *err) {
     j->probe_matched = mi_zalloc(cap);
     j->probe_skip = mi_zalloc(cap);
     j->probe_rid = mi_malloc(sizeof *j->probe_rid * cap);
-    if (!j->out || !j->pair_probe || !j->pair_stored || !j->ident || !j->probe_matched || !j->probe_skip ||
-        !j->probe_rid)
+    j->probe_mark = mi_zalloc(cap);
+    if (!j->probe_mark || !j->out || !j->pair_probe || !j->pair_stored || !j->ident || !j->probe_matched ||
+        !j->probe_skip || !j->probe_rid)
         goto nomem;
     for (uint32_t i = 0; i < cap; i++) {
         j->ident[i] = i;
         j->probe_rid[i] = NO_ROW;
     }
-    if (j->within_us >= 0) j->stream.symmetric = true; /* the time bound is checked on that path */
+    if (j->bounded) j->stream.symmetric = true; /* the time bound is checked on that path */
     for (int side = 0; side < 2; side++)
         if (store_reserve(&j->store[side], err)) goto fail;
     return &j->base;

@@ -27,6 +27,7 @@ struct velo_core {
     _Alignas(VELO_CACHE_LINE) uint32_t id;
     int cpu; /* pinned CPU, -1 when not pinned */
     bool read_armed;
+    int sleep_limit_ms; /* 0: sleep until woken */
     uint64_t doorbell_value;
     struct io_uring ring;
     bool ring_ok;
@@ -113,6 +114,22 @@ velo_status velo_runtime_new(const velo_runtime_config *cfg, velo_runtime **out,
     return VELO_OK;
 }
 
+static bool all_finished(void *ud) {
+    velo_runtime *rt = ud;
+    return atomic_load(&rt->finished) >= rt->cfg.ncores;
+}
+
+/* Counts n more cores as finished; the last one wakes every core waiting to exit, and the control
+ * thread. */
+static void finish_core(velo_runtime *rt, uint32_t n) {
+    if (atomic_fetch_add(&rt->finished, n) + n == rt->cfg.ncores)
+        for (uint32_t i = 0; i < rt->cfg.ncores; i++)
+            velo_core_wake(&rt->cores[i]); /* (a core never started has nobody to wake: harmless) */
+    uint64_t one = 1;
+    ssize_t w = write(rt->done_efd, &one, sizeof one);
+    (void)w;
+}
+
 static void *core_main(void *arg) {
     velo_core *c = arg;
     velo_runtime *rt = c->rt;
@@ -123,10 +140,15 @@ static void *core_main(void *arg) {
         if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) c->cpu = -1;
     }
     rt->fn(c, rt->ud);
-    atomic_fetch_add(&rt->finished, 1);
-    uint64_t one = 1;
-    ssize_t w = write(rt->done_efd, &one, sizeof one);
-    (void)w;
+    finish_core(rt, 1);
+    /* The thread outlives its function until every core's has returned: an exiting thread abandons
+     * its mimalloc heap to the threads still running (a hand-over ThreadSanitizer cannot see), and a
+     * core that ends early (a failed job) must not hand memory to one still at work. */
+    while (atomic_load(&rt->finished) < rt->cfg.ncores) {
+        while (velo_core_control_poll(c)) {
+        } /* a late STOP: nothing left to stop */
+        velo_core_sleep(c, all_finished, rt);
+    }
     return NULL;
 }
 
@@ -139,8 +161,7 @@ velo_status velo_runtime_start(velo_runtime *rt, void (*fn)(velo_core *core, voi
         int rc = pthread_create(&c->thread, NULL, core_main, c);
         if (rc) {
             /* the cores already started run to their end as if they had no input */
-            for (uint32_t j = i; j < rt->cfg.ncores; j++)
-                atomic_fetch_add(&rt->finished, 1);
+            finish_core(rt, rt->cfg.ncores - i);
             return velo_error_set(err, VELO_ERR_IO, "runtime: cannot start the thread of core %u: %s", i,
                                   strerror(rc));
         }
@@ -162,9 +183,10 @@ bool velo_runtime_wait(velo_runtime *rt, int timeout_ms) {
 
 void velo_runtime_free(velo_runtime *rt) {
     if (!rt) return;
+    for (uint32_t i = 0; i < rt->cfg.ncores; i++) /* all first: the last core to finish wakes every core */
+        if (rt->cores[i].started) pthread_join(rt->cores[i].thread, NULL);
     for (uint32_t i = 0; i < rt->cfg.ncores; i++) {
         velo_core *c = &rt->cores[i];
-        if (c->started) pthread_join(c->thread, NULL);
         if (c->ring_ok) io_uring_queue_exit(&c->ring);
         if (c->efd >= 0) close(c->efd);
     }
@@ -236,13 +258,19 @@ void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud) {
     }
     struct io_uring_cqe *cqe = NULL;
     if (!c->ring_ok) {
-        uint64_t v;
-        ssize_t r = read(c->efd, &v, sizeof v);
-        (void)r;
+        struct pollfd p = {.fd = c->efd, .events = POLLIN};
+        if (!c->sleep_limit_ms || poll(&p, 1, c->sleep_limit_ms) > 0) {
+            uint64_t v;
+            ssize_t r = read(c->efd, &v, sizeof v);
+            (void)r;
+        }
     } else if (c->read_armed) {
         int rc;
-        do
-            rc = io_uring_wait_cqe(&c->ring, &cqe);
+        struct __kernel_timespec ts = {.tv_sec = c->sleep_limit_ms / 1000,
+                                       .tv_nsec = (long long)(c->sleep_limit_ms % 1000) * 1000000};
+        do /* on a timeout (-ETIME) the read stays armed for the next sleep */
+            rc = c->sleep_limit_ms ? io_uring_wait_cqe_timeout(&c->ring, &cqe, &ts)
+                                   : io_uring_wait_cqe(&c->ring, &cqe);
         while (rc == -EINTR);
         if (rc == 0) {
             io_uring_cqe_seen(&c->ring, cqe);
@@ -264,6 +292,9 @@ void velo_core_wake(velo_core *c) {
         (void)w;
     }
 }
+
+int velo_core_wake_fd(const velo_core *c) { return c->rt->cfg.busy_poll ? -1 : c->efd; }
+void velo_core_set_sleep_limit(velo_core *c, int ms) { c->sleep_limit_ms = ms > 0 ? ms : 0; }
 
 void velo_core_set_service(velo_core *c, velo_core_service_fn fn, void *ud) {
     c->service = fn;

@@ -74,6 +74,14 @@ velo_control_kind velo_core_control_poll(velo_core *c);
 void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud);
 /* Wakes core c if it sleeps (after the caller published what it waits for). Any thread. */
 void velo_core_wake(velo_core *c);
+/* The eventfd the core's io_uring waits on, for a library that signals readiness by writing to a
+ * descriptor (librdkafka's queue IO events write 8-byte counts to it: any write wakes the core, a
+ * write while it is awake makes its next sleep return at once). -1 with --busy-poll: the core never
+ * sleeps, its loop polls. */
+int velo_core_wake_fd(const velo_core *c);
+/* The core's sleeps last at most `ms` milliseconds (0: until woken), for a loop that must run now and
+ * then even when nothing arrives (a Kafka consumer's poll interval, processing-time ticks). */
+void velo_core_set_sleep_limit(velo_core *c, int ms);
 
 /* Work a core does while a full ring stops it: the job installs a function that services the
  * exchanges of level `level` and above (the consumer of level L sends only to levels above L, so

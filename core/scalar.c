@@ -103,6 +103,12 @@ velo_status velo_arith_result_type(velo_arith_op op, velo_type a, velo_type b, v
                 *out = velo_type_make(VELO_TYPE_BIGINT);
                 return VELO_OK;
             }
+            /* the original dialect's epoch milliseconds: BIGINT +/- INTERVAL -> BIGINT epoch ms */
+            if ((x == VELO_TYPE_BIGINT && y == VELO_TYPE_INTERVAL) ||
+                (op == VELO_ARITH_ADD && x == VELO_TYPE_INTERVAL && y == VELO_TYPE_BIGINT)) {
+                *out = velo_type_make(VELO_TYPE_BIGINT);
+                return VELO_OK;
+            }
         }
         if (op == VELO_ARITH_MUL && ((x == VELO_TYPE_INTERVAL && y == VELO_TYPE_BIGINT) ||
                                      (y == VELO_TYPE_INTERVAL && x == VELO_TYPE_BIGINT))) {
@@ -465,6 +471,22 @@ static velo_status temporal_arith(velo_arith_op op, const velo_value *a, const v
         out->u.iv.micros = a->u.iv.micros + sign * b->u.iv.micros;
         return VELO_OK;
     }
+    if (x == VELO_TYPE_INTERVAL && y == VELO_TYPE_BIGINT && op == VELO_ARITH_ADD) {
+        const velo_value *t = a;
+        a = b;
+        b = t;
+        x = VELO_TYPE_BIGINT;
+        y = VELO_TYPE_INTERVAL;
+    }
+    if (x == VELO_TYPE_BIGINT && y == VELO_TYPE_INTERVAL) {
+        /* epoch milliseconds: added as a TIMESTAMP (months and days by the calendar, UTC), back to ms */
+        int64_t us, r;
+        if (__builtin_mul_overflow(a->u.i64, 1000, &us) ||
+            !velo_timestamp_add_interval(us, b->u.iv, sign, &r))
+            return velo_error_set(err, VELO_ERR_OVERFLOW, "epoch milliseconds out of range");
+        *out = velo_value_i64(r / 1000 - (r % 1000 < 0));
+        return VELO_OK;
+    }
     if (x == VELO_TYPE_DATE && y == VELO_TYPE_BIGINT) {
         out->type = velo_type_make(VELO_TYPE_DATE);
         out->u.date = (int32_t)(a->u.date + sign * b->u.i64);
@@ -504,7 +526,8 @@ velo_status velo_value_arith(velo_arith_op op, const velo_value *a, const velo_v
     out->is_null = false;
     switch (result.id) {
     case VELO_TYPE_BIGINT:
-        if (a->type.id == VELO_TYPE_DATE || b->type.id == VELO_TYPE_DATE)
+        if (a->type.id == VELO_TYPE_DATE || b->type.id == VELO_TYPE_DATE ||
+            a->type.id == VELO_TYPE_INTERVAL || b->type.id == VELO_TYPE_INTERVAL)
             return temporal_arith(op, a, b, out, err);
         return i64_arith(op, a->u.i64, b->u.i64, &out->u.i64, err);
     case VELO_TYPE_DOUBLE: {

@@ -7,6 +7,7 @@
  * position of the node that is missing. Relative file paths in URIs resolve against the folder of
  * the SQL file. */
 #include "engine/job.h"
+#include "engine/pushdown.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -330,6 +331,28 @@ static velo_status agg_desc_for(const velo_function *fn, velo_expr **args, uint3
                               err);
 }
 
+/* 'state.max.bytes' (a job option: bytes, or 64KB / 512MB / 2GB); 0 when not set. */
+static velo_status state_max_bytes(const velo_query_plan *qp, uint64_t *out, velo_error *err) {
+    *out = 0;
+    const char *max_state = velo_kv_get(&qp->job_options, "state.max.bytes");
+    if (!max_state) return VELO_OK;
+    char *end = NULL;
+    unsigned long long v = strtoull(max_state, &end, 10);
+    if (end && (*end == 'k' || *end == 'K'))
+        v <<= 10, end++;
+    else if (end && (*end == 'm' || *end == 'M'))
+        v <<= 20, end++;
+    else if (end && (*end == 'g' || *end == 'G'))
+        v <<= 30, end++;
+    if (end && (*end == 'b' || *end == 'B')) end++;
+    if (!end || end == max_state || *end || !v)
+        return velo_error_set(
+            err, VELO_ERR_INVALID,
+            "'state.max.bytes' must be a positive byte count (e.g. 1048576 or 512MB), found '%s'", max_state);
+    *out = v;
+    return VELO_OK;
+}
+
 /* The GROUP BY / window operator for an AGGREGATE node; takes the node's expressions. */
 static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg,
                                       const velo_plan *scan, velo_row_error_handler h, velo_group_phase phase,
@@ -369,6 +392,13 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     cfg.capacity = VELO_BATCH_DEFAULT_CAPACITY;
     cfg.file = rs->opts->file;
     cfg.on_error = h;
+    if ((st = state_max_bytes(qp, &cfg.max_state_bytes, err))) goto fail;
+    cfg.state_name = !agg->windowed                            ? "GROUP BY"
+                     : agg->window.kind == VELO_WINDOW_SLIDING ? "WINDOW SLIDING"
+                     : agg->window.kind == VELO_WINDOW_SESSION ? "WINDOW SESSION"
+                                                               : "WINDOW TUMBLING";
+    cfg.line = agg->pos.line;
+    cfg.col = agg->pos.col;
     const velo_kv *opts = &qp->job_options;
     const velo_kv *sopts = &scan->source.options;
     if (agg->windowed) {
@@ -666,6 +696,8 @@ typedef struct plan_layout {
     bool keyed;     /* exchange 1 partitions by nodes[a_end]'s keys; stage B: nodes[a_end, b_end) */
     uint32_t b_end; /* stage C: nodes[b_end, n) (b_end == a_end without a keyed stage) */
     uint32_t nx;    /* exchanges: 0, 1 (gather) or 2 (keyed, then gather) */
+    bool kafka;     /* a Kafka source whose partitions are spread over the cores (kafka_on_cores) */
+    bool per_core;  /* kafka: every core runs the whole chain into its own sink (producer), no exchange */
 } plan_layout;
 
 static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_plan *agg,
@@ -691,9 +723,26 @@ static bool agg_order_insensitive(const velo_agg_call *c) {
     return false; /* FIRST_VALUE, LAST_VALUE, STRING_AGG, STDDEV (floating point) ... */
 }
 
+/* A Kafka source read on several cores (connectors/kafka/kafka_cores.c: each partition's records go
+ * to the core that owns it, so a key's rows -- one partition's -- stay on one core, in order):
+ * bounded reads under the same rules as a split file, and unbounded stateless pipelines (FILTER,
+ * PROJECT). Unbounded stateful ones emit as rows arrive and stay on core 0 (their EMIT and
+ * watermark rules below), as do exactly-once sinks (one transaction carries all the offsets). */
+static bool kafka_on_cores(const velo_query_plan *qp, velo_plan **nodes, uint32_t n) {
+    const velo_plan *scan = nodes[0];
+    if (!scan->source.scheme || strcmp(scan->source.scheme, "kafka")) return false;
+    const char *guarantee = velo_kv_get(&qp->sink_options, "processing.guarantee");
+    if (guarantee && !strcasecmp(guarantee, "exactly_once")) return false;
+    if (scan->source.bounded) return true;
+    for (uint32_t i = 1; i < n; i++)
+        if (nodes[i]->kind != VELO_PLAN_FILTER && nodes[i]->kind != VELO_PLAN_PROJECT) return false;
+    return true;
+}
+
 static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
                             bool commits, plan_layout *lay) {
     memset(lay, 0, sizeof *lay);
+    bool kafka = ncores > 1 && kafka_on_cores(qp, nodes, n);
     const velo_plan *scan = nodes[0];
     bool has_sort = false, order_sensitive = false;
     for (uint32_t i = 1; i < n; i++) {
@@ -716,18 +765,26 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
     /* CREATE TABLE ... AS: an upsert changelog, where the last row per key wins: keep input order */
     if (qp->is_table) lay->single = true;
     /* a source or sink that commits (Kafka) commits what one poll loop read, after its sink flushed */
-    if (commits) lay->single = true;
-    if (ncores == 1 || !scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))
+    if (commits && !kafka) lay->single = true;
+    if (ncores == 1 ||
+        (!kafka && (!scan->source.bounded || !scan->source.scheme || strcmp(scan->source.scheme, "file"))))
         lay->single = true;
     if (lay->single) {
         lay->a_end = lay->b_end = n;
         return;
     }
     lay->split = !order_sensitive;
+    lay->kafka = kafka;
     uint32_t i = 1;
     while (i < n && (nodes[i]->kind == VELO_PLAN_FILTER || nodes[i]->kind == VELO_PLAN_PROJECT))
         i++;
     lay->a_end = lay->b_end = i;
+    /* Kafka to Kafka, stateless: a producer per core writes what its partitions brought (a key's
+     * rows keep their order: one partition, one core, one producer) */
+    if (kafka && i == n && qp->sink_uri && qp->sink_scheme && !strcmp(qp->sink_scheme, "kafka")) {
+        lay->per_core = true;
+        return;
+    }
     if (i < n && nodes[i]->kind == VELO_PLAN_AGGREGATE && nodes[i]->nkeys > 0) {
         lay->keyed = true;
         uint32_t j = i + 1;
@@ -740,11 +797,15 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
 
 typedef struct core_pipe {
     velo_source *source;         /* this core's slice (NULL: none) */
+    velo_sink *sink;             /* per_core layout: this core's sink (core 0: the job's) */
+    velo_operator *sink_op;      /* per_core layout: the end of chain_a */
+    int64_t last_commit_us;      /* the last periodic commit point of this core */
     velo_batch *batch;           /* the source's batch */
     velo_operator *chain_a;      /* stage A (single: the whole chain down to the sink) */
     velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
     velo_operator *group_ops[2]; /* for the summary (late rows) */
     velo_operator *limit_op;     /* LIMIT on this core's chain_a (single): stop reading */
+    struct core_join *join;      /* a lookup join on the cores: its build side (see core_join_new) */
     dlq_ctx dctx[MAX_PIPELINE];  /* row errors of the rows going into node i (shaped like node i-1) */
     bool src_done, a_finished, in_finished[2];
     velo_status status;
@@ -771,9 +832,10 @@ typedef struct job_run {
     core_pipe *cores;
     velo_operator *sink_op;
     velo_sink *sink;
-    bool commits;            /* the source or the sink commits (Kafka): a single-core plan */
+    bool commits;            /* the source or the sink commits (Kafka) */
     int64_t commit_every_us; /* 'commit.interval' of a stateless pipeline, else 0 */
-    int64_t last_commit_us;  /* core 0 only */
+    bool sleepy;             /* sliced sources poll without blocking: cores sleep until ready() */
+    void **snaps;            /* kafka, gathered: per core, its latest offsets received by core 0 */
     atomic_bool failed;
 } job_run;
 
@@ -806,12 +868,24 @@ static velo_operator *build_operator(run_state *rs, const velo_query_plan *qp, v
 /* Builds nodes[from, to) in front of `tail` and returns the head (tail when from == to). With
  * `copies` each node's expressions are copied first (the same stage runs on several cores), else
  * the operators take the plan's own. The one place that turns plan nodes into operators. */
+static velo_operator *core_join_op(core_pipe *cp, velo_error *err);
+
 static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t from,
                                   uint32_t to, velo_operator *tail, bool copies, core_pipe *cp,
                                   velo_error *err) {
     velo_plan *scan = nodes[0];
     velo_operator *chain = tail;
     for (uint32_t i = to; i-- > from;) {
+        if (nodes[i]->kind == VELO_PLAN_JOIN) { /* built per core with its own build side */
+            velo_operator *op = core_join_op(cp, err);
+            if (!op) {
+                velo_operator_destroy_chain(chain);
+                return NULL;
+            }
+            op->next = chain;
+            chain = op;
+            continue;
+        }
         velo_plan *p = copies ? velo_plan_node_copy(nodes[i]) : nodes[i];
         if (!p) {
             velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the plan for a core");
@@ -868,8 +942,9 @@ static velo_status local_max_groups_option(const velo_query_plan *qp, uint32_t *
 
 /* True when the keyed stage of this layout can run in two phases. */
 static bool two_phase_for(const velo_query_plan *qp, velo_plan **nodes, const plan_layout *lay) {
-    if (!lay->keyed || !lay->split || lay->single) return false;
+    if (!lay->keyed || !lay->split || lay->single || lay->kafka) return false;
     const velo_plan *agg = nodes[lay->a_end];
+    if (agg->kind != VELO_PLAN_AGGREGATE) return false; /* a keyed join stage */
     /* split windowed plans close their windows at the end of input (no watermark: plan_layout_for);
      * sessions from two cores may have to merge into one, which partial states cannot say */
     if (agg->nkeys == 0 || (agg->windowed && agg->window.kind == VELO_WINDOW_SESSION)) return false;
@@ -948,6 +1023,8 @@ fail:
     return err->code;
 }
 
+static velo_status core_join_build(core_pipe *cp);
+
 static void core_fail(job_run *j, core_pipe *cp, velo_status st) {
     cp->status = st ? st : VELO_ERR_INTERNAL;
     if (!atomic_exchange(&j->failed, true))
@@ -971,6 +1048,11 @@ static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
             if (m->kind == VELO_XMSG_BATCH && cp->in_chain[i]) {
                 velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
                 if (st) core_fail(j, cp, st);
+            } else if (m->kind == VELO_XMSG_BARRIER && j->snaps && m->value) {
+                /* a core's Kafka offsets, behind the rows they cover: core 0 commits them after its
+                 * sink flushed (the latest snapshot of a core holds all its partitions) */
+                if (j->snaps[m->from]) j->sops->free_snapshot(j->snaps[m->from]);
+                j->snaps[m->from] = (void *)(uintptr_t)m->value;
             }
             velo_exchange_release(x, core, m); /* the batch goes back to its producer */
         }
@@ -992,6 +1074,8 @@ typedef struct idle_check {
 static bool core_has_work(void *ud) {
     idle_check *c = ud;
     if (atomic_load(&c->j->failed)) return true;
+    const core_pipe *cp = &c->j->cores[c->id];
+    if (c->j->sleepy && cp->source && !cp->src_done && c->j->sops->ready(cp->source)) return true;
     for (uint32_t i = 0; i < c->j->lay.nx; i++)
         if (velo_exchange_pending(c->j->x[i], c->id)) return true;
     return false;
@@ -1003,6 +1087,9 @@ static bool core_finished(job_run *j, core_pipe *cp) {
         if (!cp->in_finished[i]) return false;
     return true;
 }
+
+static uint64_t core_join_row_errors(const core_pipe *cp);
+static uint64_t core_join_state_bytes(const core_pipe *cp);
 
 /* The per-core half of the progress publishing (the control thread sums it in run_plan_cores):
  * this core's late rows, row errors, group state and watermark; on core 0 of a single-core layout
@@ -1022,6 +1109,8 @@ static void publish_core(job_run *j, core_pipe *cp, uint32_t id, uint64_t rows_o
         }
     for (uint32_t i = 0; i < MAX_PIPELINE; i++)
         row_errors += cp->dctx[i].row_errors;
+    row_errors += core_join_row_errors(cp);
+    state += core_join_state_bytes(cp);
     atomic_store_explicit(&cp->obs.late_rows, late, memory_order_relaxed);
     atomic_store_explicit(&cp->obs.late_rows_rejected, late_rejected, memory_order_relaxed);
     atomic_store_explicit(&cp->obs.row_errors, row_errors, memory_order_relaxed);
@@ -1039,6 +1128,38 @@ static void publish_core(job_run *j, core_pipe *cp, uint32_t id, uint64_t rows_o
     }
 }
 
+/* The periodic commit point of a core after it pushed rows (at-least-once: offsets are committed only
+ * once every row read before them reached the sink). One core: flush the sink, commit. Kafka on
+ * several cores with a producer each: the same, per core, for its own partitions. Gathered to core
+ * 0's sink: the core's offsets follow its rows over the exchange; core 0 commits them (below). */
+static velo_status core_commit_point(job_run *j, velo_core *core, core_pipe *cp) {
+    cp->last_commit_us = monotonic_us();
+    if (!j->lay.kafka) return commit_point(j->sink, j->sops, cp->source, &cp->err);
+    if (j->lay.per_core) return commit_point(cp->sink, j->sops, cp->source, &cp->err);
+    void *snap = j->snaps ? j->sops->snapshot(cp->source) : NULL;
+    if (snap && !velo_exchange_send(j->x[0], core, 0, VELO_XMSG_BARRIER, (int64_t)(uintptr_t)snap))
+        j->sops->free_snapshot(snap); /* aborted: the job fails */
+    return VELO_OK;
+}
+
+/* Core 0 of a gathered Kafka layout: every 'commit.interval', flush the sink, then commit the offsets
+ * the cores sent (each arrived behind the rows it covers, all of them now flushed). */
+static velo_status core0_commit_snapshots(job_run *j, core_pipe *c0) {
+    if (!j->snaps || monotonic_us() - c0->last_commit_us < j->commit_every_us) return VELO_OK;
+    uint32_t n = velo_runtime_ncores(j->rt);
+    bool any = false;
+    for (uint32_t c = 0; c < n; c++)
+        any |= j->snaps[c] != NULL;
+    if (!any) return VELO_OK;
+    velo_status st = j->sink->ops->flush(j->sink, &c0->err);
+    for (uint32_t c = 0; c < n && !st; c++)
+        if (j->snaps[c]) {
+            st = j->sops->commit_snapshot(c0->source, j->snaps[c], &c0->err);
+            j->snaps[c] = NULL;
+        }
+    return st;
+}
+
 /* A core's event loop: read a batch of its slice, push it through stage A, take what the
  * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
 static void core_run(velo_core *core, void *ud) {
@@ -1047,6 +1168,12 @@ static void core_run(velo_core *core, void *ud) {
     core_pipe *cp = &j->cores[id];
     velo_core_metrics *met = velo_core_metrics_of(core);
     velo_core_set_service(core, service_exchanges, j);
+    /* a Kafka consumer is polled now and then even when nothing comes (the group's poll interval) */
+    if (j->sleepy) velo_core_set_sleep_limit(core, 100);
+    velo_operator *own_sink = cp->sink_op ? cp->sink_op : id == 0 ? j->sink_op : NULL;
+    cp->last_commit_us = monotonic_us();
+    velo_status bst;
+    if (cp->join && (bst = core_join_build(cp))) core_fail(j, cp, bst); /* before the stream slice */
     while (!cp->status && !atomic_load(&j->failed) && !core_finished(j, cp)) {
         bool progress = false;
         velo_control_kind ck;
@@ -1055,7 +1182,7 @@ static void core_run(velo_core *core, void *ud) {
         /* LIMIT without ORDER BY runs on one core (single): once it has its rows, stop reading */
         if (j->lay.single && cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
         int64_t batch_start_us = j->rs->opts->progress ? monotonic_us() : 0;
-        uint64_t rows_out_before = id == 0 && j->sink_op ? j->sink_op->rows_out : 0;
+        uint64_t rows_out_before = id == 0 && own_sink ? own_sink->rows_out : 0;
         if (!cp->src_done && cp->source) {
             velo_batch_reset(cp->batch);
             bool eof = false;
@@ -1078,15 +1205,14 @@ static void core_run(velo_core *core, void *ud) {
                     break;
                 }
                 /* at-least-once: the sink flushed, then the source commits what it polled */
-                if (j->commit_every_us > 0 && monotonic_us() - j->last_commit_us >= j->commit_every_us) {
-                    if ((st = commit_point(j->sink, j->sops, cp->source, &cp->err))) {
-                        core_fail(j, cp, st);
-                        break;
-                    }
-                    j->last_commit_us = monotonic_us();
+                if (j->commit_every_us > 0 && monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
+                    (st = core_commit_point(j, core, cp))) {
+                    core_fail(j, cp, st);
+                    break;
                 }
             }
-            progress = true;
+            /* a slice that polls without blocking made progress only if something came */
+            progress = !j->sleepy || cp->batch->count || eof;
         } else if (!cp->source) {
             cp->src_done = true;
         }
@@ -1094,24 +1220,31 @@ static void core_run(velo_core *core, void *ud) {
             cp->a_finished = true;
             progress = true;
             velo_status st = cp->chain_a ? velo_operator_finish(cp->chain_a, &cp->err) : VELO_OK;
-            /* committing plans run on core 0 alone: its chain ends in the sink */
-            if (!st && j->commits && cp->source) st = commit_point(j->sink, j->sops, cp->source, &cp->err);
+            /* a committing plan on core 0 alone: its chain ends in the sink (Kafka on several cores:
+             * the control thread commits every slice once the cores are done) */
+            if (!st && j->commits && j->lay.single && cp->source)
+                st = commit_point(j->sink, j->sops, cp->source, &cp->err);
             if (st) {
                 core_fail(j, cp, st);
                 break;
             }
         }
         if (service_exchanges(core, 0, j)) progress = true;
-        if (id == 0 && j->sink_op)
-            atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+        if (id == 0 && j->snaps) {
+            velo_status st = core0_commit_snapshots(j, cp);
+            if (st) {
+                core_fail(j, cp, st);
+                break;
+            }
+        }
+        if (own_sink) atomic_store_explicit(&met->rows_out, own_sink->rows_out, memory_order_relaxed);
         if (progress) publish_core(j, cp, id, rows_out_before, batch_start_us);
         if (!progress && !core_finished(j, cp)) {
             idle_check ic = {j, id};
             velo_core_sleep(core, core_has_work, &ic);
         }
     }
-    if (id == 0 && j->sink_op)
-        atomic_store_explicit(&met->rows_out, j->sink_op->rows_out, memory_order_relaxed);
+    if (own_sink) atomic_store_explicit(&met->rows_out, own_sink->rows_out, memory_order_relaxed);
 }
 
 /* ---- the operator tree ----
@@ -1151,8 +1284,8 @@ typedef struct op_tree {
     velo_operator *joins[MAX_INPUTS]; /* for their late-row counts */
     uint32_t njoins;
     uint64_t sub_rows, sub_row_errors; /* rows decoded / failed by the subqueries run first */
-    const velo_plan *used_scan;        /* a one-input plan: its SCAN reads only the columns in `used` */
-    uint8_t *used;
+    velo_scan_mask masks[MAX_INPUTS];  /* projection pushdown: the SCANs reading only some columns */
+    uint32_t nmasks;
     velo_sink *sink; /* the query's sink (NULL for a subquery): commit points flush it */
     bool stateless;  /* a one-input plan of FILTER / PROJECT only: no operator holds rows back */
 } op_tree;
@@ -1205,7 +1338,8 @@ static velo_row_error_handler tree_handler(op_tree *t, const velo_schema *input,
     d->input = input;
     d->source_name = name;
     d->fail_job = t->fail_job;
-    if (t->used_scan && input == t->used_scan->schema) d->used = t->used;
+    for (uint32_t i = 0; i < t->nmasks; i++)
+        if (input == t->masks[i].scan->schema) d->used = t->masks[i].used;
     velo_strbuf_init(&d->buf);
     t->ctxs[t->nctxs++] = d;
     h.ud = d;
@@ -1286,6 +1420,7 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
     case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
     case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
+    case VELO_JOIN_MARK: cfg.kind = VELO_JOIN_OP_MARK; break;
     default: cfg.kind = VELO_JOIN_OP_INNER; break;
     }
     cfg.left_keys = p->left_keys;
@@ -1297,7 +1432,13 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     cfg.right_pk = -1;
     cfg.within_us = p->within_us;
     cfg.left_time = cfg.right_time = -1;
-    if (p->within_us >= 0) {
+    if (p->time_bound && p->within_us < 0) { /* a predicate on both event times: its columns */
+        cfg.time_bound = true;
+        cfg.bound_lo_us = p->bound_lo_us;
+        cfg.bound_hi_us = p->bound_hi_us;
+        cfg.left_time = p->bound_left_time;
+        cfg.right_time = p->bound_right_time;
+    } else if (p->within_us >= 0) {
         const velo_plan *ls = leftmost_scan(p->input);
         if (ls) cfg.left_time = ls->source.event_time_column;
         if (p->right->kind == VELO_PLAN_SCAN) cfg.right_time = p->right->source.event_time_column;
@@ -1318,7 +1459,8 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     /* a table read as a changelog: upserts and deletions applied to the built side as they come */
     cfg.right_changelog = table_reader(rscan) && p->within_us < 0;
     /* stream-stream: both sides kept and read in turns; otherwise the right side is built first */
-    cfg.stream.symmetric = p->within_us >= 0 || (!plan_bounded(p->right) && !cfg.right_changelog);
+    cfg.stream.symmetric =
+        p->within_us >= 0 || cfg.time_bound || (!plan_bounded(p->right) && !cfg.right_changelog);
     if (cfg.stream.symmetric) {
         bool given = false;
         velo_status st = join_side_delay(t, p->input, &cfg.stream.delay_us[0], &given, err);
@@ -1335,7 +1477,13 @@ static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int
     cfg.file = t->rs->opts->file;
     cfg.on_left_error = tree_handler(t, p->input->schema, p->input);
     cfg.on_right_error = tree_handler(t, p->right->schema, p->right);
-    cfg.on_pair_error = tree_handler(t, p->schema, p->input); /* SEMI/ANTI: the left columns of the pair */
+    /* SEMI/ANTI/MARK: the left columns of the pair */
+    cfg.on_pair_error =
+        tree_handler(t, p->join_kind == VELO_JOIN_MARK ? p->input->schema : p->schema, p->input);
+    if (p->join_kind == VELO_JOIN_MARK && p->nexprs) { /* the planner keeps the mark value in exprs[0] */
+        cfg.mark_value = p->exprs[0];
+        p->exprs[0] = NULL;
+    }
     velo_operator *op = velo_join_op_new(&cfg, err);
     /* the operator took the expressions, whatever happened */
     p->left_keys = p->right_keys = NULL;
@@ -1379,6 +1527,13 @@ typedef struct open_input {
     int64_t commit_every_us, last_commit_us; /* at-least-once sources (Kafka): periodic commit points */
 } open_input;
 
+/* The columns `scan` decodes (projection pushdown), NULL = every column. */
+static const uint8_t *scan_used(const op_tree *t, const velo_plan *scan) {
+    for (uint32_t i = 0; i < t->nmasks; i++)
+        if (t->masks[i].scan == scan) return t->masks[i].used;
+    return NULL;
+}
+
 static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_error *err) {
     run_state *rs = t->rs;
     oi->in = in;
@@ -1404,7 +1559,7 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                      in->scan->schema, /* as bound: declared, or read from the source */
                                  .dlq = t->dlq,
                                  .name = in->name,
-                                 .used_columns = in->scan == t->used_scan ? t->used : NULL,
+                                 .used_columns = scan_used(t, in->scan),
                                  .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
     if (in->changelog) { /* connectors/table.c: the table's columns and a deletion flag */
         if ((st = velo_table_source_open(&sargs, psrc->primary_key, &oi->source, err))) return st;
@@ -1486,11 +1641,12 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     velo_run_progress *p = j->rs->opts->progress;
     if (!p) return;
     uint32_t ncores = velo_runtime_ncores(j->rt);
-    uint64_t in = 0, late = 0, late_rejected = 0, row_errors = 0, state = 0;
+    uint64_t in = 0, out = 0, late = 0, late_rejected = 0, row_errors = 0, state = 0;
     int64_t wm = INT64_MIN;
     for (uint32_t c = 0; c < ncores; c++) {
         const core_pipe *cp = &j->cores[c];
         in += atomic_load_explicit(&velo_runtime_metrics(j->rt, c)->rows_in, memory_order_relaxed);
+        out += atomic_load_explicit(&velo_runtime_metrics(j->rt, c)->rows_out, memory_order_relaxed);
         late += atomic_load_explicit(&cp->obs.late_rows, memory_order_relaxed);
         late_rejected += atomic_load_explicit(&cp->obs.late_rows_rejected, memory_order_relaxed);
         row_errors += atomic_load_explicit(&cp->obs.row_errors, memory_order_relaxed);
@@ -1501,10 +1657,7 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     }
     uint64_t dlq_count = dlq->count, evaluated = row_errors > late_rejected ? row_errors - late_rejected : 0;
     atomic_store_explicit(&p->rows_in, base->rows_in + in, memory_order_relaxed);
-    atomic_store_explicit(&p->rows_out,
-                          base->rows_out + atomic_load_explicit(&velo_runtime_metrics(j->rt, 0)->rows_out,
-                                                                memory_order_relaxed),
-                          memory_order_relaxed);
+    atomic_store_explicit(&p->rows_out, base->rows_out + out, memory_order_relaxed);
     atomic_store_explicit(&p->rows_rejected, base->rows_rejected + dlq_count, memory_order_relaxed);
     atomic_store_explicit(&p->decode_errors,
                           base->decode + (dlq_count > row_errors ? dlq_count - row_errors : 0),
@@ -1627,7 +1780,8 @@ static void tree_free(op_tree *t) {
         mi_free(t->ctxs[i]);
     }
     mi_free(t->ctxs);
-    mi_free(t->used);
+    for (uint32_t i = 0; i < t->nmasks; i++)
+        mi_free(t->masks[i].used);
 }
 
 static uint64_t tree_row_errors(const op_tree *t) {
@@ -1643,7 +1797,10 @@ static void pushdown(op_tree *t, velo_plan *root) {
     velo_plan *nodes[64];
     uint32_t n = 0;
     for (velo_plan *p = root; p && n < 64; p = p->input) {
-        if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) return;
+        if (p->kind == VELO_PLAN_JOIN || p->kind == VELO_PLAN_UNION_ALL) { /* several inputs */
+            if (!(t->dlq && t->dlq->path)) t->nmasks = velo_plan_scan_masks(root, t->masks, MAX_INPUTS);
+            return;
+        }
         nodes[n++] = p;
     }
     t->stateless = n && nodes[n - 1]->kind == VELO_PLAN_SCAN;
@@ -1655,8 +1812,8 @@ static void pushdown(op_tree *t, velo_plan *root) {
         nodes[i] = nodes[n - 1 - i];
         nodes[n - 1 - i] = x;
     }
-    t->used = used_columns(nodes, n);
-    if (t->used) t->used_scan = nodes[0];
+    uint8_t *used = used_columns(nodes, n);
+    if (used) t->masks[t->nmasks++] = (velo_scan_mask){nodes[0], used};
 }
 
 /* Builds and runs the tree of `root` into `sink_op` (which the tree then owns). */
@@ -1921,27 +2078,7 @@ static velo_status run_plan_tree(run_state *rs, velo_query_plan *qp, velo_error 
                                 on_error);
         goto done;
     }
-    const char *max_state = velo_kv_get(&qp->job_options, "state.max.bytes");
-    if (max_state) {
-        char *end = NULL;
-        unsigned long long v = strtoull(max_state, &end, 10);
-        if (end && (*end == 'k' || *end == 'K'))
-            v <<= 10, end++;
-        else if (end && (*end == 'm' || *end == 'M'))
-            v <<= 20, end++;
-        else if (end && (*end == 'g' || *end == 'G'))
-            v <<= 30, end++;
-        if (end && (*end == 'b' || *end == 'B')) end++;
-        if (!end || end == max_state || *end || !v) {
-            status =
-                velo_error_set(err, VELO_ERR_INVALID,
-                               "'state.max.bytes' must be a positive byte count (e.g. 1048576 or 512MB), "
-                               "found '%s'",
-                               max_state);
-            goto done;
-        }
-        t.max_state_bytes = v;
-    }
+    if ((status = state_max_bytes(qp, &t.max_state_bytes, err))) goto done;
     const char *dlq_uri = strcasecmp(on_error, "dlq") == 0 ? velo_kv_get(&qp->job_options, "dlq") : NULL;
     if ((status = velo_dlq_open(&dlq, dlq_uri, rs->base_dir, err))) goto done;
     have_dlq = true;
@@ -2012,9 +2149,327 @@ done:
     return status;
 }
 
+/* ---- lookup joins on the cores ----
+ *
+ * A stream joined with a bounded build side (a file table, or a bounded stream: lookup mode, no
+ * WITHIN) runs on the cores like a one-input plan whose keyed stage is the JOIN: the stream is split
+ * over the cores and the build side is read whole, in file order, by every core before its stream
+ * slice (core_join_build), so a table's latest row per key is the one-core row everywhere.
+ *   partitioned (default): each core keeps the build rows whose join key it owns (hash % N, the
+ *     exchange's rule: velo_join_partition); stream rows cross exchange 1 to the owner of their key;
+ *   broadcast ('table.mode'='broadcast', and joins without an equality key): each core keeps its own
+ *     copy of the whole build side and probes its slice where it was read, no stream row moves.
+ * Then, as for GROUP BY, the joined rows are gathered on core 0 for what needs all rows and the
+ * sink. Only core 0 reports the build side's rejected rows (the others read the same rows). */
+
+static velo_status has_subquery_cb(velo_expr *e, void *ud, velo_error *err);
+
+typedef struct core_join_spec {
+    uint32_t at;    /* nodes[at] is the JOIN */
+    bool broadcast; /* every core keeps the whole build side (else the keys it owns) */
+} core_join_spec;
+
+typedef struct core_join {
+    run_state *rs;
+    const velo_query_plan *qp;
+    velo_plan *join; /* the plan's JOIN node: read only, its expressions are copied per core */
+    uint32_t at, core, ncores;
+    bool broadcast;
+    op_tree tree;                    /* the build side, read whole on this core */
+    velo_plan *copies[MAX_PIPELINE]; /* this core's copies of the build side's FILTER / PROJECT nodes */
+    uint32_t ncopies;
+    velo_dlq quiet;              /* cores other than 0: the build side's rejects, counted nowhere */
+    dlq_ctx right_ctx, pair_ctx; /* the join's rejected build rows (core 0) and joined rows */
+    char right_name[256], left_name[256];
+    velo_operator *op;
+} core_join;
+
+/* Whether key vectors of these types hash alike whenever they are equal (velo_exchange_route). */
+static bool routable_key_types(velo_type a, velo_type b) {
+    if (a.id != b.id) return false;
+    switch (a.id) {
+    case VELO_TYPE_DECIMAL: return a.scale == b.scale;
+    case VELO_TYPE_BOOLEAN:
+    case VELO_TYPE_BIGINT:
+    case VELO_TYPE_TIMESTAMP:
+    case VELO_TYPE_DATE:
+    case VELO_TYPE_DOUBLE:
+    case VELO_TYPE_VARCHAR:
+    case VELO_TYPE_BYTES: return true;
+    default: return false;
+    }
+}
+
+static bool plan_has_subquery(velo_plan *p) {
+    bool sub = false;
+    plan_exprs(p, has_subquery_cb, &sub, NULL);
+    return sub;
+}
+
+/* A plan that can run as a lookup join on the cores: single-input nodes over one JOIN in lookup
+ * mode, whose left input is FILTER / PROJECT nodes over a SCAN and whose build side is FILTER /
+ * PROJECT nodes over a bounded file; no subquery. Fills nodes (the left SCAN first, the JOIN at
+ * js->at) and picks the mode. RIGHT / FULL joins are partitioned only (a broadcast copy on every core
+ * would emit each unmatched build row once per core); they stay on core 0 when they cannot be. */
+static bool lookup_join_chain(const velo_query_plan *qp, velo_plan **nodes, uint32_t *n, core_join_spec *js) {
+    velo_plan *stack[MAX_PIPELINE], *join = NULL;
+    uint32_t count = 0;
+    for (velo_plan *p = qp->root; p; p = p->input) {
+        if (count == MAX_PIPELINE || p->kind == VELO_PLAN_UNION_ALL || p->ninputs || plan_has_subquery(p))
+            return false;
+        if (p->kind == VELO_PLAN_JOIN) {
+            if (join) return false;
+            join = p;
+        } else if (join && p->kind != VELO_PLAN_FILTER && p->kind != VELO_PLAN_PROJECT &&
+                   p->kind != VELO_PLAN_SCAN) {
+            return false;
+        }
+        stack[count++] = p;
+    }
+    if (!join || count < 2 || stack[count - 1]->kind != VELO_PLAN_SCAN) return false;
+    if (join->within_us >= 0 || !plan_bounded(join->right)) return false;
+    const velo_plan *r = join->right;
+    uint32_t depth = 0;
+    for (; r && (r->kind == VELO_PLAN_FILTER || r->kind == VELO_PLAN_PROJECT); r = r->input, depth++)
+        if (depth == MAX_PIPELINE || plan_has_subquery((velo_plan *)r)) return false;
+    if (!r || r->kind != VELO_PLAN_SCAN || !r->source.bounded || !r->source.uri || !r->source.scheme ||
+        strcmp(r->source.scheme, "file"))
+        return false;
+    const char *mode = r->source.is_table ? velo_kv_get(&r->source.options, "table.mode") : NULL;
+    js->broadcast = (mode && !strcasecmp(mode, "broadcast")) || join->njoin_keys == 0;
+    if (js->broadcast && (join->join_kind == VELO_JOIN_RIGHT || join->join_kind == VELO_JOIN_FULL))
+        return false;
+    for (uint32_t k = 0; !js->broadcast && k < join->njoin_keys; k++)
+        if (!routable_key_types(join->left_keys[k]->type, join->right_keys[k]->type)) return false;
+    for (uint32_t i = 0; i < count; i++) {
+        nodes[i] = stack[count - 1 - i];
+        if (nodes[i] == join) js->at = i;
+    }
+    *n = count;
+    return true;
+}
+
+/* The stages of a lookup join on the cores (see above); false when the plan's other nodes need one
+ * core (plan_layout_for's rules, with the JOIN left out: it keeps each stream row's matches whatever
+ * the interleaving) or an unsplit read. */
+static bool join_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
+                            bool commits, const core_join_spec *js, plan_layout *lay) {
+    velo_plan *rest[MAX_PIPELINE];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (i != js->at) rest[m++] = nodes[i];
+    plan_layout_for(qp, rest, m, ncores, commits, lay);
+    if (lay->single || !lay->split) return false;
+    uint32_t after = js->at + 1;
+    while (after < n && (nodes[after]->kind == VELO_PLAN_FILTER || nodes[after]->kind == VELO_PLAN_PROJECT))
+        after++;
+    memset(lay, 0, sizeof *lay);
+    lay->split = true;
+    lay->keyed = !js->broadcast;
+    lay->a_end = js->broadcast ? after : js->at;
+    lay->b_end = after;
+    lay->nx = js->broadcast ? 1 : 2;
+    return true;
+}
+
+/* The keys exchange 1 routes by: the GROUP BY keys, or a join's left keys. */
+static velo_expr *const *exchange_keys_of(const velo_plan *p, uint32_t *n) {
+    if (p->kind == VELO_PLAN_JOIN) {
+        *n = p->njoin_keys;
+        return p->left_keys;
+    }
+    *n = p->nkeys;
+    return p->keys;
+}
+
+static void core_join_free(core_join *cj) {
+    if (!cj) return;
+    tree_free(&cj->tree);
+    for (uint32_t i = 0; i < cj->ncopies; i++)
+        velo_plan_node_copy_free(cj->copies[i]);
+    velo_strbuf_free(&cj->right_ctx.buf);
+    velo_strbuf_free(&cj->pair_ctx.buf);
+    velo_dlq_close(&cj->quiet);
+    mi_free(cj);
+}
+
+/* Every core's join state (core_join_op builds its operator from it); fills cp->join. */
+static velo_status core_joins_new(job_run *j, const core_join_spec *js, velo_dlq *dlq, bool fail_job,
+                                  uint64_t max_state_bytes, velo_error *err) {
+    uint32_t ncores = velo_runtime_ncores(j->rt);
+    velo_plan *p = j->nodes[js->at];
+    const velo_plan *rscan = p->right;
+    while (rscan->kind != VELO_PLAN_SCAN)
+        rscan = rscan->input;
+    for (uint32_t c = 0; c < ncores; c++) {
+        core_join *cj = mi_zalloc(sizeof *cj);
+        if (!cj) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        j->cores[c].join = cj;
+        cj->rs = j->rs;
+        cj->qp = j->qp;
+        cj->join = p;
+        cj->at = js->at;
+        cj->core = c;
+        cj->ncores = ncores;
+        cj->broadcast = js->broadcast;
+        velo_dlq_open(&cj->quiet, NULL, j->rs->base_dir, NULL);
+        cj->quiet.max_report = 0;
+        scan_name(rscan, cj->right_name, sizeof cj->right_name);
+        scan_name(j->nodes[0], cj->left_name, sizeof cj->left_name);
+        cj->tree = (op_tree){.rs = j->rs,
+                             .qp = j->qp,
+                             .dlq = c == 0 ? dlq : &cj->quiet,
+                             .fail_job = c == 0 && fail_job,
+                             .max_state_bytes = max_state_bytes};
+        cj->right_ctx = (dlq_ctx){
+            .dlq = dlq, .input = p->right->schema, .source_name = cj->right_name, .fail_job = fail_job};
+        cj->pair_ctx =
+            (dlq_ctx){.dlq = dlq, .input = p->schema, .source_name = cj->left_name, .fail_job = fail_job};
+        velo_strbuf_init(&cj->right_ctx.buf);
+        velo_strbuf_init(&cj->pair_ctx.buf);
+    }
+    return VELO_OK;
+}
+
+/* This core's join operator, and the operators of its build side (in cp->join->tree), which
+ * core_join_build runs before the core reads its stream slice. */
+static velo_operator *core_join_op(core_pipe *cp, velo_error *err) {
+    core_join *cj = cp->join;
+    const velo_plan *p = cj->join;
+    velo_join_config cfg = {.nkeys = p->njoin_keys,
+                            .left = p->input->schema,
+                            .right = p->right->schema,
+                            .within_us = -1,
+                            .left_time = -1,
+                            .right_time = -1,
+                            .right_pk = -1,
+                            .max_state_bytes = cj->tree.max_state_bytes,
+                            .capacity = VELO_BATCH_DEFAULT_CAPACITY,
+                            .file = cj->rs->opts->file};
+    switch (p->join_kind) {
+    case VELO_JOIN_LEFT: cfg.kind = VELO_JOIN_OP_LEFT; break;
+    case VELO_JOIN_RIGHT: cfg.kind = VELO_JOIN_OP_RIGHT; break;
+    case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
+    case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
+    case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
+    default: cfg.kind = VELO_JOIN_OP_INNER; break;
+    }
+    const velo_plan *r = p->right;
+    if (r->kind == VELO_PLAN_SCAN && r->source.is_table) {
+        cfg.right_name = r->source.name;
+        if (r->source.primary_key) cfg.right_pk = velo_schema_find(r->schema, r->source.primary_key);
+    }
+    if (!cfg.right_name) cfg.right_name = "the right side of the JOIN";
+    if (!cj->broadcast) cfg.build_part = (velo_join_partition){cj->ncores, cj->core};
+    cfg.on_left_error = (velo_row_error_handler){on_row_error, &cp->dctx[cj->at]};
+    cfg.on_pair_error = (velo_row_error_handler){on_row_error, &cj->pair_ctx};
+    if (cj->core == 0) cfg.on_right_error = (velo_row_error_handler){on_row_error, &cj->right_ctx};
+    velo_expr *lk[MAX_PIPELINE] = {0}, *rk[MAX_PIPELINE] = {0};
+    bool ok = cfg.nkeys <= MAX_PIPELINE;
+    for (uint32_t k = 0; ok && k < cfg.nkeys; k++)
+        ok = (lk[k] = velo_expr_copy(p->left_keys[k])) && (rk[k] = velo_expr_copy(p->right_keys[k]));
+    if (ok && p->condition) ok = (cfg.condition = velo_expr_copy(p->condition)) != NULL;
+    if (!ok) {
+        for (uint32_t k = 0; k < MAX_PIPELINE; k++) {
+            velo_expr_free(lk[k]);
+            velo_expr_free(rk[k]);
+        }
+        velo_expr_free(cfg.condition);
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the join for a core");
+        return NULL;
+    }
+    cfg.left_keys = lk;
+    cfg.right_keys = rk;
+    velo_operator *op = velo_join_op_new(&cfg, err); /* takes the expressions */
+    if (!op) return NULL;
+    /* the build side: this core's copies of its FILTER / PROJECT nodes over the shared SCAN node
+     * (a SCAN is only read) */
+    velo_plan *chain[MAX_PIPELINE];
+    uint32_t depth = 0;
+    for (velo_plan *q = p->right; q->kind != VELO_PLAN_SCAN; q = q->input)
+        chain[depth++] = q;
+    velo_plan *below = p->right;
+    while (below->kind != VELO_PLAN_SCAN)
+        below = below->input;
+    for (uint32_t i = depth; i-- > 0;) {
+        velo_plan *c = velo_plan_node_copy(chain[i]);
+        if (!c) {
+            op->ops->destroy(op);
+            velo_error_set(err, VELO_ERR_NOMEM, "out of memory copying the join for a core");
+            return NULL;
+        }
+        c->input = below;
+        cj->copies[cj->ncopies++] = c;
+        below = c;
+    }
+    velo_status st = build_node(&cj->tree, below, velo_join_op_build_input(op), 0, err);
+    if (st) {
+        op->ops->destroy(op);
+        return NULL;
+    }
+    cj->op = op;
+    return op;
+}
+
+static uint64_t core_join_row_errors(const core_pipe *cp) {
+    const core_join *cj = cp->join;
+    if (!cj) return 0;
+    /* the build side's own row errors count on core 0 only: the other cores' went nowhere */
+    return cj->right_ctx.row_errors + cj->pair_ctx.row_errors +
+           (cj->core == 0 ? tree_row_errors(&cj->tree) : 0);
+}
+
+static uint64_t core_join_state_bytes(const core_pipe *cp) {
+    if (!cp->join || !cp->join->op) return 0;
+    velo_join_stats js;
+    velo_join_op_stats(cp->join->op, &js);
+    return js.state_bytes;
+}
+
+/* 'table.mode' is 'partitioned' (the default) or 'broadcast', on a CREATE TABLE only. */
+static velo_status check_table_modes(const velo_plan *p, velo_error *err) {
+    if (!p) return VELO_OK;
+    if (p->kind == VELO_PLAN_SCAN) {
+        const char *mode = velo_kv_get(&p->source.options, "table.mode");
+        if (mode && !p->source.is_table)
+            return velo_error_set_at(err, VELO_ERR_INVALID, p->pos.line, p->pos.col,
+                                     "'table.mode' applies to a CREATE TABLE; '%s' is a stream",
+                                     p->source.name ? p->source.name : "this source");
+        if (mode && strcasecmp(mode, "broadcast") && strcasecmp(mode, "partitioned"))
+            return velo_error_set_at(
+                err, VELO_ERR_INVALID, p->pos.line, p->pos.col,
+                "table '%s': 'table.mode' must be 'partitioned' or 'broadcast', found '%s'",
+                p->source.name ? p->source.name : "?", mode);
+        return VELO_OK;
+    }
+    velo_status st = check_table_modes(p->input, err);
+    if (!st) st = check_table_modes(p->right, err);
+    for (uint32_t i = 0; i < p->ninputs && !st; i++)
+        st = check_table_modes(p->inputs[i], err);
+    return st;
+}
+
+/* A lookup join that runs split over the cores (else it runs on core 0 as a tree). */
+static bool lookup_join_on_cores(run_state *rs, const velo_query_plan *qp, velo_plan **nodes, uint32_t *n,
+                                 core_join_spec *js) {
+    uint32_t ncores = rs->opts->cores ? rs->opts->cores : velo_runtime_available_cpus();
+    if (ncores < 2 || !lookup_join_chain(qp, nodes, n, js)) return false;
+    const velo_plan_source *ls = &nodes[0]->source;
+    const velo_source_ops *sops = velo_source_lookup(ls->scheme ? ls->scheme : "");
+    const velo_sink_ops *ksink =
+        velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
+    if (!sops || !ls->uri) return false;
+    bool commits = sops->commit || (ksink && ksink->commit);
+    plan_layout lay;
+    return join_layout_for(qp, nodes, *n, ncores, commits, js, &lay);
+}
+
+/* On the core, before its stream slice: reads the build side to its end into the join. */
+static velo_status core_join_build(core_pipe *cp) { return run_inputs(&cp->join->tree, NULL, &cp->err); }
+
 /* Runs a one-input plan (nodes[0] the SCAN, nodes[n-1] the root) on the cores of a runtime. */
 static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan **nodes, uint32_t nnodes,
-                                  velo_error *err) {
+                                  const core_join_spec *js, velo_error *err) {
     velo_status status = VELO_OK;
     velo_plan *scan = nodes[0], *project = nodes[nnodes - 1];
     const velo_plan_source *psrc = &scan->source;
@@ -2033,6 +2488,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     bool have_dlq = false;
     pthread_mutex_t dlq_lock = PTHREAD_MUTEX_INITIALIZER;
     velo_sink *sink = NULL;
+    job_sink *jsinks = NULL; /* per_core layout: the sinks of cores 1.. */
+    sink_ctx *sink_uds = NULL;
     job_run job = {.rs = rs, .qp = qp, .nodes = nodes, .nnodes = nnodes, .sops = sops};
     uint8_t *used = NULL; /* projection pushdown mask (NULL: every column) */
     char src_name[256];
@@ -2042,7 +2499,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     const velo_sink_ops *ksink =
         velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
     job.commits = sops->commit || (ksink && ksink->commit);
-    plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    if (!js || !join_layout_for(qp, nodes, nnodes, ncores, job.commits, js, &job.lay))
+        plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
     uint32_t local_max; /* checked at any core count; used by build_two_phase */
     bool local_off;
     if ((status = local_max_groups_option(qp, &local_max, &local_off, err))) goto done;
@@ -2091,8 +2549,11 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
                                      .used_columns = used,
                                      .slice = c,
                                      .nslices = nreaders,
-                                     .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
+                                     .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL,
+                                     .wake_fd = velo_core_wake_fd(velo_runtime_core(job.rt, c)),
+                                     .first_slice = c ? job.cores[0].source : NULL};
         if ((status = sops->open(&sargs, &job.cores[c].source, err))) goto done;
+        job.sleepy = nreaders > 1 && sops->ready;
         if (!(job.cores[c].batch = velo_batch_new(scan->schema, VELO_BATCH_DEFAULT_CAPACITY))) {
             status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
             goto done;
@@ -2111,6 +2572,12 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         (status =
              duration_option(&psrc->options, "commit.interval", 1000000, &job.commit_every_us, NULL, err)))
         goto done;
+    /* Kafka on several cores into core 0's sink: the cores' offsets travel to core 0 behind their rows */
+    if (job.lay.kafka && !job.lay.per_core && job.commit_every_us > 0 && sops->snapshot &&
+        !(job.snaps = mi_zalloc(sizeof *job.snaps * ncores))) {
+        status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        goto done;
+    }
 
     /* the operator chains, built from the sink down; the operators take the plan's expressions */
     bool fail_job = strcasecmp(on_error, "fail") == 0;
@@ -2127,6 +2594,10 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             scan_rows &= nodes[i]->kind == VELO_PLAN_FILTER;
         }
     }
+    uint64_t max_state_bytes = 0;
+    if (js && ((status = state_max_bytes(qp, &max_state_bytes, err)) ||
+               (status = core_joins_new(&job, js, &dlq, fail_job, max_state_bytes, err))))
+        goto done;
     sink_ctx sink_ud = {sink, rs->opts->progress};
     job.sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_ud});
     if (!job.sink_op) {
@@ -2135,7 +2606,35 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     }
     const plan_layout *lay = &job.lay;
     core_pipe *c0 = &job.cores[0];
-    if (lay->single) {
+    if (lay->per_core) {
+        /* Kafka to Kafka: each core's whole chain ends in its own sink; core 0's is the job's */
+        if (!(jsinks = mi_zalloc(sizeof *jsinks * ncores)) ||
+            !(sink_uds = mi_zalloc(sizeof *sink_uds * ncores))) {
+            status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (uint32_t c = 0; c < ncores; c++) {
+            core_pipe *cp = &job.cores[c];
+            velo_operator *so = job.sink_op;
+            cp->sink = sink;
+            if (c > 0) {
+                if ((status = open_sink(rs, qp, project->schema, &dlq, &jsinks[c], &cp->sink, err)))
+                    goto done;
+                sink_uds[c] = (sink_ctx){cp->sink, rs->opts->progress};
+                if (!(so = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_uds[c]}))) {
+                    status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+                    goto done;
+                }
+            }
+            cp->chain_a = build_chain(rs, qp, nodes, 1, nnodes, so, true, cp, err);
+            if (c == 0) job.sink_op = cp->chain_a ? job.sink_op : NULL; /* destroyed with the chain */
+            if (!cp->chain_a) {
+                status = err->code ? err->code : VELO_ERR_NOMEM;
+                goto done;
+            }
+            cp->sink_op = so;
+        }
+    } else if (lay->single) {
         c0->chain_a = build_chain(rs, qp, nodes, 1, nnodes, job.sink_op, false, c0, err);
         job.sink_op = c0->chain_a ? job.sink_op : NULL; /* destroyed with the chain */
         if (!c0->chain_a) {
@@ -2163,11 +2662,12 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             const velo_plan *last_a = nodes[lay->a_end - 1];
             velo_expr **keys = NULL;
             uint32_t nkeys = 0;
-            if (lay->keyed) { /* the GROUP BY keys, evaluated on stage A's output to pick the owner */
-                const velo_plan *agg = nodes[lay->a_end];
-                keys = mi_zalloc(sizeof *keys * (agg->nkeys + 1));
-                for (uint32_t k = 0; keys && k < agg->nkeys; k++, nkeys++)
-                    if (!(keys[k] = velo_expr_copy(agg->keys[k]))) break;
+            uint32_t nwant = 0;
+            if (lay->keyed) { /* the GROUP BY (join) keys, evaluated on stage A's output to pick the owner */
+                velo_expr *const *want = exchange_keys_of(nodes[lay->a_end], &nwant);
+                keys = mi_zalloc(sizeof *keys * (nwant + 1));
+                for (uint32_t k = 0; keys && k < nwant; k++, nkeys++)
+                    if (!(keys[k] = velo_expr_copy(want[k]))) break;
             }
             velo_operator *xa = velo_exchange_op_new(job.x[0], core, keys, nkeys, 0, last_a->schema,
                                                      VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
@@ -2176,7 +2676,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
                     velo_expr_free(keys[k]);
             }
             mi_free(keys);
-            if (xa && lay->keyed && nkeys < nodes[lay->a_end]->nkeys) {
+            if (xa && lay->keyed && nkeys < nwant) {
                 velo_operator_destroy_chain(xa);
                 xa = NULL;
             }
@@ -2224,8 +2724,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         relay_progress(&job, &base, &dlq);
     }
     relay_progress(&job, &base, &dlq); /* what the cores measured last (their finish) */
-    velo_runtime_free(job.rt);         /* joins the cores */
-    job.rt = NULL;
+    /* the cores' functions returned (their threads are joined when the runtime is freed, after the
+     * sources closed: a Kafka source's queues write to the cores' eventfds until then) */
     if (status) goto done_cores;
     /* the first real failure (other cores only saw the exchange being aborted) */
     for (uint32_t pass = 0; pass < 2 && !status; pass++)
@@ -2237,6 +2737,10 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             *err = cp->err;
             status = cp->status;
         }
+    /* Kafka on several cores: every row reached the sink, flushed at its finish; commit each core's
+     * partitions (the committing thread is the control thread now that the cores are done) */
+    for (uint32_t c = 0; !status && job.lay.kafka && sops->commit && c < ncores; c++)
+        if (job.cores[c].source) status = sops->commit(job.cores[c].source, err);
     if (status) goto done_cores;
 
     /* records read = rows decoded + records the decoder rejected */
@@ -2246,6 +2750,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         decoded += cp->chain_a ? cp->chain_a->rows_in : 0;
         for (uint32_t i = 0; i < MAX_PIPELINE; i++)
             row_errors += cp->dctx[i].row_errors;
+        row_errors += core_join_row_errors(cp);
+        if (c == 0 && cp->join) decoded += tree_rows_decoded(&cp->join->tree); /* the build side, once */
         for (uint32_t g = 0; g < 2; g++)
             if (cp->group_ops[g]) {
                 velo_group_stats gs;
@@ -2255,6 +2761,8 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     }
     uint64_t rows_read = decoded + (dlq.count - row_errors);
     uint64_t rows_out = job.sink_op ? job.sink_op->rows_out : 0;
+    for (uint32_t c = 1; c < ncores; c++)
+        rows_out += job.cores[c].sink_op ? job.cores[c].sink_op->rows_out : 0;
     rs->report->rows_in += rows_read;
     rs->report->rows_out += rows_out;
     rs->report->rows_rejected += dlq.count;
@@ -2275,8 +2783,6 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     goto done_cores;
 
 done:
-    if (job.rt) velo_runtime_free(job.rt);
-    job.rt = NULL;
 done_cores:
     /* the sink operator is owned by the chain that ends in it (core 0's) */
     {
@@ -2286,7 +2792,15 @@ done_cores:
             velo_operator_destroy_chain(cp->chain_a);
             for (uint32_t i = 0; i < 2; i++)
                 velo_operator_destroy_chain(cp->in_chain[i]);
+            if (c > 0 && cp->sink) cp->sink->ops->close(cp->sink);
+            if (jsinks) job_sink_free(&jsinks[c]);
+            if (job.snaps && job.snaps[c]) sops->free_snapshot(job.snaps[c]);
+        }
+        /* slice 0 of a source first: it owns what the others borrow (their close leaves it alone) */
+        for (uint32_t c = 0; job.cores && c < n; c++) {
+            core_pipe *cp = &job.cores[c];
             if (cp->source) cp->source->ops->close(cp->source);
+            core_join_free(cp->join);
             velo_batch_free(cp->batch);
             for (uint32_t i = 0; i < MAX_PIPELINE; i++)
                 velo_strbuf_free(&cp->dctx[i].buf);
@@ -2294,6 +2808,10 @@ done_cores:
         mi_free(job.cores);
         for (uint32_t i = 0; i < 2; i++)
             velo_exchange_free(job.x[i]);
+        if (job.rt) velo_runtime_free(job.rt); /* joins the cores */
+        mi_free(job.snaps);
+        mi_free(jsinks);
+        mi_free(sink_uds);
     }
     if (sink) sink->ops->close(sink);
     if (have_dlq) velo_dlq_close(&dlq);
@@ -2338,10 +2856,19 @@ static bool one_input_chain(const velo_query_plan *qp, velo_plan **nodes, uint32
 static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
     velo_plan *nodes[MAX_PIPELINE];
     uint32_t nnodes = 0;
+    core_join_spec js;
+    velo_status st = check_table_modes(qp->root, err);
+    if (st) return st;
+    if (lookup_join_on_cores(rs, qp, nodes, &nnodes, &js)) {
+        st = check_plan(qp, err);
+        if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
+        if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, &js, err);
+        return st;
+    }
     if (!one_input_chain(qp, nodes, &nnodes)) return run_plan_tree(rs, qp, err);
-    velo_status st = check_plan(qp, err);
+    st = check_plan(qp, err);
     if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
-    if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, err);
+    if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, NULL, err);
     return st;
 }
 

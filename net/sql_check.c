@@ -38,7 +38,8 @@ static void job_rules(velo_sql_check *c, const sql_stmt *st) {
 
 static void plan_all(velo_sql_check *c, const char *file, const velo_sql_script *script, const velo_kv *binds,
                      bool for_job) {
-    velo_planner_options po = {.file = file, .binds = binds};
+    /* validating (not a job): an undeclared source is a warning, as in `velo-cli validate` */
+    velo_planner_options po = {.file = file, .binds = binds, .undeclared_open = !for_job};
     velo_planner *planner = velo_planner_new(&po);
     if (!planner) {
         velo_diags_add(&c->diags, VELO_SEV_ERROR, "internal", 0, 0, "out of memory");
@@ -99,7 +100,7 @@ void velo_sql_check_run(velo_sql_check *c, const char *file, const char *text, s
     }
     /* binding a script that did not parse would report the parser's recovery, not the user's SQL */
     if (c->diags.nerrors == 0) {
-        velo_planner_options po = {.file = file, .binds = binds};
+        velo_planner_options po = {.file = file, .binds = binds, .undeclared_open = !for_job};
         velo_planner *pl = velo_planner_new(&po);
         if (pl) {
             velo_planner_check_script(pl, script, &c->diags);

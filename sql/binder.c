@@ -445,11 +445,13 @@ static velo_status bind_extract(binder *b, const sql_expr *e, velo_expr **out) {
     velo_status st = bind(b, e->u.extract.arg, &x->args[1]);
     if (!st) {
         velo_type_id id = x->args[1]->type.id;
+        /* a BIGINT is epoch milliseconds (the original dialect's timestamps) */
         if (id != VELO_TYPE_TIMESTAMP && id != VELO_TYPE_DATE && id != VELO_TYPE_ANY &&
-            id != VELO_TYPE_NULL && id != VELO_TYPE_INTERVAL && id != VELO_TYPE_VARCHAR) {
+            id != VELO_TYPE_NULL && id != VELO_TYPE_INTERVAL && id != VELO_TYPE_VARCHAR &&
+            id != VELO_TYPE_BIGINT) {
             char tb[32];
             st = fail(b, e->u.extract.arg, VELO_ERR_BIND, "bind.type",
-                      "EXTRACT needs a TIMESTAMP or DATE, found %s",
+                      "EXTRACT needs a TIMESTAMP, DATE or BIGINT epoch milliseconds, found %s",
                       velo_type_format(x->args[1]->type, tb, sizeof tb));
         }
     }
@@ -760,4 +762,3 @@ char *velo_select_item_name(const sql_select_item *it) {
     velo_strbuf_free(&sb);
     return s;
 }
-

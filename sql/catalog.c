@@ -115,13 +115,15 @@ static bool wrong_arg(uint32_t i, const char *want, velo_type t, char *msg, size
     return false;
 }
 
-/* EXTRACT(field, x) reads a TIMESTAMP, a DATE or an INTERVAL (EXTRACT(EPOCH FROM end - start)). */
+/* EXTRACT(field, x) reads a TIMESTAMP, a DATE, an INTERVAL (EXTRACT(EPOCH FROM end - start)) or a
+ * BIGINT of epoch milliseconds (the original dialect's timestamps). */
 static bool type_extract(const velo_type *a, uint32_t n, velo_type *ret, char *msg, size_t len) {
     velo_type_id t = a[1].id;
     *ret = velo_type_make(VELO_TYPE_BIGINT);
-    if (passes(a[1]) || t == VELO_TYPE_TIMESTAMP || t == VELO_TYPE_DATE || t == VELO_TYPE_INTERVAL)
+    if (passes(a[1]) || t == VELO_TYPE_TIMESTAMP || t == VELO_TYPE_DATE || t == VELO_TYPE_INTERVAL ||
+        t == VELO_TYPE_BIGINT)
         return true;
-    return wrong_arg(1, "a TIMESTAMP, DATE or INTERVAL", a[1], msg, len);
+    return wrong_arg(1, "a TIMESTAMP, DATE, INTERVAL or BIGINT epoch milliseconds", a[1], msg, len);
 }
 
 /* DATEDIFF(unit, t1, t2): the original dialect also takes epoch milliseconds as BIGINT. */
@@ -371,7 +373,7 @@ static const velo_function catalog[] = {
     ROW("DATE_ADD", NULL, S, 3, 3, FIX(TIMESTAMP), true, velo_fn_date_add, NULL, ARGS(C_STR, C_INT, C_TEMP),
         "DATE_ADD(VARCHAR unit, BIGINT n, TIMESTAMP | DATE) -> TIMESTAMP", "t moved by n units"),
     ROW("EXTRACT", NULL, S, 2, 2, FIX(BIGINT), true, velo_fn_extract, type_extract, ARGS(C_STR, C_ANY),
-        "EXTRACT(field FROM x) | EXTRACT('field', x) -> BIGINT", "a field (YEAR, HOUR, EPOCH...) of a TIMESTAMP, DATE or INTERVAL; DOW 0 = Sunday, WEEK is ISO, MILLISECOND includes the seconds"),
+        "EXTRACT(field FROM x) | EXTRACT('field', x) -> BIGINT", "a field (YEAR, HOUR, EPOCH...) of a TIMESTAMP, DATE, INTERVAL or BIGINT epoch milliseconds; DOW 0 = Sunday, WEEK is ISO, MILLISECOND includes the seconds"),
 #undef CATEGORY
 #define CATEGORY "conditional"
     ROW("COALESCE", NULL, S, 1, VAR, COMMON, false, velo_fn_coalesce, NULL, ARGS(C_ANY),

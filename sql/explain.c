@@ -330,10 +330,19 @@ static const char *kind_name(velo_plan_kind k) {
     return n[k];
 }
 
+static void signed_duration(int64_t us, velo_strbuf *o) {
+    if (us < 0) velo_strbuf_putc(o, '-');
+    if (us == 0)
+        velo_strbuf_putc(o, '0');
+    else
+        velo_duration_print(us < 0 ? -us : us, o);
+}
+
 static const char *join_kind_name(velo_join_kind k) {
     static const char *const n[] = {
         [VELO_JOIN_INNER] = "INNER", [VELO_JOIN_LEFT] = "LEFT", [VELO_JOIN_RIGHT] = "RIGHT",
-        [VELO_JOIN_FULL] = "FULL",   [VELO_JOIN_SEMI] = "SEMI", [VELO_JOIN_ANTI] = "ANTI"};
+        [VELO_JOIN_FULL] = "FULL",   [VELO_JOIN_SEMI] = "SEMI", [VELO_JOIN_ANTI] = "ANTI",
+        [VELO_JOIN_MARK] = "MARK"};
     return n[k];
 }
 
@@ -483,6 +492,8 @@ static void state_text(const velo_plan *n, velo_strbuf *o) {
             put(o, "rows of each side for ");
             velo_duration_print(n->within_us, o);
             put(o, " (WITHIN)");
+        } else if (n->time_bound) {
+            put(o, "rows of each side until the watermark passes their bound");
         } else if (ends(n->right)) { /* lookup: the right side is read first and kept */
             put(o, n->right_is_table ? "latest row per key of the table side (loaded first)"
                                      : "every row of the right side (read first)");
@@ -580,6 +591,13 @@ static void node_label(const node_ctx *c, velo_strbuf *o) {
             put(o, "  within=");
             velo_duration_print(n->within_us, o);
         }
+        if (n->time_bound) { /* left time - right time in [lo, hi] */
+            put(o, "  time bound: left - right in [");
+            signed_duration(n->bound_lo_us, o);
+            put(o, ", ");
+            signed_duration(n->bound_hi_us, o);
+            put(o, "]");
+        }
         if (n->right_is_table) put(o, "  stream-table");
         break;
     case VELO_PLAN_SORT:
@@ -630,6 +648,10 @@ static void node_details(const node_ctx *c, line_fn emit, void *ud) {
         velo_strbuf_clear(&l);
         put(&l, "on ");
         expr_text(c, n->condition, js, &l);
+        if (n->join_kind == VELO_JOIN_MARK && n->nexprs) {
+            put(&l, "  mark ");
+            expr_text(c, n->exprs[0], js, &l);
+        }
         velo_schema_free(js);
         emit(ud, l.data);
     }
@@ -988,6 +1010,9 @@ static void json_join(velo_strbuf *o, const node_ctx *c) {
         jduration(o, n->within_us);
     else
         put(o, "null");
+    if (n->time_bound)
+        velo_strbuf_printf(o, ",\"time_bound_us\":[%lld,%lld]", (long long)n->bound_lo_us,
+                           (long long)n->bound_hi_us);
     velo_strbuf_printf(o, ",\"stream_table\":%s", n->right_is_table ? "true" : "false");
 }
 

@@ -113,6 +113,11 @@ velo_plan *velo_plan_node_copy(const velo_plan *p) {
     c->limit = p->limit;
     c->join_kind = p->join_kind;
     c->within_us = p->within_us;
+    c->time_bound = p->time_bound;
+    c->bound_lo_us = p->bound_lo_us;
+    c->bound_hi_us = p->bound_hi_us;
+    c->bound_left_time = p->bound_left_time;
+    c->bound_right_time = p->bound_right_time;
     c->right_is_table = p->right_is_table;
     bool ok = true;
     if (p->predicate) ok = (c->predicate = velo_expr_copy(p->predicate)) != NULL;

@@ -119,6 +119,11 @@ typedef enum velo_join_kind {
     VELO_JOIN_FULL,
     VELO_JOIN_SEMI, /* IN / EXISTS decorrelated */
     VELO_JOIN_ANTI, /* NOT IN / NOT EXISTS decorrelated */
+    /* [NOT] IN / EXISTS decorrelated where a TRUE/FALSE filter will not do (under OR, NOT IN, select
+     * list): left columns..., a BOOLEAN mark. TRUE when a right row passes `condition` and the mark
+     * value exprs[0] (IN: `x = y` over the pair; EXISTS: none, nexprs 0) is TRUE for it, else NULL when
+     * one gives NULL, else FALSE (core/join_op.h VELO_JOIN_OP_MARK) */
+    VELO_JOIN_MARK,
 } velo_join_kind;
 
 typedef struct velo_plan velo_plan;
@@ -151,7 +156,13 @@ struct velo_plan {
     velo_expr *condition;                /* over left columns..., right columns... */
     velo_expr **left_keys, **right_keys; /* equi-join keys found in the condition */
     uint32_t njoin_keys;
-    int64_t within_us;   /* JOIN ... WITHIN INTERVAL; -1 when absent */
+    int64_t within_us; /* JOIN ... WITHIN INTERVAL; -1 when absent */
+    /* a time bound written as a predicate on both event times in ON (`r.ts BETWEEN l.ts AND l.ts +
+     * INTERVAL '5' MINUTE`, or a >= / <= pair): bound_lo_us <= left time - right time <= bound_hi_us,
+     * the times in columns bound_left_time of the left input and bound_right_time of the right */
+    bool time_bound;
+    int64_t bound_lo_us, bound_hi_us;
+    int32_t bound_left_time, bound_right_time;
     bool right_is_table; /* stream-table join (right side declared as TABLE) */
 
     velo_sort_key *sort; /* SORT */

@@ -107,6 +107,7 @@ struct scope {
     bool in_agg_arg;           /* inside an aggregate's arguments: nested aggregates are an error */
     bool window_ok;            /* OVER calls are mapped to ANALYTIC columns */
     bool join_on;              /* binding a JOIN condition: a = b pairs must be comparable */
+    uint32_t alias_upto;       /* the aliases of select items [0, alias_upto) may be named (select_alias) */
 };
 
 static velo_status plan_query(pctx *pc, const sql_query *q, scope *outer, velo_plan **out);
@@ -255,6 +256,13 @@ static uint32_t rel_add_column(rel *r, const char *name, velo_type t, bool hidde
 
 static int rel_find(const rel *r, const char *name) { return velo_schema_find(r->plan->schema, name); }
 
+/* _event_time, and _timestamp where the source has no record timestamp of its own (files; Kafka
+ * declares it): a hidden TIMESTAMP column of the scan, read from the row's field of that name (NULL
+ * when it has none). */
+static bool time_sys_col(const char *name) {
+    return !strcasecmp(name, "_event_time") || !strcasecmp(name, "_timestamp");
+}
+
 /* Looks `e` up in one select's relations (no outer scopes). 1 found, 0 not found, -1 error reported. */
 static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow, colref *out) {
     char **parts = e->u.column.parts;
@@ -263,6 +271,8 @@ static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow,
         int r = find_rel(sc, parts[0]);
         if (r >= 0) {
             int idx = rel_find(&sc->rels[r], parts[1]);
+            if (idx < 0 && grow && time_sys_col(parts[1]) && sc->rels[r].plan->kind == VELO_PLAN_SCAN)
+                idx = (int)rel_add_column(&sc->rels[r], parts[1], velo_type_make(VELO_TYPE_TIMESTAMP), true);
             if (idx < 0 && grow && rel_can_grow(&sc->rels[r]))
                 idx = (int)rel_add_column(&sc->rels[r], parts[1], velo_type_make(VELO_TYPE_ANY), false);
             if (idx < 0) {
@@ -369,14 +379,13 @@ static int resolve(scope *s, velo_binder *b, const sql_expr *e, bool grow, colre
         int g = growable_rel(sc);
         if (grow && g >= 0 && !(e->u.column.nparts >= 2 && (find_rel(sc, name) >= 0))) {
             if (misspelt_metadata(b, e, name)) return -1;
-            bool sys = !strcasecmp(name, "_event_time");
+            bool sys = time_sys_col(name);
             uint32_t idx = rel_add_column(&sc->rels[g], name,
                                           velo_type_make(sys ? VELO_TYPE_TIMESTAMP : VELO_TYPE_ANY), sys);
             *out = (colref){sc, depth, g, idx, sc->rels[g].plan->schema->fields[idx].type, 1};
             return 1;
         }
-        if (!strcasecmp(name, "_event_time") && grow && sc->nvisible &&
-            sc->rels[0].plan->kind == VELO_PLAN_SCAN) {
+        if (time_sys_col(name) && grow && sc->nvisible && sc->rels[0].plan->kind == VELO_PLAN_SCAN) {
             uint32_t idx = rel_add_column(&sc->rels[0], name, velo_type_make(VELO_TYPE_TIMESTAMP), true);
             *out = (colref){sc, depth, 0, idx, velo_type_make(VELO_TYPE_TIMESTAMP), 1};
             return 1;
@@ -414,9 +423,35 @@ static int find_text(char **texts, uint32_t n, const char *t) {
 /* Where the AGGREGATE puts things: keys..., [window_start, window_end,] aggs... */
 static uint32_t agg_base(const scope *s) { return s->nkeys + (s->windowed ? 2 : 0); }
 
+/* The original dialect (like DuckDB and MySQL) lets HAVING and later select items name a select
+ * alias: a one-part name that no relation of this select has and that is the alias of an earlier
+ * item (any item, in HAVING) binds as that item's expression. Returns the item's index, or -1. */
+static int select_alias(const scope *s, const sql_expr *e) {
+    const selctx *sc = s->sc;
+    if (e->u.column.nparts != 1 || !sc->sel || s->kind == SC_OUTPUT || !s->alias_upto) return -1;
+    const char *name = e->u.column.parts[0];
+    for (uint32_t r = 0; r < sc->nvisible; r++)
+        if (rel_find(&sc->rels[r], name) >= 0) return -1;
+    for (uint32_t i = 0; i < s->alias_upto && i < sc->sel->nitems; i++) {
+        const sql_select_item *it = &sc->sel->items[i];
+        if (it->alias && it->expr && it->expr->kind != SQL_EXPR_STAR && !strcasecmp(it->alias, name))
+            return (int)i;
+    }
+    return -1;
+}
+
 static velo_status hook_column(velo_binder *b, const sql_expr *e, velo_expr **out) {
     scope *s = b->ud;
     const char *name = e->u.column.parts[0];
+    int item = select_alias(s, e);
+    if (item >= 0) {
+        /* within item k only the aliases before k: no cycles */
+        uint32_t saved = s->alias_upto;
+        s->alias_upto = (uint32_t)item;
+        velo_status st = velo_binder_bind(b, s->sc->sel->items[item].expr, out);
+        s->alias_upto = saved;
+        return st;
+    }
     if (s->kind == SC_OUTPUT) {
         int idx = velo_schema_find(s->out_schema, e->u.column.parts[e->u.column.nparts - 1]);
         if (idx < 0) {
@@ -505,7 +540,12 @@ static bool hook_subquery(velo_binder *b, const sql_expr *e, velo_expr **out, ve
         x->negated = e->u.in_subquery.negated;
         /* the engine compares encoded values: the tested value and the subquery's column in one type */
         if (!velo_type_equal(arg->type, common)) arg = velo_binder_cast(b, arg, common, e->u.in_subquery.arg);
-        if (!velo_type_equal(p->schema->fields[0].type, common)) {
+        if (!velo_type_equal(p->schema->fields[0].type, common) && p->kind == VELO_PLAN_PROJECT &&
+            p->nexprs >=
+                1) { /* cast the selected value itself: the subquery keeps its decorrelatable shape */
+            p->exprs[0] = velo_binder_cast(NULL, p->exprs[0], common, NULL);
+            p->schema->fields[0].type = common;
+        } else if (!velo_type_equal(p->schema->fields[0].type, common)) {
             velo_plan *pj = plan_new(VELO_PLAN_PROJECT, p->pos);
             pj->input = p;
             pj->nexprs = 1;
@@ -642,7 +682,7 @@ static decl *find_decl(velo_planner *p, const char *name) {
 }
 
 static bool known_scheme(const char *s) {
-    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream", "postgresql",
+    static const char *const schemes[] = {"file",     "kafka",      "stdout", "stream",  "postgresql",
                                           "postgres", "clickhouse", "s3",     "iceberg", "nexmark"};
     for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
         if (!strcasecmp(s, schemes[i])) return true;
@@ -750,7 +790,8 @@ static void check_connector(pctx *pc, const velo_uri *uri, bool uri_here, sql_po
     velo_kv_free(&unknown);
 }
 
-static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
+/* The declared, CTE or bound name closest to `name` (a likely typo), or NULL. */
+static const char *closest_known(pctx *pc, const char *name) {
     const char *cands[256];
     uint32_t nc = 0;
     for (uint32_t i = 0; i < pc->p->ndecls && nc < 256; i++)
@@ -759,11 +800,42 @@ static void unknown_source(pctx *pc, const char *name, sql_pos pos) {
         cands[nc++] = pc->ctes[i]->name;
     for (uint32_t i = 0; pc->p->opts.binds && i < pc->p->opts.binds->count && nc < 256; i++)
         cands[nc++] = pc->p->opts.binds->items[i].key;
-    const char *hint = velo_closest_name(name, cands, nc);
+    return velo_closest_name(name, cands, nc);
+}
+
+/* A stream or table name nobody declares or binds outside FROM (INSERT INTO, DESCRIBE, DROP):
+ * an error, or with undeclared_open (validate) and no close declared name a warning; returns true
+ * for the warning. */
+static bool undeclared_name(pctx *pc, sql_pos pos, const char *what, const char *name) {
+    const char *hint = closest_known(pc, name);
+    if (pc->p->opts.undeclared_open && !hint) {
+        warn(pc, pos, "warn.undeclared_source",
+             "%sunknown stream or table '%s': not checked; declare it with CREATE STREAM %s (...) or pass "
+             "--bind %s=URI",
+             what, name, name, name);
+        return true;
+    }
+    diag(pc, pos, "bind.unknown_source", "%sunknown stream or table '%s'%s%s%s", what, name,
+         hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+    return false;
+}
+
+/* Reports a bare source name nobody declares or binds. Returns true when it is only a warning
+ * (validate without a catalog, no close declared name): the caller binds it as an open source. */
+static bool unknown_source(pctx *pc, const char *name, sql_pos pos) {
+    const char *hint = closest_known(pc, name);
+    if (pc->p->opts.undeclared_open && !hint) {
+        warn(pc, pos, "warn.undeclared_source",
+             "unknown source '%s': its columns are not checked; declare it with CREATE STREAM %s (...) "
+             "WITH ('uri'=...) or pass --bind %s=URI",
+             name, name, name);
+        return true;
+    }
     diag(pc, pos, "bind.unknown_source",
          "unknown source '%s'%s%s%s declare it with CREATE STREAM %s (...) WITH ('uri'=...) or pass --bind "
          "%s=URI",
          name, hint ? "; did you mean '" : ";", hint ? hint : "", hint ? "'?" : "", name, name);
+    return false;
 }
 
 /* A SCAN of a URI / declared / created source. Returns NULL after reporting an error. */
@@ -807,9 +879,8 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
         have_uri = true;
         n->source.scheme = xdup(uri.scheme);
         add_kv(&n->source.options, &uri.params);
-    } else if (!d) {
-        /* offline too: a bare name nobody declared is a typo or a missing declaration, never a guess */
-        unknown_source(pc, src->name, src->pos);
+    } else if (!d && !unknown_source(pc, src->name, src->pos)) {
+        /* a bare name nobody declared is a typo or a missing declaration: run never guesses */
         velo_plan_free(n);
         return NULL;
     }
@@ -1365,6 +1436,184 @@ static void extract_keys(velo_plan *j, const velo_expr *c, uint32_t lw, uint32_t
     j->right_keys[j->njoin_keys++] = r;
 }
 
+/* ---- time bounds: a predicate on both event times bounds a stream-stream join ---- */
+
+/* e is `column [+|- INTERVAL ...]...` over a TIMESTAMP column of this query (fixed intervals only):
+ * its column and offset. */
+static bool time_term(const velo_expr *e, uint32_t *col, int64_t *off) {
+    if (e->kind == VELO_EXPR_COLUMN && !e->outer_depth && e->type.id == VELO_TYPE_TIMESTAMP) {
+        *col = e->column;
+        *off = 0;
+        return true;
+    }
+    if (e->kind != VELO_EXPR_ARITH || e->nargs != 2 ||
+        (e->arith != VELO_ARITH_ADD && e->arith != VELO_ARITH_SUB))
+        return false;
+    const velo_expr *t = e->args[0], *iv = e->args[1];
+    if (e->arith == VELO_ARITH_ADD && t->kind == VELO_EXPR_CONST) t = e->args[1], iv = e->args[0];
+    if (iv->kind != VELO_EXPR_CONST || iv->type.id != VELO_TYPE_INTERVAL || iv->constant.is_null ||
+        iv->constant.u.iv.months)
+        return false;
+    if (!time_term(t, col, off)) return false;
+    int64_t d = (int64_t)iv->constant.u.iv.days * 86400000000LL + iv->constant.u.iv.micros;
+    *off += e->arith == VELO_ARITH_ADD ? d : -d;
+    return true;
+}
+
+/* The conjuncts of c of the form `left time [+ i] op right time [+ j]` (op one of = >= > <= <, either
+ * side first; BETWEEN is a >= / <= pair) over one left and one right TIMESTAMP column bound
+ * left - right from below and above: when both bounds are found the join is time-bounded (Flink's
+ * interval join), and state on each side can be pruned by its own bound. */
+typedef struct time_bound {
+    int32_t l, r; /* the columns (join row indexes), -1 until the first bound fixes them */
+    bool has_lo, has_hi;
+    int64_t lo, hi;
+} time_bound;
+
+static void collect_time_bounds(const velo_expr *c, uint32_t lw, uint32_t total, time_bound *tb) {
+    if (c->kind == VELO_EXPR_AND) {
+        for (uint32_t i = 0; i < c->nargs; i++)
+            collect_time_bounds(c->args[i], lw, total, tb);
+        return;
+    }
+    if (c->kind != VELO_EXPR_CMP || c->nargs != 2) return;
+    uint32_t ca, cb;
+    int64_t oa, ob;
+    if (!time_term(c->args[0], &ca, &oa) || !time_term(c->args[1], &cb, &ob) || ca >= total || cb >= total)
+        return;
+    velo_cmp_op op = c->cmp;
+    int64_t k;
+    uint32_t l, r;
+    if (ca < lw && cb >= lw) { /* l + oa op r + ob  <=>  l - r op ob - oa */
+        l = ca, r = cb, k = ob - oa;
+    } else if (cb < lw && ca >= lw) { /* r + oa op l + ob  <=>  l - r op' oa - ob (op mirrored) */
+        l = cb, r = ca, k = oa - ob;
+        op = op == VELO_CMP_GE   ? VELO_CMP_LE
+             : op == VELO_CMP_GT ? VELO_CMP_LT
+             : op == VELO_CMP_LE ? VELO_CMP_GE
+             : op == VELO_CMP_LT ? VELO_CMP_GT
+                                 : op;
+    } else {
+        return;
+    }
+    if (tb->l < 0) tb->l = (int32_t)l, tb->r = (int32_t)r;
+    if ((int32_t)l != tb->l || (int32_t)r != tb->r) return; /* another pair of columns: not this bound */
+    /* timestamps are whole microseconds: a strict bound is the next microsecond */
+    bool lo = op == VELO_CMP_GE || op == VELO_CMP_GT || op == VELO_CMP_EQ;
+    bool hi = op == VELO_CMP_LE || op == VELO_CMP_LT || op == VELO_CMP_EQ;
+    if (!lo && !hi) return;
+    if (lo) {
+        int64_t v = op == VELO_CMP_GT ? k + 1 : k;
+        if (!tb->has_lo || v > tb->lo) tb->lo = v;
+        tb->has_lo = true;
+    }
+    if (hi) {
+        int64_t v = op == VELO_CMP_LT ? k - 1 : k;
+        if (!tb->has_hi || v < tb->hi) tb->hi = v;
+        tb->has_hi = true;
+    }
+}
+
+/* Sets j's time bound from cond (its ON condition, or the WHERE over a row that starts with j's
+ * columns; the left input lw columns wide), when cond has one. */
+static void find_time_bound(velo_plan *j, const velo_expr *cond, uint32_t lw) {
+    if (j->join_kind > VELO_JOIN_FULL) return;
+    time_bound tb = {-1, -1, false, false, 0, 0};
+    collect_time_bounds(cond, lw, j->schema->ncols, &tb);
+    if (!tb.has_lo || !tb.has_hi) return;
+    j->time_bound = true;
+    j->bound_lo_us = tb.lo;
+    j->bound_hi_us = tb.hi;
+    j->bound_left_time = tb.l;
+    j->bound_right_time = tb.r - (int32_t)lw;
+}
+
+/* ---- WHERE conjuncts below hash joins ----
+ *
+ * A conjunct of WHERE that reads the columns of one side of an INNER join only filters that side
+ * before the join: the same pairs come out, but the side kept by the join (the build side) holds
+ * only the rows that can pass, and the probe side probes less (Nexmark q3/q4 filter each stream by
+ * event_type: without this every event of the file was joined). Only through hash joins (the right
+ * side ends and is read first, no WITHIN): a stream-stream join keeps a watermark from the rows it
+ * sees, which a filter below it would change. Not into a TABLE side (latest row per key: a filter
+ * before the key replacement would keep an older row), and only conjuncts that cannot fail on a
+ * row (a row error on a row that never joins would be new). */
+
+static void split_and(velo_expr *e, velo_expr ***v, uint32_t *n);
+static velo_expr *and_of(velo_expr *a, velo_expr *b);
+static velo_plan *wrap(velo_plan_kind kind, velo_plan *input, sql_pos pos);
+
+static bool cannot_fail(const velo_expr *e) {
+    switch (e->kind) {
+    case VELO_EXPR_CONST:
+    case VELO_EXPR_COLUMN:
+        if (e->kind == VELO_EXPR_COLUMN && e->outer_depth) return false;
+        return true;
+    case VELO_EXPR_CMP:
+    case VELO_EXPR_AND:
+    case VELO_EXPR_OR:
+    case VELO_EXPR_NOT:
+    case VELO_EXPR_IS_NULL:
+    case VELO_EXPR_IS_DISTINCT:
+    case VELO_EXPR_IN_LIST: break;
+    case VELO_EXPR_CAST: { /* widening numeric casts only */
+        velo_type_id from = e->args[0]->type.id, to = e->type.id;
+        bool from_int = from == VELO_TYPE_BIGINT || from == VELO_TYPE_BOOLEAN;
+        if (!(e->try_cast || (from_int && to == VELO_TYPE_DOUBLE))) return false;
+        break;
+    }
+    default: return false;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!cannot_fail(e->args[i])) return false;
+    return true;
+}
+
+static bool hash_inner_join(const velo_plan *p) {
+    return p->kind == VELO_PLAN_JOIN && p->join_kind == VELO_JOIN_INNER && p->within_us < 0 &&
+           plan_bounded(p->right);
+}
+
+static bool is_table_scan(const velo_plan *p) { return p->kind == VELO_PLAN_SCAN && p->source.is_table; }
+
+/* Puts conjunct c (over *slot's columns) as deep as it goes; false (c untouched) when it stays. */
+static bool push_conjunct(velo_plan **slot, velo_expr *c, sql_pos pos) {
+    velo_plan *p = *slot;
+    if (hash_inner_join(p)) {
+        uint32_t lw = p->input->schema->ncols, total = p->schema->ncols;
+        if (refs_within(c, 0, lw)) return push_conjunct(&p->input, c, pos);
+        if (refs_within(c, lw, total) && !p->right_is_table && !is_table_scan(p->right)) {
+            shift_columns(c, lw);
+            if (push_conjunct(&p->right, c, pos)) return true;
+            shift_up(c, lw);
+        }
+        return false;
+    }
+    if (is_table_scan(p)) return false;
+    if (p->kind == VELO_PLAN_FILTER) {
+        p->predicate = and_of(p->predicate, c);
+        return true;
+    }
+    velo_plan *f = wrap(VELO_PLAN_FILTER, p, pos);
+    f->predicate = c;
+    *slot = f;
+    return true;
+}
+
+/* Returns what is left of `where` once the conjuncts that go below the joins of *top went there. */
+static velo_expr *push_below_joins(velo_plan **top, velo_expr *where, sql_pos pos) {
+    if (!where || !hash_inner_join(*top)) return where;
+    velo_expr **parts = NULL, *rest = NULL;
+    uint32_t n = 0;
+    split_and(where, &parts, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        velo_expr *c = parts[i];
+        if (!has_column(c) || !cannot_fail(c) || !push_conjunct(top, c, pos)) rest = and_of(rest, c);
+    }
+    mi_free(parts);
+    return rest;
+}
+
 /* ---- decorrelation: [NOT] EXISTS / IN (correlated subquery) in WHERE -> SEMI / ANTI join ---- */
 
 /* Largest outer_depth of a column in e; UINT32_MAX when e holds a subquery (not decorrelated). */
@@ -1446,32 +1695,33 @@ static velo_expr *and_of(velo_expr *a, velo_expr *b) {
     return x;
 }
 
-/* The SEMI/ANTI join for conjunct c of a WHERE over `left`, or NULL when c is not a decorrelatable
- * [NOT] EXISTS / IN (subquery): PROJECT -> [FILTER] -> X where only the FILTER (and IN's selected
- * value) read the enclosing row, one level out. On success c is consumed. */
-static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
-    velo_expr *sq = c;
-    bool anti = false;
-    if (sq->kind == VELO_EXPR_NOT && sq->nargs == 1 && sq->args[0]->kind == VELO_EXPR_SUBQUERY) {
-        sq = sq->args[0];
-        anti = true;
-    }
-    if (sq->kind != VELO_EXPR_SUBQUERY || !sq->subplan) return NULL;
-    if (sq->subquery_kind == VELO_SUBQUERY_SCALAR) return NULL;
-    if (sq->subquery_kind == VELO_SUBQUERY_IN && (anti || sq->negated)) return NULL; /* NOT IN: NULLs */
-    anti = anti != (sq->subquery_kind == VELO_SUBQUERY_EXISTS && sq->negated);
-    velo_plan *proj = sq->subplan;
-    if (proj->kind != VELO_PLAN_PROJECT || !proj->input) return NULL;
-    velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
-    velo_plan *x = filter ? filter->input : proj->input;
-    if (!x || plan_refs_outer(x)) return NULL;
+/* True when the [NOT] EXISTS / IN (subquery) node sq can be taken apart by split_exists_in: a
+ * PROJECT -> [FILTER] -> X subquery where only the FILTER (and IN's selected value) read the
+ * enclosing row, one level out. */
+static bool exists_in_shape(const velo_expr *sq) {
+    if (sq->kind != VELO_EXPR_SUBQUERY || !sq->subplan || sq->subquery_kind == VELO_SUBQUERY_SCALAR)
+        return false;
+    const velo_plan *proj = sq->subplan;
+    if (proj->kind != VELO_PLAN_PROJECT || !proj->input) return false;
+    const velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
+    const velo_plan *x = filter ? filter->input : proj->input;
+    if (!x || plan_refs_outer(x)) return false;
     if (sq->subquery_kind == VELO_SUBQUERY_IN &&
         (proj->nexprs < 1 || outer_depth_of(proj->exprs[0]) > 1 || outer_depth_of(sq->args[0]) > 0))
-        return NULL;
-    if (filter && outer_depth_of(filter->predicate) > 1) return NULL;
-    if (!filter && sq->subquery_kind != VELO_SUBQUERY_IN) return NULL; /* uncorrelated: materialized */
-    uint32_t lw = left->schema->ncols;
+        return false;
+    if (filter && outer_depth_of(filter->predicate) > 1) return false;
+    return filter || sq->subquery_kind == VELO_SUBQUERY_IN; /* else uncorrelated: materialized */
+}
+
+/* Takes apart the subquery of sq (exists_in_shape) to join it to a row of lw columns: returns its
+ * input X (or the FILTER of its uncorrelated conditions over X), *corr the correlated conditions
+ * over (outer row..., X row...), and for IN *eq the pair's `value = selected value` (else NULL). */
+static velo_plan *split_exists_in(velo_expr *sq, uint32_t lw, velo_expr **corr, velo_expr **eq) {
+    velo_plan *proj = sq->subplan;
+    velo_plan *filter = proj->input->kind == VELO_PLAN_FILTER ? proj->input : NULL;
+    velo_plan *x = filter ? filter->input : proj->input;
     velo_expr *cond = NULL, *keep = NULL;
+    *eq = NULL;
     if (filter) {
         velo_expr **parts = NULL;
         uint32_t n = 0;
@@ -1500,17 +1750,36 @@ static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
         proj->exprs[0] = NULL;
         proj->nexprs = 0; /* the rest of the select list is never evaluated */
         remap_correlated(v, lw);
-        velo_expr *eq = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
-        eq->cmp = VELO_CMP_EQ;
-        eq->line = sq->line, eq->col = sq->col;
-        eq->args[0] = sq->args[0];
+        velo_expr *e = velo_expr_new(VELO_EXPR_CMP, velo_type_make(VELO_TYPE_BOOLEAN), 2);
+        e->cmp = VELO_CMP_EQ;
+        e->line = sq->line, e->col = sq->col;
+        e->args[0] = sq->args[0];
         sq->args[0] = NULL;
         sq->nargs = 0;
-        eq->args[1] = v;
-        cond = and_of(cond, eq);
+        e->args[1] = v;
+        *eq = e;
     }
-    velo_plan *right = filter ? filter : x;
     proj->input = NULL;
+    *corr = cond;
+    return filter ? filter : x;
+}
+
+/* The SEMI/ANTI join for conjunct c of a WHERE over `left`, or NULL when c is not a decorrelatable
+ * [NOT] EXISTS / IN (subquery) (NOT IN is not: its NULLs need a mark join). On success c is consumed. */
+static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
+    velo_expr *sq = c;
+    bool anti = false;
+    if (sq->kind == VELO_EXPR_NOT && sq->nargs == 1 && sq->args[0]->kind == VELO_EXPR_SUBQUERY) {
+        sq = sq->args[0];
+        anti = true;
+    }
+    if (!exists_in_shape(sq)) return NULL;
+    if (sq->subquery_kind == VELO_SUBQUERY_IN && (anti || sq->negated)) return NULL; /* NOT IN: NULLs */
+    anti = anti != (sq->subquery_kind == VELO_SUBQUERY_EXISTS && sq->negated);
+    uint32_t lw = left->schema->ncols;
+    velo_expr *cond, *eq;
+    velo_plan *right = split_exists_in(sq, lw, &cond, &eq);
+    cond = and_of(cond, eq);
     sql_pos pos = {sq->line, sq->col, 0};
     velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
     jp->join_kind = anti ? VELO_JOIN_ANTI : VELO_JOIN_SEMI;
@@ -1521,6 +1790,76 @@ static velo_plan *decorrelate_one(velo_plan *left, velo_expr *c) {
     if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
     velo_expr_free(c);
     return jp;
+}
+
+/* Replaces the node e by `by` (a fresh node, consumed), keeping e's SQL position. */
+static void replace_node(velo_expr *e, velo_expr *by) {
+    if (e->subplan && e->subplan_free) e->subplan_free(e->subplan);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        velo_expr_free(e->args[i]);
+    mi_free(e->args);
+    uint32_t line = e->line, col = e->col;
+    *e = *by;
+    mi_free(by);
+    e->line = line, e->col = col;
+}
+
+/* A correlated [NOT] EXISTS / [NOT] IN (subquery) anywhere in an expression (under OR, NOT IN with
+ * its NULLs, the select list) becomes a MARK join of *cur with the subquery's input, and the node
+ * the mark column (NOT mark when negated). False (nothing changed) for any other shape. */
+static bool decorrelate_mark(velo_plan **cur, velo_expr *sq) {
+    if (!exists_in_shape(sq)) return false;
+    uint32_t lw = (*cur)->schema->ncols;
+    velo_expr *cond, *eq;
+    velo_plan *right = split_exists_in(sq, lw, &cond, &eq);
+    sql_pos pos = {sq->line, sq->col, 0};
+    velo_plan *jp = plan_new(VELO_PLAN_JOIN, pos);
+    jp->join_kind = VELO_JOIN_MARK;
+    jp->input = *cur;
+    jp->right = right;
+    jp->schema = velo_schema_copy((*cur)->schema);
+    schema_append(jp->schema, "$mark", velo_type_make(VELO_TYPE_BOOLEAN), true);
+    jp->condition = cond;
+    if (eq) {
+        jp->exprs = mi_zalloc(sizeof *jp->exprs);
+        jp->exprs[0] = eq;
+        jp->nexprs = 1;
+    }
+    if (cond) extract_keys(jp, cond, lw, lw + right->schema->ncols);
+    *cur = jp;
+    velo_expr *m = column_node(lw, velo_type_make(VELO_TYPE_BOOLEAN), NULL);
+    if (sq->negated) {
+        velo_expr *n = velo_expr_new(VELO_EXPR_NOT, velo_type_make(VELO_TYPE_BOOLEAN), 1);
+        n->args[0] = m;
+        m = n;
+    }
+    replace_node(sq, m);
+    return true;
+}
+
+/* In the select-list expression of a decorrelated scalar subquery (aggregate i at column first + i
+ * of the joined row), COUNT(...) columns read `CASE WHEN c IS NULL THEN 0 ELSE c END`: an outer row
+ * without a group gets NULL from the LEFT JOIN, but COUNT over no row is 0. */
+static void coalesce_counts(velo_expr *e, uint32_t first, const velo_plan *agg) {
+    for (uint32_t i = 0; i < e->nargs; i++)
+        coalesce_counts(e->args[i], first, agg);
+    if (e->kind != VELO_EXPR_COLUMN || e->outer_depth || e->column < first || e->column >= first + agg->naggs)
+        return;
+    const velo_agg_call *a = &agg->aggs[e->column - first];
+    if (strcasecmp(a->fn->name, "COUNT")) return;
+    velo_type t = e->type;
+    velo_expr *isnull = velo_expr_new(VELO_EXPR_IS_NULL, velo_type_make(VELO_TYPE_BOOLEAN), 1);
+    isnull->args[0] = column_node(e->column, t, NULL);
+    velo_expr *zero = velo_expr_new(VELO_EXPR_CONST, t, 0);
+    zero->constant.type = t;
+    zero->constant.is_null = false;
+    zero->constant.u.i64 = 0;
+    velo_expr *c = velo_expr_new(VELO_EXPR_CASE, t, 3);
+    c->args[0] = isnull;
+    c->args[1] = zero;
+    c->args[2] = column_node(e->column, t, NULL);
+    c->has_else = true;
+    replace_node(e, c);
 }
 
 /* The correlated scalar subquery `(SELECT agg(...) FROM X WHERE x.k = t.k [AND ...])` becomes a
@@ -1535,8 +1874,7 @@ static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
     if (agg->kind != VELO_PLAN_AGGREGATE || agg->nkeys || agg->windowed || !agg->naggs || !agg->input)
         return false;
     for (uint32_t i = 0; i < agg->naggs; i++)
-        if (!strcasecmp(agg->aggs[i].fn->name, "COUNT") || agg->aggs[i].filter || agg->aggs[i].norder)
-            return false;
+        if (agg->aggs[i].filter || agg->aggs[i].norder) return false;
     velo_plan *filter = agg->input->kind == VELO_PLAN_FILTER ? agg->input : NULL;
     velo_plan *x = filter ? filter->input : agg->input;
     if (!filter || !x || plan_refs_outer(x) || outer_depth_of(filter->predicate) > 1 ||
@@ -1629,6 +1967,7 @@ static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
     proj->exprs[0] = NULL;
     proj->nexprs = 0;
     shift_up(v, lw + nk);
+    coalesce_counts(v, lw + nk, agg);
     velo_type t = sq->type;
     sq->subplan_free(sq->subplan);
     sq->subplan = NULL;
@@ -1643,14 +1982,119 @@ static bool decorrelate_scalar(velo_plan **cur, velo_expr *sq) {
     return true;
 }
 
-/* Decorrelates the scalar subqueries anywhere in e (the select list or WHERE of a plain SELECT). */
-static void decorrelate_scalars(velo_plan **cur, velo_expr *e) {
+/* Decorrelates the correlated subqueries anywhere in e (an expression over the rows of *cur): scalar
+ * ones into LEFT JOINs, [NOT] EXISTS / IN into MARK joins, each adding columns at the end of *cur. */
+static void decorrelate_exprs(velo_plan **cur, velo_expr *e) {
     if (!e) return;
     for (uint32_t i = 0; i < e->nargs; i++)
-        decorrelate_scalars(cur, e->args[i]);
-    if (e->kind == VELO_EXPR_SUBQUERY && e->subquery_kind == VELO_SUBQUERY_SCALAR && e->subplan &&
-        plan_refs_outer(e->subplan))
+        decorrelate_exprs(cur, e->args[i]);
+    if (e->kind != VELO_EXPR_SUBQUERY || !e->subplan || !plan_refs_outer(e->subplan)) return;
+    if (e->subquery_kind == VELO_SUBQUERY_SCALAR)
         decorrelate_scalar(cur, e);
+    else
+        decorrelate_mark(cur, e);
+}
+
+/* Calls fn on every expression root of p and of the nodes below it (not into subqueries). */
+static void plan_each_expr(velo_plan *p, void (*fn)(velo_expr *e, void *ud), void *ud) {
+    if (!p) return;
+    velo_expr *roots[3] = {p->predicate, p->condition, p->window.session_key};
+    for (uint32_t i = 0; i < 3; i++)
+        if (roots[i]) fn(roots[i], ud);
+    for (uint32_t i = 0; i < p->nexprs; i++)
+        if (p->exprs[i]) fn(p->exprs[i], ud);
+    for (uint32_t i = 0; i < p->nkeys; i++)
+        fn(p->keys[i], ud);
+    for (uint32_t i = 0; i < p->njoin_keys; i++) {
+        fn(p->left_keys[i], ud);
+        fn(p->right_keys[i], ud);
+    }
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        for (uint32_t k = 0; k < p->aggs[i].nargs; k++)
+            fn(p->aggs[i].args[k], ud);
+        if (p->aggs[i].filter) fn(p->aggs[i].filter, ud);
+        for (uint32_t k = 0; k < p->aggs[i].norder; k++)
+            fn(p->aggs[i].order_by[k].expr, ud);
+    }
+    for (uint32_t i = 0; i < p->ncalls; i++) {
+        const velo_analytic_call *c = &p->calls[i];
+        for (uint32_t k = 0; k < c->nargs; k++)
+            fn(c->args[k], ud);
+        for (uint32_t k = 0; k < c->npartition; k++)
+            fn(c->partition_by[k], ud);
+        for (uint32_t k = 0; k < c->norder; k++)
+            fn(c->order_by[k].expr, ud);
+    }
+    for (uint32_t i = 0; i < p->nsort; i++)
+        fn(p->sort[i].expr, ud);
+    plan_each_expr(p->input, fn, ud);
+    plan_each_expr(p->right, fn, ud);
+    for (uint32_t i = 0; i < p->ninputs; i++)
+        plan_each_expr(p->inputs[i], fn, ud);
+}
+
+/* Correlated columns of a subquery in the HAVING or select list of a grouped query name the FROM
+ * columns of the enclosing query; above its AGGREGATE they must read the GROUP BY key columns. */
+typedef struct key_remap {
+    velo_expr **keys; /* the AGGREGATE's keys over FROM */
+    uint32_t nkeys;
+    uint32_t depth;       /* outer_depth that names the grouped query at this level */
+    const velo_expr *bad; /* a correlated column that is no plain GROUP BY key */
+} key_remap;
+
+static void remap_expr_to_keys(velo_expr *e, void *ud) {
+    key_remap *m = ud;
+    if (e->kind == VELO_EXPR_COLUMN && m->depth && e->outer_depth == m->depth) {
+        uint32_t k = 0;
+        while (k < m->nkeys && !(m->keys[k]->kind == VELO_EXPR_COLUMN && !m->keys[k]->outer_depth &&
+                                 m->keys[k]->column == e->column))
+            k++;
+        if (k < m->nkeys)
+            e->column = k;
+        else if (!m->bad)
+            m->bad = e;
+    }
+    for (uint32_t i = 0; i < e->nargs; i++)
+        remap_expr_to_keys(e->args[i], ud);
+    if (e->kind == VELO_EXPR_SUBQUERY && e->subplan) {
+        m->depth++;
+        plan_each_expr(e->subplan, remap_expr_to_keys, m);
+        m->depth--;
+    }
+}
+
+/* Remaps the correlated columns of the subqueries in e (HAVING / select list of a grouped query) to
+ * the AGGREGATE's key columns; false (with a diagnostic) when one reads a column that is not a key. */
+static bool remap_to_keys(pctx *pc, velo_expr *e, velo_expr **keys, uint32_t nkeys) {
+    if (!e) return true;
+    key_remap m = {keys, nkeys, 0, NULL};
+    remap_expr_to_keys(e, &m); /* depth 0: the query's own columns are aggregate columns already */
+    if (m.bad) {
+        sql_pos pos = {m.bad->line, m.bad->col, 0};
+        diag(pc, pos, "bind.group_by",
+             "a correlated subquery of a grouped query may only read the enclosing query's GROUP BY "
+             "columns (or use them inside its own aggregates)");
+        return false;
+    }
+    return true;
+}
+
+/* Keeps the first `width` columns of *cur (drops those the decorrelation joins added), so that the
+ * nodes above see the columns they were bound against. */
+static void trim_to(velo_plan **cur, uint32_t width, sql_pos pos) {
+    const velo_schema *in = (*cur)->schema;
+    if (in->ncols <= width) return;
+    velo_plan *pj = plan_new(VELO_PLAN_PROJECT, pos);
+    pj->input = *cur;
+    pj->nexprs = width;
+    pj->exprs = mi_zalloc(sizeof *pj->exprs * (width + 1));
+    pj->schema = velo_schema_new(width);
+    for (uint32_t i = 0; i < width; i++) {
+        pj->exprs[i] = column_node(i, in->fields[i].type, NULL);
+        velo_schema_set(pj->schema, i, in->fields[i].name, in->fields[i].type);
+        pj->schema->fields[i].hidden = in->fields[i].hidden;
+    }
+    *cur = pj;
 }
 
 /* Turns the decorrelatable conjuncts of `where` into joins over *cur; returns what is left of it. */
@@ -1729,6 +2173,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     /* JOIN ... ON: each condition sees the sources up to its own */
     velo_expr *conds[MAX_RELS] = {0};
     int64_t within[MAX_RELS];
+    bool unbounded_join[MAX_RELS] = {0};
     for (uint32_t j = 0; j < sel->njoins; j++) {
         const sql_join *jn = &sel->joins[j];
         sc->nvisible = j + 2;
@@ -1743,10 +2188,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         }
         if (jn->within) interval_us(pc, jn->within, jn->pos, "JOIN ... WITHIN", &within[j]);
         const rel *lr = &sc->rels[0], *rr = &sc->rels[j + 1];
-        if (!jn->within && !lr->bounded && !lr->is_table && !rr->bounded && !rr->is_table)
-            warn(
-                pc, jn->pos, "warn.unbounded_state",
-                "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL '...'");
+        /* said once the plan is built, unless ON holds a time bound on both event times */
+        unbounded_join[j] = !jn->within && !lr->bounded && !lr->is_table && !rr->bounded && !rr->is_table;
     }
     sc->nvisible = sc->nrels;
 
@@ -1910,6 +2353,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
     if (sel->having) {
         scope hs = agg;
         hs.agg_forbidden = NULL;
+        hs.alias_upto = sel->nitems;
         velo_binder b = {.diags = dg, .hooks = &hooks, .ud = &hs, .allow_unimplemented = true};
         if (!bind_in(&hs, sel->having, &having))
             velo_binder_require_bool(&b, &having, sel->having, "HAVING condition");
@@ -1996,6 +2440,7 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             continue;
         }
         velo_expr *x = NULL;
+        top.alias_upto = i;
         if (bind_in(&top, it->expr, &x)) continue;
         GROW();
         proj[nproj] = x;
@@ -2093,6 +2538,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
 
     /* build: SCAN [JOIN...] */
     velo_plan *cur = NULL;
+    velo_plan *jps[MAX_RELS];
+    bool all_inner = true;
     if (sc->nrels) {
         cur = sc->rels[0].plan;
         sc->rels[0].plan = NULL;
@@ -2109,22 +2556,49 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
             conds[j - 1] = NULL;
             jp->within_us = within[j - 1];
             if (jp->condition) extract_keys(jp, jp->condition, cur->schema->ncols, jp->schema->ncols);
+            if (jp->condition && jp->within_us < 0 && !jp->right_is_table)
+                find_time_bound(jp, jp->condition, cur->schema->ncols);
+            all_inner &= jp->join_kind == VELO_JOIN_INNER;
+            jps[j - 1] = jp;
             cur = jp;
         }
+        /* inner joins only: a pair the WHERE rejects is never output, so its time bound bounds them too */
+        for (uint32_t j = 1; j < sc->nrels && where && all_inner; j++)
+            if (!jps[j - 1]->time_bound && jps[j - 1]->within_us < 0 && !jps[j - 1]->right_is_table)
+                find_time_bound(jps[j - 1], where, jps[j - 1]->input->schema->ncols);
+        for (uint32_t j = 1; j < sc->nrels; j++)
+            if (unbounded_join[j - 1] && !jps[j - 1]->time_bound)
+                warn(pc, sel->joins[j - 1].pos, "warn.unbounded_state",
+                     "stream-stream join without WITHIN keeps every row of both sides; add WITHIN INTERVAL "
+                     "'...' or bound both event times in ON (r.ts BETWEEN l.ts AND l.ts + INTERVAL '...')");
     } else {
         cur = plan_new(VELO_PLAN_PROJECT, sel->pos); /* SELECT without FROM: one empty row */
         cur->schema = velo_schema_new(0);
     }
-    if (where && sc->nrels) where = decorrelate_where(&cur, where);
-    if (sc->nrels && !is_agg) { /* correlated scalar subqueries: LEFT JOINs, columns at the end of the row */
-        decorrelate_scalars(&cur, where);
-        for (uint32_t i = 0; i < nproj; i++)
-            decorrelate_scalars(&cur, proj[i]);
+    /* correlated subqueries become joins over the rows they see: semi / anti joins for the [NOT]
+     * EXISTS / IN conjuncts of WHERE (HAVING), LEFT JOINs for scalar aggregates and MARK joins for
+     * the rest, whose columns come after the row's and are dropped once they were used; WHERE
+     * conjuncts of one side of a join first go below it */
+    uint32_t width = cur->schema->ncols;
+    if (where && sc->nrels > 1) where = push_below_joins(&cur, where, sel->where->pos);
+    if (where && sc->nrels) {
+        where = decorrelate_where(&cur, where);
+        decorrelate_exprs(&cur, where);
     }
     if (where) {
         cur = wrap(VELO_PLAN_FILTER, cur, sel->where->pos);
         cur->predicate = where;
         where = NULL;
+    }
+    trim_to(&cur, width, sel->pos);
+    if (is_agg && sc->nrels) {
+        bool ok = remap_to_keys(pc, having, ap.keys, nkeys);
+        for (uint32_t i = 0; i < nproj && ok; i++)
+            ok = remap_to_keys(pc, proj[i], ap.keys, nkeys);
+        if (!ok) {
+            velo_plan_free(cur);
+            goto cleanup;
+        }
     }
     if (is_agg) {
         velo_plan *a = plan_new(VELO_PLAN_AGGREGATE, sel->ngroup ? sel->group_by[0]->pos : sel->pos);
@@ -2142,11 +2616,17 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         ap.window.session_key = NULL;
         if (ap.window_time) a->window.time_column = (int32_t)ap.window_time->column;
         cur = a;
+        width = cur->schema->ncols;
+        if (having && sc->nrels) {
+            having = decorrelate_where(&cur, having);
+            decorrelate_exprs(&cur, having);
+        }
         if (having) {
             cur = wrap(VELO_PLAN_FILTER, cur, sel->having->pos);
             cur->predicate = having;
             having = NULL;
         }
+        trim_to(&cur, width, sel->having ? sel->having->pos : sel->pos);
     }
     if (wins.n) {
         velo_plan *an = plan_new(VELO_PLAN_ANALYTIC, wins.e[0]->pos);
@@ -2163,6 +2643,8 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         acalls = NULL;
         cur = an;
     }
+    for (uint32_t i = 0; i < nproj && sc->nrels; i++)
+        decorrelate_exprs(&cur, proj[i]);
     {
         velo_plan *pj = plan_new(VELO_PLAN_PROJECT, sel->pos);
         pj->input = cur;
@@ -2655,7 +3137,7 @@ static velo_status plan_rows(pctx *pc, const sql_stmt *st, const sql_query *q, v
         decl *d = find_decl(p, st->name);
         const char *bound = p->opts.binds ? velo_kv_get(p->opts.binds, st->name) : NULL;
         if (!d && !bound)
-            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+            undeclared_name(pc, st->pos, "INSERT INTO ", st->name);
         else {
             const char *u = bound ? bound : d->uri;
             qp->sink_uri = xdup(u ? u : "stream://");
@@ -2692,10 +3174,9 @@ static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out
         return st->query ? plan_rows(pc, st, st->query, out) : VELO_OK;
     case SQL_STMT_INSERT:
         if (st->query) return plan_rows(pc, st, st->query, out);
-        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name))) {
-            diag(pc, st->pos, "bind.unknown_source", "INSERT INTO unknown stream or table '%s'", st->name);
+        if (!find_decl(p, st->name) && !(p->opts.binds && velo_kv_get(p->opts.binds, st->name)) &&
+            !undeclared_name(pc, st->pos, "INSERT INTO ", st->name))
             return VELO_ERR_BIND;
-        }
         return VELO_OK;
     case SQL_STMT_EXPLAIN: return st->explained ? plan_stmt(pc, st->explained, out) : VELO_OK;
     case SQL_STMT_CREATE_SOURCE: declare_source(pc, st); return VELO_OK;
@@ -2703,10 +3184,8 @@ static velo_status plan_stmt(pctx *pc, const sql_stmt *st, velo_query_plan **out
     case SQL_STMT_DROP:
     case SQL_STMT_DESCRIBE: {
         decl *d = st->name ? find_decl(p, st->name) : NULL;
-        if (!d && st->name && !st->if_exists) {
-            diag(pc, st->pos, "bind.unknown_source", "unknown stream or table '%s'", st->name);
+        if (!d && st->name && !st->if_exists && !undeclared_name(pc, st->pos, "", st->name))
             return VELO_ERR_BIND;
-        }
         if (d && st->kind == SQL_STMT_DROP) {
             decl_free(d);
             *d = p->decls[--p->ndecls];

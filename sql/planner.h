@@ -31,9 +31,12 @@ typedef struct velo_planner_options {
     const char *file;             /* for messages */
     const velo_kv *binds;         /* --bind NAME=URI; may be NULL */
     const velo_kv *config;        /* --config / SET defaults; may be NULL */
-    velo_source_resolver resolve; /* NULL: declared columns, else open (schemaless); a bare name
-                                     nobody declares or binds is an error either way */
+    velo_source_resolver resolve; /* NULL: declared columns, else open (schemaless) */
     void *resolve_ud;
+    /* `velo-cli validate`: a bare name nobody declares or binds is a warning and binds as an open
+     * (schemaless) source, as the original's catalog-free validator did, unless it is close to a
+     * declared name (a typo stays an error). false (run, submit): always an error. */
+    bool undeclared_open;
 } velo_planner_options;
 
 /* The session: declarations (CREATE STREAM/TABLE name (...) WITH (...)), SET options and the

@@ -3,8 +3,8 @@
 as DOUBLE, with SUM(v) and with arithmetic (SUM(v * 1.05 + 0.25)); velo-sql and DuckDB (one
 thread) on the same file. usage: decimal.py VELO_SQL DATA_DIR FRAGMENT.json
 
-Values: $VELO_BENCH_SUM_ROWS (default 20,000,000; the issue's size is 100,000,000, about 0.9 GB of
-CSV and ~4 minutes more). Each row reports the DECIMAL run; "decimal_vs_double" is DOUBLE time /
+Values: $VELO_BENCH_SUM_ROWS (default 100,000,000, the issue's size: about 0.9 GB of CSV, written
+once by gen_values.c in ~10 s and kept in DATA_DIR as values_N.csv for later runs). Each row reports the DECIMAL run; "decimal_vs_double" is DOUBLE time /
 DECIMAL time of the same engine and query (below 1: DECIMAL is slower), whichever way it goes.
 The DECIMAL sums of velo-sql and DuckDB must be the same text.
 """
@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import benchlib  # noqa: E402
 
 velo, data, fragment = sys.argv[1], sys.argv[2], sys.argv[3]
-N = int(os.environ.get("VELO_BENCH_SUM_ROWS", "20000000"))
+N = int(os.environ.get("VELO_BENCH_SUM_ROWS", "100000000"))
 os.makedirs(data, exist_ok=True)
 benchlib.ensure_duckdb()
 csv = os.path.join(data, "values_%d.csv" % N)

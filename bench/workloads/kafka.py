@@ -33,6 +33,13 @@ rows.append(r)
 r = benchlib.row("Kafka -> filter -> Kafka, minus the empty-topic run (%s s)" % steady.group(1), n,
                  velo_run={"seconds": float(steady.group(2)), "rss": 0}, peer_run=peer)
 rows.append(r)
+# the same job at --cores 2: the partitions spread over both cores, a producer on each
+v2 = re.search(r"velo-sql --cores 2, minus empty-topic run: ([\d.]+) s", text)
+if v2:
+    r = benchlib.row("Kafka -> filter -> Kafka, --cores 2, minus the empty-topic run (%s s)" % steady.group(1), n,
+                     velo_run={"seconds": float(v2.group(1)), "rss": 0}, cores=2, peer_run=peer,
+                     check="rows above: --cores 1; same messages out")
+    rows.append(r)
 for r in rows:
     r["peer"].update({"engine": "kcat -C | kcat -P (librdkafka)", "threads": None, "query_seconds": None,
                       "peak_rss_bytes": None, "events_per_s": n / peer["seconds"]})
@@ -44,7 +51,9 @@ if os.path.exists(lat_path):
     m = re.search(r"(\d+) msg/s for (\d+) s \(achieved (\d+) msg/s\), (\d+) of (\d+) received", lt)
     q = re.search(r"p50 ([\d.]+) ms\s+p99 ([\d.]+) ms\s+p99\.9 ([\d.]+) ms\s+max ([\d.]+) ms", lt)
     if m and q:
+        # velo-sql's default --cores: the CPUs it may use (the partitions spread over them)
         r = benchlib.row("latency at %s msg/s (Kafka -> filter -> Kafka)" % m.group(1), int(m.group(5)),
+                         cores=len(os.sched_getaffinity(0)),
                          check="%s of %s received; p99.9 %s ms, max %s ms" % (m.group(4), m.group(5), q.group(3),
                                                                               q.group(4)))
         r["events_per_s"] = float(m.group(3))

@@ -131,6 +131,40 @@ velo_num_kind velo_fmt_number(const char *s, uint32_t n, velo_num_info *out) {
     return out->kind;
 }
 
+/* A plain number [+-]digits[.digits] (already trimmed) of at most 18 digits: its digits as one
+ * integer (*mant), the fraction digits (*frac), the integer digits without leading zeros
+ * (*int_digits) and the sign. False for anything else (the general path decides). */
+static bool plain_number(const char *s, uint32_t n, uint64_t *mant, uint32_t *frac, uint32_t *int_digits,
+                         bool *neg) {
+    uint32_t i = 0;
+    *neg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) *neg = s[i++] == '-';
+    uint32_t d0 = i;
+    uint64_t v = 0;
+    while (i < n && is_digit(s[i]))
+        v = v * 10 + (uint64_t)(s[i++] - '0');
+    uint32_t nint = i - d0, nfrac = 0;
+    if (!nint || nint > 18) return false;
+    uint32_t lead = 0;
+    while (lead < nint && s[d0 + lead] == '0')
+        lead++;
+    if (i < n && s[i] == '.') {
+        uint32_t f0 = ++i;
+        while (i < n && is_digit(s[i]) && i - f0 < 19)
+            v = v * 10 + (uint64_t)(s[i++] - '0');
+        nfrac = i - f0;
+        if (!nfrac) return false;
+    }
+    if (i != n || nint + nfrac > 18) return false;
+    *mant = v;
+    *frac = nfrac;
+    *int_digits = nint - lead;
+    return true;
+}
+
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 static bool word_is(const char *s, uint32_t n, const char *w) {
     return strlen(w) == n && strncasecmp(s, w, n) == 0;
 }
@@ -151,6 +185,16 @@ bool velo_fmt_parse_i64(const char *s, uint32_t n, int64_t *out) {
 
 bool velo_fmt_parse_double(const char *s, uint32_t n, double *out) {
     trim(&s, &n);
+    uint64_t mant;
+    uint32_t frac, nint;
+    bool neg;
+    if (plain_number(s, n, &mant, &frac, &nint, &neg) && mant <= (1ull << 53)) {
+        /* both operands exact doubles: one IEEE division rounds correctly, as strtod does
+         * (Clinger's fast path) */
+        double d = (double)mant / exact_pow10[frac];
+        *out = neg ? -d : d;
+        return true;
+    }
     if (word_is(s, n, "NaN")) return *out = NAN, true;
     if (word_is(s, n, "Infinity") || word_is(s, n, "+Infinity")) return *out = INFINITY, true;
     if (word_is(s, n, "-Infinity")) return *out = -INFINITY, true;
@@ -184,6 +228,17 @@ bool velo_fmt_parse_timestamp(const char *s, uint32_t n, int64_t *out) {
 
 velo_fmt_dec_result velo_fmt_parse_decimal(const char *s, uint32_t n, velo_type t, velo_i128 *out) {
     trim(&s, &n);
+    uint64_t mant;
+    uint32_t frac, nint;
+    bool neg;
+    if (plain_number(s, n, &mant, &frac, &nint, &neg) && frac <= t.scale &&
+        nint <= (uint32_t)(t.precision - t.scale)) { /* exact in 64 bits, then scaled */
+        velo_i128 x = neg ? -(velo_i128)mant : (velo_i128)mant;
+        for (uint32_t up = t.scale - frac; up; up--)
+            x *= 10;
+        *out = x;
+        return VELO_FMT_DEC_OK;
+    }
     velo_num_info ni;
     if (velo_fmt_number(s, n, &ni) == VELO_NUM_NONE) return VELO_FMT_DEC_BAD;
     if (ni.scale > t.scale) return VELO_FMT_DEC_SCALE;

@@ -4,6 +4,9 @@
  * Here a number stays a span of the record until the column type decides how to read it. */
 #include <mimalloc.h>
 #include <stdarg.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +125,18 @@ static velo_status junicode(jcur *c, uint32_t at, velo_strbuf *buf) {
  * byte or a non-ASCII byte (UTF-8 to validate). Eight bytes at a time; the lowest flagged byte of
  * each test is exact (borrows only run upwards from a flagged byte). */
 static inline uint32_t plain_run(const char *s, uint32_t i, uint32_t n) {
+#if defined(__SSE2__) /* 16 bytes at a time: most keys and short values end in the first block */
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        /* signed: bytes >= 0x80 are negative, so "< 0x20" flags them and the control bytes */
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                 _mm_cmplt_epi8(v, space));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return i + (uint32_t)__builtin_ctz(bits);
+        i += 16;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
     while (i + 8 <= n) {
@@ -139,6 +154,23 @@ static inline uint32_t plain_run(const char *s, uint32_t i, uint32_t n) {
         if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80) break;
         i++;
     }
+    return i;
+}
+
+/* Index of the first '"' or '\\' at or after i (skimming a string nobody reads). */
+static inline uint32_t skim_run(const char *s, uint32_t i, uint32_t n) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned bits =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (bits) return i + (uint32_t)__builtin_ctz(bits);
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] != '"' && s[i] != '\\')
+        i++;
     return i;
 }
 
@@ -631,6 +663,25 @@ static velo_status jmap_build(jsonl_format *f, const velo_schema *s, velo_error 
  * members usually come in schema order, so it is tried first with one exact comparison. */
 /* Member names are short: a byte loop beats a call to memcmp. */
 static inline bool same_bytes(const char *a, const char *b, uint32_t n) {
+    if (n >= 8) { /* 8-byte words, the last one overlapping: no per-byte branches */
+        uint64_t x, y, diff = 0;
+        for (uint32_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            diff |= x ^ y;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return !(diff | (x ^ y));
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return !((x ^ y) | (u ^ v));
+    }
     for (uint32_t i = 0; i < n; i++)
         if (a[i] != b[i]) return false;
     return true;
@@ -664,7 +715,7 @@ static velo_status jskim(jsonl_format *f, jcur *c) {
     if (c->i < c->n && c->s[c->i] == '"') {
         uint32_t open = c->i, i = c->i + 1;
         for (;;) {
-            i = plain_run(c->s, i, c->n);
+            i = skim_run(c->s, i, c->n);
             if (i >= c->n) return jerr(c, open, "unterminated string");
             char ch = c->s[i];
             if (ch == '"') break;
@@ -672,6 +723,16 @@ static velo_status jskim(jsonl_format *f, jcur *c) {
         }
         c->i = i + 1;
         return VELO_OK;
+    }
+    /* a plain integer (-?[1-9][0-9]*) followed by ',' or '}': nothing more to check */
+    uint32_t i = c->i + (c->i < c->n && c->s[c->i] == '-');
+    if (i < c->n && c->s[i] >= '1' && c->s[i] <= '9') {
+        while (i < c->n && c->s[i] >= '0' && c->s[i] <= '9')
+            i++;
+        if (i < c->n && (c->s[i] == ',' || c->s[i] == '}')) {
+            c->i = i;
+            return VELO_OK;
+        }
     }
     jkind k = J_NULL;
     velo_str t = {0};
@@ -808,6 +869,11 @@ static velo_status jsonl_decode(velo_format *base, const char *rec, uint32_t len
                     st = jcolumn(f, c, fl, v, row, b);
             }
             if (st) goto fail;
+            if (c->i < c->n && c->s[c->i] == ',') { /* the common case, without the call */
+                c->i++;
+                ws(c);
+                continue;
+            }
             bool done;
             if ((st = jafter_value(c, '}', &done))) goto fail;
             if (done) break;

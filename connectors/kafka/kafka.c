@@ -21,6 +21,7 @@
 #include "connectors/formats/format.h"
 #include "connectors/formats/format_internal.h"
 #include "connectors/kafka/kafka_conf.h"
+#include "connectors/kafka/kafka_cores.h"
 #include "core/strbuf.h"
 
 #define SAMPLE_MAX_RECORDS 1000u
@@ -155,6 +156,7 @@ typedef struct part_state {
     int32_t partition;
     int64_t next;      /* offset after the last record handed to a batch; -1 none yet */
     int64_t committed; /* what commit() last committed; -1 none */
+    int64_t snapped;   /* on several cores: `next` at the last snapshot (ksrc_snapshot); -1 none */
     int64_t end;       /* bounded mode: high watermark seen at assignment */
     bool done;         /* bounded mode: reached `end` (or the partition's end) */
     bool assigned;
@@ -194,6 +196,10 @@ typedef struct kafka_source {
     char fatal_msg[512];
     broker_health health;
     char who[300]; /* "kafka source 'name'" */
+    /* read on several cores (kafka_cores.c): slice 0 owns rk and `cores`, slices > 0 borrow them */
+    velo_kcores *cores;
+    uint32_t slice;
+    int64_t lag_ms; /* slices > 0: when they last updated their partitions' lag */
 } kafka_source;
 
 static part_state *part_find(kafka_source *s, const char *topic, int32_t partition, bool create) {
@@ -212,7 +218,7 @@ static part_state *part_find(kafka_source *s, const char *topic, int32_t partiti
     if (!p->topic) return NULL;
     s->nparts++;
     p->partition = partition;
-    p->next = p->committed = p->end = -1;
+    p->next = p->committed = p->end = p->snapped = -1;
     p->done = p->assigned = false;
     p->lag = velo_connector_status_lag_slot(s->health.status, topic, partition);
     return p;
@@ -234,9 +240,7 @@ static void ksrc_error_cb(rd_kafka_t *rk, int code, const char *reason, void *op
 
 /* Every statistics interval: reachability, and each partition's lag from the high watermark
  * librdkafka last saw (cached by its fetches: no request is made here). */
-static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
-    kafka_source *s = opaque;
-    health_stats(&s->health, json, len);
+static void ksrc_update_lag(kafka_source *s, rd_kafka_t *rk) {
     for (uint32_t i = 0; i < s->nparts; i++) {
         part_state *p = &s->parts[i];
         int64_t lo = -1, hi = -1;
@@ -248,26 +252,47 @@ static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
         int64_t pos = p->next >= 0 ? p->next : p->committed >= 0 ? p->committed : lo;
         atomic_store_explicit(&p->lag->lag, hi > pos && pos >= 0 ? hi - pos : 0, memory_order_relaxed);
     }
-    return 0; /* librdkafka frees json */
+}
+
+static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    kafka_source *s = opaque;
+    health_stats(&s->health, json, len);
+    ksrc_update_lag(s, rk); /* on several cores: slice 0's partitions; the others update their own */
+    return 0;               /* librdkafka frees json */
+}
+
+static void ksrc_rebalance_cores(kafka_source *s, rd_kafka_t *rk, rd_kafka_resp_err_t e,
+                                 rd_kafka_topic_partition_list_t *parts);
+static void ksrc_notes(kafka_source *s);
+static velo_status ksrc_join_slices(kafka_source *s, const velo_connector_args *args, velo_error *err);
+
+/* This consumer reads (topic, partition) from now on; bounded mode: up to `hi` (-1: unknown). */
+static void part_assign(kafka_source *s, const char *topic, int32_t partition, int64_t lo, int64_t hi) {
+    part_state *p = part_find(s, topic, partition, true);
+    if (!p) return;
+    p->assigned = true;
+    p->done = false;
+    if (s->bounded && hi >= 0) {
+        p->end = hi;
+        p->done = hi <= lo || (p->next >= 0 && p->next >= hi);
+    }
 }
 
 static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
                               void *opaque) {
     kafka_source *s = opaque;
+    if (s->cores) { /* on several cores: kafka_cores.c routes the partitions */
+        ksrc_rebalance_cores(s, rk, e, parts);
+        return;
+    }
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         for (int i = 0; i < parts->cnt; i++) {
             rd_kafka_topic_partition_t *tp = &parts->elems[i];
-            part_state *p = part_find(s, tp->topic, tp->partition, true);
-            if (!p) continue;
-            p->assigned = true;
-            p->done = false;
-            if (s->bounded) {
-                int64_t lo = 0, hi = 0;
-                if (rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, 10000) == 0) {
-                    p->end = hi;
-                    p->done = hi <= lo || (p->next >= 0 && p->next >= hi);
-                }
-            }
+            int64_t lo = -1, hi = -1;
+            if (s->bounded &&
+                rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, 10000) != 0)
+                lo = hi = -1;
+            part_assign(s, tp->topic, tp->partition, lo, hi);
         }
         rd_kafka_assign(rk, parts);
         s->has_assignment = true;
@@ -290,6 +315,13 @@ static bool bounded_done(kafka_source *s) {
     for (uint32_t i = 0; i < s->nparts; i++)
         if (s->parts[i].assigned && !s->parts[i].done) return false;
     return true;
+}
+
+/* Bounded mode: this reader is done (on several cores: and slice 0 waits for the others, serving the
+ * group's rebalances meanwhile). */
+static bool ksrc_ended(kafka_source *s) {
+    if (!bounded_done(s)) return false;
+    return !s->cores || velo_kcores_slice_done(s->cores, s->slice);
 }
 
 static velo_status ksrc_subscribe(kafka_source *s, velo_error *err) {
@@ -473,22 +505,24 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
     *eof = false;
     velo_status st = VELO_OK;
     if (!s->subscribed && (st = ksrc_subscribe(s, err))) return st;
-    int64_t deadline = now_ms() + POLL_WAIT_MS;
-    const rd_kafka_topic_t *last_rkt = NULL; /* the partition of the previous record */
+    int64_t deadline = now_ms() + (s->cores ? 0 : POLL_WAIT_MS); /* slices never wait: their core sleeps */
+    const rd_kafka_topic_t *last_rkt = NULL;                     /* the partition of the previous record */
     int32_t last_partition = -1;
     int64_t last = -1;
     while (out->count < out->capacity) {
         if (s->fatal) return velo_error_set(err, s->fatal, "%s", s->fatal_msg);
-        if (s->bounded && bounded_done(s)) {
+        if (s->cores) ksrc_notes(s);
+        if (s->bounded && ksrc_ended(s)) {
             *eof = true;
             return VELO_OK;
         }
-        rd_kafka_poll(s->rk, 0); /* error_cb */
+        if (s->slice == 0) rd_kafka_poll(s->rk, 0); /* error_cb (served by the core of slice 0) */
         int64_t left = deadline - now_ms();
         if (left < 0) left = 0;
         /* take what is queued without waiting; with nothing yet, wait for one record only (a
          * batch call with a timeout would wait for a full batch: latency at low rates) */
-        ssize_t n = rd_kafka_consume_batch_queue(s->queue, 0, s->msgs, out->capacity - out->count);
+        ssize_t n = s->cores ? velo_kcores_consume(s->cores, s->slice, s->msgs, out->capacity - out->count)
+                             : rd_kafka_consume_batch_queue(s->queue, 0, s->msgs, out->capacity - out->count);
         if (n == 0 && !out->count && left > 0)
             n = rd_kafka_consume_batch_queue(s->queue, (int)left, s->msgs, 1);
         if (n < 0)
@@ -539,7 +573,8 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             ksrc_report_trouble(s, RD_KAFKA_RESP_ERR__TRANSPORT, s->last_error, err);
         if (n == 0 && (out->count || now_ms() >= deadline)) break;
     }
-    if (s->bounded && bounded_done(s)) *eof = true;
+    if (s->cores) ksrc_notes(s);
+    if (s->bounded && ksrc_ended(s)) *eof = true;
     return VELO_OK;
 }
 
@@ -570,10 +605,16 @@ static void ksrc_mark_committed(kafka_source *s, const rd_kafka_topic_partition_
 
 /* Commits the pending offsets (the run loop calls this only after the sink confirmed delivery of
  * those records: at-least-once). */
+static void ksrc_commit_list(kafka_source *s, rd_kafka_topic_partition_list_t *l);
 static velo_status ksrc_commit(velo_source *src, velo_error *err) {
     kafka_source *s = (kafka_source *)src;
     ksrc_flush_dlq(s);
-    rd_kafka_topic_partition_list_t *l = ksrc_pending(s);
+    ksrc_commit_list(s, ksrc_pending(s));
+    return VELO_OK;
+}
+
+/* Commits l (and frees it). */
+static void ksrc_commit_list(kafka_source *s, rd_kafka_topic_partition_list_t *l) {
     if (l->cnt) {
         rd_kafka_resp_err_t e = rd_kafka_commit(s->rk, l, 0);
         if (!e) ksrc_mark_committed(s, l);
@@ -586,7 +627,6 @@ static velo_status ksrc_commit(velo_source *src, velo_error *err) {
         s->commit_failing = e != RD_KAFKA_RESP_ERR_NO_ERROR;
     }
     rd_kafka_topic_partition_list_destroy(l);
-    return VELO_OK;
 }
 
 static const velo_schema *ksrc_schema(velo_source *src) { return ((kafka_source *)src)->schema; }
@@ -594,9 +634,11 @@ static const velo_schema *ksrc_schema(velo_source *src) { return ((kafka_source 
 static bool ksrc_bounded(velo_source *src) { return ((kafka_source *)src)->bounded; }
 
 static void ksrc_free(kafka_source *s) {
-    if (s->rk) {
+    if (s->rk && s->slice == 0) {                        /* slices > 0 borrow slice 0's consumer */
+        if (s->cores) velo_kcores_attach_none(s->cores); /* no wake-up from here on */
         if (s->subscribed) rd_kafka_consumer_close(s->rk);
         if (s->queue) rd_kafka_queue_destroy(s->queue);
+        velo_kcores_free(s->cores);
         rd_kafka_destroy(s->rk);
     }
     health_close(&s->health);
@@ -792,6 +834,10 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
     if (args->declared && args->used_columns && s->fops && s->fops->project)
         s->fops->project(s->fmt, args->used_columns, s->json ? s->schema->ncols : s->payload->ncols);
 
+    if (args->nslices > 1 && args->slice > 0) { /* a core reading partitions of slice 0's consumer */
+        if ((st = ksrc_join_slices(s, args, err))) goto fail;
+        goto dlq;
+    }
     rd_kafka_conf_t *conf = NULL;
     if ((st = velo_kafka_conf(args, VELO_KAFKA_CONSUMER, &conf, err))) goto fail;
     rd_kafka_conf_set_opaque(conf, s);
@@ -811,7 +857,9 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
     /* messages and rebalances arrive on the consumer queue; errors on the main queue, served by
      * rd_kafka_poll in ksrc_poll (not forwarded, so consume_batch_queue sees only records) */
     s->queue = rd_kafka_queue_get_consumer(s->rk);
+    if (args->nslices > 1 && (st = ksrc_join_slices(s, args, err))) goto fail;
 
+dlq:;
     const char *dlq_topic = velo_kv_get(args->options, "dlq.topic");
     if (dlq_topic && *dlq_topic) {
         s->dlq_topic = mi_strdup(dlq_topic);
@@ -833,13 +881,142 @@ fail:
     return st;
 }
 
+/* ---- a source read on several cores (kafka_cores.c routes partitions to the cores that own them) ----
+ * Slice 0 (core 0) owns the consumer, serves the group's rebalances and tells each core what it owns
+ * with notes; every slice reads its own queue, keeps its own partitions' offsets and commits them
+ * (its own sink) or hands them as snapshots to the sink's core, which commits them after its flush. */
+
+static void ksrc_post(kafka_source *s, uint32_t slice, velo_kcores_note_kind kind, const char *topic,
+                      int32_t partition, int64_t lo, int64_t hi) {
+    if (velo_kcores_post(s->cores, slice, kind, topic, partition, lo, hi) || s->fatal) return;
+    s->fatal = VELO_ERR_NOMEM;
+    snprintf(s->fatal_msg, sizeof s->fatal_msg,
+             "kafka source '%s': cannot tell core %u about a rebalance (out of memory, or its note ring is "
+             "full)",
+             s->name, slice);
+}
+
+/* Core 0, in the rebalance callback: each partition's queue goes to its owner's before the
+ * assignment starts fetching; a revocation unforwards them before the empty assignment. */
+static void ksrc_rebalance_cores(kafka_source *s, rd_kafka_t *rk, rd_kafka_resp_err_t e,
+                                 rd_kafka_topic_partition_list_t *parts) {
+    uint32_t n = velo_kcores_n(s->cores);
+    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (int i = 0; i < parts->cnt; i++) {
+            rd_kafka_topic_partition_t *tp = &parts->elems[i];
+            int64_t lo = -1, hi = -1;
+            if (s->bounded &&
+                rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, 10000) != 0)
+                lo = hi = -1;
+            ksrc_post(s, velo_kcores_owner(s->cores, tp->topic, tp->partition), VELO_KCORES_ASSIGN, tp->topic,
+                      tp->partition, lo, hi);
+        }
+        velo_kcores_forward(s->cores, parts);
+        rd_kafka_assign(rk, parts);
+        for (uint32_t c = 0; c < n; c++)
+            ksrc_post(s, c, VELO_KCORES_ASSIGNED, NULL, -1, -1, -1);
+    } else {
+        /* a core stops reading a revoked partition when it takes this note; records it polled and
+         * has not committed are read again by the next owner (at-least-once: a duplicate, no loss) */
+        for (int i = 0; i < parts->cnt; i++)
+            ksrc_post(s, velo_kcores_owner(s->cores, parts->elems[i].topic, parts->elems[i].partition),
+                      VELO_KCORES_REVOKE, parts->elems[i].topic, parts->elems[i].partition, -1, -1);
+        for (uint32_t c = 0; c < n; c++)
+            ksrc_post(s, c, VELO_KCORES_UNASSIGNED, NULL, -1, -1, -1);
+        velo_kcores_unforward(s->cores, parts);
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+/* A core takes the notes core 0 left for it. */
+static void ksrc_notes(kafka_source *s) {
+    /* the statistics callback runs on core 0 for slice 0's partitions: the others' lag, once a second */
+    if (s->slice > 0 && s->health.status && now_ms() - s->lag_ms >= 1000) {
+        s->lag_ms = now_ms();
+        ksrc_update_lag(s, s->rk);
+    }
+    velo_kcores_note *note;
+    while ((note = velo_kcores_next(s->cores, s->slice))) {
+        part_state *p;
+        switch (note->kind) {
+        case VELO_KCORES_ASSIGN: part_assign(s, note->topic, note->partition, note->lo, note->hi); break;
+        case VELO_KCORES_REVOKE:
+            if ((p = part_find(s, note->topic, note->partition, false))) p->assigned = false;
+            break;
+        case VELO_KCORES_ASSIGNED: s->has_assignment = true; break;
+        case VELO_KCORES_UNASSIGNED: s->has_assignment = false; break;
+        }
+        mi_free(note);
+    }
+}
+
+/* Opening slice `args->slice` of `args->nslices`: slice 0 creates the per-core queues of its
+ * consumer, the others borrow slice 0's consumer and read their core's queue. */
+static velo_status ksrc_join_slices(kafka_source *s, const velo_connector_args *args, velo_error *err) {
+    s->slice = args->slice;
+    if (args->slice == 0) {
+        velo_status st = velo_kcores_new(s->rk, args->nslices, &s->cores, err);
+        if (st) return st;
+    } else {
+        kafka_source *first = (kafka_source *)args->first_slice;
+        if (!first || first->base.ops != &velo_kafka_source_ops || !first->cores)
+            return velo_error_set(err, VELO_ERR_INTERNAL,
+                                  "kafka source '%s': slice %u opened without slice 0", s->name, args->slice);
+        s->rk = first->rk;
+        s->cores = first->cores;
+        s->subscribed = true; /* slice 0 subscribes */
+        s->queue = velo_kcores_queue(s->cores, s->slice);
+        s->started_ms = now_ms();
+        s->health.status = args->status; /* only for its partitions' lag slots (ksrc_notes) */
+    }
+    velo_kcores_attach(s->cores, s->slice, args->wake_fd);
+    return VELO_OK;
+}
+
+static bool ksrc_ready(velo_source *src) {
+    kafka_source *s = (kafka_source *)src;
+    return !s->cores || s->fatal || velo_kcores_ready(s->cores, s->slice);
+}
+
+static void *ksrc_snapshot(velo_source *src) {
+    kafka_source *s = (kafka_source *)src;
+    bool advanced = false;
+    for (uint32_t i = 0; i < s->nparts; i++)
+        advanced |= s->parts[i].assigned && s->parts[i].next >= 0 && s->parts[i].next != s->parts[i].snapped;
+    if (!advanced) return NULL;
+    ksrc_flush_dlq(s);
+    /* every partition of this core: the core that commits keeps only a core's latest snapshot */
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)s->nparts);
+    for (uint32_t i = 0; i < s->nparts; i++) {
+        part_state *p = &s->parts[i];
+        if (!p->assigned || p->next < 0) continue;
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->next;
+        p->snapped = p->next;
+    }
+    return l;
+}
+
+static velo_status ksrc_commit_snapshot(velo_source *src, void *snap, velo_error *err) {
+    (void)err;
+    ksrc_commit_list((kafka_source *)src, snap);
+    return VELO_OK;
+}
+
+static void ksrc_free_snapshot(void *snap) {
+    if (snap) rd_kafka_topic_partition_list_destroy(snap);
+}
+
 const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .open = ksrc_open,
                                                .schema = ksrc_schema,
                                                .poll = ksrc_poll,
                                                .commit = ksrc_commit,
                                                .is_bounded = ksrc_bounded,
-                                               .close = ksrc_close};
+                                               .close = ksrc_close,
+                                               .ready = ksrc_ready,
+                                               .snapshot = ksrc_snapshot,
+                                               .commit_snapshot = ksrc_commit_snapshot,
+                                               .free_snapshot = ksrc_free_snapshot};
 
 /* ------------------------------------------------------------------ sink */
 

@@ -523,12 +523,14 @@ Test(catalog_class, concat_takes_any_value) {
     expect_error("CONCAT_WS", ARGV(BIGINT, VARCHAR), "CONCAT_WS expects VARCHAR as argument 1, found BIGINT");
 }
 
-Test(catalog_class, extract_reads_timestamps_dates_and_intervals) {
+Test(catalog_class, extract_reads_timestamps_dates_intervals_and_epoch_ms) {
     expect_type("EXTRACT", ARGV(VARCHAR, TIMESTAMP), BIGINT);
+    expect_type("EXTRACT", ARGV(VARCHAR, BIGINT), BIGINT); /* date_001: epoch milliseconds */
     expect_type("EXTRACT", ARGV(VARCHAR, DATE), BIGINT);
     expect_type("EXTRACT", ARGV(VARCHAR, INTERVAL), BIGINT); /* pok_003: EXTRACT(EPOCH FROM end - start) */
     expect_error("EXTRACT", ARGV(VARCHAR, VARCHAR),
-                 "EXTRACT expects a TIMESTAMP, DATE or INTERVAL as argument 2, found VARCHAR");
+                 "EXTRACT expects a TIMESTAMP, DATE, INTERVAL or BIGINT epoch milliseconds as argument 2, "
+                 "found VARCHAR");
 }
 
 Test(catalog_class, to_timestamp_takes_text_or_a_number) {

@@ -507,6 +507,31 @@ Test(functions, extract_before_epoch) {
     is_i64(CALL("EXTRACT", S("YEAR"), t), 1900);
     is_i64(CALL("EXTRACT", S("DOW"), t), 4); /* 1900-03-01 was a Thursday */
 }
+Test(functions, extract_of_bigint_reads_epoch_milliseconds) {
+    /* 1734652800123 ms = 2024-12-20T00:00:00.123Z, the original dialect's timestamps */
+    is_i64(CALL("EXTRACT", S("YEAR"), I(INT64_C(1734652800123))), 2024);
+    is_i64(CALL("EXTRACT", S("MONTH"), I(INT64_C(1734652800123))), 12);
+    is_i64(CALL("EXTRACT", S("EPOCH"), I(INT64_C(1734652800123))), 1734652800);
+    is_i64(CALL("EXTRACT", S("YEAR"), I(-1)), 1969);
+}
+Test(functions, bigint_epoch_ms_plus_interval_is_epoch_ms) {
+    velo_value ms = I(INT64_C(1734652800000)), hour = IV(0, 0, 3600 * INT64_C(1000000)), r;
+    velo_error err = {0};
+    velo_type bt = velo_type_make(VELO_TYPE_BIGINT), t;
+    cr_assert_eq(velo_arith_result_type(VELO_ARITH_ADD, ms.type, hour.type, &t, &err), VELO_OK);
+    cr_assert_eq(t.id, VELO_TYPE_BIGINT);
+    cr_assert_eq(velo_value_arith(VELO_ARITH_ADD, &ms, &hour, bt, &arena, &r, &err), VELO_OK, "%s",
+                 err.message);
+    cr_assert_eq(r.u.i64, INT64_C(1734656400000));
+    cr_assert_eq(velo_value_arith(VELO_ARITH_SUB, &ms, &hour, bt, &arena, &r, &err), VELO_OK);
+    cr_assert_eq(r.u.i64, INT64_C(1734649200000));
+    cr_assert_eq(velo_value_arith(VELO_ARITH_ADD, &hour, &ms, bt, &arena, &r, &err), VELO_OK);
+    cr_assert_eq(r.u.i64, INT64_C(1734656400000));
+    velo_value month = IV(1, 0, 0); /* by the calendar: 2024-12-20 + 1 month = 2025-01-20 */
+    cr_assert_eq(velo_value_arith(VELO_ARITH_ADD, &ms, &month, bt, &arena, &r, &err), VELO_OK);
+    cr_assert_eq(r.u.i64, INT64_C(1737331200000));
+    cr_assert_neq(velo_arith_result_type(VELO_ARITH_SUB, hour.type, ms.type, &t, &err), VELO_OK);
+}
 Test(functions, extract_epoch_of_interval) {
     is_i64(CALL("EXTRACT", S("EPOCH"), IV(0, 1, 5 * 60 * INT64_C(1000000))), 86700);
 }

@@ -89,8 +89,8 @@ static velo_expr *column(uint32_t i, velo_type_id t) {
 }
 
 /* GROUP BY k [WINDOW kind(t, 10s)]: SUM(v), COUNT(*) over input (k BIGINT, v BIGINT, t TIMESTAMP). */
-static velo_operator *make_op_idle(collected *out, bool windowed, bool watermark, bool changes, bool global,
-                                   velo_win_kind kind, int64_t idle_us) {
+static velo_operator *make_op_adv(collected *out, bool windowed, bool watermark, bool changes, bool global,
+                                  velo_win_kind kind, int64_t idle_us, int64_t advance_us) {
     velo_type bi = velo_type_make(VELO_TYPE_BIGINT);
     velo_group_agg *aggs = calloc(2, sizeof *aggs);
     velo_error err = {0};
@@ -118,7 +118,7 @@ static velo_operator *make_op_idle(collected *out, bool windowed, bool watermark
                              .aggs = aggs,
                              .naggs = 2,
                              .windowed = windowed,
-                             .window = {.kind = kind, .size_us = 10000000, .advance_us = 10000000},
+                             .window = {.kind = kind, .size_us = 10000000, .advance_us = advance_us},
                              .time_column = 2,
                              .use_watermark = watermark,
                              .idle_us = idle_us,
@@ -138,6 +138,11 @@ static velo_operator *make_op_idle(collected *out, bool windowed, bool watermark
     out->global = global;
     op->next = velo_sink_op_new((velo_sink_fns){collect, no_flush, out});
     return op;
+}
+
+static velo_operator *make_op_idle(collected *out, bool windowed, bool watermark, bool changes, bool global,
+                                   velo_win_kind kind, int64_t idle_us) {
+    return make_op_adv(out, windowed, watermark, changes, global, kind, idle_us, 10000000);
 }
 
 static velo_operator *make_op_kind(collected *out, bool windowed, bool watermark, bool changes, bool global,
@@ -438,4 +443,63 @@ Test(group_op, processing_time_windows_close_on_a_tick_without_input) {
     cr_assert_eq(velo_operator_finish(op, &err), VELO_OK);
     cr_assert_eq(got.n, 1);
     velo_operator_destroy_chain(op);
+}
+
+/* SLIDING(10s, 2s) goes by panes (a row folded into one 2 s pane, windows merged from 5 panes when
+ * they close): each (key, window) must hold exactly the rows a per-window reference gives it, with
+ * the per-row watermark (a row only reaches its windows that end after the watermark its
+ * predecessors made), whatever the batch size. */
+static uint32_t sliding_reference(const int64_t (*rows)[3], uint32_t n, bool watermark, int64_t (*out)[5]) {
+    uint32_t m = 0;
+    int64_t max_t = INT64_MIN;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t t = rows[i][2];
+        for (int64_t ws = t - t % 2 - 8; ws <= t; ws += 2) {
+            if (ws < 0 && t - ws >= 10) continue;
+            if (t < ws || t >= ws + 10) continue;
+            if (watermark && max_t != INT64_MIN && ws + 10 <= max_t) continue; /* closed for this row */
+            uint32_t k = 0;
+            while (k < m && !(out[k][0] == rows[i][0] && out[k][1] == ws * 1000000))
+                k++;
+            if (k == m) {
+                out[m][0] = rows[i][0], out[m][1] = ws * 1000000, out[m][2] = 0, out[m][3] = 0;
+                out[m][4] = (ws + 10) * 1000000;
+                m++;
+            }
+            out[k][2] += rows[i][1];
+            out[k][3]++;
+        }
+        if (t > max_t) max_t = t;
+    }
+    qsort(out, m, sizeof *out, cmp_rows);
+    return m;
+}
+
+Test(group_op, sliding_windows_by_panes_hold_the_rows_of_each_window) {
+    static const int64_t OOO[][3] = {{1, 10, 1}, {2, 5, 3},  {1, 7, 12}, {1, 1, 9},  {2, 2, 15}, {3, 4, 21},
+                                     {1, 3, 8},  {2, 6, 25}, {3, 9, 29}, {1, 2, 31}, {2, 8, 18}, {1, 5, 40},
+                                     {1, 4, 33}, {2, 1, 26}, {3, 3, 30}, {1, 6, 41}, {2, 2, 22}, {1, 1, 44}};
+    uint32_t n = sizeof OOO / sizeof *OOO;
+    for (int wm = 0; wm < 2; wm++) {
+        int64_t want[MAXOUT][5];
+        uint32_t nwant = sliding_reference(OOO, n, wm, want);
+        uint32_t batches[] = {1, 4, 64};
+        for (uint32_t bi = 0; bi < 3; bi++) {
+            collected c = {0};
+            velo_operator *op = make_op_adv(&c, true, wm, false, false, VELO_WIN_SLIDING, 0, 2000000);
+            push_rows(op, OOO, n, batches[bi]);
+            velo_error err = {0};
+            cr_assert_eq(velo_operator_finish(op, &err), VELO_OK, "%s", err.message);
+            velo_operator_destroy_chain(op);
+            qsort(c.rows, c.n, sizeof c.rows[0], cmp_rows);
+            cr_assert_eq(c.n, nwant, "watermark %d, batch %u: %u rows, want %u", wm, batches[bi], c.n, nwant);
+            for (uint32_t i = 0; i < c.n; i++)
+                cr_assert_eq(memcmp(c.rows[i], want[i], sizeof want[i]), 0,
+                             "watermark %d, batch %u, row %u: key %lld window %lld sum %lld n %lld, want sum "
+                             "%lld n %lld",
+                             wm, batches[bi], i, (long long)c.rows[i][0], (long long)c.rows[i][1],
+                             (long long)c.rows[i][2], (long long)c.rows[i][3], (long long)want[i][2],
+                             (long long)want[i][3]);
+        }
+    }
 }

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "engine/pushdown.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
+#include <mimalloc.h>
 
 typedef struct run {
     velo_diags d;
@@ -316,8 +318,33 @@ Test(types, extract_quoted_form) {
     done(&r);
 }
 
-Test(types, extract_of_varchar_column_binds_but_bigint_does_not) {
-    expect_error(DECL "SELECT EXTRACT(YEAR FROM qty) FROM trades", "bind.type", "EXTRACT");
+Test(types, extract_of_bigint_binds_as_epoch_ms_but_decimal_does_not) {
+    run r = plan(DECL "SELECT EXTRACT(YEAR FROM qty), qty + INTERVAL '1' HOUR AS later FROM trades");
+    cr_assert_eq(ok(&r)->schema->fields[1].type.id, VELO_TYPE_BIGINT);
+    done(&r);
+    expect_error(DECL "SELECT EXTRACT(YEAR FROM price) FROM trades", "bind.type", "EXTRACT");
+}
+
+Test(names, select_alias_in_having_and_later_items) {
+    run r = plan(DECL
+                 "SELECT symbol, SUM(qty) AS total, CASE WHEN total > 10 THEN 'big' ELSE 'small' END AS size "
+                 "FROM trades GROUP BY symbol HAVING total > 1");
+    ok(&r);
+    done(&r);
+    /* an alias of a later item is not visible: no cycles */
+    expect_error(DECL "SELECT y + 1 AS x, qty AS y FROM trades", "bind.unknown_column", "y");
+    /* a source column wins over an alias of the same name */
+    run r2 = plan(DECL "SELECT qty * 2 AS price, price + 1 AS p FROM trades");
+    cr_assert_eq(ok(&r2)->schema->fields[1].type.id, VELO_TYPE_DECIMAL);
+    done(&r2);
+}
+
+Test(names, timestamp_and_event_time_of_a_file_source_are_timestamps) {
+    run r = plan(DECL "SELECT t._timestamp AS a, _event_time AS b FROM trades t");
+    const velo_plan *p = ok(&r);
+    cr_assert_eq(p->schema->fields[0].type.id, VELO_TYPE_TIMESTAMP);
+    cr_assert_eq(p->schema->fields[1].type.id, VELO_TYPE_TIMESTAMP);
+    done(&r);
 }
 
 Test(types, impossible_cast_is_an_error) {
@@ -951,6 +978,52 @@ Test(join, stream_stream_without_within_warns) {
     done(&r);
 }
 
+Test(join, between_on_both_event_times_is_a_time_bound) {
+    run r =
+        plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol AND b.ts BETWEEN a.ts AND "
+                  "a.ts + INTERVAL '5' MINUTE");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert(j->time_bound);
+    cr_assert_eq(j->bound_lo_us, -300000000LL, "a.ts - b.ts >= -5 min");
+    cr_assert_eq(j->bound_hi_us, 0);
+    cr_assert_eq(j->bound_left_time, 3, "a.ts");
+    cr_assert_eq(j->bound_right_time, 3, "b.ts, over the right input");
+    cr_assert(!has_warning(&r, "warn.unbounded_state"), "a time bound: no unbounded-state warning");
+    done(&r);
+}
+
+Test(join, comparison_pair_either_way_round_is_a_time_bound_strict_ones_a_microsecond_in) {
+    run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON b.ts - INTERVAL '1' MINUTE < a.ts AND "
+                      "a.ts <= b.ts + INTERVAL '30' SECOND");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert(j->time_bound);
+    cr_assert_eq(j->bound_lo_us, -60000000LL + 1);
+    cr_assert_eq(j->bound_hi_us, 30000000LL);
+    done(&r);
+}
+
+Test(join, where_bounds_an_inner_join_but_not_an_outer_one) {
+    run r =
+        plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol WHERE a.ts >= b.ts AND "
+                  "a.ts <= b.ts + INTERVAL '1' SECOND");
+    cr_assert(find(ok(&r), VELO_PLAN_JOIN)->time_bound);
+    cr_assert(!has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+    r = plan(DECL
+             "SELECT a.qty FROM trades a LEFT JOIN trades b ON a.symbol = b.symbol WHERE a.ts >= b.ts AND "
+             "a.ts <= b.ts + INTERVAL '1' SECOND");
+    cr_assert(!find(ok(&r), VELO_PLAN_JOIN)->time_bound,
+              "only a SELECT of INNER joins takes a bound from WHERE");
+    done(&r);
+}
+
+Test(join, one_sided_time_predicate_is_no_bound_and_warns) {
+    run r = plan(DECL "SELECT a.qty FROM trades a JOIN trades b ON a.symbol = b.symbol AND b.ts >= a.ts");
+    cr_assert(!find(ok(&r), VELO_PLAN_JOIN)->time_bound);
+    cr_assert(has_warning(&r, "warn.unbounded_state"));
+    done(&r);
+}
+
 Test(join, stream_table_join_does_not_warn) {
     run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON t.symbol = p.symbol");
     ok(&r);
@@ -1042,7 +1115,7 @@ Test(subquery, exists_is_boolean) {
 
 Test(subquery, correlated_reference_has_outer_depth) {
     run r = plan(DECL DECL_TABLE
-                 "SELECT (SELECT COUNT(*) FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
+                 "SELECT (SELECT p.size FROM positions p WHERE p.symbol = t.symbol) AS m FROM trades t");
     const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
     const velo_plan *sub = pj->exprs[0]->subplan;
     const velo_plan *sf = find(sub, VELO_PLAN_FILTER);
@@ -1095,6 +1168,66 @@ Test(subquery, correlated_not_exists_becomes_an_anti_join) {
     cr_assert_eq(j->join_kind, VELO_JOIN_ANTI);
     cr_assert_eq(j->right->kind, VELO_PLAN_SCAN);
     done(&r);
+}
+
+Test(subquery, correlated_not_in_becomes_a_mark_join_read_through_not) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT qty FROM trades t WHERE qty NOT IN (SELECT p.size FROM positions p WHERE p.symbol = "
+                 "t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert(f);
+    cr_assert_eq(f->predicate->kind, VELO_EXPR_NOT, "keeps the rows whose mark is FALSE");
+    cr_assert_eq(f->predicate->args[0]->kind, VELO_EXPR_COLUMN);
+    const velo_plan *j = find(f, VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_MARK);
+    cr_assert_eq(f->predicate->args[0]->column, j->input->schema->ncols, "the mark follows the left row");
+    cr_assert_eq(j->njoin_keys, 1, "hashed on the correlation, not on the NULL-sensitive value");
+    cr_assert_eq(j->nexprs, 1, "the mark value qty = p.size");
+    done(&r);
+}
+
+Test(subquery, correlated_exists_under_or_becomes_a_mark_join) {
+    run r =
+        plan(DECL DECL_TABLE
+             "SELECT qty FROM trades t WHERE qty > 5 OR EXISTS (SELECT 1 FROM positions p WHERE p.symbol = "
+             "t.symbol)");
+    const velo_plan *f = find(ok(&r), VELO_PLAN_FILTER);
+    cr_assert_eq(f->predicate->kind, VELO_EXPR_OR);
+    const velo_plan *j = find(f, VELO_PLAN_JOIN);
+    cr_assert_eq(j->join_kind, VELO_JOIN_MARK);
+    cr_assert_eq(j->nexprs, 0, "EXISTS: any matching row marks TRUE");
+    done(&r);
+}
+
+Test(subquery, correlated_count_reads_zero_for_a_row_without_a_group) {
+    run r = plan(DECL DECL_TABLE
+                 "SELECT (SELECT COUNT(*) FROM positions p WHERE p.symbol = t.symbol) AS n FROM trades t");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    cr_assert_eq(find(pj, VELO_PLAN_JOIN)->join_kind, VELO_JOIN_LEFT);
+    cr_assert_eq(pj->exprs[0]->kind, VELO_EXPR_CASE, "CASE WHEN count IS NULL THEN 0 ELSE count END");
+    cr_assert_eq(pj->exprs[0]->args[1]->kind, VELO_EXPR_CONST);
+    cr_assert_eq(pj->exprs[0]->args[1]->constant.u.i64, 0);
+    done(&r);
+}
+
+Test(subquery, correlated_scalar_in_a_grouped_select_list_joins_on_the_group_key) {
+    run r =
+        plan(DECL DECL_TABLE
+             "SELECT symbol, SUM(qty) AS q, (SELECT MAX(p.size) FROM positions p WHERE p.symbol = t.symbol) "
+             "AS m FROM trades t GROUP BY symbol");
+    const velo_plan *pj = find(ok(&r), VELO_PLAN_PROJECT);
+    const velo_plan *j = pj->input;
+    cr_assert_eq(j->kind, VELO_PLAN_JOIN, "joined above the AGGREGATE");
+    cr_assert_eq(j->input->kind, VELO_PLAN_AGGREGATE);
+    cr_assert_eq(j->left_keys[0]->column, 0, "t.symbol is the aggregate's key column 0");
+    done(&r);
+}
+
+Test(subquery, correlated_column_that_is_not_grouped_is_an_error) {
+    expect_error(DECL DECL_TABLE
+                 "SELECT symbol, COUNT(*) AS n FROM trades t GROUP BY symbol HAVING EXISTS (SELECT 1 FROM "
+                 "positions p WHERE p.size = t.qty)",
+                 "bind.group_by", "GROUP BY columns");
 }
 
 Test(subquery, from_subquery_is_the_input) {
@@ -1813,5 +1946,58 @@ Test(aggregate, percentile_cont_within_group_runs_as_value_then_fraction) {
     cr_assert_eq(a->aggs[0].norder, 0);
     cr_assert_eq(a->aggs[0].args[0]->type.id, VELO_TYPE_DECIMAL);
     cr_assert_eq(a->aggs[0].args[1]->kind, VELO_EXPR_CONST);
+    done(&r);
+}
+
+/* ---- WHERE below hash joins (sql/planner.c push_below_joins) and per-scan columns ---- */
+
+#define DECL_QUOTES                                                                                          \
+    "CREATE STREAM quotes (symbol VARCHAR, bid BIGINT, note VARCHAR) WITH ('uri'='file://q.csv');\n"
+
+Test(join, where_conjuncts_of_one_side_filter_that_side_below_a_hash_join) {
+    run r = plan(DECL DECL_QUOTES "SELECT t.qty FROM trades t JOIN quotes q ON t.symbol = q.symbol "
+                                  "WHERE t.qty > 5 AND q.bid = 3 AND t.qty > q.bid");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->input->kind, VELO_PLAN_FILTER, "the left conjunct filters the left input");
+    cr_assert_eq(j->input->input->kind, VELO_PLAN_SCAN);
+    cr_assert_eq(j->right->kind, VELO_PLAN_FILTER, "the right conjunct filters the right input");
+    cr_assert_eq(j->right->predicate->args[0]->column, 1, "right columns renumbered from 0 (bid)");
+    const velo_plan *above = find(r.qp->root, VELO_PLAN_FILTER);
+    cr_assert_eq(above->input, j, "the conjunct over both sides stays above the join");
+    done(&r);
+}
+
+Test(join, where_does_not_go_into_a_table_side_or_below_a_within_join) {
+    run r = plan(DECL DECL_TABLE "SELECT t.qty FROM trades t JOIN positions p ON t.symbol = p.symbol "
+                                 "WHERE p.size > 1 AND t.qty > 2");
+    const velo_plan *j = find(ok(&r), VELO_PLAN_JOIN);
+    cr_assert_eq(j->right->kind, VELO_PLAN_SCAN, "a TABLE keeps its latest row per key: no filter before it");
+    cr_assert_eq(j->input->kind, VELO_PLAN_FILTER);
+    done(&r);
+    run w = plan(
+        DECL "CREATE STREAM trades2 (symbol VARCHAR, qty BIGINT, ts TIMESTAMP) WITH "
+             "('uri'='file://t2.csv?watch=true');\n"
+             "SELECT a.qty FROM trades a JOIN trades2 b ON a.symbol = b.symbol WITHIN INTERVAL '1' SECOND "
+             "WHERE a.qty > 2");
+    j = find(ok(&w), VELO_PLAN_JOIN);
+    cr_assert_eq(j->input->kind, VELO_PLAN_SCAN, "a stream-stream join's watermark comes from all its rows");
+    done(&w);
+}
+
+Test(join, each_scan_under_a_join_reads_only_the_columns_above_it) {
+    run r = plan(DECL DECL_QUOTES
+                 "SELECT t.qty FROM trades t JOIN quotes q ON t.symbol = q.symbol WHERE q.bid = 3");
+    velo_scan_mask m[4];
+    uint32_t n = velo_plan_scan_masks(ok(&r), m, 4);
+    cr_assert_eq(n, 2);
+    for (uint32_t i = 0; i < n; i++) {
+        const velo_plan *s = m[i].scan;
+        if (!strcmp(s->source.name, "trades")) { /* symbol, qty (price, ts unread) */
+            cr_assert(m[i].used[0] && !m[i].used[1] && m[i].used[2] && !m[i].used[3]);
+        } else { /* symbol, bid (note unread) */
+            cr_assert(m[i].used[0] && m[i].used[1] && !m[i].used[2]);
+        }
+        mi_free(m[i].used);
+    }
     done(&r);
 }

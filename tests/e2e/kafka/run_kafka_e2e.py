@@ -122,11 +122,11 @@ def kcat_consume(bootstrap, topic):
     return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
 
 
-def run_sql(sql, cwd, timeout=60, expect=0):
+def run_sql(sql, cwd, timeout=60, expect=0, args=()):
     path = os.path.join(cwd, "q.sql")
     with open(path, "w") as f:
         f.write(sql)
-    p = subprocess.run([VELO, "run", path], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run([VELO, "run", path] + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout)
     if p.returncode != expect:
         fail("velo-sql exited %d (expected %d)\nstdout:\n%s\nstderr:\n%s" % (p.returncode, expect, p.stdout, p.stderr))
     return p
@@ -519,6 +519,226 @@ INTO 'kafka://%s/upper?format=raw' WITH ('scan.bounded.mode' = 'latest-offset');
         if got != ["HELLO WORLD", "BYE"]:
             fail("raw output %r" % got)
         print("raw in, raw out:", got)
+    finally:
+        dk.stop()
+
+
+def case_stream_stream_join_from_two_topics_equals_files(tmp):
+    """Two topics (trades, quotes) joined stream-stream with a time bound, as WITHIN and as a
+    BETWEEN on both event times, with watermarks and out-of-order rows (within the 5 s delay): the
+    rows out are those of the same query over the same records in files, whatever the interleaving
+    of the two topics' batches."""
+    import datetime
+    import random
+    dk = DevKafka(topics="trades,quotes", partitions=1)
+    try:
+        rnd = random.Random(6)
+        base = datetime.datetime(2026, 1, 5, 9, 0, 0, tzinfo=datetime.timezone.utc)
+
+        def iso(ms):
+            return (base + datetime.timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+        syms = ["AAA", "BBB", "CCC", "DDD"]
+        trades = [b'{"id": %d, "sym": "%s", "ts": "%s"}' % (i, rnd.choice(syms).encode(),
+                                                             iso(i * 1000 + rnd.randint(-3000, 3000)).encode())
+                  for i in range(300)]
+        quotes = [b'{"qid": %d, "sym": "%s", "px": %d.%02d, "qts": "%s"}' % (
+            i, rnd.choice(syms).encode(), rnd.randint(1, 99), rnd.randint(0, 99),
+            iso(i * 1000 + 400 + rnd.randint(-3000, 3000)).encode()) for i in range(300)]
+        produce(dk.bootstrap, "trades", [(None, v, []) for v in trades])
+        produce(dk.bootstrap, "quotes", [(None, v, []) for v in quotes])
+        for name, rows in (("trades.jsonl", trades), ("quotes.jsonl", quotes)):
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(b"".join(v + b"\n" for v in rows))
+        queries = {
+            "within": "SELECT t.id, q.qid FROM trades t LEFT JOIN quotes q ON t.sym = q.sym "
+                      "WITHIN INTERVAL '2' SECOND",
+            "between": "SELECT t.id, q.qid, q.px FROM trades t FULL JOIN quotes q ON t.sym = q.sym "
+                       "AND q.qts BETWEEN t.ts AND t.ts + INTERVAL '3' SECOND",
+        }
+        kafka = {"t": "kafka://%s/trades" % dk.bootstrap, "q": "kafka://%s/quotes" % dk.bootstrap,
+                 "extra": ", 'scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-join-%s'"}
+        files = {"t": "file://trades.jsonl?format=jsonl", "q": "file://quotes.jsonl?format=jsonl", "extra": ""}
+        for qname, query in queries.items():
+            out = {}
+            for src, u in (("kafka", kafka), ("files", files)):
+                sql = """CREATE STREAM trades (id BIGINT, sym VARCHAR, ts TIMESTAMP)
+  WITH ('uri' = '%s', 'event.time.field' = 'ts', 'watermark.delay' = '5s'%s);
+CREATE STREAM quotes (qid BIGINT, sym VARCHAR, px DECIMAL(10,2), qts TIMESTAMP)
+  WITH ('uri' = '%s', 'event.time.field' = 'qts', 'watermark.delay' = '5s'%s);
+CREATE STREAM joined AS %s INTO 'file://%s-%s.jsonl';
+""" % (u["t"], u["extra"].replace("%s", qname + "-t"), u["q"], u["extra"].replace("%s", qname + "-q"), query,
+                       qname, src)
+                p = run_sql(sql, tmp)
+                if " late" in p.stderr:
+                    fail("%s over %s dropped late rows: %s" % (qname, src, p.stderr))
+                out[src] = sorted(open(os.path.join(tmp, "%s-%s.jsonl" % (qname, src))).read().splitlines())
+            if out["kafka"] != out["files"]:
+                fail("%s: Kafka gave %d rows, files %d; first difference: %r" % (
+                    qname, len(out["kafka"]), len(out["files"]),
+                    next(((a, b) for a, b in zip(out["kafka"], out["files"]) if a != b), None)))
+            matched = sum('null' not in r for r in out["kafka"])
+            outer = len(out["kafka"]) - matched
+            if matched < 100 or outer < 10:
+                fail("%s: too few rows to prove anything (%d matched, %d outer)" % (qname, matched, outer))
+            print("%s join from two topics: %d rows (%d matched, %d outer with NULLs), equal to the files'" % (
+                qname, len(out["kafka"]), matched, outer))
+    finally:
+        dk.stop()
+
+
+# ------------------------------------------------------------------ Kafka partitions on several cores
+
+
+def keyed_records(start, n, nkeys):
+    """JSON records keyed k0..k{nkeys-1}; seq counts each key's records, so per-key order is checkable."""
+    return [(b"k%d" % (i % nkeys), b'{"id": %d, "k": "k%d", "seq": %d}' % (i, i % nkeys, i // nkeys), [])
+            for i in range(start, start + n)]
+
+
+def key_order_violations(rows):
+    """rows: dicts with k and seq, in the order one reader saw them; counts a key's seq going back."""
+    last, bad = {}, 0
+    for r in rows:
+        if r["seq"] < last.get(r["k"], -1):
+            bad += 1
+        last[r["k"]] = r["seq"]
+    return bad
+
+
+def case_cores_8_partitions_every_record_key_order_same_as_one_core(tmp):
+    """An 8-partition topic through velo-sql at --cores 1, 2 and 4 (and 2 with --busy-poll, where cores
+    poll their queues instead of being woken through their eventfd), Kafka -> Kafka (a producer per
+    core) and Kafka -> file (rows gathered to core 0's sink): every record comes out once, each key's
+    records keep their order, and the multiset of rows is the one of --cores 1."""
+    dk = DevKafka(topics="in,o1,o2,o4,o2bp", partitions=8)
+    try:
+        n = 16000
+        produce(dk.bootstrap, "in", keyed_records(0, n, 200))
+        results = {}
+        for cores, extra in (("1", []), ("2", []), ("4", []), ("2bp", ["--busy-poll"])):
+            sql = """CREATE STREAM k2k AS SELECT id, k, seq FROM 'kafka://{b}/in' WHERE seq >= 0
+INTO 'kafka://{b}/o{c}' WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'k2k-{c}', 'key.field' = 'k');
+CREATE STREAM k2f AS SELECT id, k, seq FROM 'kafka://{b}/in' INTO 'file://out{c}.jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'k2f-{c}');
+""".format(b=dk.bootstrap, c=cores)
+            p = run_sql(sql, tmp, args=["--cores", cores[0]] + extra)
+            if p.stderr.count("%d rows read, %d written" % (n, n)) != 2:
+                fail("--cores %s: %s" % (cores, p.stderr))
+            msgs = consume_all(dk.bootstrap, "o%s" % cores, n)
+            by_part = {}
+            for m in msgs:
+                by_part.setdefault(m.partition(), []).append(json.loads(m.value()))
+            k2k = [r for rows in by_part.values() for r in rows]
+            k2f = [json.loads(l) for l in open(os.path.join(tmp, "out%s.jsonl" % cores))]
+            for name, rows, bad in (("kafka->kafka", k2k, sum(key_order_violations(r) for r in by_part.values())),
+                                    ("kafka->file", k2f, key_order_violations(k2f))):
+                missing, dup = report("--cores %s %s" % (cores, name), n, [r["id"] for r in rows], range(n))
+                print("  per-key order violations: %d" % bad)
+                if missing or dup or bad:
+                    fail("--cores %s %s: missing %d, duplicated %d, out of order %d" % (cores, name, len(missing), dup, bad))
+                results[(cores, name)] = sorted(json.dumps(r, sort_keys=True) for r in rows)
+        for cores in ("2", "4", "2bp"):
+            for name in ("kafka->kafka", "kafka->file"):
+                if results[(cores, name)] != results[("1", name)]:
+                    fail("--cores %s %s: not the rows of --cores 1" % (cores, name))
+        print("--cores 2, 4 and 2 --busy-poll: the same rows as --cores 1")
+    finally:
+        dk.stop()
+
+
+def case_cores_rebalance_second_consumer_joins_without_loss(tmp):
+    """velo-sql --cores 2 reading an 8-partition topic into a file (offsets committed by core 0 after
+    its sink flushed); a second velo-sql --cores 2 joins the group mid-run: partitions are revoked
+    and assigned while records flow, and every record reaches one of the two files."""
+    dk = DevKafka(topics="in", partitions=8)
+    procs = []
+    try:
+        paths = []
+        for i in (1, 2):
+            sql = """CREATE STREAM copy AS SELECT id, k, seq FROM 'kafka://%s/in' INTO 'file://out%d.jsonl'
+WITH ('group.id' = 'cores-rebalance', 'commit.interval' = '200ms', 'kafka.session.timeout.ms' = '6000',
+      'kafka.heartbeat.interval.ms' = '500');
+""" % (dk.bootstrap, i)
+            paths.append(os.path.join(tmp, "q%d.sql" % i))
+            with open(paths[-1], "w") as f:
+                f.write(sql)
+
+        def out_rows():
+            rows = []
+            for i in (1, 2):
+                path = os.path.join(tmp, "out%d.jsonl" % i)
+                if os.path.exists(path):
+                    rows += [json.loads(l) for l in open(path) if l.endswith("\n")]
+            return rows
+
+        def wait_for(n):
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                if len({r["id"] for r in out_rows()}) >= n:
+                    return
+                time.sleep(0.5)
+            fail("only %d of %d records reached the output" % (len({r["id"] for r in out_rows()}), n))
+
+        def start(i):
+            procs.append(subprocess.Popen([VELO, "run", paths[i], "--cores", "2"], cwd=tmp, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True))
+
+        produce(dk.bootstrap, "in", keyed_records(0, 4000, 100))
+        start(0)
+        wait_for(4000)
+        start(1)
+        for first in range(4000, 12000, 1000):  # records keep coming while the group rebalances
+            produce(dk.bootstrap, "in", keyed_records(first, 1000, 100))
+            time.sleep(0.7)
+        wait_for(12000)
+        reads = []
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=30)
+            if p.returncode != 0:
+                fail("velo-sql exited %d: %s" % (p.returncode, err))
+            line = [l for l in err.splitlines() if "rows read" in l]
+            reads.append(int(line[-1].split(": ")[-1].split()[0]) if line else 0)
+        procs = []
+        missing, dup = report("rebalance between two --cores 2 runs", 12000, [r["id"] for r in out_rows()],
+                              range(12000))
+        print("records read by each run:", reads)
+        if missing:
+            fail("records lost in the rebalance")
+        if min(reads) == 0:
+            fail("the second run never got a partition")
+    finally:
+        for p in procs:
+            p.kill()
+        dk.stop()
+
+
+def case_cores_group_by_from_kafka_same_as_one_core(tmp):
+    """A keyed GROUP BY over a bounded read of an 8-partition topic: at --cores 2 (partitions on
+    both cores, rows exchanged by key) the result equals --cores 1; every partition's offset is
+    committed at the end (velo-cli kafka lag: 0)."""
+    dk = DevKafka(topics="in", partitions=8)
+    try:
+        produce(dk.bootstrap, "in", keyed_records(0, 12000, 150))
+        out = {}
+        for cores in (1, 2):
+            sql = """CREATE STREAM totals AS SELECT k, COUNT(*) AS n, SUM(seq) AS s, MAX(id) AS last_id
+FROM 'kafka://%s/in' GROUP BY k INTO 'file://g%d.jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'group-by-%d');
+""" % (dk.bootstrap, cores, cores)
+            p = run_sql(sql, tmp, args=["--cores", str(cores)])
+            if "12000 rows read, 150 written" not in p.stderr:
+                fail("--cores %d: %s" % (cores, p.stderr))
+            out[cores] = sorted(open(os.path.join(tmp, "g%d.jsonl" % cores)).read().splitlines())
+            cli = os.path.join(os.path.dirname(VELO), "velo-cli")
+            lag = subprocess.run([cli, "kafka", "lag", "--kafka-brokers", dk.bootstrap, "--group", "group-by-%d" % cores],
+                                 capture_output=True, text=True)
+            if lag.returncode != 0 or "total lag of group 'group-by-%d': 0" % cores not in lag.stdout:
+                fail("--cores %d: offsets not all committed: %s %s" % (cores, lag.stdout, lag.stderr))
+        if out[2] != out[1] or len(out[1]) != 150:
+            fail("GROUP BY at --cores 2 differs from --cores 1")
+        print("GROUP BY k over 12000 records: --cores 2 equals --cores 1 (150 groups); group lag 0 after each")
     finally:
         dk.stop()
 

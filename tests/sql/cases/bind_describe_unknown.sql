@@ -1,4 +1,4 @@
--- expect: bind error: DESCRIBE of an unknown stream
+-- expect: bind error: DESCRIBE of a name close to a declared one (typo), did you mean 'trades'?
 CREATE STREAM trades (symbol VARCHAR, side VARCHAR, price DECIMAL(12,2), quantity BIGINT, ts TIMESTAMP)
     WITH ('uri' = 'file://trades.csv', 'event.time.field' = 'ts');
-DESCRIBE nothing_here;
+DESCRIBE trade;

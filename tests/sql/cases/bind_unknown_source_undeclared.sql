@@ -1,2 +1,2 @@
--- expect: bind error: unknown source 'orders': declare it or --bind
+-- expect: warning (exit 0): unknown source 'orders' binds schemaless (columns not checked); declare it or --bind
 SELECT * FROM orders;
