@@ -2,8 +2,9 @@
 # Kafka -> filter -> Kafka pass-through on `velo-sql dev-kafka`, next to the raw librdkafka path on
 # the same broker in the same run: kcat consuming the same input topic piped into kcat producing
 # (librdkafka on both ends, no decoding). Reports messages/s and MB/s and the ratio.
-# velo-sql's time includes its consumer group join (about 3 s on the mock cluster); the
-# "steady" figure subtracts the time of the same job on an empty topic (join + start + commit).
+# velo-sql's bounded read assigns itself the partitions (no consumer group join since the bounded
+# mode stopped joining; the join took about 3 s on the mock cluster); the "steady" figure subtracts
+# the time of the same job on an empty topic (start + commit).
 # usage: bench/kafka.sh BUILD_DIR [MESSAGES]   (default $VELO_BENCH_KAFKA_MSGS, else 400000)
 set -eu
 build=${1:-build}

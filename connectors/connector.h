@@ -42,7 +42,21 @@ typedef struct velo_connector_args {
     /* Slices 1..n-1: slice 0's source, opened first. Slices that share one connection attach to it
      * (Kafka: one consumer per node, each core reading the partitions it owns). */
     velo_source *first_slice;
+    /* Optional, sources only (NULL: none). Names the sources of one query have reserved, so that
+     * two readers of one query never share what must be theirs alone (Kafka: the consumer group of
+     * a source read twice, as in a self-join). A connector reads and adds its own keys. */
+    velo_kv *claims;
 } velo_connector_args;
+
+typedef struct velo_source velo_source;
+typedef struct velo_sink velo_sink;
+
+/* How much output a sink holds that it could not hand on yet (velo_sink_ops.backlog). */
+typedef enum velo_sink_backlog {
+    VELO_SINK_CLEAR,   /* nothing waits */
+    VELO_SINK_PENDING, /* some output waits: a flush would block now (a periodic commit waits) */
+    VELO_SINK_FULL,    /* more than it takes before its next write: the source pauses */
+} velo_sink_backlog;
 
 typedef struct velo_source_ops {
     const char *scheme; /* "file", "kafka" */
@@ -62,6 +76,11 @@ typedef struct velo_source_ops {
     velo_status (*commit)(velo_source *src, velo_error *err);
     /* Optional (NULL: bounded unless 'watch'=true, as files). Whether the input ends. */
     bool (*is_bounded)(velo_source *src);
+    /* Optional (NULL: the source is simply not polled while its output is backlogged). Backpressure
+     * (engine/backpressure.h): paused, the source stops fetching but keeps its place and its
+     * connection (Kafka: rd_kafka_pause_partitions, still polled so the group keeps it), and poll
+     * returns no rows read after the pause; resumed, it reads on from where it stopped. Idempotent. */
+    void (*pause)(velo_source *src, bool paused);
     void (*close)(velo_source *src);
     /* Optional: whether poll() has something to do. A slice (nslices > 1) with this op polls without
      * blocking and its core sleeps on its io_uring until this is true, woken through wake_fd (or
@@ -90,6 +109,11 @@ typedef struct velo_sink_ops {
      * are sent inside the sink's transaction, which then commits). The run loop calls it where it
      * would otherwise flush and call the source's commit. */
     velo_status (*commit)(velo_sink *sink, velo_source *src, velo_error *err);
+    /* Optional (NULL: always clear). Moves buffered output on without blocking, waiting at most
+     * wait_ms for room, and says how much still waits (*level): FULL when the sink holds more than
+     * it takes before its next write (a pipe nobody reads, librdkafka's queue near its limit): the
+     * run loop then pauses the source and asks again until the sink has room (engine/backpressure.h). */
+    velo_status (*backlog)(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err);
     void (*close)(velo_sink *sink);
 } velo_sink_ops;
 

@@ -53,6 +53,16 @@ size_t velo_connector_status_error(const velo_connector_status *s, char *out, si
     }
 }
 
+void velo_connector_status_paused(velo_connector_status *s, int32_t delta, bool new_pause) {
+    if (!s) return;
+    if (new_pause) atomic_fetch_add(&s->pauses, 1);
+    if (delta > 0) {
+        atomic_fetch_add(&s->paused_partitions, (uint32_t)delta);
+    } else if (delta < 0) {
+        atomic_fetch_sub(&s->paused_partitions, (uint32_t)-delta);
+    }
+}
+
 velo_partition_lag *velo_connector_status_lag_slot(velo_connector_status *s, const char *topic,
                                                    int32_t partition) {
     if (!s) return NULL;

@@ -10,8 +10,8 @@
 #include <wctype.h>
 
 #include "core/decimal.h"
-#include "core/utf8.h"
 #include "core/strbuf.h"
+#include "core/utf8.h"
 
 static uint32_t utf8_chars(const char *s, uint32_t n) {
     uint32_t c = 0;
@@ -152,16 +152,21 @@ VELO_SCALAR_FN(velo_fn_round) {
             *out = args[0];
             return VELO_OK;
         }
+        /* the result scale: the bound type's (the binder narrows ROUND(x, 2) to scale 2), or
+         * max(digits, 0) for a dynamically typed argument; s when digits is not a constant */
+        uint8_t rs = result.id == VELO_TYPE_DECIMAL ? result.scale : (uint8_t)(digits < 0 ? 0 : digits);
+        if (rs > s || rs < digits) rs = s;
         velo_i128 r;
-        /* round the unscaled value to a multiple of 10^(s - digits), keeping scale s */
-        if (!round_to_pow10(args[0].u.dec, (int)(s - digits), &r) || velo_decimal_digits(r) > p) {
+        /* round the unscaled value to a multiple of 10^(s - digits), then drop the zeros past rs */
+        bool ok = round_to_pow10(args[0].u.dec, (int)(s - digits), &r);
+        if (ok) r /= velo_decimal_pow10(s - rs);
+        if (!ok || velo_decimal_digits(r) > p) {
             char buf[VELO_DECIMAL_STR_MAX];
             velo_decimal_format(args[0].u.dec, s, buf);
             return velo_error_set(err, VELO_ERR_OVERFLOW, "ROUND(%s, %lld) does not fit DECIMAL(%u,%u)", buf,
-                                  (long long)digits, p, s);
+                                  (long long)digits, p, rs);
         }
-        *out = args[0];
-        out->u.dec = r;
+        *out = velo_value_dec(r, p, rs);
         return VELO_OK;
     }
     default: return velo_error_set(err, VELO_ERR_CAST, "ROUND needs a number");
@@ -190,11 +195,13 @@ VELO_SCALAR_FN(velo_fn_nullif) {
     return VELO_OK;
 }
 
-/* CONCAT skips NULL arguments (as PostgreSQL and DuckDB do); `||` does not. */
+/* CONCAT skips NULL arguments (as PostgreSQL and DuckDB do); `||` does not. CONCAT() is ''.
+ * Nested values join as their JSON text. */
 VELO_SCALAR_FN(velo_fn_concat) {
-    velo_str parts[16];
+    velo_str stack[16], *parts = nargs <= 16 ? stack : velo_arena_alloc(arena, sizeof *parts * nargs);
+    if (!parts) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     uint32_t total = 0, np = 0;
-    for (uint32_t i = 0; i < nargs && np < 16; i++) {
+    for (uint32_t i = 0; i < nargs; i++) {
         if (args[i].is_null) continue;
         velo_status st = velo_value_to_text(&args[i], arena, &parts[np], err);
         if (st) return st;
@@ -646,17 +653,17 @@ static uint32_t split_fields(velo_str s, velo_str delim, velo_str *f, uint32_t m
     return n + 1;
 }
 
-/* SPLIT_PART(s, delim, n): 1-based; a negative n counts from the end; '' past the end; 0 is an error. */
+/* SPLIT_PART(s, delim, n): 1-based; a negative n counts from the end; '' past the end and for n = 0
+ * (as DuckDB and the original Velostream answer; PostgreSQL raises an error). */
 VELO_SCALAR_FN(velo_fn_split_part) {
     if (need_text("SPLIT_PART", args, 2, err)) return VELO_ERR_CAST;
     velo_str s = args[0].u.str, delim = args[1].u.str;
     int64_t n;
     velo_status st = int_arg(&args[2], arena, &n, err);
     if (st) return st;
-    if (n == 0) return velo_error_set(err, VELO_ERR_INVALID, "SPLIT_PART field position must not be zero");
     uint32_t count = split_fields(s, delim, NULL, 0);
     int64_t idx = n > 0 ? n - 1 : (int64_t)count + n;
-    if (idx < 0 || idx >= count) {
+    if (n == 0 || idx < 0 || idx >= count) {
         *out = velo_value_str("", 0);
         return VELO_OK;
     }
@@ -941,9 +948,14 @@ VELO_SCALAR_FN(velo_fn_struct) {
     return VELO_OK;
 }
 
+/* A MAP argument may also be a STRUCT with named fields (a JSON object read into an ANY column):
+ * its field names are the keys. */
 static velo_status need_nested(const char *fn, const velo_value *v, velo_type_id id, velo_error *err) {
     if (v->type.id == id) return VELO_OK;
-    return velo_error_set(err, VELO_ERR_CAST, "%s needs a %s", fn, id == VELO_TYPE_LIST ? "LIST" : "MAP");
+    if (id == VELO_TYPE_MAP && v->type.id == VELO_TYPE_STRUCT && (v->u.nested.names || !v->u.nested.count))
+        return VELO_OK;
+    return velo_error_set(err, VELO_ERR_CAST, "%s needs a %s", fn,
+                          id == VELO_TYPE_LIST ? "LIST" : "MAP (or a STRUCT, a JSON object)");
 }
 
 VELO_SCALAR_FN(velo_fn_array_length) {
@@ -1024,6 +1036,53 @@ VELO_SCALAR_FN(velo_fn_header_keys) {
         items[i] = velo_value_str(h->u.nested.names[i].ptr, h->u.nested.names[i].len);
     *out = nested_value(VELO_TYPE_LIST, items, NULL, n);
     return VELO_OK;
+}
+
+/* SET_HEADER / REMOVE_HEADER: a new headers MAP, the last argument's (the record's _headers, or the
+ * headers passed) with `name` set or removed. Names are case-sensitive, as Kafka's. SET keeps the
+ * place of the first header of that name and drops its repeats, or appends; a NULL value is a
+ * header without value. A NULL name changes nothing. */
+static velo_status header_edit(const velo_value *name_arg, const velo_value *value, const velo_value *h,
+                               velo_arena *arena, velo_value *out, velo_error *err) {
+    uint32_t n = h && !h->is_null && h->type.id == VELO_TYPE_MAP && h->u.nested.names ? h->u.nested.count : 0;
+    velo_value *items = velo_arena_alloc(arena, sizeof *items * (n + 1));
+    velo_str *names = velo_arena_alloc(arena, sizeof *names * (n + 1));
+    if (!items || !names) return nomem(err);
+    velo_str name = {0};
+    if (!name_arg->is_null) {
+        velo_status st = text_arg(name_arg, arena, &name, err);
+        if (st) return st;
+    }
+    velo_value v = velo_value_null();
+    v.type = velo_type_make(VELO_TYPE_VARCHAR);
+    if (value && !value->is_null) {
+        velo_str t;
+        velo_status st = text_arg(value, arena, &t, err);
+        if (st) return st;
+        v = velo_value_str(t.ptr, t.len);
+    }
+    uint32_t k = 0;
+    bool placed = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const velo_str *hn = &h->u.nested.names[i];
+        if (!name_arg->is_null && hn->len == name.len && !memcmp(hn->ptr, name.ptr, name.len)) {
+            if (value && !placed) names[k] = name, items[k++] = v, placed = true;
+            continue;
+        }
+        names[k] = *hn;
+        items[k++] = h->u.nested.items[i];
+    }
+    if (value && !placed && !name_arg->is_null) names[k] = name, items[k++] = v;
+    *out = nested_value(VELO_TYPE_MAP, items, names, k);
+    return VELO_OK;
+}
+
+VELO_SCALAR_FN(velo_fn_set_header) {
+    return header_edit(&args[0], &args[1], nargs > 2 ? &args[2] : NULL, arena, out, err);
+}
+
+VELO_SCALAR_FN(velo_fn_remove_header) {
+    return header_edit(&args[0], NULL, nargs > 1 ? &args[1] : NULL, arena, out, err);
 }
 
 VELO_SCALAR_FN(velo_fn_map_values) {

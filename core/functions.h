@@ -66,6 +66,8 @@ VELO_SCALAR_FN(velo_fn_map_values);
 VELO_SCALAR_FN(velo_fn_header);
 VELO_SCALAR_FN(velo_fn_has_header);
 VELO_SCALAR_FN(velo_fn_header_keys);
+VELO_SCALAR_FN(velo_fn_set_header);
+VELO_SCALAR_FN(velo_fn_remove_header);
 
 /* time (core/functions_time.c): TIMESTAMP is µs since the epoch, UTC */
 VELO_SCALAR_FN(velo_fn_now);

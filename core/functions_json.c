@@ -1,10 +1,13 @@
-/* JSON_EXTRACT, JSON_VALUE, JSON_QUERY and JSON_EXISTS on JSON text, with a small path language:
- * `$`, then `.key`, `["key"]` / `['key']` and `[index]` (0-based) steps. The reader only scans:
+/* JSON_EXTRACT, JSON_VALUE, JSON_QUERY and JSON_EXISTS on JSON text (or a nested value, as its JSON
+ * text), with a small path language: `$`, then `.key`, `["key"]` / `['key']` and `[index]` (0-based)
+ * steps; `.0` also indexes an array, as the original Velostream's paths did. The reader only scans:
  * it validates the document, then walks to the addressed value and returns its span, so no tree is
  * built. connectors/formats/jsonl.c has a JSON parser, but it is private to the format layer and
  * decodes into batch columns; core may not depend on connectors, hence this compact reader. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/decimal.h"
 #include "core/functions.h"
 #include "core/utf8.h"
 
@@ -17,8 +20,9 @@ typedef struct jtext {
 } jtext;
 
 typedef struct path_step {
-    velo_str key; /* raw key text (no escapes), or ptr NULL for an index */
-    int64_t index;
+    velo_str key;  /* raw key text (no escapes), or ptr NULL for an index */
+    int64_t index; /* for [n], and for a .key of digits (the original's '$.tags.0') */
+    bool index_ok; /* the step may address an array element */
 } path_step;
 
 static void ws(jtext t, uint32_t *i) {
@@ -160,6 +164,12 @@ static velo_status parse_path(const char *fn, velo_str p, path_step *steps, uint
             if (i == start) return bad_path(fn, p, "an empty key after '.'", err);
             if (p.ptr[start] == '*') return bad_path(fn, p, "wildcards are not supported", err);
             st->key = (velo_str){p.ptr + start, i - start};
+            st->index = 0;
+            st->index_ok = i - start <= 9;
+            for (uint32_t k = start; st->index_ok && k < i; k++) {
+                st->index_ok = p.ptr[k] >= '0' && p.ptr[k] <= '9';
+                st->index = st->index * 10 + (p.ptr[k] - '0');
+            }
         } else if (p.ptr[i] == '[' && i + 1 < p.len && (p.ptr[i + 1] == '"' || p.ptr[i + 1] == '\'')) {
             char q = p.ptr[i + 1];
             uint32_t start = i + 2, end = start;
@@ -168,6 +178,7 @@ static velo_status parse_path(const char *fn, velo_str p, path_step *steps, uint
             if (end + 1 >= p.len || p.ptr[end + 1] != ']')
                 return bad_path(fn, p, "an unclosed [\"key\"]", err);
             st->key = (velo_str){p.ptr + start, end - start};
+            st->index_ok = false;
             i = end + 2;
         } else if (p.ptr[i] == '[') {
             int64_t v = 0;
@@ -179,6 +190,7 @@ static velo_status parse_path(const char *fn, velo_str p, path_step *steps, uint
             i++;
             st->key = (velo_str){NULL, 0};
             st->index = v;
+            st->index_ok = true;
         } else {
             return bad_path(fn, p, "expected '.' or '['", err);
         }
@@ -194,11 +206,13 @@ static bool key_equals(velo_str raw, velo_str key, velo_arena *arena) {
     return k.len == key.len && memcmp(k.ptr, key.ptr, key.len) == 0;
 }
 
-/* Moves *i from the value it is at to the child the step names; false if there is none. */
+/* Moves *i from the value it is at to the child the step names; false if there is none. A .key
+ * of digits addresses an object member of that name, or else an array element. */
 static bool step_into(jtext t, uint32_t *i, const path_step *st, velo_arena *arena) {
     ws(t, i);
-    char open = st->key.ptr ? '{' : '[';
-    if (*i >= t.n || t.s[*i] != open) return false;
+    if (*i >= t.n) return false;
+    char open = t.s[*i];
+    if (!(open == '{' && st->key.ptr) && !(open == '[' && st->index_ok)) return false;
     (*i)++;
     for (int64_t k = 0;; k++) {
         ws(t, i);
@@ -219,16 +233,42 @@ static bool step_into(jtext t, uint32_t *i, const path_step *st, velo_arena *are
     }
 }
 
+/* A JSON scalar as the SQL value it spells: a string as VARCHAR, true/false as BOOLEAN, null as
+ * NULL, an integer as BIGINT, another number as DECIMAL as written (DOUBLE with an exponent or
+ * beyond 38 digits). */
+static velo_status scalar_value(velo_str span, velo_arena *arena, velo_value *out, velo_error *err) {
+    char c = span.ptr[0];
+    if (c == '"') {
+        if (!decode_string(span, arena, &span)) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        *out = velo_value_str(span.ptr, span.len);
+    } else if (c == 't' || c == 'f') {
+        *out = velo_value_bool(c == 't');
+    } else if (c == 'n') {
+        *out = velo_value_null();
+    } else {
+        bool exp = memchr(span.ptr, 'e', span.len) || memchr(span.ptr, 'E', span.len);
+        velo_decimal d;
+        if (!exp && velo_decimal_parse(span.ptr, span.len, &d, NULL) == VELO_OK) {
+            if (d.scale == 0 && d.unscaled >= INT64_MIN && d.unscaled <= INT64_MAX)
+                *out = velo_value_i64((int64_t)d.unscaled);
+            else
+                *out = velo_value_dec(d.unscaled, d.precision, d.scale);
+        } else {
+            char *z = velo_arena_strndup(arena, span.ptr, span.len); /* strtod needs a NUL */
+            if (!z) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            *out = velo_value_f64(strtod(z, NULL));
+        }
+    }
+    return VELO_OK;
+}
+
 typedef enum json_fn { J_EXTRACT, J_VALUE, J_QUERY, J_EXISTS } json_fn;
 static const char *const json_fn_names[] = {"JSON_EXTRACT", "JSON_VALUE", "JSON_QUERY", "JSON_EXISTS"};
 
 static velo_status json_call(json_fn which, const velo_value *args, velo_arena *arena, velo_value *out,
                              velo_error *err) {
     const char *fn = json_fn_names[which];
-    velo_str doc;
-    velo_type_id id = args[0].type.id;
-    if (id == VELO_TYPE_LIST || id == VELO_TYPE_MAP || id == VELO_TYPE_STRUCT)
-        return velo_error_set(err, VELO_ERR_CAST, "%s needs JSON text (VARCHAR), found a nested value", fn);
+    velo_str doc; /* JSON text as given, or a nested value (a JSON-lines object) as its JSON text */
     velo_status st = velo_value_to_text(&args[0], arena, &doc, err);
     if (st) return st;
     if (args[1].type.id != VELO_TYPE_VARCHAR)
@@ -259,7 +299,9 @@ static velo_status json_call(json_fn which, const velo_value *args, velo_arena *
     velo_str span = {t.s + start, i - start};
     char c = t.s[start];
     bool container = c == '{' || c == '[';
-    if (which == J_EXTRACT || (which == J_QUERY && container)) {
+    if (which == J_EXTRACT && !container) {
+        return scalar_value(span, arena, out, err);
+    } else if (which == J_EXTRACT || (which == J_QUERY && container)) {
         *out = velo_value_str(span.ptr, span.len);
     } else if (which == J_VALUE && !container && c != 'n') {
         if (c == '"' && !decode_string(span, arena, &span))

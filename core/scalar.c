@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <mimalloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/decimal.h"
+#include "core/json_text.h"
 #include "core/temporal.h"
 
 velo_value velo_value_bool(bool b) {
@@ -211,7 +213,10 @@ velo_status velo_value_to_text(const velo_value *v, velo_arena *arena, velo_str 
     case VELO_TYPE_TIMESTAMP: n = velo_format_timestamp(v->u.i64, buf); break;
     case VELO_TYPE_DATE: n = velo_format_date(v->u.date, buf); break;
     case VELO_TYPE_INTERVAL: n = velo_format_interval(v->u.iv, buf); break;
-    default: return velo_error_set(err, VELO_ERR_CAST, "cannot convert a nested value to text");
+    case VELO_TYPE_LIST:
+    case VELO_TYPE_MAP:
+    case VELO_TYPE_STRUCT: return velo_json_text(v, arena, out, err); /* ["a",1], {"k":"v"} */
+    default: return velo_error_set(err, VELO_ERR_CAST, "cannot convert a value of this type to text");
     }
     char *p = velo_arena_strndup(arena, buf, n);
     if (!p) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -385,7 +390,7 @@ bool velo_type_can_cast(velo_type from, velo_type to) {
     case VELO_TYPE_DOUBLE:
     case VELO_TYPE_DECIMAL: return num || f == VELO_TYPE_BOOLEAN || f == VELO_TYPE_VARCHAR;
     case VELO_TYPE_VARCHAR:
-    case VELO_TYPE_BYTES: return f != VELO_TYPE_LIST && f != VELO_TYPE_MAP && f != VELO_TYPE_STRUCT;
+    case VELO_TYPE_BYTES: return true; /* nested values as JSON text */
     case VELO_TYPE_TIMESTAMP: return f == VELO_TYPE_VARCHAR || f == VELO_TYPE_DATE || f == VELO_TYPE_BIGINT;
     case VELO_TYPE_DATE: return f == VELO_TYPE_VARCHAR || f == VELO_TYPE_TIMESTAMP;
     default: return false;
@@ -557,6 +562,64 @@ velo_status velo_value_arith(velo_arith_op op, const velo_value *a, const velo_v
 
 static int cmp3(double a, double b) { return (a > b) - (a < b); }
 
+static bool is_nested(velo_type_id id) {
+    return id == VELO_TYPE_LIST || id == VELO_TYPE_MAP || id == VELO_TYPE_STRUCT;
+}
+
+static int str_cmp(velo_str a, velo_str b) {
+    uint32_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    if (c == 0) c = (a.len > b.len) - (a.len < b.len);
+    return (c > 0) - (c < 0);
+}
+
+/* Elements in order; a NULL element equals NULL and sorts after any value. */
+static velo_status compare_items(const velo_value *a, const velo_value *b, int *cmp, velo_error *err) {
+    bool an = a->is_null || a->type.id == VELO_TYPE_NULL, bn = b->is_null || b->type.id == VELO_TYPE_NULL;
+    if (an || bn) {
+        *cmp = an - bn;
+        return VELO_OK;
+    }
+    return velo_value_compare(a, b, cmp, err);
+}
+
+/* Entry order of a MAP/STRUCT by key, as a permutation (insertion sort: objects are small). */
+static void sort_by_key(const velo_value *v, uint32_t *perm) {
+    for (uint32_t i = 0; i < v->u.nested.count; i++) {
+        uint32_t j = i;
+        for (; j > 0 && str_cmp(v->u.nested.names[perm[j - 1]], v->u.nested.names[i]) > 0; j--)
+            perm[j] = perm[j - 1];
+        perm[j] = i;
+    }
+}
+
+/* LIST with LIST: element by element, then the shorter first. MAP/STRUCT with MAP/STRUCT: the
+ * entries in key order (so {a:1,b:2} equals {b:2,a:1}), key then value, then the fewer entries
+ * first; unnamed STRUCT fields compare by position. */
+static velo_status compare_nested(const velo_value *a, const velo_value *b, int *cmp, velo_error *err) {
+    uint32_t na = a->u.nested.count, nb = b->u.nested.count, n = na < nb ? na : nb;
+    bool keyed = a->type.id != VELO_TYPE_LIST && a->u.nested.names && b->u.nested.names;
+    uint32_t stack[32], *pa = NULL, *pb = NULL;
+    if (keyed) {
+        pa = na + nb <= 32 ? stack : mi_malloc(sizeof *pa * (na + nb));
+        if (!pa) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        pb = pa + na;
+        sort_by_key(a, pa);
+        sort_by_key(b, pb);
+    }
+    velo_status st = VELO_OK;
+    int c = 0;
+    for (uint32_t i = 0; !st && c == 0 && i < n; i++) {
+        uint32_t ia = keyed ? pa[i] : i, ib = keyed ? pb[i] : i;
+        if (keyed) c = str_cmp(a->u.nested.names[ia], b->u.nested.names[ib]);
+        if (c == 0) st = compare_items(&a->u.nested.items[ia], &b->u.nested.items[ib], &c, err);
+    }
+    if (pa && pa != stack) mi_free(pa);
+    if (st) return st;
+    *cmp = c ? c : (na > nb) - (na < nb);
+    return VELO_OK;
+}
+
 velo_status velo_value_compare(const velo_value *a, const velo_value *b, int *cmp, velo_error *err) {
     velo_type_id x = a->type.id, y = b->type.id;
     if (x == y) {
@@ -570,13 +633,7 @@ velo_status velo_value_compare(const velo_value *a, const velo_value *b, int *cm
             *cmp = velo_decimal_cmp(a->u.dec, a->type.scale, b->u.dec, b->type.scale);
             return VELO_OK;
         case VELO_TYPE_VARCHAR:
-        case VELO_TYPE_BYTES: {
-            uint32_t n = a->u.str.len < b->u.str.len ? a->u.str.len : b->u.str.len;
-            int c = n ? memcmp(a->u.str.ptr, b->u.str.ptr, n) : 0;
-            if (c == 0) c = (a->u.str.len > b->u.str.len) - (a->u.str.len < b->u.str.len);
-            *cmp = (c > 0) - (c < 0);
-            return VELO_OK;
-        }
+        case VELO_TYPE_BYTES: *cmp = str_cmp(a->u.str, b->u.str); return VELO_OK;
         case VELO_TYPE_INTERVAL: {
             /* months as 30 days, as PostgreSQL orders intervals */
             __int128 ma = (__int128)a->u.iv.months * 30 * VELO_MICROS_PER_DAY +
@@ -589,6 +646,8 @@ velo_status velo_value_compare(const velo_value *a, const velo_value *b, int *cm
         default: break;
         }
     }
+    if (is_nested(x) && is_nested(y) && (x == VELO_TYPE_LIST) == (y == VELO_TYPE_LIST))
+        return compare_nested(a, b, cmp, err);
     velo_type common;
     velo_status st = velo_common_type(a->type, b->type, &common, err);
     if (st) return st == VELO_ERR_BIND ? VELO_ERR_CAST : st;

@@ -31,6 +31,7 @@
 #include "core/runtime.h"
 #include "core/sort_op.h"
 #include "core/strbuf.h"
+#include "engine/backpressure.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
 
@@ -1171,6 +1172,9 @@ static void core_run(velo_core *core, void *ud) {
     /* a Kafka consumer is polled now and then even when nothing comes (the group's poll interval) */
     if (j->sleepy) velo_core_set_sleep_limit(core, 100);
     velo_operator *own_sink = cp->sink_op ? cp->sink_op : id == 0 ? j->sink_op : NULL;
+    /* the sink this core's chain ends in, if any (one core; a producer per core): its source waits
+     * while it is backlogged, and periodic commits wait for it (another core's sink is not ours) */
+    velo_sink *own_out = j->lay.per_core ? cp->sink : j->lay.single && id == 0 ? j->sink : NULL;
     cp->last_commit_us = monotonic_us();
     velo_status bst;
     if (cp->join && (bst = core_join_build(cp))) core_fail(j, cp, bst); /* before the stream slice */
@@ -1186,7 +1190,8 @@ static void core_run(velo_core *core, void *ud) {
         if (!cp->src_done && cp->source) {
             velo_batch_reset(cp->batch);
             bool eof = false;
-            velo_status st = j->sops->poll(cp->source, cp->batch, &eof, &cp->err);
+            /* a chain that ends in this core's sink: the source waits while the sink is backlogged */
+            velo_status st = velo_backpressure_poll(own_out, cp->source, cp->batch, &eof, &cp->err);
             if (st) {
                 core_fail(j, cp, st);
                 break;
@@ -1206,7 +1211,7 @@ static void core_run(velo_core *core, void *ud) {
                 }
                 /* at-least-once: the sink flushed, then the source commits what it polled */
                 if (j->commit_every_us > 0 && monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
-                    (st = core_commit_point(j, core, cp))) {
+                    !velo_backpressure_backlogged(own_out) && (st = core_commit_point(j, core, cp))) {
                     core_fail(j, cp, st);
                     break;
                 }
@@ -1288,6 +1293,7 @@ typedef struct op_tree {
     uint32_t nmasks;
     velo_sink *sink; /* the query's sink (NULL for a subquery): commit points flush it */
     bool stateless;  /* a one-input plan of FILTER / PROJECT only: no operator holds rows back */
+    velo_kv claims;  /* what the query's sources reserved (velo_connector_args.claims) */
 } op_tree;
 
 static velo_status tree_add(op_tree *t, velo_operator *op, velo_error *err) {
@@ -1560,7 +1566,8 @@ static velo_status open_one(op_tree *t, tree_input *in, open_input *oi, velo_err
                                  .dlq = t->dlq,
                                  .name = in->name,
                                  .used_columns = scan_used(t, in->scan),
-                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL};
+                                 .status = rs->opts->progress ? &rs->opts->progress->connectors : NULL,
+                                 .claims = &t->claims};
     if (in->changelog) { /* connectors/table.c: the table's columns and a deletion flag */
         if ((st = velo_table_source_open(&sargs, psrc->primary_key, &oi->source, err))) return st;
         oi->ops = oi->source->ops;
@@ -1669,6 +1676,10 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
 }
 
+static bool input_commits(const op_tree *t, const open_input *oi) {
+    return t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit);
+}
+
 /* Tables read as changelogs, once bootstrapped, follow the later phases: before each batch of the
  * other inputs goes on, every follower hands over what changed (without waiting; at most a few
  * batches, so a busy table cannot starve the stream). A stream row thus joins the table as it is
@@ -1691,7 +1702,10 @@ static velo_status poll_followers(op_tree *t, open_input *follow, uint32_t nfoll
 
 /* Reads the inputs phase by phase (the right sides of hash joins first); the inputs of one phase
  * take turns, a batch each, and each is finished when it ends (a changelog table's end is that of
- * its bootstrap: it then follows, see poll_followers). */
+ * its bootstrap: it then follows, see poll_followers). A source that commits (Kafka) and ends
+ * before the last phase (a hash join's build side) stays open and commits with the query's last
+ * commit: its rows sit in operator state until then, so committing earlier would skip them after
+ * a crash. */
 static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *err) {
     run_state *rs = t->rs;
     velo_status status = VELO_OK;
@@ -1703,10 +1717,12 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
         base.eval = atomic_load(&progress->eval_errors);
         base.late = atomic_load(&progress->late_rows);
     }
-    open_input open[MAX_INPUTS], follow[MAX_INPUTS];
+    open_input open[MAX_INPUTS], kept[MAX_INPUTS], follow[MAX_INPUTS];
     memset(open, 0, sizeof open);
-    uint32_t nfollow = 0;
-    int phase = INT32_MIN;
+    uint32_t nkept = 0, nfollow = 0;
+    int phase = INT32_MIN, last_phase = INT32_MIN;
+    for (uint32_t k = 0; k < t->ninputs; k++)
+        if (t->inputs[k].phase > last_phase) last_phase = t->inputs[k].phase;
     for (;;) {
         int next = INT32_MAX; /* the lowest phase above the one just run */
         for (uint32_t k = 0; k < t->ninputs; k++)
@@ -1730,7 +1746,8 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     if (oi->in->one_row) {
                         oi->batch->count = 1;
                         oi->eof = true;
-                    } else if ((status = oi->ops->poll(oi->source, oi->batch, &oi->eof, err))) {
+                    } else if ((status =
+                                    velo_backpressure_poll(t->sink, oi->source, oi->batch, &oi->eof, err))) {
                         break;
                     }
                     if (nfollow && (status = poll_followers(t, follow, nfollow, err))) break;
@@ -1742,7 +1759,8 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                         break; /* nothing came: let time pass (processing-time windows, idle.timeout) */
                     }
                     if (oi->commit_every_us > 0 &&
-                        monotonic_us() - oi->last_commit_us >= oi->commit_every_us) {
+                        monotonic_us() - oi->last_commit_us >= oi->commit_every_us &&
+                        !velo_backpressure_backlogged(t->sink)) {
                         if ((status = commit_point(t->sink, oi->ops, oi->source, err))) break;
                         oi->last_commit_us = monotonic_us();
                     }
@@ -1751,7 +1769,7 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                     oi->eof = true;
                     running--;
                     status = velo_operator_finish(oi->in->first, err);
-                    if (!status && t->sink && oi->source && (oi->ops->commit || t->sink->ops->commit))
+                    if (!status && phase == last_phase && input_commits(t, oi))
                         status = commit_point(t->sink, oi->ops, oi->source, err);
                     if (!status && !stop && oi->in->follow) { /* bootstrapped: it follows from now on */
                         follow[nfollow++] = *oi;
@@ -1762,9 +1780,19 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
                 publish_progress(t, sink_op, &base, batch_start_us);
             }
         }
-        for (uint32_t k = 0; k < n; k++)
-            close_one(&open[k]);
+        for (uint32_t k = 0; k < n; k++) {
+            if (!status && phase != last_phase && input_commits(t, &open[k])) {
+                kept[nkept++] = open[k];
+                memset(&open[k], 0, sizeof open[k]);
+            } else {
+                close_one(&open[k]);
+            }
+        }
         if (status) break;
+    }
+    for (uint32_t k = 0; k < nkept; k++) {
+        if (!status) status = commit_point(t->sink, kept[k].ops, kept[k].source, err);
+        close_one(&kept[k]);
     }
     for (uint32_t k = 0; k < nfollow; k++)
         close_one(&follow[k]);
@@ -1772,6 +1800,7 @@ static velo_status run_inputs(op_tree *t, velo_operator *sink_op, velo_error *er
 }
 
 static void tree_free(op_tree *t) {
+    velo_kv_free(&t->claims);
     for (uint32_t i = 0; i < t->nops; i++)
         t->ops[i]->ops->destroy(t->ops[i]);
     mi_free(t->ops);

@@ -319,8 +319,10 @@ static void copy_observed(const job *j, velo_job_info *out) {
     for (int b = 0; b < VELO_LATENCY_BUCKETS; b++)
         out->latency_buckets[b] = atomic_load(&p->latency_buckets[b]);
     out->latency_sum_us = atomic_load(&p->latency_sum_us);
+    out->pauses = atomic_load(&p->connectors.pauses);
     if (!is_live(j->state)) return;
     const velo_connector_status *cs = &p->connectors;
+    out->paused_partitions = atomic_load(&cs->paused_partitions);
     out->degraded = atomic_load(&cs->degraded);
     if (out->degraded) velo_connector_status_error(cs, out->broker_error, sizeof out->broker_error);
     uint32_t n = atomic_load(&cs->nlag);

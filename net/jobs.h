@@ -38,6 +38,9 @@ typedef struct velo_job_info {
     char broker_error[VELO_STATUS_ERROR_MAX];
     uint32_t nlag;
     velo_job_lag lag[VELO_STATUS_LAG_SLOTS];
+    /* backpressure: source partitions paused now (the output is backlogged), pauses so far */
+    uint32_t paused_partitions;
+    uint64_t pauses;
     char *plan_text, *plan_json; /* detail only, else NULL */
     char *diagnostics;           /* detail only: what the job printed (summary, errors) */
 } velo_job_info;

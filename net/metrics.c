@@ -147,6 +147,16 @@ static void engine_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n
             velo_strbuf_printf(o, "} %lld\n", (long long)jobs[i].lag[k].lag);
         }
     }
+    header(
+        o, "velo_kafka_paused_partitions", "gauge",
+        "Kafka partitions a running job's sources paused because its output is backlogged (backpressure).");
+    for (uint32_t i = 0; i < n; i++)
+        if (is_live(&jobs[i]))
+            job_sample(o, "velo_kafka_paused_partitions", &jobs[i], NULL, NULL, jobs[i].paused_partitions);
+    header(o, "velo_backpressure_pauses_total", "counter",
+           "Times a job's source paused because its output was backlogged (backpressure).");
+    for (uint32_t i = 0; i < n; i++)
+        job_sample(o, "velo_backpressure_pauses_total", &jobs[i], NULL, NULL, jobs[i].pauses);
     header(o, "velo_state_bytes", "gauge",
            "Bytes of operator state (group tables, join row stores) of a job's running statement.");
     for (uint32_t i = 0; i < n; i++)

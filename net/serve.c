@@ -77,6 +77,11 @@ static int job_health(const velo_job_info *j, char *reason, size_t n) {
                  (unsigned long long)j->rows_rejected);
         return 1;
     }
+    if (j->paused_partitions) { /* healthy: waiting for its output is what backpressure is */
+        snprintf(reason, n, "%s; backpressure: %u Kafka partitions paused while the output is backlogged",
+                 j->rec.state, j->paused_partitions);
+        return 0;
+    }
     snprintf(reason, n, "%s", j->rec.state);
     return 0;
 }

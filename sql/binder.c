@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/decimal.h"
+#include "core/functions.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
 
@@ -344,8 +345,11 @@ static velo_status check_literal(binder *b, const sql_expr *at, const velo_funct
 }
 
 /* HEADER('h'), HAS_HEADER('h') and HEADER_KEYS() read the record's headers: the _headers column of
- * the Kafka source is appended to the call as a hidden last argument. */
-static bool is_header_function(const velo_function *f) {
+ * the Kafka source is appended to the call as a hidden last argument; so do SET_HEADER(name, value)
+ * and REMOVE_HEADER(name) when no headers MAP is passed to them. */
+static bool is_header_function(const velo_function *f, uint32_t nargs) {
+    if (!strcasecmp(f->name, "SET_HEADER")) return nargs == 2;
+    if (!strcasecmp(f->name, "REMOVE_HEADER")) return nargs == 1;
     return !strcasecmp(f->name, "HEADER") || !strcasecmp(f->name, "HAS_HEADER") ||
            !strcasecmp(f->name, "HEADER_KEYS");
 }
@@ -360,8 +364,20 @@ static velo_status bind_headers_arg(binder *b, const sql_expr *e, velo_expr *x) 
     col.u.column.parts = parts;
     col.u.column.nparts = 1;
     velo_expr *h = NULL;
+    /* a source without headers (a file): the calls see none, rather than an unknown column */
+    velo_diags *diags = b->diags, scratch;
+    velo_diags_init(&scratch);
+    b->diags = &scratch;
     velo_status st = bind(b, &col, &h);
-    if (st) return st;
+    b->diags = diags;
+    velo_diags_free(&scratch);
+    if (st == VELO_ERR_NOMEM) return st;
+    if (st) {
+        h = new_node(b, VELO_EXPR_CONST, velo_type_make(VELO_TYPE_MAP), 0, e);
+        if (!h) return VELO_ERR_NOMEM;
+        h->constant = velo_value_null();
+        h->constant.type = velo_type_make(VELO_TYPE_MAP);
+    }
     velo_expr **args = mi_realloc(x->args, sizeof *args * (x->nargs + 1));
     if (!args) {
         velo_expr_free(h);
@@ -370,6 +386,28 @@ static velo_status bind_headers_arg(binder *b, const sql_expr *e, velo_expr *x) 
     args[x->nargs++] = h;
     x->args = args;
     return VELO_OK;
+}
+
+static bool const_i64(const velo_expr *e, int64_t *v) {
+    if (e->kind == VELO_EXPR_CONST && !e->constant.is_null && e->constant.type.id == VELO_TYPE_BIGINT) {
+        *v = e->constant.u.i64;
+        return true;
+    }
+    if (e->kind == VELO_EXPR_NEG && e->nargs == 1 && const_i64(e->args[0], v) && *v != INT64_MIN) {
+        *v = -*v;
+        return true;
+    }
+    return false;
+}
+
+/* ROUND(DECIMAL(p,s), n) with a constant n < s is DECIMAL(p, max(n, 0)), as in PostgreSQL and
+ * DuckDB: the digits past n are zeros, and ROUND(123.456, 2) reads 123.46, not 123.460. */
+static void narrow_round_scale(velo_expr *x) {
+    int64_t d;
+    if (x->fn != velo_fn_round || x->nargs != 2 || x->type.id != VELO_TYPE_DECIMAL ||
+        !const_i64(x->args[1], &d) || d >= x->type.scale)
+        return;
+    x->type = velo_type_decimal(x->type.precision, (uint8_t)(d < 0 ? 0 : d));
 }
 
 static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) {
@@ -415,7 +453,7 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
         return st;
     }
     if (t.id != VELO_TYPE_NULL) x->type = t;
-    if (!st && is_header_function(f)) st = bind_headers_arg(b, e, x);
+    if (!st && is_header_function(f, n)) st = bind_headers_arg(b, e, x);
     if (st) {
         velo_expr_free(x);
         return st;
@@ -428,6 +466,7 @@ static velo_status bind_function(binder *b, const sql_expr *e, velo_expr **out) 
     x->fn = f->impl;
     x->fn_name = f->name;
     x->strict = f->strict;
+    narrow_round_scale(x);
     *out = x;
     return VELO_OK;
 }

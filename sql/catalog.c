@@ -173,15 +173,16 @@ static bool type_map(const velo_type *a, uint32_t n, velo_type *ret, char *msg, 
 #define COMMON .ret = VELO_RET_COMMON
 #define ARGS(...)                                                                                            \
     { __VA_ARGS__ }
-#define C_ANY  VELO_ARG_ANY
-#define C_NUM  VELO_ARG_NUMERIC
-#define C_INT  VELO_ARG_INTEGER
-#define C_STR  VELO_ARG_STRING
-#define C_BOOL VELO_ARG_BOOLEAN
-#define C_TEMP VELO_ARG_TEMPORAL
-#define C_LIST VELO_ARG_LIST
-#define C_MAP  VELO_ARG_MAP
-#define C_CMP  VELO_ARG_COMPARABLE
+#define C_ANY   VELO_ARG_ANY
+#define C_NUM   VELO_ARG_NUMERIC
+#define C_INT   VELO_ARG_INTEGER
+#define C_STR   VELO_ARG_STRING
+#define C_BOOL  VELO_ARG_BOOLEAN
+#define C_TEMP  VELO_ARG_TEMPORAL
+#define C_LIST  VELO_ARG_LIST
+#define C_MAP   VELO_ARG_MAP
+#define C_KEYED VELO_ARG_KEYED
+#define C_CMP   VELO_ARG_COMPARABLE
 
 #define STRING_AGG_ROW(n, alias, sig, sum)                                                                   \
     ROW(n, alias, A, 2, 2, FIX(VARCHAR), false, NULL, NULL, ARGS(C_STR, C_STR), sig, sum)
@@ -320,8 +321,10 @@ static const velo_function catalog[] = {
         "POSITION(VARCHAR needle, VARCHAR s [, BIGINT start]) -> BIGINT", "1-based position of needle in s, 0 if absent"),
     ROW("REPLACE", NULL, S, 3, 3, FIX(VARCHAR), true, velo_fn_replace, NULL, ARGS(C_STR, C_STR, C_STR),
         "REPLACE(VARCHAR s, VARCHAR from, VARCHAR to) -> VARCHAR", "every occurrence of from replaced by to"),
-    ROW("CONCAT", NULL, S, 1, VAR, FIX(VARCHAR), false, velo_fn_concat, NULL, ARGS(C_ANY),
-        "CONCAT(any, ...) -> VARCHAR", "concatenation of the values as text; NULL arguments are skipped"),
+    ROW("CONCAT", NULL, S, 0, VAR, FIX(VARCHAR), false, velo_fn_concat, NULL, ARGS(C_ANY),
+        "CONCAT(any, ...) -> VARCHAR",
+        "concatenation of the values as text (LIST/MAP/STRUCT as JSON text); NULL arguments are skipped; "
+        "CONCAT() is ''"),
     ROW("CONCAT_WS", NULL, S, 2, VAR, FIX(VARCHAR), false, velo_fn_concat_ws, NULL, ARGS(C_STR, C_ANY),
         "CONCAT_WS(VARCHAR separator, any, ...) -> VARCHAR", "values as text joined by the separator; NULLs skipped"),
     /* the original Velostream's JOIN(sep, a, b, ...) string function (compat pok_088) */
@@ -336,7 +339,7 @@ static const velo_function catalog[] = {
     ROW("RPAD", NULL, S, 2, 3, FIX(VARCHAR), true, velo_fn_rpad, NULL, ARGS(C_STR, C_INT, C_STR),
         "RPAD(VARCHAR, BIGINT n [, VARCHAR fill]) -> VARCHAR", "padded on the right to n characters (fill ' ')"),
     ROW("SPLIT_PART", NULL, S, 3, 3, FIX(VARCHAR), true, velo_fn_split_part, NULL, ARGS(C_STR, C_STR, C_INT),
-        "SPLIT_PART(VARCHAR, VARCHAR delimiter, BIGINT n) -> VARCHAR", "n-th field (1-based); '' past the end"),
+        "SPLIT_PART(VARCHAR, VARCHAR delimiter, BIGINT n) -> VARCHAR", "n-th field (1-based, negative from the end); '' past the end and for 0"),
     ROW("SPLIT", NULL, S, 2, 2, FIX(LIST), true, velo_fn_split, NULL, ARGS(C_STR, C_STR),
         "SPLIT(VARCHAR, VARCHAR delimiter) -> LIST", "the fields as a list of VARCHAR"),
     ROW("REGEXP_MATCHES", NULL, S, 2, 3, FIX(BOOLEAN), true, velo_fn_regexp_matches, NULL, ARGS(C_STR, C_STR, C_STR),
@@ -388,8 +391,10 @@ static const velo_function catalog[] = {
         "IF(BOOLEAN, a, b) -> common type of a and b", "a when the condition is true, else b"),
 #undef CATEGORY
 #define CATEGORY "json"
-    ROW("JSON_EXTRACT", NULL, S, 2, 2, FIX(VARCHAR), true, velo_fn_json_extract, NULL, ARGS(C_ANY, C_STR),
-        "JSON_EXTRACT(json, VARCHAR path) -> VARCHAR", "the value at a JSONPath ('$.a.b', '$.a[0]') as JSON text"),
+    ROW("JSON_EXTRACT", NULL, S, 2, 2, FIX(ANY), true, velo_fn_json_extract, NULL, ARGS(C_ANY, C_STR),
+        "JSON_EXTRACT(json, VARCHAR path) -> ANY",
+        "the value at a JSONPath ('$.a.b', '$.a[0]', '$.a.0'): a string, number or boolean as that SQL value "
+        "(VARCHAR, BIGINT, DECIMAL, BOOLEAN), an object or array as JSON text"),
     ROW("JSON_VALUE", NULL, S, 2, 2, FIX(VARCHAR), true, velo_fn_json_value, NULL, ARGS(C_ANY, C_STR),
         "JSON_VALUE(json, VARCHAR path) -> VARCHAR", "the scalar at a JSONPath as text; NULL for objects and arrays"),
     ROW("JSON_QUERY", NULL, S, 2, 2, FIX(VARCHAR), true, velo_fn_json_query, NULL, ARGS(C_ANY, C_STR),
@@ -408,10 +413,10 @@ static const velo_function catalog[] = {
         "ARRAY_LENGTH(LIST) -> BIGINT", "number of elements"),
     ROW("ARRAY_CONTAINS", NULL, S, 2, 2, FIX(BOOLEAN), true, velo_fn_array_contains, NULL, ARGS(C_LIST, C_ANY),
         "ARRAY_CONTAINS(LIST, x) -> BOOLEAN", "whether an element equals x"),
-    ROW("MAP_KEYS", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_keys, NULL, ARGS(C_MAP),
-        "MAP_KEYS(MAP) -> LIST", "the keys"),
-    ROW("MAP_VALUES", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_values, NULL, ARGS(C_MAP),
-        "MAP_VALUES(MAP) -> LIST", "the values"),
+    ROW("MAP_KEYS", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_keys, NULL, ARGS(C_KEYED),
+        "MAP_KEYS(MAP) -> LIST", "the keys (of a STRUCT: the field names)"),
+    ROW("MAP_VALUES", NULL, S, 1, 1, FIX(LIST), true, velo_fn_map_values, NULL, ARGS(C_KEYED),
+        "MAP_VALUES(MAP) -> LIST", "the values (of a STRUCT: the field values)"),
 #undef CATEGORY
 #define CATEGORY "kafka"
     ROW("HEADER", NULL, S, 1, 1, FIX(VARCHAR), true, velo_fn_header, NULL, ARGS(C_STR),
@@ -420,10 +425,12 @@ static const velo_function catalog[] = {
         "HAS_HEADER(VARCHAR name) -> BOOLEAN", "whether the record has the header"),
     ROW("HEADER_KEYS", NULL, S, 0, 0, FIX(LIST), false, velo_fn_header_keys, NULL, ARGS(C_ANY),
         "HEADER_KEYS() -> LIST", "names of the record's headers"),
-    ROW("SET_HEADER", NULL, S, 2, 2, FIX(VARCHAR), false, NULL, NULL, ARGS(C_ANY, C_ANY),
-        "SET_HEADER(name, value) -> VARCHAR", "sets a header of the output record (both as text); returns the value"),
-    ROW("REMOVE_HEADER", NULL, S, 1, 1, FIX(VARCHAR), false, NULL, NULL, ARGS(C_ANY),
-        "REMOVE_HEADER(name) -> VARCHAR", "removes a header from the output record; returns its old value"),
+    ROW("SET_HEADER", NULL, S, 2, 3, FIX(MAP), false, velo_fn_set_header, NULL, ARGS(C_ANY, C_ANY, C_MAP),
+        "SET_HEADER(name, value [, MAP headers]) -> MAP",
+        "the record's headers (or `headers`) with `name` set to `value` as text; `AS _headers` sends them"),
+    ROW("REMOVE_HEADER", NULL, S, 1, 2, FIX(MAP), false, velo_fn_remove_header, NULL, ARGS(C_ANY, C_MAP),
+        "REMOVE_HEADER(name [, MAP headers]) -> MAP",
+        "the record's headers (or `headers`) without `name`; `AS _headers` sends them"),
 #undef CATEGORY
 };
 /* clang-format on */
@@ -473,6 +480,7 @@ static bool class_accepts(velo_arg_class c, velo_type t) {
     case VELO_ARG_INTERVAL: return id == VELO_TYPE_INTERVAL;
     case VELO_ARG_LIST: return id == VELO_TYPE_LIST;
     case VELO_ARG_MAP: return id == VELO_TYPE_MAP;
+    case VELO_ARG_KEYED: return id == VELO_TYPE_MAP || id == VELO_TYPE_STRUCT; /* field names as keys */
     case VELO_ARG_COMPARABLE: return id != VELO_TYPE_LIST && id != VELO_TYPE_MAP && id != VELO_TYPE_STRUCT;
     }
     return false;
@@ -490,6 +498,7 @@ static const char *class_name(velo_arg_class c) {
     case VELO_ARG_INTERVAL: return "INTERVAL";
     case VELO_ARG_LIST: return "a LIST";
     case VELO_ARG_MAP: return "a MAP";
+    case VELO_ARG_KEYED: return "a MAP or STRUCT";
     case VELO_ARG_COMPARABLE: return "a comparable value";
     }
     return "?";

@@ -33,6 +33,7 @@ typedef enum velo_arg_class {
     VELO_ARG_INTERVAL,
     VELO_ARG_LIST,
     VELO_ARG_MAP,
+    VELO_ARG_KEYED,      /* MAP, or STRUCT (a JSON object): MAP_KEYS / MAP_VALUES */
     VELO_ARG_COMPARABLE, /* anything with an order (MIN/MAX/GREATEST): not LIST/MAP/STRUCT */
 } velo_arg_class;
 

@@ -690,6 +690,13 @@ static sql_expr *parse_primary(parser *p) {
         return literal(p, is_kw(p, t, "DATE") ? SQL_LIT_DATE : SQL_LIT_TIMESTAMP, t1->value);
     }
     if (t1->kind == TK_LPAREN && can_be_function(p, t)) return parse_function(p);
+    if (is_kw(p, t, "CURRENT_TIMESTAMP") && t1->kind != TK_DOT) {
+        /* the standard niladic form, written without parentheses: CURRENT_TIMESTAMP() */
+        sql_expr *e = new_expr(p, SQL_EXPR_FUNCTION, t->pos);
+        e->u.func.name = dup(p, tok_text(p, t), t->len);
+        next(p);
+        return e;
+    }
     if (tok_reserved(p, t)) fail_expected(p, "an expression");
     return parse_column(p);
 }

@@ -26,7 +26,7 @@ velo_wall = re.search(r"velo-sql pass-through, wall:\s*([\d.]+) s", text)
 steady = re.search(r"velo-sql, minus empty-topic run \(([\d.]+) s\): ([\d.]+) s", text)
 peer = {"seconds": float(raw.group(1)), "rss": 0}
 rows = []
-r = benchlib.row("Kafka -> filter -> Kafka, wall (with group join)", n,
+r = benchlib.row("Kafka -> filter -> Kafka, wall (start, bounded read without group join, commit)", n,
                  velo_run={"seconds": float(velo_wall.group(1)), "rss": 0}, peer_run=peer,
                  check="~%s-byte JSON messages, 32 partitions" % m_n.group(2))
 rows.append(r)

@@ -9,10 +9,13 @@
  * range: slice k reads the records that start in [size*k/n, size*(k+1)/n). Every slice frames the
  * bytes before its range (no decoding) so that record boundaries, quoted CSV newlines and line
  * numbers are exactly those of a whole-file read.
- * Sink: truncates (or appends with append=true) and writes encoded rows through a 1 MiB buffer. */
+ * Sink: truncates (or appends with append=true) and writes encoded rows through a 1 MiB buffer. A
+ * named pipe is written without blocking: while its reader lags, its backlog pauses the source. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 #include "core/strbuf.h"
 
 #define FILE_CHUNK        (1u << 20)
+#define FILE_PIPE_MAX     (8u << 20) /* a pipe's unwritten output beyond which a write waits */
 #define INFER_MAX_RECORDS 1000u
 #define INFER_MAX_BYTES   (4u << 20)
 
@@ -467,22 +471,46 @@ typedef struct file_sink {
     FILE *fp; /* NULL for stdout */
     int fd;
     bool is_stdout;
+    bool pipe; /* a named pipe or socket we opened: written without blocking (backpressure) */
     char *path;
     velo_strbuf buf;
 } file_sink;
 
-static velo_status ks_drain(file_sink *k, velo_error *err) {
+/* Writes buffered output until at most `keep` bytes are left. A pipe is non-blocking: it waits for
+ * room (poll) only while more than `keep` bytes are buffered, and at most wait_ms (-1: no limit)
+ * once it is short of that. */
+static velo_status ks_drain_to(file_sink *k, size_t keep, int wait_ms, velo_error *err) {
     size_t off = 0;
     while (off < k->buf.len) {
         ssize_t n = write(k->fd, k->buf.data + off, k->buf.len - off);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            bool over = k->buf.len - off > keep;
+            if (!over && wait_ms == 0) break;
+            struct pollfd pfd = {.fd = k->fd, .events = POLLOUT};
+            int r = poll(&pfd, 1, over ? -1 : wait_ms);
+            if (r == 0) break; /* waited wait_ms: the rest stays buffered */
+            if (r < 0 && errno != EINTR)
+                return velo_error_set(err, VELO_ERR_IO, "error waiting to write '%s': %s", k->path,
+                                      strerror(errno));
+            if (!over) wait_ms = 0; /* room came: write what fits, then return */
+            continue;
+        }
         if (n < 0)
             return velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
         off += (size_t)n;
     }
-    velo_strbuf_clear(&k->buf);
+    if (off == k->buf.len) {
+        velo_strbuf_clear(&k->buf);
+    } else if (off) {
+        memmove(k->buf.data, k->buf.data + off, k->buf.len - off);
+        k->buf.len -= off;
+        k->buf.data[k->buf.len] = '\0';
+    }
     return VELO_OK;
 }
+
+static velo_status ks_drain(file_sink *k, velo_error *err) { return ks_drain_to(k, 0, -1, err); }
 
 static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *err) {
     file_sink *k = (file_sink *)sink;
@@ -491,7 +519,8 @@ static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *er
         uint32_t row = velo_batch_row(b, i);
         velo_status st = k->fops->encode(k->fmt, k->schema, b, row, &k->buf, err);
         if (st) return st;
-        if (k->buf.len >= FILE_CHUNK && (st = ks_drain(k, err))) return st;
+        /* a pipe keeps up to FILE_PIPE_MAX unwritten: the run loop pauses the source before more */
+        if (k->buf.len >= FILE_CHUNK && (st = ks_drain_to(k, k->pipe ? FILE_PIPE_MAX : 0, 0, err))) return st;
     }
     /* stdout is interactive: show each batch as soon as it is complete */
     if (k->is_stdout) return ks_drain(k, err);
@@ -499,6 +528,16 @@ static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *er
 }
 
 static velo_status ks_flush(velo_sink *sink, velo_error *err) { return ks_drain((file_sink *)sink, err); }
+
+/* A pipe's output its reader has not taken yet: pending, and full from a chunk on. */
+static velo_status ks_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err) {
+    file_sink *k = (file_sink *)sink;
+    velo_status st = k->pipe && k->buf.len ? ks_drain_to(k, SIZE_MAX, wait_ms, err) : VELO_OK;
+    *level = !k->pipe || !k->buf.len    ? VELO_SINK_CLEAR
+             : k->buf.len >= FILE_CHUNK ? VELO_SINK_FULL
+                                        : VELO_SINK_PENDING;
+    return st;
+}
 
 static void ks_close(velo_sink *sink) {
     file_sink *k = (file_sink *)sink;
@@ -557,7 +596,13 @@ static velo_status ks_open_common(const velo_connector_args *args, const velo_sc
             goto fail;
         }
         struct stat stt;
-        if (append && fstat(k->fd, &stt) == 0 && stt.st_size > 0) write_header = false;
+        if (fstat(k->fd, &stt) == 0) {
+            if (append && stt.st_size > 0) write_header = false;
+            /* our own open file description: O_NONBLOCK affects no other writer (not so stdout) */
+            if ((S_ISFIFO(stt.st_mode) || S_ISSOCK(stt.st_mode)) &&
+                fcntl(k->fd, F_SETFL, fcntl(k->fd, F_GETFL) | O_NONBLOCK) == 0)
+                k->pipe = true;
+        }
     }
     if (write_header && k->fops->encode_header) k->fops->encode_header(k->fmt, k->schema, &k->buf);
     k->base.ops = is_stdout ? &velo_stdout_sink_ops : &velo_file_sink_ops;
@@ -583,7 +628,11 @@ static velo_status stdout_open(const velo_connector_args *args, const velo_schem
     return ks_open_common(args, schema, NULL, true, out, err);
 }
 
-const velo_sink_ops velo_file_sink_ops = {
-    .scheme = "file", .open = ks_open, .write = ks_write, .flush = ks_flush, .close = ks_close};
+const velo_sink_ops velo_file_sink_ops = {.scheme = "file",
+                                          .open = ks_open,
+                                          .write = ks_write,
+                                          .flush = ks_flush,
+                                          .backlog = ks_backlog,
+                                          .close = ks_close};
 const velo_sink_ops velo_stdout_sink_ops = {
     .scheme = "stdout", .open = stdout_open, .write = ks_write, .flush = ks_flush, .close = ks_close};

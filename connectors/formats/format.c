@@ -12,7 +12,9 @@
 
 #include "connectors/formats/format_internal.h"
 #include "core/decimal.h"
+#include "core/json_text.h"
 #include "core/temporal.h"
+#include "core/utf8.h"
 
 const velo_format_ops *velo_format_lookup(const char *name) {
     if (!name) return NULL;
@@ -23,27 +25,7 @@ const velo_format_ops *velo_format_lookup(const char *name) {
 
 /* ---- UTF-8 ---- */
 
-static bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-uint32_t velo_fmt_utf8_seq(const unsigned char *s, uint32_t n) {
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    if (c < 0xC2) return 0; /* continuation byte or overlong 2-byte lead */
-    if (c < 0xE0) return n >= 2 && is_cont(s[1]) ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || !is_cont(s[1]) || !is_cont(s[2])) return 0;
-        if (c == 0xE0 && s[1] < 0xA0) return 0;  /* overlong */
-        if (c == 0xED && s[1] >= 0xA0) return 0; /* UTF-16 surrogates */
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || !is_cont(s[1]) || !is_cont(s[2]) || !is_cont(s[3])) return 0;
-        if (c == 0xF0 && s[1] < 0x90) return 0;  /* overlong */
-        if (c == 0xF4 && s[1] >= 0x90) return 0; /* above U+10FFFF */
-        return 4;
-    }
-    return 0;
-}
+uint32_t velo_fmt_utf8_seq(const unsigned char *s, uint32_t n) { return velo_utf8_seq(s, n); }
 
 bool velo_fmt_utf8_valid(const char *s, uint32_t n, uint32_t *bad_at) {
     const unsigned char *u = (const unsigned char *)s;
@@ -246,24 +228,8 @@ velo_fmt_dec_result velo_fmt_parse_decimal(const char *s, uint32_t n, velo_type 
     return VELO_FMT_DEC_OK;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 void velo_fmt_base64_encode(const unsigned char *s, uint32_t n, velo_strbuf *out) {
-    velo_strbuf_reserve(out, ((size_t)n + 2) / 3 * 4);
-    uint32_t i = 0;
-    char q[4];
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-        q[0] = b64[v >> 18], q[1] = b64[(v >> 12) & 63], q[2] = b64[(v >> 6) & 63], q[3] = b64[v & 63];
-        velo_strbuf_append(out, q, 4);
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0);
-        q[0] = b64[v >> 18], q[1] = b64[(v >> 12) & 63];
-        q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        q[3] = '=';
-        velo_strbuf_append(out, q, 4);
-    }
+    velo_base64_encode(s, n, out);
 }
 
 static int b64_digit(char c) {
@@ -298,7 +264,7 @@ bool velo_fmt_base64_decode(const char *s, uint32_t n, unsigned char *out, uint3
 const char *velo_fmt_excerpt(const char *s, uint32_t n, char *buf, uint32_t size) {
     uint32_t max = size > 64 ? 60 : size - 4;
     uint32_t k = n > max ? max : n;
-    while (k < n && k > 0 && is_cont((unsigned char)s[k]))
+    while (k < n && k > 0 && (((unsigned char)s[k] & 0xC0) == 0x80))
         k--; /* do not cut a character */
     for (uint32_t i = 0; i < k; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -401,94 +367,10 @@ void velo_format_value_text(const velo_vector *v, uint32_t row, velo_strbuf *out
 }
 
 void velo_format_json_string(const char *s, uint32_t len, velo_strbuf *out) {
-    static const char hex[] = "0123456789abcdef";
-    velo_strbuf_reserve(out, (size_t)len + 2);
-    velo_strbuf_putc(out, '"');
-    uint32_t run = 0, i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            i++;
-            continue;
-        }
-        velo_strbuf_append(out, s + run, i - run);
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            velo_strbuf_append(out, e, 2);
-            i++;
-        } else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            velo_strbuf_append(out, e, 6);
-            i++;
-        } else {
-            uint32_t k = velo_fmt_utf8_seq((const unsigned char *)s + i, len - i);
-            /* JSON text must be UTF-8: a stray byte becomes U+FFFD rather than corrupt output */
-            if (k)
-                velo_strbuf_append(out, s + i, k);
-            else
-                velo_strbuf_puts(out, "\\ufffd");
-            i += k ? k : 1;
-        }
-        run = i;
-    }
-    velo_strbuf_append(out, s + run, len - run);
-    velo_strbuf_putc(out, '"');
+    velo_json_write_string(s, len, out);
 }
 
-void velo_fmt_json_boxed(const velo_value *v, velo_strbuf *out) {
-    if (v->is_null) {
-        velo_strbuf_puts(out, "null");
-        return;
-    }
-    switch (v->type.id) {
-    case VELO_TYPE_BOOLEAN:
-    case VELO_TYPE_BIGINT:
-    case VELO_TYPE_DECIMAL: scalar_text(v, out); return;
-    case VELO_TYPE_DOUBLE:
-        if (isfinite(v->u.f64))
-            scalar_text(v, out);
-        else
-            velo_strbuf_puts(out, "null"); /* JSON has no NaN or Infinity */
-        return;
-    case VELO_TYPE_VARCHAR: velo_format_json_string(v->u.str.ptr, v->u.str.len, out); return;
-    case VELO_TYPE_BYTES:
-        velo_strbuf_putc(out, '"');
-        velo_fmt_base64_encode((const unsigned char *)v->u.str.ptr, v->u.str.len, out);
-        velo_strbuf_putc(out, '"');
-        return;
-    case VELO_TYPE_TIMESTAMP:
-    case VELO_TYPE_DATE:
-    case VELO_TYPE_INTERVAL:
-        velo_strbuf_putc(out, '"');
-        scalar_text(v, out);
-        velo_strbuf_putc(out, '"');
-        return;
-    case VELO_TYPE_LIST:
-        velo_strbuf_putc(out, '[');
-        for (uint32_t i = 0; i < v->u.nested.count; i++) {
-            if (i) velo_strbuf_putc(out, ',');
-            velo_fmt_json_boxed(&v->u.nested.items[i], out);
-        }
-        velo_strbuf_putc(out, ']');
-        return;
-    case VELO_TYPE_STRUCT:
-    case VELO_TYPE_MAP:
-        velo_strbuf_putc(out, '{');
-        for (uint32_t i = 0; i < v->u.nested.count; i++) {
-            if (i) velo_strbuf_putc(out, ',');
-            if (v->u.nested.names) {
-                velo_format_json_string(v->u.nested.names[i].ptr, v->u.nested.names[i].len, out);
-            } else {
-                velo_strbuf_printf(out, "\"f%u\"", i + 1);
-            }
-            velo_strbuf_putc(out, ':');
-            velo_fmt_json_boxed(&v->u.nested.items[i], out);
-        }
-        velo_strbuf_putc(out, '}');
-        return;
-    default: velo_strbuf_puts(out, "null"); return;
-    }
-}
+void velo_fmt_json_boxed(const velo_value *v, velo_strbuf *out) { velo_json_write_value(v, out); }
 
 void velo_format_json_value(const velo_vector *v, uint32_t row, velo_strbuf *out) {
     velo_value val;

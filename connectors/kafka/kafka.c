@@ -26,6 +26,7 @@
 
 #define SAMPLE_MAX_RECORDS 1000u
 #define POLL_WAIT_MS       100
+#define PAUSE_AFTER_MS     500 /* backpressure: a stall this long pauses the partitions */
 
 extern const velo_source_ops velo_kafka_source_ops;
 extern const velo_sink_ops velo_kafka_sink_ops;
@@ -183,7 +184,15 @@ typedef struct kafka_source {
     part_state *parts;
     uint32_t nparts, capparts;
     bool has_assignment; /* the group gave this consumer its partitions (maybe none) */
+    bool assign_all;     /* bounded, named topics: every partition assigned, no group join */
+    bool assigned_all;
     rd_kafka_message_t **msgs;
+    /* backpressure: asked to pause, the source stops taking records; after PAUSE_AFTER_MS it
+     * pauses its assigned partitions (librdkafka stops fetching and drops its prefetch) */
+    int64_t pause_asked_ms; /* 0: not asked */
+    bool paused, pause_reported;
+    int32_t npaused; /* partitions counted in the status as paused */
+    int64_t paused_ms;
     /* dead-letter topic */
     rd_kafka_t *dlq_rk;
     char *dlq_topic;
@@ -296,6 +305,11 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
         }
         rd_kafka_assign(rk, parts);
         s->has_assignment = true;
+        if (s->paused && parts->cnt) { /* still backlogged: the new partitions wait too */
+            rd_kafka_pause_partitions(rk, parts);
+            velo_connector_status_paused(s->health.status, parts->cnt, false);
+            s->npaused += parts->cnt;
+        }
     } else {
         /* revoked: records polled but not yet committed are read again by the next owner
          * (at-least-once: a duplicate, never a loss) */
@@ -304,6 +318,8 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
             if (p) p->assigned = false;
         }
         s->has_assignment = false; /* until the next assignment: not "done" in between */
+        velo_connector_status_paused(s->health.status, -s->npaused, false);
+        s->npaused = 0;
         rd_kafka_assign(rk, NULL);
     }
 }
@@ -322,6 +338,120 @@ static bool bounded_done(kafka_source *s) {
 static bool ksrc_ended(kafka_source *s) {
     if (!bounded_done(s)) return false;
     return !s->cores || velo_kcores_slice_done(s->cores, s->slice);
+}
+
+/* Backpressure (velo_source_ops.pause). Asked to pause, the source first only stops taking records
+ * (librdkafka's prefetch, bounded by queued.max.messages.kbytes, waits for it): a short stall costs
+ * nothing. Still asked after PAUSE_AFTER_MS, it pauses its assigned partitions: librdkafka stops
+ * fetching and drops what it prefetched for them, and on resume fetches again from the record
+ * after the last one this source took, so nothing is skipped. The consumer keeps being polled
+ * meanwhile (one that stops polling for max.poll.interval.ms leaves its group). */
+/* The partitions this reader pauses and resumes: the consumer's assignment, or on several cores
+ * (one consumer shared by the cores' slices) only the partitions this slice owns. */
+static rd_kafka_topic_partition_list_t *ksrc_own_partitions(kafka_source *s) {
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (!s->cores) {
+        if (rd_kafka_assignment(s->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR) l = NULL;
+        return l;
+    }
+    l = rd_kafka_topic_partition_list_new(8);
+    for (uint32_t i = 0; i < s->nparts; i++)
+        if (s->parts[i].assigned) rd_kafka_topic_partition_list_add(l, s->parts[i].topic, s->parts[i].partition);
+    return l;
+}
+
+static void ksrc_pause_partitions(kafka_source *s) {
+    rd_kafka_topic_partition_list_t *l = ksrc_own_partitions(s);
+    if (l && l->cnt)
+        rd_kafka_pause_partitions(s->rk, l);
+    s->paused = true;
+    s->paused_ms = now_ms();
+    s->npaused = l ? l->cnt : 0;
+    if (l) rd_kafka_topic_partition_list_destroy(l);
+    velo_connector_status_paused(s->health.status, s->npaused, true);
+}
+
+static void ksrc_pause(velo_source *src, bool pause) {
+    kafka_source *s = (kafka_source *)src;
+    if (pause) {
+        if (!s->pause_asked_ms) s->pause_asked_ms = now_ms();
+        return;
+    }
+    s->pause_asked_ms = 0;
+    if (!s->paused) return;
+    rd_kafka_topic_partition_list_t *l = ksrc_own_partitions(s);
+    if (l && l->cnt) rd_kafka_resume_partitions(s->rk, l);
+    if (l) rd_kafka_topic_partition_list_destroy(l);
+    velo_connector_status_paused(s->health.status, -s->npaused, false);
+    if (s->pause_reported)
+        fprintf(stderr,
+                "velo-sql: kafka source '%s': output has room again: resumed %d partitions after %.1f s\n",
+                s->name, (int)s->npaused, (double)(now_ms() - s->paused_ms) / 1000.0);
+    s->paused = s->pause_reported = false;
+    s->npaused = 0;
+}
+
+/* A bounded read of named topics takes every partition itself (rd_kafka_assign) instead of joining
+ * the consumer group: no group join (about 3 s on the dev broker), no rebalance. The start offset
+ * of each partition is RD_KAFKA_OFFSET_INVALID, which librdkafka resolves to the group's committed
+ * offset (fetched without joining), else 'auto.offset.reset'; commits still go to the group. The
+ * end is each partition's high watermark now. False (and no error) while the brokers do not
+ * answer yet: the caller retries at its next poll. */
+static bool ksrc_assign_all(kafka_source *s, velo_status *st, velo_error *err) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+    *st = VELO_OK;
+    for (int t = 0; t < s->subscription->cnt && !*st; t++) {
+        const char *topic = s->subscription->elems[t].topic;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(s->rk, topic, NULL);
+        const rd_kafka_metadata_t *md = NULL;
+        rd_kafka_resp_err_t e = rkt ? rd_kafka_metadata(s->rk, 0, rkt, &md, 1000) : rd_kafka_last_error();
+        if (!e && (md->topic_cnt < 1 || md->topics[0].err)) {
+            rd_kafka_resp_err_t te =
+                md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+            *st = velo_error_set(err, VELO_ERR_NOT_FOUND,
+                                 "kafka source '%s': topic '%s': %s (create the topic, or check the name)",
+                                 s->name, topic, rd_kafka_err2str(te));
+        } else if (!e) {
+            for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id)->offset =
+                    RD_KAFKA_OFFSET_INVALID;
+        }
+        if (md) rd_kafka_metadata_destroy(md);
+        if (rkt) rd_kafka_topic_destroy(rkt);
+        if (e) { /* not reachable yet: said once by the caller after a while, retried */
+            if (!s->last_error[0]) snprintf(s->last_error, sizeof s->last_error, "%s", rd_kafka_err2str(e));
+            rd_kafka_topic_partition_list_destroy(l);
+            return false;
+        }
+    }
+    /* every partition's end in one request per broker: ListOffsets for the latest offset */
+    rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(l);
+    for (int i = 0; i < ends->cnt; i++)
+        ends->elems[i].offset = RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t qe =
+        ends->cnt ? rd_kafka_offsets_for_times(s->rk, ends, 10000) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; i < l->cnt && !*st; i++) {
+        rd_kafka_topic_partition_t *tp = &l->elems[i];
+        part_state *p = part_find(s, tp->topic, tp->partition, true);
+        if (!p) {
+            *st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+            break;
+        }
+        p->assigned = true;
+        p->done = false; /* an empty partition, or one read to its end before, ends by its EOF */
+        if (!qe && !ends->elems[i].err && ends->elems[i].offset >= 0) {
+            p->end = ends->elems[i].offset;
+            p->done = p->end == 0;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(ends);
+    rd_kafka_resp_err_t e = *st ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_assign(s->rk, l);
+    if (e)
+        *st = velo_error_set(err, VELO_ERR_IO, "kafka source '%s': cannot assign its partitions: %s", s->name,
+                             rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(l);
+    if (!*st) s->has_assignment = s->assigned_all = true;
+    return true;
 }
 
 static velo_status ksrc_subscribe(kafka_source *s, velo_error *err) {
@@ -504,9 +634,35 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
     kafka_source *s = (kafka_source *)src;
     *eof = false;
     velo_status st = VELO_OK;
-    if (!s->subscribed && (st = ksrc_subscribe(s, err))) return st;
-    int64_t deadline = now_ms() + (s->cores ? 0 : POLL_WAIT_MS); /* slices never wait: their core sleeps */
-    const rd_kafka_topic_t *last_rkt = NULL;                     /* the partition of the previous record */
+    if (s->assign_all && !s->cores && !s->assigned_all) {
+        if (!s->started_ms) s->started_ms = now_ms();
+        if (!ksrc_assign_all(s, &st, err)) {
+            if (!s->error_reported && now_ms() - s->started_ms > 2000)
+                ksrc_report_trouble(s, RD_KAFKA_RESP_ERR__TRANSPORT, s->last_error, err);
+            rd_kafka_poll(s->rk, 0);
+            return VELO_OK;
+        }
+        if (st) return st;
+    } else if ((!s->assign_all || s->cores) && !s->subscribed && (st = ksrc_subscribe(s, err))) {
+        return st;
+    }
+    if (s->pause_asked_ms) {
+        if (!s->paused && now_ms() - s->pause_asked_ms >= PAUSE_AFTER_MS) ksrc_pause_partitions(s);
+        if (!s->paused) { /* a short stall: leave the records in librdkafka's queue */
+            rd_kafka_poll(s->rk, 0);
+            return VELO_OK;
+        }
+    }
+    /* slices never wait (their core sleeps); paused: no waiting, only serve the consumer */
+    int64_t deadline = now_ms() + (s->cores || s->paused ? 0 : POLL_WAIT_MS);
+    if (s->paused && !s->pause_reported && deadline - s->paused_ms >= 1000) {
+        fprintf(
+            stderr,
+            "velo-sql: kafka source '%s': the output is backlogged: %d partitions paused (backpressure)\n",
+            s->name, (int)s->npaused);
+        s->pause_reported = true;
+    }
+    const rd_kafka_topic_t *last_rkt = NULL; /* the partition of the previous record */
     int32_t last_partition = -1;
     int64_t last = -1;
     while (out->count < out->capacity) {
@@ -634,9 +790,10 @@ static const velo_schema *ksrc_schema(velo_source *src) { return ((kafka_source 
 static bool ksrc_bounded(velo_source *src) { return ((kafka_source *)src)->bounded; }
 
 static void ksrc_free(kafka_source *s) {
+    velo_connector_status_paused(s->health.status, -s->npaused, false);
     if (s->rk && s->slice == 0) {                        /* slices > 0 borrow slice 0's consumer */
         if (s->cores) velo_kcores_attach_none(s->cores); /* no wake-up from here on */
-        if (s->subscribed) rd_kafka_consumer_close(s->rk);
+        if (s->subscribed || s->assigned_all) rd_kafka_consumer_close(s->rk);
         if (s->queue) rd_kafka_queue_destroy(s->queue);
         velo_kcores_free(s->cores);
         rd_kafka_destroy(s->rk);
@@ -817,6 +974,8 @@ static velo_status ksrc_open(const velo_connector_args *args, velo_source **out,
     if ((st = kafka_format(args->options, &s->fops, &s->fmt, &s->raw, err))) goto fail;
     s->json = s->fops && !strcasecmp(s->fops->name, "jsonl");
     if ((st = velo_kafka_topics(args->uri, &s->subscription, err))) goto fail;
+    /* a pattern's topics are found by subscribing */
+    s->assign_all = s->bounded && s->subscription->cnt && s->subscription->elems[0].topic[0] != '^';
     if (args->declared) {
         s->schema = velo_schema_copy(args->declared);
         if (!s->schema) {
@@ -1016,7 +1175,8 @@ const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .ready = ksrc_ready,
                                                .snapshot = ksrc_snapshot,
                                                .commit_snapshot = ksrc_commit_snapshot,
-                                               .free_snapshot = ksrc_free_snapshot};
+                                               .free_snapshot = ksrc_free_snapshot,
+                                               .pause = ksrc_pause};
 
 /* ------------------------------------------------------------------ sink */
 
@@ -1040,6 +1200,7 @@ typedef struct kafka_sink {
     velo_strbuf buf, key;
     bool transactional; /* 'processing.guarantee'='exactly_once' */
     bool in_txn;
+    int backlog_max; /* messages waiting for delivery beyond which the sink is backlogged */
     uint64_t failed;
     char first_error[512];
     char last_error[512]; /* librdkafka's last error event (an unreachable broker) */
@@ -1163,6 +1324,21 @@ static velo_status ksink_write(velo_sink *sink, const velo_batch *b, velo_error 
         }
     }
     rd_kafka_poll(k->rk, 0);
+    if (k->failed) return ksink_failed(k, err);
+    return VELO_OK;
+}
+
+/* Backlogged: half of librdkafka's producer queue ('queue.buffering.max.messages') waits for
+ * delivery (a slow or unreachable broker): the source pauses rather than filling it. */
+static velo_status ksink_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err) {
+    kafka_sink *k = (kafka_sink *)sink;
+    /* never just pending: deliveries in flight are normal, and a commit waits for them briefly */
+    bool full = rd_kafka_outq_len(k->rk) >= k->backlog_max;
+    if (full && wait_ms > 0) {
+        rd_kafka_poll(k->rk, wait_ms);
+        full = rd_kafka_outq_len(k->rk) >= k->backlog_max;
+    }
+    *level = full ? VELO_SINK_FULL : VELO_SINK_CLEAR;
     if (k->failed) return ksink_failed(k, err);
     return VELO_OK;
 }
@@ -1385,7 +1561,12 @@ static velo_status ksink_open(const velo_connector_args *args, const velo_schema
     snprintf(k->brokers, sizeof k->brokers, "%s", args->uri->authority);
     health_conf(&k->health, args->status, conf);
     if (args->status) rd_kafka_conf_set_stats_cb(conf, ksink_stats_cb);
-    char errstr[512];
+    char errstr[512], qmax[32] = "";
+    size_t qn = sizeof qmax;
+    k->backlog_max = 50000;
+    if (rd_kafka_conf_get(conf, "queue.buffering.max.messages", qmax, &qn) == RD_KAFKA_CONF_OK &&
+        atoi(qmax) > 1)
+        k->backlog_max = atoi(qmax) / 2;
     if (k->transactional && !velo_kv_get(args->options, "transactional.id") &&
         !velo_kv_get(args->options, "kafka.transactional.id")) {
         /* stable across restarts, so a restarted job fences its previous incarnation */
@@ -1429,4 +1610,5 @@ const velo_sink_ops velo_kafka_sink_ops = {.scheme = "kafka",
                                            .write = ksink_write,
                                            .flush = ksink_flush,
                                            .commit = ksink_commit,
+                                           .backlog = ksink_backlog,
                                            .close = ksink_close};

@@ -36,9 +36,17 @@ static const char *const intro =
     "  more digit. `PERCENTILE_CONT` has the same type and rounds its interpolation at that scale.\n"
     "  Both are `DOUBLE` for `BIGINT` and `DOUBLE`.\n"
     "- `CEIL`/`FLOOR(DECIMAL(p,s))` is `DECIMAL(p-s+1,0)` (rounding up may carry a digit: 9.5 -> 10);\n"
-    "  `ROUND`, `TRUNCATE` and `ABS` keep the type of their argument; `SIGN` is `BIGINT` (`DOUBLE` for\n"
+    "  `TRUNCATE` and `ABS` keep the type of their argument, and so does `ROUND`, except that\n"
+    "  `ROUND(DECIMAL(p,s), n)` with a constant `n < s` is `DECIMAL(p, max(n,0))` (as in PostgreSQL and\n"
+    "  DuckDB: `ROUND(123.456, 2)` is `123.46`, not `123.460`); `SIGN` is `BIGINT` (`DOUBLE` for\n"
     "  `DOUBLE`); `MOD(a, b)` has the type of `a % b`; `POWER`, `SQRT`, `EXP`, `LN`, `LOG`, `LOG10` and\n"
     "  the statistics (`STDDEV*`, `VAR*`) are `DOUBLE`.\n"
+    "\n"
+    "A LIST, MAP or STRUCT turned into text (`CAST(x AS VARCHAR)`, `CONCAT`, `||`) is its JSON text:\n"
+    "`[1,2,3]`, `{\"key1\":\"value1\",\"key2\":42}`. A `json` argument of the JSON functions is JSON\n"
+    "text or such a nested value (an object or array read from JSON lines). Two LISTs compare element\n"
+    "by element; two MAPs (or STRUCTs) compare entry by entry in key order, so `MAP('a', 1, 'b', 2) =\n"
+    "MAP('b', 2, 'a', 1)`.\n"
     "\n"
     "The unit of `DATEDIFF`, `DATE_ADD` and `DATE_TRUNC` is one of microsecond, millisecond, second,\n"
     "minute, hour, day, week, month, quarter, year (any case, singular or plural). `EXTRACT(YEAR FROM x)`\n"
@@ -46,18 +54,41 @@ static const char *const intro =
     "DOY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND, NANOSECOND and EPOCH.\n";
 
 static const struct {
-    const char *category, *title;
+    const char *category, *title, *note;
 } titles[] = {
-    {"aggregate", "Aggregate functions"},
-    {"window", "Window functions"},
-    {"math", "Math"},
-    {"string", "Strings"},
-    {"time", "Date and time"},
-    {"conditional", "Conditional"},
-    {"json", "JSON"},
-    {"collection", "Lists, maps and structs"},
-    {"kafka", "Kafka headers"},
+    {"aggregate", "Aggregate functions", NULL},
+    {"window", "Window functions", NULL},
+    {"math", "Math", NULL},
+    {"string", "Strings", NULL},
+    {"time", "Date and time", NULL},
+    {"conditional", "Conditional", NULL},
+    {"json", "JSON", NULL},
+    {"collection", "Lists, maps and structs", NULL},
+    {"kafka", "Kafka headers",
+     "The headers of a Kafka record are its `_headers` column, a MAP of name to value as text (see\n"
+     "[Kafka](../connectors/kafka.md#record-metadata)); a source without headers (a file) has none. The\n"
+     "readers take the record's. The writers return a new MAP, as Flink's writable `headers` metadata\n"
+     "column works: a Kafka sink sends the output column named `_headers` as the message headers.\n"
+     "`SET_HEADER(name, value)` is the record's headers with `name` set to `value` as text (NULL: a\n"
+     "header without value; the first header of that name keeps its place and its repeats go, a new\n"
+     "name is appended; names are case-sensitive), `REMOVE_HEADER(name)` the record's headers without\n"
+     "any header of that name; a NULL name changes nothing. Pass a MAP as the last argument to edit it\n"
+     "instead of the record's, which chains edits:\n"
+     "\n"
+     "```sql\n"
+     "SELECT id, SET_HEADER('trace', id, REMOVE_HEADER('debug')) AS _headers FROM orders\n"
+     "INTO 'kafka://localhost:9092/out';\n"
+     "```\n"
+     "\n"
+     "The original Velostream's SET_HEADER returned the value and changed the output record on the side;\n"
+     "see [compatibility](compatibility.md#where-we-differ).\n"},
 };
+
+static const char *note_of(const char *category) {
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (!strcmp(titles[i].category, category)) return titles[i].note;
+    return NULL;
+}
 
 static const char *title_of(const char *category) {
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
@@ -93,7 +124,8 @@ static bool aggregate_runs(const velo_function *f) {
         char msg[256];
         if (!velo_function_check(f, args, n, &ret, msg, sizeof msg)) continue;
         velo_value consts[2] = {velo_value_null(), velo_value_null()};
-        if (n == 2) consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
+        if (n == 2)
+            consts[1] = tries[t][1] == VELO_TYPE_DOUBLE ? velo_value_f64(0.5) : velo_value_str(",", 1);
         velo_agg_desc d;
         if (velo_agg_desc_make(f->name, args, n, false, ret, consts, &d, NULL) == VELO_OK) return true;
     }
@@ -127,6 +159,7 @@ static void print_row(const velo_function *f) {
 
 static void print_section(const char *category) {
     printf("\n## %s\n\n", title_of(category));
+    if (note_of(category)) printf("%s\n", note_of(category));
     printf("| Function | Signature | Returns/summary | Runs today |\n");
     printf("|---|---|---|---|\n");
     for (uint32_t i = 0; velo_function_at(i); i++) {

@@ -420,20 +420,27 @@ Test(catalog_compat, first_value_needs_a_value) { /* wfm_025 */
     expect_error("FIRST_VALUE", NOARGS, "FIRST_VALUE expects 1 argument, found 0");
 }
 
-Test(catalog_compat, set_header_takes_exactly_two_arguments) { /* hdr_011..013 */
-    expect_error("SET_HEADER", NOARGS, "SET_HEADER expects 2 arguments, found 0");
-    expect_error("SET_HEADER", ARGV(VARCHAR), "SET_HEADER expects 2 arguments, found 1");
-    expect_error("SET_HEADER", ARGV(VARCHAR, VARCHAR, VARCHAR), "SET_HEADER expects 2 arguments, found 3");
+/* hdr_011..013: the original's wrong calls are still errors; a third argument must be a headers MAP */
+Test(catalog_compat, set_header_takes_a_name_a_value_and_maybe_headers) {
+    expect_error("SET_HEADER", NOARGS, "SET_HEADER expects 2 or 3 arguments, found 0");
+    expect_error("SET_HEADER", ARGV(VARCHAR), "SET_HEADER expects 2 or 3 arguments, found 1");
+    expect_error("SET_HEADER", ARGV(VARCHAR, VARCHAR, VARCHAR),
+                 "SET_HEADER expects a MAP as argument 3, found VARCHAR");
+    expect_type("SET_HEADER", ARGV(VARCHAR, VARCHAR, MAP), MAP);
 }
 
-Test(catalog_compat, set_header_takes_any_key_and_value) { /* hdr_003, hdr_016 */
-    expect_type("SET_HEADER", ARGV(BIGINT, VARCHAR), VARCHAR);
-    expect_type("SET_HEADER", ARGV(VARCHAR, DEC(5, 2)), VARCHAR);
+/* hdr_003, hdr_016: any name and value (as text); the result is the headers MAP (docs/sql/compatibility.md)
+ */
+Test(catalog_compat, set_header_takes_any_key_and_value) {
+    expect_type("SET_HEADER", ARGV(BIGINT, VARCHAR), MAP);
+    expect_type("SET_HEADER", ARGV(VARCHAR, DEC(5, 2)), MAP);
 }
 
-Test(catalog_compat, remove_header_takes_one_argument) { /* hdr_014, hdr_015 */
-    expect_error("REMOVE_HEADER", NOARGS, "REMOVE_HEADER expects 1 argument, found 0");
-    expect_error("REMOVE_HEADER", ARGV(VARCHAR, VARCHAR), "REMOVE_HEADER expects 1 argument, found 2");
+Test(catalog_compat, remove_header_takes_a_name_and_maybe_headers) { /* hdr_014, hdr_015 */
+    expect_error("REMOVE_HEADER", NOARGS, "REMOVE_HEADER expects 1 or 2 arguments, found 0");
+    expect_error("REMOVE_HEADER", ARGV(VARCHAR, VARCHAR),
+                 "REMOVE_HEADER expects a MAP as argument 2, found VARCHAR");
+    expect_type("REMOVE_HEADER", ARGV(VARCHAR), MAP);
 }
 
 Test(catalog_compat, median_needs_one_number) { /* nf_080, nf_081, nf_076 */
@@ -445,7 +452,7 @@ Test(catalog_compat, median_needs_one_number) { /* nf_080, nf_081, nf_076 */
 Test(catalog_compat, collection_functions_reject_scalars) { /* advt_019, advt_020 */
     expect_error("ARRAY_CONTAINS", ARGV(VARCHAR, VARCHAR),
                  "ARRAY_CONTAINS expects a LIST as argument 1, found VARCHAR");
-    expect_error("MAP_KEYS", ARGV(VARCHAR), "MAP_KEYS expects a MAP as argument 1, found VARCHAR");
+    expect_error("MAP_KEYS", ARGV(VARCHAR), "MAP_KEYS expects a MAP or STRUCT as argument 1, found VARCHAR");
 }
 
 Test(catalog_compat, map_needs_key_value_pairs) { /* advt_021 */
@@ -498,7 +505,7 @@ Test(catalog_class, array_length_needs_a_list) {
 }
 
 Test(catalog_class, map_values_needs_a_map) {
-    expect_error("MAP_VALUES", ARGV(LIST), "MAP_VALUES expects a MAP as argument 1, found LIST");
+    expect_error("MAP_VALUES", ARGV(LIST), "MAP_VALUES expects a MAP or STRUCT as argument 1, found LIST");
 }
 
 Test(catalog_class, max_needs_a_comparable_value) {
@@ -712,7 +719,7 @@ Test(catalog_type, ranking_functions) {
 }
 
 Test(catalog_type, json_functions) {
-    expect_type("JSON_EXTRACT", ARGV(VARCHAR, VARCHAR), VARCHAR);
+    expect_type("JSON_EXTRACT", ARGV(VARCHAR, VARCHAR), DYN); /* a scalar as its SQL value, or JSON text */
     expect_type("JSON_VALUE", ARGV(DYN, VARCHAR), VARCHAR);
     expect_type("JSON_EXISTS", ARGV(VARCHAR, VARCHAR), BOOLEAN);
     expect_error("JSON_VALUE", ARGV(VARCHAR, BIGINT),
@@ -723,6 +730,8 @@ Test(catalog_type, collection_functions) {
     expect_type("ARRAY_LENGTH", ARGV(LIST), BIGINT);
     expect_type("ARRAY_CONTAINS", ARGV(LIST, BIGINT), BOOLEAN);
     expect_type("MAP_KEYS", ARGV(MAP), LIST);
+    expect_type("MAP_KEYS", ARGV(velo_type_make(VELO_TYPE_STRUCT)), LIST); /* field names */
+    expect_type("CONCAT", NOARGS, VARCHAR);                                /* CONCAT() is empty */
     expect_type("SPLIT", ARGV(VARCHAR, VARCHAR), LIST);
     expect_type("ARRAY", NOARGS, LIST); /* advt_031 */
 }

@@ -1,8 +1,10 @@
 /* URIs, option lists, the dead-letter queue and the file connector, on real files. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "connectors/connector.h"
@@ -338,4 +340,67 @@ Test(table_source, a_watched_file_is_reloaded_as_upserts_and_deletions_of_vanish
     velo_dlq_close(&dlq);
     velo_uri_free(&u);
     velo_schema_free(s);
+}
+
+/* Backpressure: a file sink on a named pipe whose reader takes nothing yet never blocks a write
+ * (up to its 8 MiB buffer) and reports itself full; read, it drains and reports clear again. */
+Test(file_sink, a_named_pipe_not_read_reports_backlog_instead_of_blocking, .init = make_tmpdir,
+     .fini = cleanup_tmpdir, .timeout = 20) {
+    char path[512], text[600];
+    snprintf(path, sizeof path, "%s/out.fifo", tmpdir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    int rfd = open(path, O_RDONLY | O_NONBLOCK); /* a reader that reads nothing yet */
+    cr_assert(rfd >= 0);
+    snprintf(text, sizeof text, "file://%s", path);
+    velo_uri uri;
+    velo_kv opts;
+    velo_kv_init(&opts);
+    velo_kv_set(&opts, "format", "csv");
+    velo_error err = {0};
+    cr_assert_eq(velo_uri_parse(text, &uri, &err), VELO_OK, "%s", err.message);
+    velo_dlq dlq;
+    velo_dlq_open(&dlq, NULL, tmpdir, NULL);
+    velo_connector_args args = {
+        .uri = &uri, .options = &opts, .base_dir = tmpdir, .dlq = &dlq, .name = "out"};
+    velo_schema *schema = velo_schema_new(1);
+    velo_schema_set(schema, 0, "line", velo_type_make(VELO_TYPE_VARCHAR));
+    velo_sink *sink = NULL;
+    cr_assert_eq(velo_sink_lookup("file")->open(&args, schema, &sink, &err), VELO_OK, "%s", err.message);
+    cr_assert_not_null(sink->ops->backlog);
+    char row[201];
+    memset(row, 'x', 200);
+    row[200] = '\0';
+    velo_batch *b = velo_batch_new(schema, 1000);
+    velo_sink_backlog level = VELO_SINK_CLEAR;
+    int batches = 0;
+    for (; batches < 40 && level != VELO_SINK_FULL; batches++) { /* 200 KB each */
+        velo_batch_reset(b);
+        for (uint32_t r = 0; r < 1000; r++) {
+            velo_value v = {.type = velo_type_make(VELO_TYPE_VARCHAR), .u.str = {row, 200}};
+            velo_vector_set_value(&b->cols[0], b->count++, &v, &b->arena);
+        }
+        cr_assert_eq(sink->ops->write(sink, b, &err), VELO_OK, "%s", err.message);
+        cr_assert_eq(sink->ops->backlog(sink, 0, &level, &err), VELO_OK, "%s", err.message);
+    }
+    cr_expect_eq(level, VELO_SINK_FULL, "a pipe nobody reads is full after %d batches", batches);
+    /* the reader reads: the sink moves its buffer on until nothing waits */
+    char buf[65536];
+    size_t got = 0;
+    for (int i = 0; i < 100000 && level != VELO_SINK_CLEAR; i++) {
+        ssize_t n = read(rfd, buf, sizeof buf);
+        if (n > 0) got += (size_t)n;
+        cr_assert_eq(sink->ops->backlog(sink, 10, &level, &err), VELO_OK, "%s", err.message);
+    }
+    cr_expect_eq(level, VELO_SINK_CLEAR);
+    cr_assert_eq(sink->ops->flush(sink, &err), VELO_OK, "%s", err.message);
+    for (ssize_t n; (n = read(rfd, buf, sizeof buf)) > 0;)
+        got += (size_t)n;
+    cr_expect_eq(got, strlen("line\n") + (size_t)batches * 1000 * 201, "every byte arrives");
+    sink->ops->close(sink);
+    close(rfd);
+    velo_batch_free(b);
+    velo_schema_free(schema);
+    velo_dlq_close(&dlq);
+    velo_kv_free(&opts);
+    velo_uri_free(&uri);
 }

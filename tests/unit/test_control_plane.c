@@ -257,6 +257,8 @@ Test(metrics, measured_job_values_are_rendered_with_their_labels) {
     j.lag[0].partition = 3;
     j.lag[0].lag = 17;
     j.degraded = 1;
+    j.paused_partitions = 6;
+    j.pauses = 2;
     velo_server_stats st = {.start_time_s = 1.5, .cores = 2, .version = "0.1.0", .ready = 1};
     velo_strbuf out;
     velo_strbuf_init(&out);
@@ -275,8 +277,23 @@ Test(metrics, measured_job_values_are_rendered_with_their_labels) {
     cr_expect(strstr(out.data, "velo_processing_latency_seconds_sum" L "} 12.000050\n"));
     cr_expect(strstr(out.data, "velo_kafka_consumer_lag" L ",topic=\"orders\",partition=\"3\"} 17\n"));
     cr_expect(strstr(out.data, "velo_job_degraded" L "} 1\n"));
+    cr_expect(strstr(out.data, "velo_kafka_paused_partitions" L "} 6\n"));
+    cr_expect(strstr(out.data, "velo_backpressure_pauses_total" L "} 2\n"));
 #undef L
     velo_strbuf_free(&out);
+}
+
+Test(connector_status, paused_partitions_count_what_sources_paused_and_pauses_add_up) {
+    static velo_connector_status s;
+    memset(&s, 0, sizeof s);
+    velo_connector_status_paused(&s, 4, true);  /* a source pauses its 4 partitions */
+    velo_connector_status_paused(&s, 2, false); /* then gets 2 more while paused */
+    velo_connector_status_paused(&s, 3, true);  /* another source pauses 3 */
+    cr_expect_eq(atomic_load(&s.paused_partitions), 9);
+    velo_connector_status_paused(&s, -6, false); /* the first resumes */
+    cr_expect_eq(atomic_load(&s.paused_partitions), 3);
+    cr_expect_eq(atomic_load(&s.pauses), 2);
+    velo_connector_status_paused(NULL, 1, true); /* not observed: nothing happens */
 }
 
 Test(connector_status, error_text_reads_back_whole_and_degraded_counts_connectors_down) {

@@ -11,6 +11,7 @@
 
 #include "connectors/connector.h"
 #include "connectors/kafka/dev_kafka.h"
+#include "connectors/kafka/kafka_conf.h"
 
 #define API_PRODUCE       0
 #define API_FETCH         1
@@ -420,4 +421,49 @@ Test(kafka, source_reads_every_record_through_fetch_errors_latency_and_a_leader_
     velo_batch_free(b);
     src->ops->close(src);
     fixture_stop(&f);
+}
+
+/* The group.id a consumer configuration for `args` gets. */
+static void group_of(const velo_connector_args *args, char *out, size_t n) {
+    rd_kafka_conf_t *conf = NULL;
+    velo_error err = {0};
+    cr_assert_eq(velo_kafka_conf(args, VELO_KAFKA_CONSUMER, &conf, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(rd_kafka_conf_get(conf, "group.id", out, &n), RD_KAFKA_CONF_OK);
+    rd_kafka_conf_destroy(conf);
+}
+
+Test(kafka, readers_of_one_query_get_a_consumer_group_each) {
+    velo_uri uri;
+    velo_error err = {0};
+    cr_assert_eq(velo_uri_parse("kafka://127.0.0.1:1/bid", &uri, &err), VELO_OK, "%s", err.message);
+    velo_kv opts, claims, other;
+    velo_kv_init(&opts);
+    velo_kv_init(&claims);
+    velo_kv_init(&other);
+    velo_connector_args a = {.uri = &uri, .options = &opts, .name = "bid", .claims = &claims};
+    char g1[256], g2[256], g3[256], alone[256];
+    group_of(&a, g1, sizeof g1); /* the first reader: the source's own group */
+    group_of(&a, g2, sizeof g2); /* a self-join's second reader */
+    cr_assert_str_eq(g1, "velo-sql-bid");
+    cr_assert_str_eq(g2, "velo-sql-bid-r2");
+    /* an explicit group.id (also when given as kafka.group.id) is the first reader's, then -rN */
+    velo_kv_set(&opts, "group.id", "risk");
+    group_of(&a, g1, sizeof g1);
+    velo_kv_set(&opts, "kafka.group.id", "risk");
+    group_of(&a, g2, sizeof g2);
+    group_of(&a, g3, sizeof g3);
+    cr_assert_str_eq(g1, "risk");
+    cr_assert_str_eq(g2, "risk-r2");
+    cr_assert_str_eq(g3, "risk-r3");
+    /* another query (other claims) or no claims at all: the group as configured */
+    a.claims = &other;
+    group_of(&a, alone, sizeof alone);
+    cr_assert_str_eq(alone, "risk");
+    a.claims = NULL;
+    group_of(&a, alone, sizeof alone);
+    cr_assert_str_eq(alone, "risk");
+    velo_kv_free(&opts);
+    velo_kv_free(&claims);
+    velo_kv_free(&other);
+    velo_uri_free(&uri);
 }

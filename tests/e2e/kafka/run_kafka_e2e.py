@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -587,6 +588,42 @@ CREATE STREAM joined AS %s INTO 'file://%s-%s.jsonl';
         dk.stop()
 
 
+def case_self_join_reads_every_partition_twice(tmp):
+    """One declared Kafka stream read three times in one query (a self-join, whose build side is
+    read before its probe side, and a UNION ALL branch read beside the probe side) gives the rows
+    the same query gives over a file: each reader is its own consumer (group, group-r2, group-r3)
+    and sees every partition. A second run reads nothing more: each reader committed its own
+    group's offsets."""
+    dk = DevKafka(topics="sj", partitions=4)
+    try:
+        n = 400
+        lines = ['{"id": %d, "k": %d}' % (i, i % 7) for i in range(n)]
+        produce(dk.bootstrap, "sj", [(b"%d" % i, lines[i].encode(), []) for i in range(n)])
+        with open(os.path.join(tmp, "sj.jsonl"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        query = """CREATE STREAM s (id BIGINT, k BIGINT) WITH ('uri' = '%s'%s);
+SELECT a.id AS x, b.id AS y FROM s a JOIN s b ON a.k = b.k WHERE a.id < 40 AND b.id %% 5 = 0
+UNION ALL SELECT id AS x, -1 AS y FROM s
+INTO 'file://%s';
+"""
+        bounded = (", 'scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-self', "
+                   "'kafka.session.timeout.ms' = '6000', 'kafka.heartbeat.interval.ms' = '500'")
+        run_sql(query % ("kafka://%s/sj" % dk.bootstrap, bounded, "kafka.csv"), tmp)
+        run_sql(query % ("file://sj.jsonl", "", "file.csv"), tmp)
+        got = sorted(open(os.path.join(tmp, "kafka.csv")).read().splitlines())
+        want = sorted(open(os.path.join(tmp, "file.csv")).read().splitlines())
+        joined = sum(1 for r in want if not r.endswith(",-1"))
+        print("self-join + union from Kafka: %d rows, from the file: %d rows (%d joined pairs)"
+              % (len(got), len(want), joined))
+        if got != want or len(want) < n + 1 or joined == 0:
+            fail("rows from Kafka differ from the file's")
+        p = run_sql(query % ("kafka://%s/sj" % dk.bootstrap, bounded, "again.csv"), tmp)
+        if "0 rows read" not in p.stderr:
+            fail("the second run read again (offsets not committed per reader): " + p.stderr)
+    finally:
+        dk.stop()
+
+
 # ------------------------------------------------------------------ Kafka partitions on several cores
 
 
@@ -643,6 +680,76 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'k2f-{c}');
                 if results[(cores, name)] != results[("1", name)]:
                     fail("--cores %s %s: not the rows of --cores 1" % (cores, name))
         print("--cores 2, 4 and 2 --busy-poll: the same rows as --cores 1")
+    finally:
+        dk.stop()
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def case_backpressure_pauses_partitions_while_a_fifo_sink_is_not_read(tmp):
+    """Backpressure: velo-sql writes a topic of ~20 MB into a named pipe that its reader opens but
+    does not read. The source pauses its partitions (said on stderr), velo-sql's memory stays
+    bounded meanwhile (RSS < 300 MiB), and once the reader reads, the partitions resume and every
+    record arrives exactly once."""
+    n, partitions = 120000, 16
+    dk = DevKafka(topics="flood", partitions=partitions)
+    try:
+        pad = "x" * 150
+        src = os.path.join(tmp, "flood.txt")
+        with open(src, "w") as f:  # keyed (k<i>|value) so that the partitions fill evenly
+            for i in range(n):
+                f.write('k%d|{"id": %d, "pad": "%s"}\n' % (i, i, pad))
+        p = subprocess.run(["kcat", "-b", dk.bootstrap, "-P", "-t", "flood", "-K", "|", "-l", src],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            fail("kcat -P failed: " + p.stderr)
+        fifo = os.path.join(tmp, "out.fifo")
+        os.mkfifo(fifo)
+        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader that reads nothing yet
+        with open(os.path.join(tmp, "q.sql"), "w") as f:
+            f.write("""SELECT id, pad FROM 'kafka://%s/flood' INTO 'file://out.fifo?format=jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'e2e-backpressure');
+""" % dk.bootstrap)
+        t0 = time.time()
+        velo = subprocess.Popen([VELO, "run", "q.sql"], cwd=tmp, stderr=subprocess.PIPE, text=True)
+        errs = []
+        reader = threading.Thread(target=lambda: [errs.append("%.2f " % (time.time() - t0) + e) for e in velo.stderr], daemon=True)
+        reader.start()
+        deadline, peak = time.time() + 60, 0
+        while not any("partitions paused" in e for e in errs):
+            if time.time() > deadline or velo.poll() is not None:
+                velo.kill()
+                fail("no pause reported while the pipe was not read: %r" % errs)
+            peak = max(peak, rss_kib(velo.pid))
+            time.sleep(0.1)
+        for _ in range(10):  # paused: memory stays where it is
+            peak = max(peak, rss_kib(velo.pid))
+            time.sleep(0.1)
+        print("paused while the pipe was not read: %s; peak RSS %.1f MiB"
+              % ([e.strip() for e in errs if "paused" in e], peak / 1024))
+        if peak >= 300 * 1024:
+            fail("velo-sql's RSS reached %.1f MiB while its output was stuck" % (peak / 1024))
+        os.set_blocking(rfd, True)
+        ids = []
+        with os.fdopen(rfd, "rb") as f:
+            for line in f:
+                ids.append(json.loads(line)["id"])
+        rc = velo.wait(timeout=60)
+        reader.join(timeout=10)
+        if rc != 0:
+            fail("velo-sql exited %d: %r" % (rc, errs))
+        if not any("resumed %d partitions" % partitions in e for e in errs):
+            fail("no resume reported: %r" % errs)
+        print("".join(errs))
+        missing, dup = report("backpressure through a stalled pipe", n, ids, range(n))
+        if missing or dup:
+            fail("records lost or repeated across the pause")
     finally:
         dk.stop()
 
@@ -739,6 +846,33 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'group-by-%d');
         if out[2] != out[1] or len(out[1]) != 150:
             fail("GROUP BY at --cores 2 differs from --cores 1")
         print("GROUP BY k over 12000 records: --cores 2 equals --cores 1 (150 groups); group lag 0 after each")
+    finally:
+        dk.stop()
+
+
+def case_set_header_and_remove_header_write_the_sink_headers(tmp):
+    """SET_HEADER / REMOVE_HEADER build the output's _headers MAP from the record's headers; the
+    Kafka sink sends it: kcat -f '%h' reads the headers back."""
+    dk = DevKafka(topics="hin,hout", partitions=1)
+    try:
+        lines = "".join('k%d|{"id": %d, "name": "n%d"}\n' % (i, i, i) for i in range(3))
+        p = subprocess.run(["kcat", "-b", dk.bootstrap, "-P", "-t", "hin", "-K", "|", "-H", "src=sys",
+                            "-H", "debug=1", "-H", "src=again"], input=lines, capture_output=True, text=True,
+                           timeout=30)
+        if p.returncode != 0:
+            fail("kcat -P failed: " + p.stderr)
+        sql = """CREATE STREAM hout AS
+SELECT id, SET_HEADER('trace', id * 10, SET_HEADER('src', UPPER(name), REMOVE_HEADER('debug'))) AS _headers
+FROM 'kafka://%s/hin' INTO 'kafka://%s/hout' WITH ('scan.bounded.mode' = 'latest-offset');
+""" % (dk.bootstrap, dk.bootstrap)
+        run_sql(sql, tmp)
+        p = subprocess.run(["kcat", "-b", dk.bootstrap, "-C", "-t", "hout", "-o", "beginning", "-e", "-q",
+                            "-f", "%s %h\n"], capture_output=True, text=True, timeout=60)
+        got = sorted(p.stdout.splitlines())
+        want = ['{"id":%d} src=N%d,trace=%d' % (i, i, i * 10) for i in range(3)]
+        print("headers read back by kcat:", got)
+        if got != want:
+            fail("expected %r" % want)
     finally:
         dk.stop()
 
