@@ -3,9 +3,11 @@
 #include "connectors/dlq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "connectors/formats/format_internal.h"
 #include "connectors/uri.h"
@@ -47,10 +49,69 @@ velo_status velo_dlq_open(velo_dlq *dlq, const char *uri, const char *base_dir, 
 static void put_locked(velo_dlq *dlq, const char *source, int64_t line, const char *reason,
                        const char *record, uint32_t record_len);
 
+#define ORIGIN_MAX_IDS  (1u << 20)
+#define ORIGIN_REL_MASK (((int64_t)1 << VELO_ORIGIN_ID_SHIFT) - 1)
+
+bool velo_dlq_defer_lines(velo_dlq *dlq, const char *path, int64_t start, int64_t *origin_base) {
+    bool ok = false;
+    if (dlq->lock) pthread_mutex_lock(dlq->lock);
+    if (dlq->nbases == dlq->capbases && dlq->nbases < ORIGIN_MAX_IDS) {
+        uint32_t nc = dlq->capbases ? dlq->capbases * 2 : 8;
+        velo_dlq_base *b = realloc(dlq->bases, sizeof *b * nc);
+        if (b) dlq->bases = b, dlq->capbases = nc;
+    }
+    char *copy = dlq->nbases < dlq->capbases ? strdup(path) : NULL;
+    if (copy) {
+        dlq->bases[dlq->nbases] = (velo_dlq_base){copy, start, -1};
+        *origin_base = VELO_ORIGIN_DEFERRED | ((int64_t)dlq->nbases << VELO_ORIGIN_ID_SHIFT) | 1;
+        dlq->nbases++;
+        ok = true;
+    }
+    if (dlq->lock) pthread_mutex_unlock(dlq->lock);
+    return ok;
+}
+
+/* Newlines in path's first `end` bytes (-1 when the file cannot be read). */
+static int64_t count_newlines_before(const char *path, int64_t end) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char *buf = malloc(1 << 20);
+    int64_t n = 0, off = 0;
+    while (buf && off < end) {
+        size_t want = end - off < (1 << 20) ? (size_t)(end - off) : (size_t)1 << 20;
+        ssize_t got = pread(fd, buf, want, off);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        for (const char *p = buf, *e = buf + got; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+            n++;
+        off += got;
+    }
+    free(buf);
+    close(fd);
+    return off == end ? n : -1;
+}
+
+static int64_t line_locked(velo_dlq *dlq, int64_t origin) {
+    if (origin < 0 || !(origin & VELO_ORIGIN_DEFERRED)) return origin;
+    uint32_t id = (uint32_t)((origin & ~VELO_ORIGIN_DEFERRED) >> VELO_ORIGIN_ID_SHIFT);
+    if (id >= dlq->nbases) return -1;
+    velo_dlq_base *b = &dlq->bases[id];
+    if (b->newlines < 0) b->newlines = count_newlines_before(b->path, b->start);
+    return b->newlines < 0 ? -1 : b->newlines + (origin & ORIGIN_REL_MASK);
+}
+
+int64_t velo_dlq_line(velo_dlq *dlq, int64_t origin) {
+    if (origin < 0 || !(origin & VELO_ORIGIN_DEFERRED)) return origin;
+    if (dlq->lock) pthread_mutex_lock(dlq->lock);
+    int64_t line = line_locked(dlq, origin);
+    if (dlq->lock) pthread_mutex_unlock(dlq->lock);
+    return line;
+}
+
 void velo_dlq_put(velo_dlq *dlq, const char *source, int64_t line, const char *reason, const char *record,
                   uint32_t record_len) {
     if (dlq->lock) pthread_mutex_lock(dlq->lock);
-    put_locked(dlq, source, line, reason, record, record_len);
+    put_locked(dlq, source, line_locked(dlq, line), reason, record, record_len);
     if (dlq->lock) pthread_mutex_unlock(dlq->lock);
 }
 
@@ -95,6 +156,9 @@ static void put_locked(velo_dlq *dlq, const char *source, int64_t line, const ch
 
 void velo_dlq_close(velo_dlq *dlq) {
     if (dlq->out) fclose(dlq->out);
+    for (uint32_t i = 0; i < dlq->nbases; i++)
+        free(dlq->bases[i].path);
+    free(dlq->bases);
     free(dlq->path);
     memset(dlq, 0, sizeof *dlq);
 }

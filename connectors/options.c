@@ -20,7 +20,8 @@ static const char *const COMMON_KEYS[] = {
     "allowed.lateness",
     "late.records",
     "idle.timeout",
-    "table.mode", /* CREATE TABLE: 'partitioned' or 'broadcast' over the cores */
+    "group.local.max.groups", /* a job option: the two-phase GROUP BY's local table (engine/job.c) */
+    "table.mode",             /* CREATE TABLE: 'partitioned' or 'broadcast' over the cores */
 };
 
 static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",

@@ -1022,6 +1022,13 @@ typedef struct hll_state {
     uint8_t *regs; /* HLL_REGS registers, allocated at the first value */
 } hll_state;
 
+bool velo_agg_state_flat(const velo_agg_desc *d) {
+    if (!d->merge || d->distinct) return false;
+    if (!d->destroy) return true;
+    /* MIN/MAX/FIRST/LAST keep fixed-width values inline; only text has a heap copy */
+    return d->destroy == slot_destroy && d->nargs == 1 && !is_text(d->args[0]);
+}
+
 double velo_approx_count_distinct_error(void) { return 1.04 / sqrt((double)HLL_REGS); }
 
 static void hll_destroy(const velo_agg_desc *d, void *state) {

@@ -20,9 +20,9 @@
 typedef struct velo_agg_desc velo_agg_desc;
 
 struct velo_agg_desc {
-    const char *name;      /* "SUM", "COUNT"... (upper case) */
-    velo_type result;      /* result type (as the catalog's typer computed it) */
-    velo_type args[2];     /* argument types (COUNT(*) has nargs == 0) */
+    const char *name;  /* "SUM", "COUNT"... (upper case) */
+    velo_type result;  /* result type (as the catalog's typer computed it) */
+    velo_type args[2]; /* argument types (COUNT(*) has nargs == 0) */
     uint32_t nargs;
     bool distinct;         /* COUNT(DISTINCT x), SUM(DISTINCT x) */
     uint32_t state_size;   /* bytes of one state block (8-byte aligned) */
@@ -32,8 +32,8 @@ struct velo_agg_desc {
     void (*init)(const velo_agg_desc *d, void *state);
     /* Folds rows rows[0..n) of the argument vectors into states[0..n) (states[k] belongs to row
      * rows[k]; several k may share one state). NULL arguments are skipped (COUNT(*) counts rows). */
-    velo_status (*update)(const velo_agg_desc *d, void *const *states, const velo_vector *args, const uint32_t *rows,
-                          uint32_t n, velo_error *err);
+    velo_status (*update)(const velo_agg_desc *d, void *const *states, const velo_vector *args,
+                          const uint32_t *rows, uint32_t n, velo_error *err);
     /* Undoes update for the same rows (sliding frames); NULL when the accumulator cannot retract
      * (MIN/MAX, MEDIAN...): the caller then recomputes the frame. */
     velo_status (*retract)(const velo_agg_desc *d, void *const *states, const velo_vector *args,
@@ -53,6 +53,12 @@ struct velo_agg_desc {
  * Unknown names or argument types are VELO_ERR_UNSUPPORTED naming the aggregate. */
 velo_status velo_agg_desc_make(const char *name, const velo_type *args, uint32_t nargs, bool distinct,
                                velo_type result, const velo_value *consts, velo_agg_desc *d, velo_error *err);
+
+/* True when the state is plain bytes that can be copied to another core and merged there (merge
+ * exists, no heap parts: COUNT, SUM/AVG, MIN/MAX of fixed-width types, moments...). False for
+ * states that own memory (COUNT(DISTINCT), MEDIAN, STRING_AGG, MIN/MAX of text, HLL): the
+ * two-phase GROUP BY (core/group_op.h) then keeps sending rows. */
+bool velo_agg_state_flat(const velo_agg_desc *d);
 
 /* Error bound of APPROX_COUNT_DISTINCT (relative standard error), for the docs. */
 double velo_approx_count_distinct_error(void);

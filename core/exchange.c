@@ -351,7 +351,9 @@ uint32_t velo_exchange_route(velo_vector *const *keys, uint32_t nkeys, uint32_t 
     uint64_t h = 0;
     for (uint32_t i = 0; i < nkeys; i++)
         if (!hash_key(&h, keys[i], row, scratch)) return 0;
-    return (uint32_t)(h % n);
+    /* the high half: a GROUP BY table's buckets use the low bits of the same XXH3 of an encoded
+     * key (a two-phase partial row's "_key"), which must stay spread on the owner */
+    return (uint32_t)((h >> 32) % n);
 }
 
 /* Appends rows[0..n) of b to the batch pending for `to`, sending each batch that fills. */

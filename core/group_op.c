@@ -240,6 +240,10 @@ typedef struct group_op {
     uint32_t *key_len, *key_hash;
     uint32_t key_cap;
     velo_group_stats stats;
+    /* two-phase (see "two-phase" below) */
+    uint64_t local_rows;       /* PARTIAL: rows folded since the table was last emitted */
+    uint64_t passthrough_left; /* PARTIAL: rows still to emit batch by batch before trying the table again */
+    char *merge_state;         /* MERGE: one aligned copy of a partial row's states */
     /* per-batch scratch (grown as needed) */
     void **states;
     uint32_t *rows;
@@ -823,6 +827,10 @@ static bool event_time_of(const velo_vector *tv, uint32_t row, int64_t *out) {
     }
 }
 
+static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err);
+static velo_status partial_after_push(group_op *g, uint32_t n, velo_error *err);
+static velo_status partial_flush(group_op *g, velo_error *err);
+
 /* 'state.max.bytes': a group table that grew past it fails the job with a message naming the operator,
  * rather than exhausting memory (checked after each batch, when the table is at its largest). */
 static velo_status state_check(const group_op *g, velo_error *err) {
@@ -842,6 +850,7 @@ static velo_status state_check(const group_op *g, velo_error *err) {
 static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) {
     group_op *g = (group_op *)o;
     const velo_group_config *c = &g->cfg;
+    if (c->phase == VELO_GROUP_MERGE) return merge_push(g, b, err);
     velo_eval_ctx_reset(&g->ctx);
     uint32_t n = velo_batch_live(b);
     if (!n) return VELO_OK;
@@ -1044,6 +1053,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
         g->watermark = g->max_event - c->delay_us;
         if ((st = close_windows(g, g->watermark - c->lateness_us, err))) return st;
     }
+    if (c->phase == VELO_GROUP_PARTIAL) return partial_after_push(g, npairs, err);
     return VELO_OK;
 }
 
@@ -1076,7 +1086,9 @@ static velo_status group_tick(velo_operator *o, int64_t now_us, velo_error *err)
 static velo_status group_finish(velo_operator *o, velo_error *err) {
     group_op *g = (group_op *)o;
     velo_status st;
-    if (g->cfg.windowed) {
+    if (g->cfg.phase == VELO_GROUP_PARTIAL) {
+        st = partial_flush(g, err);
+    } else if (g->cfg.windowed) {
         st = close_windows(g, INT64_MAX, err);
     } else if (g->cfg.emit_changes) {
         st = emit_dirty(g, err);
@@ -1135,6 +1147,7 @@ static void group_destroy(velo_operator *o) {
     mi_free(g->key_off);
     mi_free(g->key_len);
     mi_free(g->key_hash);
+    mi_free(g->merge_state);
     velo_eval_ctx_free(&g->ctx);
     mi_free(g);
 }
@@ -1160,8 +1173,30 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
                 return NULL;
             }
     }
+    if (cfg->phase != VELO_GROUP_FULL) {
+        if (cfg->emit_changes || cfg->nkeys == 0 ||
+            (cfg->windowed &&
+             (cfg->use_watermark || cfg->time_column < 0 || cfg->window.kind == VELO_WIN_SESSION))) {
+            velo_error_set(err, VELO_ERR_INTERNAL,
+                           "two-phase GROUP BY needs keys, no EMIT CHANGES, and windows (not SESSION) on "
+                           "event time that close at the end of input");
+            return NULL;
+        }
+        for (uint32_t a = 0; a < cfg->naggs; a++)
+            if (!velo_agg_state_flat(&cfg->aggs[a].desc)) {
+                velo_error_set(err, VELO_ERR_INTERNAL,
+                               "two-phase GROUP BY: the state of %s cannot move between cores",
+                               cfg->aggs[a].desc.name);
+                return NULL;
+            }
+    }
+    velo_schema *partial = cfg->phase == VELO_GROUP_PARTIAL ? velo_group_partial_schema() : NULL;
+    const velo_schema *query_output = cfg->output;
+    if (partial) cfg->output = partial; /* partial rows, whatever the query's output */
     group_op *g = mi_zalloc(sizeof *g);
     if (!g) {
+        cfg->output = query_output;
+        velo_schema_free(partial);
         velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
         return NULL;
     }
@@ -1177,6 +1212,10 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
     g->state_off = mi_zalloc(sizeof *g->state_off * (cfg->naggs + 1));
     g->output = velo_schema_copy(cfg->output);
     g->out = velo_batch_new(cfg->output, cfg->capacity);
+    if (partial) {
+        velo_schema_free(partial);
+        cfg->output = query_output;
+    }
     g->cfg.keys = mi_zalloc(sizeof *g->cfg.keys * (cfg->nkeys + 1));
     if (!g->aggs || !g->state_off || !g->output || !g->out || !g->cfg.keys ||
         velo_eval_ctx_init(&g->ctx, cfg->capacity, cfg->file, err)) {
@@ -1195,7 +1234,13 @@ velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
         off += (g->aggs[a].desc.state_size + 7) & ~7u;
     }
     g->states_size = off;
-    g->panes = group_pane_eligible(&g->cfg);
+    if (g->cfg.phase == VELO_GROUP_MERGE && !(g->merge_state = mi_malloc_aligned(off ? off : 8, 16))) {
+        group_destroy(&g->base);
+        velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    /* two-phase tables hold plain windows: their partial rows carry [start, end] per group */
+    g->panes = g->cfg.phase == VELO_GROUP_FULL && group_pane_eligible(&g->cfg);
     g->closed_upto = INT64_MIN;
     gt_init(&g->groups, g->cfg.windowed, off + (g->panes ? 8u : 0u)); /* panes: + first row number */
     gt_init(&g->wins, true, off + 16u); /* + first row number + the pane's key */
@@ -1222,4 +1267,148 @@ void velo_group_op_stats(const velo_operator *op, velo_group_stats *out) {
     out->table_bytes = gt_bytes(&g->groups) + gt_bytes(&g->sessions);
     out->late_rows_rejected = g->cfg.late_to_dlq && g->cfg.on_error.fn ? g->stats.late_rows : 0;
     out->watermark = g->cfg.windowed && g->cfg.use_watermark ? g->watermark : INT64_MIN;
+}
+
+/* ---- two-phase: PARTIAL (local table, emits states) and MERGE (merges them) ----
+ *
+ * The local table of a PARTIAL operator is emptied in place (its chunks and buckets kept) each time
+ * it is emitted, so a core holds at most local_max_groups groups. A table that filled with fewer
+ * than PARTIAL_MIN_RATIO rows per group is not worth keeping: the next PASSTHROUGH_ROWS rows are
+ * folded and emitted batch by batch (a small, cache-resident table: what is left is the
+ * duplicates within a batch), then the table is tried again. */
+
+#define PARTIAL_DEFAULT_GROUPS 65536
+#define PARTIAL_MIN_RATIO      2
+#define PASSTHROUGH_ROWS       (1u << 20)
+
+velo_schema *velo_group_partial_schema(void) {
+    velo_schema *s = velo_schema_new(2);
+    if (!s) return NULL;
+    velo_schema_set(s, 0, "_key", velo_type_make(VELO_TYPE_BYTES));
+    velo_schema_set(s, 1, "_states", velo_type_make(VELO_TYPE_BYTES));
+    return s;
+}
+
+/* Empties the table for reuse: records and buckets cleared, memory kept. */
+static void gt_reset(gtable *t) {
+    bool few = t->nbuckets && t->nrecs < t->nbuckets / 8; /* then clear just their buckets */
+    for (uint32_t i = 0; i < t->nrecs; i++) {
+        grec *r = gt_rec(t, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        if (few) t->buckets[r->hash & (t->nbuckets - 1)] = 0;
+        if (r->flags & REC_KEY_HEAP) mi_free((void *)rec_key(t, r));
+    }
+    if (t->nbuckets && !few) memset(t->buckets, 0, sizeof *t->buckets * t->nbuckets);
+    t->nrecs = 0;
+    t->free_head = 0;
+    t->live = 0;
+}
+
+static velo_status put_bytes(velo_batch *out, uint32_t col, uint32_t row, const char *p, uint32_t len,
+                             velo_error *err) {
+    char *copy = velo_arena_alloc(&out->arena, len ? len : 1);
+    if (!copy) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory emitting partial aggregates");
+    if (len) memcpy(copy, p, len);
+    VELO_VEC(&out->cols[col], velo_str)[row] = (velo_str){copy, len};
+    velo_vector_set_valid(&out->cols[col], row);
+    return VELO_OK;
+}
+
+/* Emits every group of the local table as a partial row, then empties the table. */
+static velo_status partial_flush(group_op *g, velo_error *err) {
+    gtable *t = &g->groups;
+    velo_status st = VELO_OK;
+    for (uint32_t i = 0; i < t->nrecs && !st; i++) {
+        grec *r = gt_rec(t, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        if (g->out->count == g->out->capacity && (st = flush_out(g, err))) return st;
+        uint32_t row = g->out->count;
+        if ((st = put_bytes(g->out, 0, row, rec_key(t, r), r->key_len, err))) return st;
+        if (t->windowed) { /* [window start, end] ahead of the states */
+            char *both = velo_arena_alloc(&g->out->arena, 16 + g->states_size);
+            if (!both)
+                return velo_error_set(err, VELO_ERR_NOMEM, "out of memory emitting partial aggregates");
+            memcpy(both, rec_win(r), 16);
+            memcpy(both + 16, rec_payload(t, r), g->states_size);
+            VELO_VEC(&g->out->cols[1], velo_str)[row] = (velo_str){both, 16 + g->states_size};
+            velo_vector_set_valid(&g->out->cols[1], row);
+        } else if ((st = put_bytes(g->out, 1, row, rec_payload(t, r), g->states_size, err))) {
+            return st;
+        }
+        g->out->origin[row] = -1;
+        g->out->count++;
+    }
+    if (t->live) g->stats.partial_flushes++;
+    g->stats.partial_rows += t->live;
+    gt_reset(t);
+    g->local_rows = 0;
+    return flush_out(g, err);
+}
+
+/* After a batch was folded (`n` rows): emit the table when it is full (poor reduction: switch to
+ * batch-by-batch emission for a while), or after every batch while passing rows through. */
+static velo_status partial_after_push(group_op *g, uint32_t n, velo_error *err) {
+    uint32_t max = g->cfg.local_max_groups ? g->cfg.local_max_groups : PARTIAL_DEFAULT_GROUPS;
+    g->local_rows += n;
+    if (g->passthrough_left) {
+        g->stats.passthrough_rows += n;
+        g->passthrough_left = g->passthrough_left > n ? g->passthrough_left - n : 0;
+        return partial_flush(g, err);
+    }
+    if (g->groups.live < max) return VELO_OK;
+    if (g->local_rows < (uint64_t)g->groups.live * PARTIAL_MIN_RATIO) g->passthrough_left = PASSTHROUGH_ROWS;
+    return partial_flush(g, err);
+}
+
+/* MERGE: each partial row's states are merged into the group of its key (keys arrive encoded;
+ * windowed, the states are preceded by the window's [start, end]). */
+static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err) {
+    uint32_t n = velo_batch_live(b);
+    if (!n) return VELO_OK;
+    if (n > g->key_cap) {
+        mi_free(g->key_off);
+        mi_free(g->key_len);
+        mi_free(g->key_hash);
+        g->key_off = mi_malloc(sizeof *g->key_off * n);
+        g->key_len = mi_malloc(sizeof *g->key_len * n);
+        g->key_hash = mi_malloc(sizeof *g->key_hash * n);
+        g->key_cap = g->key_off && g->key_len && g->key_hash ? n : 0;
+        if (!g->key_cap) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    }
+    const velo_str *keys = VELO_VEC(&b->cols[0], velo_str), *states = VELO_VEC(&b->cols[1], velo_str);
+    bool windowed = g->cfg.windowed;
+    uint32_t win_bytes = windowed ? 16 : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t row = velo_batch_row(b, k);
+        velo_str key = keys[row];
+        int64_t ws = 0;
+        if (windowed && states[row].len >= 16) memcpy(&ws, states[row].ptr, 8);
+        g->key_hash[k] = gt_hash(key.ptr ? key.ptr : "", key.len, ws);
+        if (g->groups.nbuckets)
+            __builtin_prefetch(&g->groups.buckets[g->key_hash[k] & (g->groups.nbuckets - 1)]);
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t row = velo_batch_row(b, k);
+        if (k + PREFETCH_AHEAD < n && g->groups.nbuckets) {
+            uint32_t head = g->groups.buckets[g->key_hash[k + PREFETCH_AHEAD] & (g->groups.nbuckets - 1)];
+            if (head) __builtin_prefetch(gt_rec(&g->groups, head - 1));
+        }
+        velo_str key = keys[row], src = states[row];
+        if (src.len != win_bytes + g->states_size)
+            return velo_error_set(err, VELO_ERR_INTERNAL, "a partial GROUP BY row has %u state bytes, not %u",
+                                  src.len, win_bytes + g->states_size);
+        int64_t win[2] = {0, 0};
+        if (windowed) memcpy(win, src.ptr, 16);
+        uint32_t idx =
+            find_or_insert_h(g, key.ptr ? key.ptr : "", key.len, win[0], win[1], g->key_hash[k], err);
+        if (idx == UINT32_MAX) return VELO_ERR_NOMEM;
+        char *dst = states_of(g, idx);
+        memcpy(g->merge_state, src.ptr + win_bytes, g->states_size); /* aligned for 128-bit fields */
+        for (uint32_t a = 0; a < g->cfg.naggs; a++) {
+            velo_status st = g->aggs[a].desc.merge(&g->aggs[a].desc, dst + g->state_off[a],
+                                                   g->merge_state + g->state_off[a], err);
+            if (st) return st;
+        }
+    }
+    return state_check(g, err);
 }

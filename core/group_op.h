@@ -24,6 +24,17 @@ typedef struct velo_group_agg {
     velo_expr *filter;  /* FILTER (WHERE ...) or NULL; owned */
 } velo_group_agg;
 
+/* Two-phase (local then global) aggregation of a GROUP BY split over cores (unwindowed, or
+ * TUMBLING/SLIDING windows on event time that close at the end of input):
+ * PARTIAL runs where the rows are read and folds them into a bounded local table, emitting one
+ * partial row per group (velo_group_partial_schema: the encoded key and the aggregates' state
+ * bytes) when the table reaches `local_max_groups` and at the end of input; when a full table
+ * shows a poor reduction (fewer than 2 rows per group) it turns rows straight into partial rows
+ * for a while instead. MERGE runs on the key's owner core: its input is partial rows, whose
+ * states it merges (aggregates' merge) into its groups; its output is the ordinary one. Only for
+ * aggregates whose states are flat (velo_agg_state_flat) and whose result ignores row order. */
+typedef enum velo_group_phase { VELO_GROUP_FULL, VELO_GROUP_PARTIAL, VELO_GROUP_MERGE } velo_group_phase;
+
 typedef struct velo_group_config {
     velo_expr **keys; /* over the input; owned by the operator */
     uint32_t nkeys;
@@ -43,10 +54,17 @@ typedef struct velo_group_config {
     uint32_t capacity;
     const char *file;
     velo_row_error_handler on_error;
-    uint64_t max_state_bytes; /* 'state.max.bytes': a group table past it fails the job; 0: no limit */
-    const char *state_name;   /* names the operator in that message ("GROUP BY", "WINDOW TUMBLING") */
-    uint32_t line, col;       /* the SQL of the operator, for that message */
+    uint64_t max_state_bytes;  /* 'state.max.bytes': a group table past it fails the job; 0: no limit */
+    const char *state_name;    /* names the operator in that message ("GROUP BY", "WINDOW TUMBLING") */
+    uint32_t line, col;        /* the SQL of the operator, for that message */
+    velo_group_phase phase;    /* FULL unless two-phase (no EMIT CHANGES, no watermark, no SESSION) */
+    uint32_t local_max_groups; /* PARTIAL: groups held before the table is flushed (0: 65,536) */
 } velo_group_config;
+
+/* The schema of partial rows: "_key" (BYTES, the encoded GROUP BY key, core/keys.h) and
+ * "_states" (BYTES, the aggregates' state blocks back to back, as the operator lays them out;
+ * windowed, preceded by the window's start and end, two int64). */
+velo_schema *velo_group_partial_schema(void);
 
 /* Returns NULL with err set when the configuration cannot run (e.g. a key type without an encoding). */
 velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err);
@@ -56,6 +74,9 @@ typedef struct velo_group_stats {
     uint64_t groups_live, groups_total, late_rows, windows_closed;
     uint64_t table_bytes;        /* bytes held by the group table (records, buckets), for memory reports */
     uint64_t late_rows_rejected; /* of late_rows, those handed to the row-error handler (DLQ) */
+    uint64_t partial_rows;       /* PARTIAL: partial rows emitted */
+    uint64_t partial_flushes;    /* PARTIAL: times the local table was emitted and emptied */
+    uint64_t passthrough_rows;   /* PARTIAL: rows sent as their own partial row (poor reduction) */
     int64_t watermark; /* event time (microseconds) the windows have closed up to; INT64_MIN: none */
 } velo_group_stats;
 void velo_group_op_stats(const velo_operator *op, velo_group_stats *out);

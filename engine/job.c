@@ -9,6 +9,7 @@
 #include "engine/job.h"
 #include "engine/pushdown.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <mimalloc.h>
@@ -86,7 +87,7 @@ static velo_status on_row_error(void *ud, const velo_batch *b, uint32_t row, con
     dlq_ctx *d = ud;
     if (d->fail_job)
         return velo_error_set(err, VELO_ERR_ROW, "%s (row from %s line %lld; 'on.error'='fail')", message,
-                              d->source_name, (long long)b->origin[row]);
+                              d->source_name, (long long)velo_dlq_line(d->dlq, b->origin[row]));
     d->row_errors++;
     velo_strbuf_clear(&d->buf);
     velo_strbuf_putc(&d->buf, '{');
@@ -355,7 +356,8 @@ static velo_status state_max_bytes(const velo_query_plan *qp, uint64_t *out, vel
 
 /* The GROUP BY / window operator for an AGGREGATE node; takes the node's expressions. */
 static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, velo_plan *agg,
-                                      const velo_plan *scan, velo_row_error_handler h, velo_error *err) {
+                                      const velo_plan *scan, velo_row_error_handler h, velo_group_phase phase,
+                                      uint32_t local_max_groups, velo_error *err) {
     velo_group_config cfg = {0};
     velo_group_agg *aggs = mi_zalloc(sizeof *aggs * (agg->naggs + 1));
     if (!aggs) {
@@ -442,6 +444,8 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
     cfg.emit_changes =
         qp->emit == VELO_EMIT_CHANGES ||
         (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!agg->windowed && !scan->source.bounded)));
+    cfg.phase = phase;
+    cfg.local_max_groups = local_max_groups;
     velo_operator *op = velo_group_op_new(&cfg, err);
     if (op) {
         /* the operator owns the expressions now */
@@ -852,7 +856,7 @@ static velo_operator *build_operator(run_state *rs, const velo_query_plan *qp, v
         op = velo_filter_new(p->predicate, cap, rs->opts->file, h);
         if (op) p->predicate = NULL;
         break;
-    case VELO_PLAN_AGGREGATE: op = build_aggregate(rs, qp, p, scan, h, err); break;
+    case VELO_PLAN_AGGREGATE: op = build_aggregate(rs, qp, p, scan, h, VELO_GROUP_FULL, 0, err); break;
     case VELO_PLAN_SORT: op = build_sort(rs, p, h, err); break;
     case VELO_PLAN_DISTINCT: op = build_distinct(p, err); break;
     case VELO_PLAN_ANALYTIC: op = build_analytic(rs, p, scan, h, err); break;
@@ -904,6 +908,120 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
         chain = op;
     }
     return chain;
+}
+
+/* ---- two-phase GROUP BY (local then global aggregation) ----
+ *
+ * A keyed GROUP BY whose file is split over the cores (order-insensitive aggregates) can fold each
+ * core's rows locally first and send only per-key partial states through exchange 1; the owner of
+ * the key merges them (core/group_op.h, VELO_GROUP_PARTIAL / VELO_GROUP_MERGE). That needs every
+ * aggregate's state to be flat bytes with a merge (velo_agg_state_flat): COUNT(DISTINCT), MEDIAN,
+ * STRING_AGG, MIN/MAX of text keep sending rows. 'group.local.max.groups' bounds the local table
+ * (0 turns the local phase off). */
+
+#define TWO_PHASE_OPTION "group.local.max.groups"
+
+/* The local table bound from the job options (*n = 0: default; *off: the option is 0). */
+static velo_status local_max_groups_option(const velo_query_plan *qp, uint32_t *n, bool *off,
+                                           velo_error *err) {
+    *n = 0;
+    *off = false;
+    const char *v = velo_kv_get(&qp->job_options, TWO_PHASE_OPTION);
+    if (!v) return VELO_OK;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-' || x > UINT32_MAX)
+        return velo_error_set(err, VELO_ERR_INVALID,
+                              "'" TWO_PHASE_OPTION "' must be a number of groups (0 turns the local "
+                              "aggregation off), found '%s'",
+                              v);
+    *n = (uint32_t)x;
+    *off = x == 0;
+    return VELO_OK;
+}
+
+/* True when the keyed stage of this layout can run in two phases. */
+static bool two_phase_for(const velo_query_plan *qp, velo_plan **nodes, const plan_layout *lay) {
+    if (!lay->keyed || !lay->split || lay->single || lay->kafka) return false;
+    const velo_plan *agg = nodes[lay->a_end];
+    if (agg->kind != VELO_PLAN_AGGREGATE) return false; /* a keyed join stage */
+    /* split windowed plans close their windows at the end of input (no watermark: plan_layout_for);
+     * sessions from two cores may have to merge into one, which partial states cannot say */
+    if (agg->nkeys == 0 || (agg->windowed && agg->window.kind == VELO_WINDOW_SESSION)) return false;
+    uint32_t n;
+    bool off;
+    velo_error e = {0};
+    if (local_max_groups_option(qp, &n, &off, &e) || off) return false;
+    for (uint32_t i = 0; i < agg->naggs; i++) {
+        const velo_agg_call *c = &agg->aggs[i];
+        velo_agg_desc d;
+        uint32_t nvalue;
+        if (c->norder ||
+            agg_desc_for(c->fn, c->args, c->nargs, c->star, c->distinct, c->type, &d, &nvalue, &e) ||
+            !velo_agg_state_flat(&d))
+            return false;
+    }
+    return true;
+}
+
+/* Builds core cp's two stages for a two-phase GROUP BY: stage A = nodes[1, a_end) -> PARTIAL
+ * GROUP BY -> exchange 1 (by the encoded key), stage B = MERGE GROUP BY -> nodes(a_end, b_end) ->
+ * exchange 2. */
+static velo_status build_two_phase(run_state *rs, const velo_query_plan *qp, velo_plan **nodes,
+                                   const plan_layout *lay, core_pipe *cp, velo_core *core, velo_exchange *x1,
+                                   velo_exchange *x2, velo_error *err) {
+    const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
+    velo_plan *scan = nodes[0];
+    uint32_t local_max;
+    bool off;
+    velo_status st = local_max_groups_option(qp, &local_max, &off, err);
+    if (st) return st;
+    velo_row_error_handler h = {on_row_error, &cp->dctx[lay->a_end]};
+    velo_operator *partial = NULL, *merge = NULL, *xa = NULL, *tail = NULL;
+    velo_plan *p1 = velo_plan_node_copy(nodes[lay->a_end]);
+    if (p1) partial = build_aggregate(rs, qp, p1, scan, h, VELO_GROUP_PARTIAL, local_max, err);
+    velo_plan_node_copy_free(p1);
+    velo_schema *ps = velo_group_partial_schema();
+    velo_expr **keys = mi_zalloc(sizeof *keys);
+    if (keys && (keys[0] = velo_expr_new(VELO_EXPR_COLUMN, velo_type_make(VELO_TYPE_BYTES), 0)))
+        keys[0]->column = 0; /* "_key": the exchange hashes the encoded key */
+    if (partial && ps && keys && keys[0] &&
+        (xa = velo_exchange_op_new(x1, core, keys, 1, 0, ps, cap, rs->opts->file)))
+        keys[0] = NULL;
+    if (keys) velo_expr_free(keys[0]);
+    mi_free(keys);
+    velo_schema_free(ps);
+    if (!xa) goto fail;
+    partial->next = xa;
+    xa = NULL;
+    cp->group_ops[0] = partial;
+    cp->chain_a = build_chain(rs, qp, nodes, 1, lay->a_end, partial, true, cp, err);
+    partial = NULL; /* in chain_a, or destroyed by build_chain */
+    if (!cp->chain_a) {
+        cp->group_ops[0] = NULL;
+        goto fail;
+    }
+
+    velo_operator *xb =
+        velo_exchange_op_new(x2, core, NULL, 0, 0, nodes[lay->b_end - 1]->schema, cap, rs->opts->file);
+    if (!xb || !(tail = build_chain(rs, qp, nodes, lay->a_end + 1, lay->b_end, xb, true, cp, err))) goto fail;
+    velo_plan *p2 = velo_plan_node_copy(nodes[lay->a_end]);
+    if (p2) merge = build_aggregate(rs, qp, p2, scan, h, VELO_GROUP_MERGE, 0, err);
+    velo_plan_node_copy_free(p2);
+    if (!merge) {
+        velo_operator_destroy_chain(tail);
+        goto fail;
+    }
+    merge->next = tail;
+    cp->in_chain[0] = merge;
+    cp->group_ops[1] = merge;
+    return VELO_OK;
+fail:
+    velo_operator_destroy_chain(partial);
+    velo_operator_destroy_chain(xa);
+    if (!err->code) velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
+    return err->code;
 }
 
 static velo_status core_join_build(core_pipe *cp);
@@ -2415,6 +2533,9 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     job.commits = sops->commit || (ksink && ksink->commit);
     if (!js || !join_layout_for(qp, nodes, nnodes, ncores, job.commits, js, &job.lay))
         plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    uint32_t local_max; /* checked at any core count; used by build_two_phase */
+    bool local_off;
+    if ((status = local_max_groups_option(qp, &local_max, &local_off, err))) goto done;
     job.cores = mi_zalloc_aligned(sizeof *job.cores * ncores, _Alignof(core_pipe));
     if (!job.cores) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
@@ -2561,9 +2682,15 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             goto done;
         }
         c0->in_chain[lay->nx - 1] = c_chain;
+        bool two_phase = two_phase_for(qp, nodes, lay);
         for (uint32_t c = 0; c < ncores; c++) {
             core_pipe *cp = &job.cores[c];
             velo_core *core = velo_runtime_core(job.rt, c);
+            if (two_phase) {
+                if ((status = build_two_phase(rs, qp, nodes, lay, cp, core, job.x[0], job.x[1], err)))
+                    goto done;
+                continue;
+            }
             const velo_plan *last_a = nodes[lay->a_end - 1];
             velo_expr **keys = NULL;
             uint32_t nkeys = 0;

@@ -102,18 +102,21 @@ static void fs_close_file(file_source *s) {
 }
 
 /* JSON lines: every newline ends a record, so a slice starting at byte lo begins after the first
- * newline at or after lo - 1, on the line after the newlines before it. Counted with memchr over a
- * read-only mapping instead of framing the records before lo one by one; false (nothing changed)
+ * newline at or after lo - 1. Its rows' line numbers are those after the newlines before it: not
+ * counted here (a pass over what another core reads, before this one's first row) but registered
+ * with the dead-letter queue, which counts them if an error ever names a line (connectors/dlq.h);
+ * without a queue they are counted with memchr over a read-only mapping. False (nothing changed)
  * when the file cannot be mapped, and the caller frames as for any format. */
-static bool fs_skip_to_slice_lines(file_source *s, int64_t size) {
+static bool fs_skip_to_slice_lines(file_source *s, const char *path, int64_t size) {
     if (s->lo <= 0 || s->lo >= size || strcmp(s->fops->name, "jsonl")) return false;
     char *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, s->fd, 0);
     if (m == MAP_FAILED) return false;
     const char *nl = memchr(m + s->lo - 1, '\n', (size_t)(size - s->lo + 1));
     int64_t start = nl ? nl - m + 1 : size;
     int64_t lines = 1;
-    for (const char *p = m, *end = m + start; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        lines++;
+    if (!s->dlq || !velo_dlq_defer_lines(s->dlq, path, start, &lines))
+        for (const char *p = m, *end = m + start; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+            lines++;
     munmap(m, (size_t)size);
     if (lseek(s->fd, start, SEEK_SET) != start) return false;
     s->off = start;
@@ -154,7 +157,7 @@ static velo_status fs_open_next(file_source *s, bool *none_left, velo_error *err
         int64_t size = (int64_t)stt.st_size;
         s->lo = size * s->slice / s->nslices;
         if (s->slice + 1 < s->nslices) s->hi = size * (s->slice + 1) / s->nslices;
-        fs_skip_to_slice_lines(s, size);
+        fs_skip_to_slice_lines(s, p, size);
     }
     /* the header is the record at offset 0: only the slice whose range starts there skips it */
     s->skip_header = s->lo == 0 && s->fops->has_header && s->fops->has_header(s->fmt);

@@ -120,6 +120,29 @@ Test(dlq, writes_one_json_object_per_rejected_record_and_counts, .init = make_tm
                                               "{\"source\":\"in.csv\",\"error\":\"bad\",\"record\":null}\n");
 }
 
+Test(dlq, deferred_line_numbers_resolve_to_the_file_line_only_when_asked, .init = make_tmpdir,
+     .fini = cleanup_tmpdir) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/in.jsonl", tmpdir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":4}\n", f); /* line 3 starts at byte 16 */
+    fclose(f);
+    velo_dlq d;
+    velo_error err = {0};
+    cr_assert_eq(velo_dlq_open(&d, "file://dead.jsonl", tmpdir, &err), VELO_OK, "%s", err.message);
+    int64_t first;
+    cr_assert(velo_dlq_defer_lines(&d, path, 16, &first));
+    cr_expect(first & VELO_ORIGIN_DEFERRED);
+    cr_expect_eq(velo_dlq_line(&d, first), 3, "the slice's first line is the file's line 3");
+    cr_expect_eq(velo_dlq_line(&d, first + 1), 4);
+    cr_expect_eq(velo_dlq_line(&d, 7), 7, "ordinary origins stay as they are");
+    velo_dlq_put(&d, "in.jsonl", first + 1, "bad", "x", 1);
+    velo_dlq_close(&d);
+    cr_expect_str_eq(read_file("dead.jsonl"),
+                     "{\"source\":\"in.jsonl\",\"line\":4,\"error\":\"bad\",\"record\":\"x\"}\n");
+}
+
 Test(dlq, unwritable_dead_letter_path_is_an_io_error_naming_it) {
     velo_dlq d;
     velo_error err = {0};
