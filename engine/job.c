@@ -1354,6 +1354,19 @@ static velo_row_error_handler tree_handler(op_tree *t, const velo_schema *input,
 
 static velo_status materialize_subqueries(op_tree *t, velo_plan *p, velo_error *err);
 
+/* The join operator's kind for a plan's join kind. */
+static velo_join_op_kind join_op_kind(velo_join_kind k) {
+    switch (k) {
+    case VELO_JOIN_LEFT: return VELO_JOIN_OP_LEFT;
+    case VELO_JOIN_RIGHT: return VELO_JOIN_OP_RIGHT;
+    case VELO_JOIN_FULL: return VELO_JOIN_OP_FULL;
+    case VELO_JOIN_SEMI: return VELO_JOIN_OP_SEMI;
+    case VELO_JOIN_ANTI: return VELO_JOIN_OP_ANTI;
+    case VELO_JOIN_MARK: return VELO_JOIN_OP_MARK;
+    default: return VELO_JOIN_OP_INNER;
+    }
+}
+
 static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_operator **out,
                               velo_error *err);
 
@@ -1420,15 +1433,7 @@ static velo_status join_side_delay(const op_tree *t, const velo_plan *side, int6
 static velo_status build_join(op_tree *t, velo_plan *p, velo_operator *down, int phase, velo_operator **out,
                               velo_error *err) {
     velo_join_config cfg = {0};
-    switch (p->join_kind) {
-    case VELO_JOIN_LEFT: cfg.kind = VELO_JOIN_OP_LEFT; break;
-    case VELO_JOIN_RIGHT: cfg.kind = VELO_JOIN_OP_RIGHT; break;
-    case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
-    case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
-    case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
-    case VELO_JOIN_MARK: cfg.kind = VELO_JOIN_OP_MARK; break;
-    default: cfg.kind = VELO_JOIN_OP_INNER; break;
-    }
+    cfg.kind = join_op_kind(p->join_kind);
     cfg.left_keys = p->left_keys;
     cfg.right_keys = p->right_keys;
     cfg.nkeys = p->njoin_keys;
@@ -2378,14 +2383,7 @@ static velo_operator *core_join_op(core_pipe *cp, velo_error *err) {
                             .max_state_bytes = cj->tree.max_state_bytes,
                             .capacity = VELO_BATCH_DEFAULT_CAPACITY,
                             .file = cj->rs->opts->file};
-    switch (p->join_kind) {
-    case VELO_JOIN_LEFT: cfg.kind = VELO_JOIN_OP_LEFT; break;
-    case VELO_JOIN_RIGHT: cfg.kind = VELO_JOIN_OP_RIGHT; break;
-    case VELO_JOIN_FULL: cfg.kind = VELO_JOIN_OP_FULL; break;
-    case VELO_JOIN_SEMI: cfg.kind = VELO_JOIN_OP_SEMI; break;
-    case VELO_JOIN_ANTI: cfg.kind = VELO_JOIN_OP_ANTI; break;
-    default: cfg.kind = VELO_JOIN_OP_INNER; break;
-    }
+    cfg.kind = join_op_kind(p->join_kind);
     const velo_plan *r = p->right;
     if (r->kind == VELO_PLAN_SCAN && r->source.is_table) {
         cfg.right_name = r->source.name;
