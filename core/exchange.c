@@ -254,6 +254,14 @@ velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
     return NULL;
 }
 
+uint32_t velo_exchange_room(velo_exchange *x, uint32_t from, uint32_t to) {
+    pair_ring *r = &x->rings[from * x->n + to];
+    VELO_TSAN_IGNORE_BEGIN();
+    uint32_t used = ck_ring_size(&r->ring), cap = ck_ring_capacity(&r->ring) - 1;
+    VELO_TSAN_IGNORE_END();
+    return used < cap ? cap - used : 0;
+}
+
 bool velo_exchange_pending(velo_exchange *x, uint32_t to) {
     bool any = false;
     VELO_TSAN_IGNORE_BEGIN();

@@ -54,6 +54,9 @@ bool velo_exchange_send(velo_exchange *x, velo_core *from, uint32_t to, velo_xms
 /* Consumer side (on core `to`). The next message from any producer (round robin over producers,
  * FIFO per producer), or NULL when none is waiting. The caller owns it: velo_xmsg_free. */
 velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to);
+/* Producer side (on core `from`): how many more messages ring (from, to) takes now without waiting
+ * (a core that may not block checks it before it produces). */
+uint32_t velo_exchange_room(velo_exchange *x, uint32_t from, uint32_t to);
 /* True when a message is waiting for consumer `to` (any thread may ask). */
 bool velo_exchange_pending(velo_exchange *x, uint32_t to);
 /* True once every producer's END was taken by consumer `to`. */

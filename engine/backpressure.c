@@ -1,11 +1,30 @@
 /* Backpressure between a job's source and its sink (engine/backpressure.h). */
 #include "engine/backpressure.h"
 
-bool velo_backpressure_backlogged(velo_sink *sink) {
+velo_sink_backlog velo_backpressure_level(velo_sink *sink, int wait_ms) {
     velo_sink_backlog level = VELO_SINK_CLEAR;
     velo_error err = {0};
-    if (sink && sink->ops->backlog && sink->ops->backlog(sink, 0, &level, &err)) return false;
-    return level != VELO_SINK_CLEAR; /* an error shows at the sink's next write or flush */
+    if (sink && sink->ops->backlog && sink->ops->backlog(sink, wait_ms, &level, &err)) return VELO_SINK_CLEAR;
+    return level; /* an error shows at the sink's next write or flush */
+}
+
+bool velo_backpressure_backlogged(velo_sink *sink) {
+    return velo_backpressure_level(sink, 0) != VELO_SINK_CLEAR;
+}
+
+velo_status velo_backpressure_poll_level(velo_sink_backlog level, velo_source *src, velo_batch *out,
+                                         bool *eof, bool *held, velo_error *err) {
+    const velo_source_ops *sops = src->ops;
+    *eof = false;
+    *held = false;
+    if (sops->pause && level != VELO_SINK_PENDING) sops->pause(src, level == VELO_SINK_FULL);
+    if (level == VELO_SINK_FULL && !sops->pause) {
+        *held = true;
+        return VELO_OK;
+    }
+    velo_status st = sops->poll(src, out, eof, err);
+    *held = !st && !out->count && !*eof && level == VELO_SINK_FULL;
+    return st;
 }
 
 velo_status velo_backpressure_poll(velo_sink *sink, velo_source *src, velo_batch *out, bool *eof,

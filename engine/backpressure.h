@@ -20,6 +20,17 @@
 velo_status velo_backpressure_poll(velo_sink *sink, velo_source *src, velo_batch *out, bool *eof,
                                    velo_error *err);
 
+/* The same for a source on another core than the sink's: `level` is what the sink's core last
+ * published (velo_backpressure_level). FULL pauses the source (without a pause: not polled), CLEAR
+ * resumes it; the call never waits (the caller's core sleeps while nothing comes). Sets *held when
+ * the source was not polled or returned nothing because of the backlog. */
+velo_status velo_backpressure_poll_level(velo_sink_backlog level, velo_source *src, velo_batch *out,
+                                         bool *eof, bool *held, velo_error *err);
+
+/* The sink's backlog, after waiting up to wait_ms for it to be no longer full (0: now); CLEAR for
+ * NULL or a sink that does not say. Only the sink's own core calls it. */
+velo_sink_backlog velo_backpressure_level(velo_sink *sink, int wait_ms);
+
 /* Whether some of the sink's output waits (VELO_SINK_PENDING or FULL). A periodic commit point
  * waits while it does: committing flushes the sink, which would block the loop (and the source's
  * polling) for as long as the output is stuck. */

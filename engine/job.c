@@ -809,6 +809,7 @@ typedef struct core_pipe {
     struct core_join *join;      /* a lookup join on the cores: its build side (see core_join_new) */
     dlq_ctx dctx[MAX_PIPELINE];  /* row errors of the rows going into node i (shaped like node i-1) */
     bool src_done, a_finished, in_finished[2];
+    bool bp_held; /* gathered: the source waits for core 0's sink (job_run.out_level) */
     velo_status status;
     velo_error err;
     /* What this core's operators measured (publish_core), summed by the control thread. Last and
@@ -838,6 +839,9 @@ typedef struct job_run {
     bool sleepy;             /* sliced sources poll without blocking: cores sleep until ready() */
     void **snaps;            /* kafka, gathered: per core, its latest offsets received by core 0 */
     atomic_bool failed;
+    /* the job's sink on core 0 while other cores' rows end in it (gathered, partitioned): its
+     * backlog (velo_sink_backlog) as core 0 last saw it; the other cores' sources pause on FULL */
+    _Atomic int out_level;
 } job_run;
 
 /* The operator of one single-input plan node (FILTER, PROJECT, AGGREGATE, ANALYTIC, SORT, DISTINCT,
@@ -1035,20 +1039,48 @@ static void core_fail(job_run *j, core_pipe *cp, velo_status st) {
 
 /* Takes what waits on exchanges of level >= `level` for this core and runs it through the stage
  * that consumes it; finishes that stage once every producer ended. */
+/* Rows of several cores end in core 0's sink (not a producer per core, not everything on core 0). */
+static bool shared_sink(const job_run *j) { return !j->lay.per_core && !j->lay.single && j->sink; }
+/* ... straight over one exchange (no keyed stage between) from slices that poll without blocking
+ * (Kafka: each core sleeps at most 100 ms): core 0 may leave them in the rings while its sink is full */
+static bool gathered_to_sink(const job_run *j) { return shared_sink(j) && j->lay.nx == 1 && j->sleepy; }
+
+/* How backlogged the output of core `id`'s source is, for a job whose rows end in core 0's sink:
+ * the sink's level as core 0 last published it, FULL too while the ring to core 0 lacks room for
+ * what one source batch may send (the core must never block on it: its consumer is still polled). */
+static velo_sink_backlog core_out_level(job_run *j, uint32_t id) {
+    velo_sink_backlog level = (velo_sink_backlog)atomic_load_explicit(&j->out_level, memory_order_acquire);
+    if (gathered_to_sink(j) && velo_exchange_room(j->x[0], id, 0) < 8) level = VELO_SINK_FULL;
+    return level;
+}
+
+static bool publish_out_level(job_run *j);
+
 static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
     job_run *j = ud;
     uint32_t id = velo_core_id(core);
     core_pipe *cp = &j->cores[id];
     bool progress = false;
+    /* gathered to core 0's sink and that sink full: the rows wait in the rings (bounded: their
+     * producers stop producing, core_out_level), not in the sink. Not when core 0 itself waits for
+     * room in a ring (level > 0): it takes what it must. */
+    if (id == 0 && level == 0 && gathered_to_sink(j) &&
+        atomic_load_explicit(&j->out_level, memory_order_acquire) == VELO_SINK_FULL)
+        return false;
     for (uint32_t i = 0; i < j->lay.nx && !cp->status; i++) {
         velo_exchange *x = j->x[i];
         if (velo_exchange_level(x) < level || cp->in_finished[i]) continue;
         velo_xmsg *m;
-        for (int taken = 0; taken < 64 && !cp->status && (m = velo_exchange_poll(x, core)); taken++) {
+        bool stop_taking = false;
+        for (int taken = 0; taken < 64 && !cp->status && !stop_taking && (m = velo_exchange_poll(x, core));
+             taken++) {
             progress = true;
             if (m->kind == VELO_XMSG_BATCH && cp->in_chain[i]) {
                 velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
                 if (st) core_fail(j, cp, st);
+                /* one batch at a time into a sink that may fill: a write beyond the sink's limit
+                 * would block core 0 (a pipe: beyond 8 MiB) */
+                if (id == 0 && level == 0 && gathered_to_sink(j)) stop_taking = publish_out_level(j);
             } else if (m->kind == VELO_XMSG_BARRIER && j->snaps && m->value) {
                 /* a core's Kafka offsets, behind the rows they cover: core 0 commits them after its
                  * sink flushed (the latest snapshot of a core holds all its partitions) */
@@ -1076,6 +1108,11 @@ static bool core_has_work(void *ud) {
     idle_check *c = ud;
     if (atomic_load(&c->j->failed)) return true;
     const core_pipe *cp = &c->j->cores[c->id];
+    /* core 0 leaves the rings alone while its sink is full: it looks again at its next wake-up */
+    if (c->id == 0 && gathered_to_sink(c->j) &&
+        atomic_load_explicit(&c->j->out_level, memory_order_acquire) == VELO_SINK_FULL)
+        return false;
+    if (cp->bp_held && c->id != 0 && core_out_level(c->j, c->id) != VELO_SINK_FULL) return true;
     if (c->j->sleepy && cp->source && !cp->src_done && c->j->sops->ready(cp->source)) return true;
     for (uint32_t i = 0; i < c->j->lay.nx; i++)
         if (velo_exchange_pending(c->j->x[i], c->id)) return true;
@@ -1151,7 +1188,8 @@ static velo_status core0_commit_snapshots(job_run *j, core_pipe *c0) {
     bool any = false;
     for (uint32_t c = 0; c < n; c++)
         any |= j->snaps[c] != NULL;
-    if (!any) return VELO_OK;
+    /* a flush would block core 0 (and its consumer's polling) while the output is stuck */
+    if (!any || velo_backpressure_backlogged(j->sink)) return VELO_OK;
     velo_status st = j->sink->ops->flush(j->sink, &c0->err);
     for (uint32_t c = 0; c < n && !st; c++)
         if (j->snaps[c]) {
@@ -1159,6 +1197,21 @@ static velo_status core0_commit_snapshots(job_run *j, core_pipe *c0) {
             j->snaps[c] = NULL;
         }
     return st;
+}
+
+/* Core 0 of a layout whose rows end in its sink: publishes the sink's backlog for the other cores'
+ * sources and wakes them once it is no longer full (core_has_work sees it too). True: full. */
+static bool publish_out_level(job_run *j) {
+    /* full (gathered: core 0 leaves the rings and its paused slice alone): wait for room in the sink
+     * itself, not for the core's next wake-up, as velo_backpressure_poll does on one core */
+    bool full = atomic_load_explicit(&j->out_level, memory_order_acquire) == VELO_SINK_FULL;
+    int level =
+        (int)velo_backpressure_level(j->sink, full && gathered_to_sink(j) ? VELO_BACKPRESSURE_WAIT_MS : 0);
+    int was = atomic_exchange_explicit(&j->out_level, level, memory_order_acq_rel);
+    if (was == VELO_SINK_FULL && level != VELO_SINK_FULL)
+        for (uint32_t c = 1; c < velo_runtime_ncores(j->rt); c++)
+            velo_core_wake(velo_runtime_core(j->rt, c));
+    return level == VELO_SINK_FULL;
 }
 
 /* A core's event loop: read a batch of its slice, push it through stage A, take what the
@@ -1174,7 +1227,9 @@ static void core_run(velo_core *core, void *ud) {
     velo_operator *own_sink = cp->sink_op ? cp->sink_op : id == 0 ? j->sink_op : NULL;
     /* the sink this core's chain ends in, if any (one core; a producer per core): its source waits
      * while it is backlogged, and periodic commits wait for it (another core's sink is not ours) */
-    velo_sink *own_out = j->lay.per_core ? cp->sink : j->lay.single && id == 0 ? j->sink : NULL;
+    velo_sink *own_out = j->lay.per_core ? cp->sink : id == 0 ? j->sink : NULL;
+    /* rows of several cores end in core 0's sink: core 0 publishes its backlog for the others */
+    bool shared_out = shared_sink(j);
     cp->last_commit_us = monotonic_us();
     velo_status bst;
     if (cp->join && (bst = core_join_build(cp))) core_fail(j, cp, bst); /* before the stream slice */
@@ -1190,8 +1245,12 @@ static void core_run(velo_core *core, void *ud) {
         if (!cp->src_done && cp->source) {
             velo_batch_reset(cp->batch);
             bool eof = false;
-            /* a chain that ends in this core's sink: the source waits while the sink is backlogged */
-            velo_status st = velo_backpressure_poll(own_out, cp->source, cp->batch, &eof, &cp->err);
+            /* a chain that ends in this core's sink: the source waits while the sink is backlogged;
+             * in core 0's sink: while core 0 says it is full (it pauses, still serving its consumer) */
+            velo_status st = shared_out && (id != 0 || gathered_to_sink(j))
+                                 ? velo_backpressure_poll_level(core_out_level(j, id), cp->source, cp->batch,
+                                                                &eof, &cp->bp_held, &cp->err)
+                                 : velo_backpressure_poll(own_out, cp->source, cp->batch, &eof, &cp->err);
             if (st) {
                 core_fail(j, cp, st);
                 break;
@@ -1217,7 +1276,7 @@ static void core_run(velo_core *core, void *ud) {
                 }
             }
             /* a slice that polls without blocking made progress only if something came */
-            progress = !j->sleepy || cp->batch->count || eof;
+            progress = (!j->sleepy && !cp->bp_held) || cp->batch->count || eof;
         } else if (!cp->source) {
             cp->src_done = true;
         }
@@ -1234,6 +1293,7 @@ static void core_run(velo_core *core, void *ud) {
                 break;
             }
         }
+        if (id == 0 && shared_out) publish_out_level(j);
         if (service_exchanges(core, 0, j)) progress = true;
         if (id == 0 && j->snaps) {
             velo_status st = core0_commit_snapshots(j, cp);
