@@ -12,6 +12,7 @@
 #include "connectors/status.h"
 #include "connectors/uri.h"
 #include "core/batch.h"
+#include "core/strbuf.h"
 #include "velo/error.h"
 
 /* Everything a connector is opened with: the parsed URI, the merged options (URI query parameters
@@ -96,6 +97,16 @@ typedef struct velo_source_ops {
     void (*free_snapshot)(void *snap);
 } velo_source_ops;
 
+/* A sink's row encoder for another thread (velo_sink_ops.encoder_new): it turns rows into exactly
+ * the bytes the sink's write() would append for them, touching nothing the sink owns, so the cores
+ * whose rows end in one sink encode them and the sink's core only appends bytes (engine/gather.h). */
+typedef struct velo_sink_encoder velo_sink_encoder;
+struct velo_sink_encoder {
+    /* Appends the live rows of b (respecting its selection vector), encoded, to out. */
+    velo_status (*encode)(velo_sink_encoder *enc, const velo_batch *b, velo_strbuf *out, velo_error *err);
+    void (*free)(velo_sink_encoder *enc);
+};
+
 typedef struct velo_sink_ops {
     const char *scheme;
     /* `schema` is the schema of the rows written (names are the output column names). */
@@ -115,6 +126,13 @@ typedef struct velo_sink_ops {
      * run loop then pauses the source and asks again until the sink has room (engine/backpressure.h). */
     velo_status (*backlog)(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err);
     void (*close)(velo_sink *sink);
+    /* Optional, both or neither (NULL: rows reach the sink only through write()). encoder_new makes
+     * an encoder (owned by the caller, used by one thread at a time, any thread, freed before the
+     * sink closes); write_encoded appends what encoders produced for `rows` rows, as write() would
+     * have for those rows (buffering, draining and backlog alike). */
+    velo_status (*encoder_new)(velo_sink *sink, velo_sink_encoder **out, velo_error *err);
+    velo_status (*write_encoded)(velo_sink *sink, const char *bytes, size_t len, uint64_t rows,
+                                 velo_error *err);
 } velo_sink_ops;
 
 struct velo_source {

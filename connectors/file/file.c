@@ -10,7 +10,9 @@
  * bytes before its range (no decoding) so that record boundaries, quoted CSV newlines and line
  * numbers are exactly those of a whole-file read.
  * Sink: truncates (or appends with append=true) and writes encoded rows through a 1 MiB buffer. A
- * named pipe is written without blocking: while its reader lags, its backlog pauses the source. */
+ * named pipe is written without blocking: while its reader lags, its backlog pauses the source.
+ * Rows of several cores may be encoded on their own cores (an encoder each, with its own format
+ * instance) and appended as bytes by the sink's core (write_encoded). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -474,6 +476,7 @@ typedef struct file_sink {
     bool pipe; /* a named pipe or socket we opened: written without blocking (backpressure) */
     char *path;
     velo_strbuf buf;
+    velo_kv options; /* as opened: each encoder creates its own format instance from them */
 } file_sink;
 
 /* Writes buffered output until at most `keep` bytes are left. A pipe is non-blocking: it waits for
@@ -529,6 +532,63 @@ static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *er
 
 static velo_status ks_flush(velo_sink *sink, velo_error *err) { return ks_drain((file_sink *)sink, err); }
 
+/* Rows another core encoded (ks_encoder): appended and drained as ks_write does. */
+static velo_status ks_write_encoded(velo_sink *sink, const char *bytes, size_t len, uint64_t rows,
+                                    velo_error *err) {
+    (void)rows;
+    file_sink *k = (file_sink *)sink;
+    velo_strbuf_append(&k->buf, bytes, len);
+    velo_status st = VELO_OK;
+    if (k->buf.len >= FILE_CHUNK && (st = ks_drain_to(k, k->pipe ? FILE_PIPE_MAX : 0, 0, err))) return st;
+    if (k->is_stdout) return ks_drain(k, err);
+    return VELO_OK;
+}
+
+typedef struct ks_encoder {
+    velo_sink_encoder base;
+    const velo_format_ops *fops;
+    velo_format *fmt;
+    velo_schema *schema;
+} ks_encoder;
+
+static velo_status ks_encode(velo_sink_encoder *enc, const velo_batch *b, velo_strbuf *out, velo_error *err) {
+    ks_encoder *e = (ks_encoder *)enc;
+    uint32_t live = velo_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        velo_status st = e->fops->encode(e->fmt, e->schema, b, velo_batch_row(b, i), out, err);
+        if (st) return st;
+    }
+    return VELO_OK;
+}
+
+static void ks_encoder_free(velo_sink_encoder *enc) {
+    ks_encoder *e = (ks_encoder *)enc;
+    if (!e) return;
+    if (e->fmt) e->fops->destroy(e->fmt);
+    velo_schema_free(e->schema);
+    free(e);
+}
+
+static velo_status ks_encoder_new(velo_sink *sink, velo_sink_encoder **out, velo_error *err) {
+    file_sink *k = (file_sink *)sink;
+    ks_encoder *e = calloc(1, sizeof *e);
+    if (!e) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    e->base.encode = ks_encode;
+    e->base.free = ks_encoder_free;
+    e->fops = k->fops;
+    velo_status st = VELO_OK;
+    if (!(e->schema = velo_schema_copy(k->schema)))
+        st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    else if ((st = k->fops->create(&k->options, &e->fmt, err)))
+        e->fmt = NULL;
+    if (st) {
+        ks_encoder_free(&e->base);
+        return st;
+    }
+    *out = &e->base;
+    return VELO_OK;
+}
+
 /* A pipe's output its reader has not taken yet: pending, and full from a chunk on. */
 static velo_status ks_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err) {
     file_sink *k = (file_sink *)sink;
@@ -546,6 +606,7 @@ static void ks_close(velo_sink *sink) {
     if (k->fmt) k->fops->destroy(k->fmt);
     velo_schema_free(k->schema);
     velo_strbuf_free(&k->buf);
+    velo_kv_free(&k->options);
     free(k->path);
     free(k);
 }
@@ -557,6 +618,9 @@ static velo_status ks_open_common(const velo_connector_args *args, const velo_sc
     k->fd = -1;
     k->is_stdout = is_stdout;
     velo_strbuf_init(&k->buf);
+    velo_kv_init(&k->options);
+    for (uint32_t i = 0; args->options && i < args->options->count; i++)
+        velo_kv_set(&k->options, args->options->items[i].key, args->options->items[i].value);
     velo_status st;
     k->path = strdup(is_stdout ? "stdout" : path);
     k->schema = velo_schema_copy(schema);
@@ -633,6 +697,13 @@ const velo_sink_ops velo_file_sink_ops = {.scheme = "file",
                                           .write = ks_write,
                                           .flush = ks_flush,
                                           .backlog = ks_backlog,
-                                          .close = ks_close};
-const velo_sink_ops velo_stdout_sink_ops = {
-    .scheme = "stdout", .open = stdout_open, .write = ks_write, .flush = ks_flush, .close = ks_close};
+                                          .close = ks_close,
+                                          .encoder_new = ks_encoder_new,
+                                          .write_encoded = ks_write_encoded};
+const velo_sink_ops velo_stdout_sink_ops = {.scheme = "stdout",
+                                            .open = stdout_open,
+                                            .write = ks_write,
+                                            .flush = ks_flush,
+                                            .close = ks_close,
+                                            .encoder_new = ks_encoder_new,
+                                            .write_encoded = ks_write_encoded};
