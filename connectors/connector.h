@@ -104,8 +104,16 @@ typedef struct velo_sink_encoder velo_sink_encoder;
 struct velo_sink_encoder {
     /* Appends the live rows of b (respecting its selection vector), encoded, to out. */
     velo_status (*encode)(velo_sink_encoder *enc, const velo_batch *b, velo_strbuf *out, velo_error *err);
+    /* NULL unless opened with VELO_ENCODER_DIRECT and the output allows it (a regular file): writes
+     * bytes of whole rows to the output from the encoder's thread, as one contiguous piece that no
+     * other writer's bytes split (lock-free: the file sink reserves the range with an atomic add). */
+    velo_status (*write)(velo_sink_encoder *enc, const char *bytes, size_t len, velo_error *err);
     void (*free)(velo_sink_encoder *enc);
 };
+
+/* velo_sink_ops.encoder_new flags: the caller lets the encoder write to the output itself (its rows
+ * then need no trip to the sink's thread; nothing may depend on a flush of the sink covering them). */
+#define VELO_ENCODER_DIRECT 1u
 
 typedef struct velo_sink_ops {
     const char *scheme;
@@ -128,9 +136,9 @@ typedef struct velo_sink_ops {
     void (*close)(velo_sink *sink);
     /* Optional, both or neither (NULL: rows reach the sink only through write()). encoder_new makes
      * an encoder (owned by the caller, used by one thread at a time, any thread, freed before the
-     * sink closes); write_encoded appends what encoders produced for `rows` rows, as write() would
-     * have for those rows (buffering, draining and backlog alike). */
-    velo_status (*encoder_new)(velo_sink *sink, velo_sink_encoder **out, velo_error *err);
+     * sink closes; all made before any is used); write_encoded appends what encoders produced for `rows`
+     * rows, as write() would have for those rows (buffering, draining and backlog alike). */
+    velo_status (*encoder_new)(velo_sink *sink, unsigned flags, velo_sink_encoder **out, velo_error *err);
     velo_status (*write_encoded)(velo_sink *sink, const char *bytes, size_t len, uint64_t rows,
                                  velo_error *err);
 } velo_sink_ops;

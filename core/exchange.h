@@ -46,7 +46,8 @@ uint32_t velo_exchange_level(const velo_exchange *x);
  * whoever ends up owning it). Blocks while the ring to `to` is full. Returns false (and frees the
  * batch) when the exchange was aborted. */
 bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, velo_batch *b);
-/* The same for rows already encoded (a sink's bytes, `rows` rows): takes ownership of `bytes` (a
+/* The same for rows already encoded (a sink's bytes, `rows` rows; NULL bytes: their count alone, the
+ * rows went out another way): takes ownership of `bytes` (a
  * velo_strbuf from mi_malloc; velo_exchange_reuse_bytes gives them back). False when aborted. */
 bool velo_exchange_send_bytes(velo_exchange *x, velo_core *from, uint32_t to, velo_strbuf *bytes,
                               uint32_t rows);

@@ -1078,7 +1078,8 @@ static velo_operator *gather_op_new(job_run *j, velo_core *core, velo_exchange *
         return velo_exchange_op_new(x, core, NULL, 0, 0, schema, VELO_BATCH_DEFAULT_CAPACITY,
                                     j->rs->opts->file);
     velo_sink_encoder *enc = NULL;
-    if (j->sink->ops->encoder_new(j->sink, &enc, err)) return NULL;
+    /* direct writes from the cores: unless a commit point relies on core 0's flush covering the rows */
+    if (j->sink->ops->encoder_new(j->sink, j->commits ? 0 : VELO_ENCODER_DIRECT, &enc, err)) return NULL;
     return velo_gather_encode_op_new(x, core, 0, enc);
 }
 

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,12 +478,36 @@ typedef struct file_sink {
     char *path;
     velo_strbuf buf;
     velo_kv options; /* as opened: each encoder creates its own format instance from them */
+    /* Direct (encoders made with VELO_ENCODER_DIRECT on a regular file opened without O_APPEND):
+     * every writer, the encoders on their cores and this sink alike, reserves its range with an
+     * atomic add on `end` and pwrite()s it there. Lock-free, and each piece stays whole. */
+    bool direct;
+    _Atomic int64_t end; /* direct: the offset where the next piece goes */
 } file_sink;
+
+/* Direct mode: writes bytes at a range reserved for them (short writes resume inside the range). */
+static velo_status ks_pwrite_reserved(file_sink *k, const char *bytes, size_t len, velo_error *err) {
+    int64_t off = atomic_fetch_add_explicit(&k->end, (int64_t)len, memory_order_relaxed);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(k->fd, bytes + done, len - done, (off_t)(off + (int64_t)done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            return velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+        done += (size_t)n;
+    }
+    return VELO_OK;
+}
 
 /* Writes buffered output until at most `keep` bytes are left. A pipe is non-blocking: it waits for
  * room (poll) only while more than `keep` bytes are buffered, and at most wait_ms (-1: no limit)
  * once it is short of that. */
 static velo_status ks_drain_to(file_sink *k, size_t keep, int wait_ms, velo_error *err) {
+    if (k->direct) {
+        velo_status st = k->buf.len ? ks_pwrite_reserved(k, k->buf.data, k->buf.len, err) : VELO_OK;
+        if (!st) velo_strbuf_clear(&k->buf);
+        return st;
+    }
     size_t off = 0;
     while (off < k->buf.len) {
         ssize_t n = write(k->fd, k->buf.data + off, k->buf.len - off);
@@ -530,7 +555,15 @@ static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *er
     return VELO_OK;
 }
 
-static velo_status ks_flush(velo_sink *sink, velo_error *err) { return ks_drain((file_sink *)sink, err); }
+static velo_status ks_flush(velo_sink *sink, velo_error *err) {
+    file_sink *k = (file_sink *)sink;
+    velo_status st = ks_drain(k, err);
+    /* direct: the descriptor's offset goes to the end of what was written (a later statement's
+     * output to the same stdout follows it) */
+    if (!st && k->direct && lseek(k->fd, (off_t)atomic_load(&k->end), SEEK_SET) < 0)
+        st = velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+    return st;
+}
 
 /* Rows another core encoded (ks_encoder): appended and drained as ks_write does. */
 static velo_status ks_write_encoded(velo_sink *sink, const char *bytes, size_t len, uint64_t rows,
@@ -544,12 +577,16 @@ static velo_status ks_write_encoded(velo_sink *sink, const char *bytes, size_t l
     return VELO_OK;
 }
 
-typedef struct ks_encoder {
+struct ks_encoder {
     velo_sink_encoder base;
+    file_sink *sink;
     const velo_format_ops *fops;
     velo_format *fmt;
     velo_schema *schema;
-} ks_encoder;
+};
+
+typedef struct ks_encoder ks_encoder;
+static velo_status ks_encoder_write(velo_sink_encoder *enc, const char *bytes, size_t len, velo_error *err);
 
 static velo_status ks_encode(velo_sink_encoder *enc, const velo_batch *b, velo_strbuf *out, velo_error *err) {
     ks_encoder *e = (ks_encoder *)enc;
@@ -569,14 +606,38 @@ static void ks_encoder_free(velo_sink_encoder *enc) {
     free(e);
 }
 
-static velo_status ks_encoder_new(velo_sink *sink, velo_sink_encoder **out, velo_error *err) {
+static velo_status ks_encoder_write(velo_sink_encoder *enc, const char *bytes, size_t len, velo_error *err) {
+    return ks_pwrite_reserved(((ks_encoder *)enc)->sink, bytes, len, err);
+}
+
+/* Whether the sink can be written by several threads at reserved offsets: a regular file (or a
+ * stdout redirected to one) whose descriptor does not append (O_APPEND would ignore the offsets). */
+static bool ks_can_write_direct(file_sink *k) {
+    struct stat stt;
+    int fl = fcntl(k->fd, F_GETFL);
+    return fl >= 0 && !(fl & O_APPEND) && fstat(k->fd, &stt) == 0 && S_ISREG(stt.st_mode) &&
+           lseek(k->fd, 0, SEEK_CUR) >= 0;
+}
+
+static velo_status ks_encoder_new(velo_sink *sink, unsigned flags, velo_sink_encoder **out, velo_error *err) {
     file_sink *k = (file_sink *)sink;
+    velo_status st = VELO_OK;
+    if ((flags & VELO_ENCODER_DIRECT) && !k->direct && ks_can_write_direct(k)) {
+        /* what is buffered (the header) goes first, at the descriptor's offset; the rest is reserved */
+        if ((st = ks_drain(k, err))) return st;
+        off_t at = lseek(k->fd, 0, SEEK_CUR);
+        if (at < 0)
+            return velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+        atomic_store(&k->end, (int64_t)at);
+        k->direct = true;
+    }
     ks_encoder *e = calloc(1, sizeof *e);
     if (!e) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     e->base.encode = ks_encode;
+    e->base.write = k->direct && (flags & VELO_ENCODER_DIRECT) ? ks_encoder_write : NULL;
     e->base.free = ks_encoder_free;
+    e->sink = k;
     e->fops = k->fops;
-    velo_status st = VELO_OK;
     if (!(e->schema = velo_schema_copy(k->schema)))
         st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     else if ((st = k->fops->create(&k->options, &e->fmt, err)))
@@ -601,7 +662,7 @@ static velo_status ks_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *l
 
 static void ks_close(velo_sink *sink) {
     file_sink *k = (file_sink *)sink;
-    if (k->buf.len) ks_drain(k, NULL);
+    if (k->buf.len || k->direct) ks_flush(sink, &(velo_error){0});
     if (!k->is_stdout && k->fd >= 0) close(k->fd);
     if (k->fmt) k->fops->destroy(k->fmt);
     velo_schema_free(k->schema);
