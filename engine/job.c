@@ -1250,6 +1250,20 @@ static bool publish_out_level(job_run *j) {
     return level == VELO_SINK_FULL;
 }
 
+/* Core 0 with nothing else to do while its shared sink is full (a pipe whose reader lags, the
+ * other cores paused on it): it waits for room in the sink (at most
+ * VELO_BACKPRESSURE_WAIT_MS), not on its ring, which nobody rings when the reader takes bytes; the
+ * paused cores resume once the sink is no longer full. False (no wait) when the sink is not full. */
+static bool core0_wait_output(job_run *j) {
+    if (atomic_load_explicit(&j->out_level, memory_order_acquire) != VELO_SINK_FULL) return false;
+    int level = (int)velo_backpressure_level(j->sink, VELO_BACKPRESSURE_WAIT_MS);
+    int was = atomic_exchange_explicit(&j->out_level, level, memory_order_acq_rel);
+    if (was == VELO_SINK_FULL && level != VELO_SINK_FULL)
+        for (uint32_t c = 1; c < velo_runtime_ncores(j->rt); c++)
+            velo_core_wake(velo_runtime_core(j->rt, c));
+    return true;
+}
+
 /* A core's event loop: read a batch of its slice, push it through stage A, take what the
  * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
 static void core_run(velo_core *core, void *ud) {
@@ -1340,6 +1354,7 @@ static void core_run(velo_core *core, void *ud) {
         }
         if (own_sink) atomic_store_explicit(&met->rows_out, own_sink->rows_out, memory_order_relaxed);
         if (progress) publish_core(j, cp, id, rows_out_before, batch_start_us);
+        if (!progress && !core_finished(j, cp) && id == 0 && shared_out && core0_wait_output(j)) continue;
         if (!progress && !core_finished(j, cp)) {
             idle_check ic = {j, id};
             velo_core_sleep(core, core_has_work, &ic);
