@@ -22,7 +22,9 @@
 #include "connectors/formats/format_internal.h"
 #include "connectors/kafka/kafka_conf.h"
 #include "connectors/kafka/kafka_cores.h"
+#include "core/part_watermarks.h"
 #include "core/strbuf.h"
+#include "core/temporal.h"
 
 #define SAMPLE_MAX_RECORDS 1000u
 #define POLL_WAIT_MS       100
@@ -209,6 +211,10 @@ typedef struct kafka_source {
     velo_kcores *cores;
     uint32_t slice;
     int64_t lag_ms; /* slices > 0: when they last updated their partitions' lag */
+    /* per-partition watermarks (velo_source_ops.watermarks), by index in `parts` */
+    bool wm_on;
+    int32_t wm_col;
+    velo_part_watermarks wm;
 } kafka_source;
 
 static part_state *part_find(kafka_source *s, const char *topic, int32_t partition, bool create) {
@@ -630,6 +636,87 @@ static velo_status ksrc_report_trouble(kafka_source *s, rd_kafka_resp_err_t e, c
     return VELO_OK;
 }
 
+/* ---- per-partition watermarks (velo_source_ops.watermarks, core/part_watermarks.h) ---- */
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static velo_status ksrc_watermarks(velo_source *src, int32_t time_column, int64_t delay_us, int64_t idle_us,
+                                   velo_error *err) {
+    kafka_source *s = (kafka_source *)src;
+    if (time_column < 0 || (uint32_t)time_column >= s->schema->ncols)
+        return velo_error_set(err, VELO_ERR_INTERNAL,
+                              "kafka source '%s': no event-time column for watermarks", s->name);
+    s->wm_on = true;
+    s->wm_col = time_column;
+    velo_part_watermarks_init(&s->wm, delay_us, idle_us);
+    return VELO_OK;
+}
+
+/* The tracker follows the reader's assignment (assigned, read to its end) as `parts` says now. */
+static velo_status ksrc_wm_sync(kafka_source *s, int64_t now, velo_error *err) {
+    for (uint32_t i = 0; i < s->nparts; i++) {
+        if (!s->parts[i].assigned) {
+            velo_part_watermarks_revoke(&s->wm, i);
+            continue;
+        }
+        velo_status st = velo_part_watermarks_assign(&s->wm, i, now, err);
+        if (st) return st;
+        if (s->parts[i].done) velo_part_watermarks_end(&s->wm, i);
+    }
+    return VELO_OK;
+}
+
+/* Row `row` (from parts[idx]) gets its partition's watermark before it. A row without a readable event
+ * time leaves the partition as it was (the window operator reports it). */
+static velo_status ksrc_stamp(kafka_source *s, velo_batch *b, uint32_t row, int64_t idx, velo_error *err) {
+    int64_t *w = velo_batch_row_wm(b);
+    if (!w) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    w[row] = INT64_MIN;
+    if (idx < 0) return VELO_OK;
+    int64_t now = mono_us();
+    if ((uint32_t)idx >= s->wm.nparts || !s->wm.parts[idx].active) {
+        velo_status st = ksrc_wm_sync(s, now, err);
+        if (st) return st;
+        if ((st = velo_part_watermarks_assign(&s->wm, (uint32_t)idx, now, err))) return st;
+    }
+    const velo_vector *tv = &b->cols[s->wm_col];
+    int64_t t = 0;
+    bool ok = velo_vector_is_valid(tv, row);
+    if (ok) switch (tv->type.id) {
+        case VELO_TYPE_BIGINT: ok = !__builtin_mul_overflow(VELO_VEC(tv, int64_t)[row], 1000, &t); break;
+        case VELO_TYPE_VARCHAR: {
+            velo_str sv = VELO_VEC(tv, velo_str)[row];
+            ok = velo_parse_timestamp(sv.ptr, sv.len, &t);
+            break;
+        }
+        case VELO_TYPE_TIMESTAMP: t = VELO_VEC(tv, int64_t)[row]; break;
+        default: ok = false; break;
+        }
+    const velo_part_wm *p = &s->wm.parts[idx];
+    w[row] = ok                          ? velo_part_watermarks_row(&s->wm, (uint32_t)idx, t, now)
+             : p->max_event == INT64_MIN ? INT64_MIN
+                                         : p->max_event - s->wm.delay_us;
+    return VELO_OK;
+}
+
+static int64_t ksrc_watermark(velo_source *src) {
+    kafka_source *s = (kafka_source *)src;
+    if (!s->wm_on) return INT64_MIN;
+    int64_t now = mono_us();
+    velo_error e = {0};
+    if (ksrc_wm_sync(s, now, &e)) return INT64_MIN;
+    bool own = false;
+    for (uint32_t i = 0; i < s->nparts && !own; i++)
+        own = s->parts[i].assigned;
+    /* assigned nothing (more cores or members than partitions): it holds nobody back */
+    if (s->has_assignment && !own) return VELO_WATERMARK_IDLE;
+    return velo_part_watermarks_current(&s->wm, now);
+}
+
 static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_error *err) {
     kafka_source *s = (kafka_source *)src;
     *eof = false;
@@ -708,7 +795,8 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             }
             health_up(&s->health); /* a record came: a broker is reachable */
             uint32_t row = out->count;
-            if (ksrc_decode(s, m, out, row)) out->count++;
+            bool decoded = ksrc_decode(s, m, out, row);
+            if (decoded) out->count++;
             /* records come in runs from one partition: look it up once per run */
             if (m->rkt != last_rkt || m->partition != last_partition) {
                 part_state *found = part_find(s, rd_kafka_topic_name(m->rkt), m->partition, true);
@@ -717,6 +805,11 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
                 last_partition = m->partition;
             }
             part_state *p = last >= 0 ? &s->parts[last] : NULL;
+            if (decoded && s->wm_on && (st = ksrc_stamp(s, out, row, last, err))) {
+                for (ssize_t j = i; j < n; j++)
+                    rd_kafka_message_destroy(s->msgs[j]);
+                return st;
+            }
             if (p) {
                 p->next = m->offset + 1;
                 if (s->bounded && p->end >= 0 && p->next >= p->end) p->done = true;
@@ -810,6 +903,7 @@ static void ksrc_free(kafka_source *s) {
     for (uint32_t i = 0; i < s->nparts; i++)
         mi_free(s->parts[i].topic);
     mi_free(s->parts);
+    velo_part_watermarks_free(&s->wm);
     mi_free(s->msgs);
     mi_free(s->name);
     mi_free(s->brokers);
@@ -1176,7 +1270,9 @@ const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .snapshot = ksrc_snapshot,
                                                .commit_snapshot = ksrc_commit_snapshot,
                                                .free_snapshot = ksrc_free_snapshot,
-                                               .pause = ksrc_pause};
+                                               .pause = ksrc_pause,
+                                               .watermarks = ksrc_watermarks,
+                                               .watermark = ksrc_watermark};
 
 /* ------------------------------------------------------------------ sink */
 

@@ -884,6 +884,95 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'group-by-%d');
         dk.stop()
 
 
+def event_time_records(n, nkeys, base):
+    """JSON records keyed k0..k{nkeys-1} with event times that are out of order within a partition
+    (jitter of up to 1.5 s) and now and then far behind (20 s: late by 'watermark.delay' = 1s)."""
+    out = []
+    for i in range(n):
+        jitter = ((i * 7919) % 31 - 15) * 100
+        ts = base + i * 50 + jitter - (20000 if i % 97 == 13 else 0)
+        out.append((b"k%d" % (i % nkeys), b'{"id": %d, "k": "k%d", "g": %d, "ts": %d}' % (i, i % nkeys, i % 3, ts), []))
+    return out
+
+
+def late_count(stderr, name):
+    m = re.search(r"velo-sql: %s: .* (\d+) late" % name, stderr)
+    return int(m.group(1)) if m else 0
+
+
+def case_cores_event_time_windows_per_partition_watermarks_same_as_one_core(tmp):
+    """Event-time TUMBLING and SLIDING windows with a watermark over a 4-partition topic (a bounded read):
+    the source makes per-partition watermarks, so at --cores 1, 2 and 4 (partitions spread over the
+    cores, windows keyed behind the exchange) the windows and the late rows are the same -- for keys
+    of one partition (k) and for keys spanning partitions (g)."""
+    dk = DevKafka(topics="in", partitions=4)
+    try:
+        n = 6000
+        produce(dk.bootstrap, "in", event_time_records(n, 40, 1767225600000))
+        results = {}
+        for cores in ("1", "2", "4"):
+            sql = """CREATE STREAM tk AS SELECT k, window_start, window_end, COUNT(*) AS n, SUM(id) AS s
+FROM 'kafka://{b}/in' GROUP BY k WINDOW TUMBLING(10s) INTO 'file://tk{c}.jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'wk-{c}', 'event.time.field' = 'ts',
+      'watermark.delay' = '1s');
+CREATE STREAM sg AS SELECT g, window_start, COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi
+FROM 'kafka://{b}/in' GROUP BY g WINDOW SLIDING(10s, 5s) INTO 'file://sg{c}.jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'wg-{c}', 'event.time.field' = 'ts',
+      'watermark.delay' = '1s');
+""".format(b=dk.bootstrap, c=cores)
+            p = run_sql(sql, tmp, args=["--cores", cores])
+            for name in ("tk", "sg"):
+                rows = sorted(open(os.path.join(tmp, "%s%s.jsonl" % (name, cores))).read().splitlines())
+                late = late_count(p.stderr, name)
+                print("--cores %s %s: %d window rows, %d late rows" % (cores, name, len(rows), late))
+                results[(cores, name)] = (rows, late)
+        for name in ("tk", "sg"):
+            rows, late = results[("1", name)]
+            if not rows or late == 0:
+                fail("%s: expected windows and late rows at --cores 1, got %d rows, %d late" % (name, len(rows), late))
+            for cores in ("2", "4"):
+                if results[(cores, name)][1] != late:
+                    fail("%s --cores %s: %d late rows, --cores 1 counted %d" % (name, cores, results[(cores, name)][1], late))
+                if results[(cores, name)][0] != rows:
+                    fail("%s --cores %s: not the windows of --cores 1" % (name, cores))
+        print("--cores 2 and 4: the same windows and late rows as --cores 1")
+    finally:
+        dk.stop()
+
+
+def case_cores_emit_changes_per_key_in_partition_order(tmp):
+    """An unwindowed GROUP BY with EMIT CHANGES over a 4-partition topic keyed by the GROUP BY key: at
+    --cores 2 (the group operator keyed behind the exchange) each key's changes come in its rows'
+    order (counts rising, the last id seen rising) and each key's last change equals --cores 1."""
+    dk = DevKafka(topics="in", partitions=4)
+    try:
+        n = 8000
+        produce(dk.bootstrap, "in", keyed_records(0, n, 60))
+        last = {}
+        for cores in ("1", "2"):
+            sql = """CREATE STREAM c AS SELECT k, COUNT(*) AS n, MAX(seq) AS top, LAST_VALUE(id) AS last_id
+FROM 'kafka://{b}/in' GROUP BY k EMIT CHANGES INTO 'file://c{c}.jsonl'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'ec-{c}');
+""".format(b=dk.bootstrap, c=cores)
+            run_sql(sql, tmp, args=["--cores", cores])
+            rows = [json.loads(l) for l in open(os.path.join(tmp, "c%s.jsonl" % cores))]
+            seen, bad = {}, 0
+            for r in rows:
+                prev = seen.get(r["k"])
+                if prev and (r["n"] <= prev["n"] or r["top"] < prev["top"] or r["last_id"] <= prev["last_id"]):
+                    bad += 1
+                seen[r["k"]] = r
+            print("--cores %s: %d changes for %d keys, %d out of order" % (cores, len(rows), len(seen), bad))
+            if bad or len(seen) != 60:
+                fail("--cores %s: %d changes out of their key's order, %d keys" % (cores, bad, len(seen)))
+            last[cores] = sorted(json.dumps(r, sort_keys=True) for r in seen.values())
+        if last["2"] != last["1"]:
+            fail("--cores 2: the last change per key differs from --cores 1")
+        print("--cores 2: each key's changes in order, the last ones equal to --cores 1")
+    finally:
+        dk.stop()
+
+
 def case_set_header_and_remove_header_write_the_sink_headers(tmp):
     """SET_HEADER / REMOVE_HEADER build the output's _headers MAP from the record's headers; the
     Kafka sink sends it: kcat -f '%h' reads the headers back."""
