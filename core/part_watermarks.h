@@ -3,7 +3,9 @@
  * source's watermark is the minimum over its partitions that are neither ended nor idle
  * ('watermark.idle.timeout': no record for that long). A row is stamped with its partition's watermark
  * before it, which depends only on that partition's order: late-row decisions then come out the same
- * however partitions interleave, on one core or many (docs/sql/streaming-semantics.md). */
+ * however partitions interleave, on one core or many (docs/sql/streaming-semantics.md). Not
+ * state/window.h's velo_watermark: that one has a fixed partition count, one monotone watermark for
+ * the operator and no end or revocation of a partition; a Kafka reader's partitions come and go. */
 #ifndef VELO_CORE_PART_WATERMARKS_H
 #define VELO_CORE_PART_WATERMARKS_H
 

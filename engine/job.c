@@ -689,9 +689,11 @@ static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp-
  *   C  on core 0: the nodes that need all rows (global aggregate, ORDER BY, LIMIT, DISTINCT,
  *      window functions) and the sink; its input is gathered over the last exchange
  * Plans whose result would depend on how rows of different slices interleave (event-time
- * watermarks, EMIT CHANGES, LIMIT without ORDER BY, window functions) run every node on core 0
- * ("single"); plans with order-sensitive aggregates keep their exchange but read the source
- * unsplit on core 0, so each key's rows keep their input order (docs/sql/streaming-semantics.md). */
+ * watermarks over a file, EMIT CHANGES over a file, LIMIT without ORDER BY, window functions) run
+ * every node on core 0 ("single"); over Kafka, windows on per-partition watermarks and unwindowed
+ * EMIT CHANGES spread over the cores (source_watermarks_for, kafka_on_cores); plans with order-sensitive
+ * aggregates keep their exchange but read the source unsplit on core 0, so each key's rows keep their input
+ * order (docs/sql/streaming-semantics.md). */
 
 typedef struct plan_layout {
     bool single;    /* everything on core 0, no exchange */
@@ -772,9 +774,11 @@ static bool agg_emits_changes(const velo_query_plan *qp, const velo_plan *agg, c
 
 /* A Kafka source read on several cores (connectors/kafka/kafka_cores.c: each partition's records go
  * to the core that owns it, so a key's rows -- one partition's -- stay on one core, in order):
- * bounded reads under the same rules as a split file, and unbounded stateless pipelines (FILTER,
- * PROJECT). Unbounded stateful ones emit as rows arrive and stay on core 0 (their EMIT and
- * watermark rules below), as do exactly-once sinks (one transaction carries all the offsets). */
+ * bounded reads under the same rules as a split file, unbounded stateless pipelines (FILTER,
+ * PROJECT), and unbounded ones with one keyed GROUP BY whose result does not depend on how the
+ * partitions interleave (windows on source watermarks; EMIT CHANGES, a key's changes in its
+ * partition's order). Other unbounded stateful ones stay on core 0, as do exactly-once sinks (one
+ * transaction carries all the offsets). */
 static bool kafka_on_cores(const velo_query_plan *qp, velo_plan **nodes, uint32_t n) {
     const velo_plan *scan = nodes[0];
     if (!scan->source.scheme || strcmp(scan->source.scheme, "kafka")) return false;
@@ -812,6 +816,10 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
         if (p->kind == VELO_PLAN_ANALYTIC) lay->single = true;
         if (p->kind == VELO_PLAN_LIMIT && !has_sort) lay->single = true;
         if (p->kind == VELO_PLAN_AGGREGATE) {
+            /* a watermark over a file (or a SESSION window) is the operator's own, made by the rows
+             * in the order it sees them: one reader, one core. A file has no partitions whose own
+             * order could decide lateness as Kafka's do (source_watermarks_for): its slices
+             * interleave at random, and a core owning some keys sees only their rows' times. */
             if (is_windowed_with_watermark(qp, p, scan) && nodes[src_wm] != p) lay->single = true;
             /* a window on processing time: the wall clock at the operator decides */
             if (p->windowed && p->window.time_column < 0 && scan->source.event_time_column < 0)
