@@ -914,13 +914,14 @@ def case_cores_event_time_windows_per_partition_watermarks_same_as_one_core(tmp)
             sql = """CREATE STREAM tk AS SELECT k, window_start, window_end, COUNT(*) AS n, SUM(id) AS s
 FROM 'kafka://{b}/in' GROUP BY k WINDOW TUMBLING(10s) INTO 'file://tk{c}.jsonl'
 WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'wk-{c}', 'event.time.field' = 'ts',
-      'watermark.delay' = '1s');
+      'watermark.delay' = '1s', 'late.records' = 'dlq', 'dlq' = 'file://late{c}.jsonl');
 CREATE STREAM sg AS SELECT g, window_start, COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi
 FROM 'kafka://{b}/in' GROUP BY g WINDOW SLIDING(10s, 5s) INTO 'file://sg{c}.jsonl'
 WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'wg-{c}', 'event.time.field' = 'ts',
       'watermark.delay' = '1s');
 """.format(b=dk.bootstrap, c=cores)
-            p = run_sql(sql, tmp, args=["--cores", cores])
+            p = run_sql(sql, tmp, args=["--cores", cores], expect=3)  # 3: late rows went to the DLQ
+            results[(cores, "dlq")] = (sorted(open(os.path.join(tmp, "late%s.jsonl" % cores)).read().splitlines()), 0)
             for name in ("tk", "sg"):
                 rows = sorted(open(os.path.join(tmp, "%s%s.jsonl" % (name, cores))).read().splitlines())
                 late = late_count(p.stderr, name)
@@ -931,6 +932,8 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'wg-{c}', 'event.time.
             if not rows or late == 0:
                 fail("%s: expected windows and late rows at --cores 1, got %d rows, %d late" % (name, len(rows), late))
             for cores in ("2", "4"):
+                if results[(cores, "dlq")] != results[("1", "dlq")]:
+                    fail("--cores %s: not the late rows (dead-letter queue) of --cores 1" % cores)
                 if results[(cores, name)][1] != late:
                     fail("%s --cores %s: %d late rows, --cores 1 counted %d" % (name, cores, results[(cores, name)][1], late))
                 if results[(cores, name)][0] != rows:
@@ -970,6 +973,66 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'ec-{c}');
             fail("--cores 2: the last change per key differs from --cores 1")
         print("--cores 2: each key's changes in order, the last ones equal to --cores 1")
     finally:
+        dk.stop()
+
+
+def case_cores_watermark_idle_timeout_leaves_empty_partitions_out(tmp):
+    """An unbounded windowed job at --cores 2 over a 4-partition topic whose partitions 2 and 3 stay
+    empty: a partition without records holds the per-partition watermark back, and with
+    'watermark.idle.timeout' it is left out after that long, so the windows the written partitions'
+    watermarks passed are emitted while the job runs (and the one they did not pass is not)."""
+    dk = DevKafka(topics="in,out", partitions=4)
+    p = None
+    try:
+        base = 1767225600000
+        prod = Producer({"bootstrap.servers": dk.bootstrap})
+        for i in range(26):  # event times 0..25 s, alternating partitions 0 and 1
+            prod.produce("in", b'{"sym": "S%d", "ts": %d}' % (i % 2, base + i * 1000), partition=i % 2)
+        prod.flush(30)
+        sql = """
+CREATE STREAM counts AS
+SELECT sym, window_start, COUNT(*) AS n FROM 'kafka://%s/in'
+GROUP BY sym WINDOW TUMBLING(10s)
+INTO 'kafka://%s/out'
+WITH ('group.id' = 'e2e-wm-idle', 'event.time.field' = 'ts', 'watermark.delay' = '0s',
+      'watermark.idle.timeout' = '1s',
+      'kafka.session.timeout.ms' = '6000', 'kafka.heartbeat.interval.ms' = '500');
+""" % (dk.bootstrap, dk.bootstrap)
+        path = os.path.join(tmp, "q.sql")
+        with open(path, "w") as f:
+            f.write(sql)
+        p = subprocess.Popen([VELO, "run", path, "--cores", "2"], cwd=tmp, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        c = Consumer({"bootstrap.servers": dk.bootstrap, "group.id": "watch-wm-idle", "enable.auto.commit": False,
+                      "auto.offset.reset": "earliest"})
+        c.subscribe(["out"])
+        got, deadline = [], time.time() + 40
+        while time.time() < deadline and len(got) < 4:
+            m = c.poll(0.2)
+            if m is not None and not m.error():
+                got.append(json.loads(m.value()))
+            if p.poll() is not None:
+                fail("velo-sql ended before its windows closed: " + p.stderr.read().decode())
+        # a little longer: the window [20 s, 30 s) must not come (both partitions are at 24-25 s)
+        end = time.time() + 2
+        while time.time() < end:
+            m = c.poll(0.2)
+            if m is not None and not m.error():
+                got.append(json.loads(m.value()))
+        c.close()
+        print("windows emitted while the job ran: %r" % sorted((r["sym"], r["window_start"], r["n"]) for r in got))
+        want = [("S0", "2026-01-01T00:00:00Z", 5), ("S0", "2026-01-01T00:00:10Z", 5),
+                ("S1", "2026-01-01T00:00:00Z", 5), ("S1", "2026-01-01T00:00:10Z", 5)]
+        if sorted((r["sym"], r["window_start"], r["n"]) for r in got) != want:
+            fail("expected the windows before 20 s only, got %r" % got)
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+        if rc != 0:
+            fail("velo-sql exited %d on SIGTERM: %s" % (rc, p.stderr.read().decode()))
+        p = None
+    finally:
+        if p is not None:
+            p.kill()
         dk.stop()
 
 
