@@ -215,6 +215,7 @@ typedef struct kafka_source {
     bool wm_on;
     int32_t wm_col;
     velo_part_watermarks wm;
+    int64_t wm_now; /* monotonic clock at the start of the current poll */
 } kafka_source;
 
 static part_state *part_find(kafka_source *s, const char *topic, int32_t partition, bool create) {
@@ -677,7 +678,7 @@ static velo_status ksrc_stamp(kafka_source *s, velo_batch *b, uint32_t row, int6
     if (!w) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     w[row] = INT64_MIN;
     if (idx < 0) return VELO_OK;
-    int64_t now = mono_us();
+    int64_t now = s->wm_now; /* the poll's clock: idleness is measured at poll granularity */
     if ((uint32_t)idx >= s->wm.nparts || !s->wm.parts[idx].active) {
         velo_status st = ksrc_wm_sync(s, now, err);
         if (st) return st;
@@ -721,6 +722,7 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
     kafka_source *s = (kafka_source *)src;
     *eof = false;
     velo_status st = VELO_OK;
+    if (s->wm_on) s->wm_now = mono_us();
     if (s->assign_all && !s->cores && !s->assigned_all) {
         if (!s->started_ms) s->started_ms = now_ms();
         if (!ksrc_assign_all(s, &st, err)) {
