@@ -41,7 +41,9 @@ typedef struct run_state {
     char base_dir[PATH_MAX];
     velo_run_report *report;
     velo_status resolve_status; /* why the last source could not be resolved (IO: exit code 2) */
-    bool source_watermarks;     /* run_plan_cores: windows take the source's per-partition watermarks */
+    uint32_t source_wm_node;    /* run_plan_cores: the AGGREGATE node (index) whose windows take the
+                                   source's per-partition watermarks (source_watermarks_for); 0: none */
+    bool source_watermarks;     /* build_chain: the node being built is that one */
 } run_state;
 
 static void print_error(run_state *rs, const velo_error *err) {
@@ -967,7 +969,9 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
         }
         /* the rows going into node i have node i-1's shape (set up in run_plan_cores) */
         velo_row_error_handler h = {on_row_error, &cp->dctx[i]};
+        rs->source_watermarks = rs->source_wm_node && i == rs->source_wm_node;
         velo_operator *op = build_operator(rs, qp, p, scan, h, err);
+        rs->source_watermarks = false;
         if (op && p->kind == VELO_PLAN_AGGREGATE) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
         if (op && p->kind == VELO_PLAN_LIMIT) cp->limit_op = op;
         if (copies) velo_plan_node_copy_free(p);
@@ -1367,7 +1371,7 @@ static void core_run(velo_core *core, void *ud) {
                 break;
             }
             /* windows on source watermarks behind the exchange: time passes for them too */
-            for (uint32_t x = 0; x < j->lay.nx && j->rs->source_watermarks && !cp->batch->count && !eof; x++)
+            for (uint32_t x = 0; x < j->lay.nx && j->rs->source_wm_node && !cp->batch->count && !eof; x++)
                 if (cp->in_chain[x] && !cp->in_finished[x] &&
                     (st = velo_operator_tick(cp->in_chain[x], wall_clock_us(), &cp->err))) {
                     core_fail(j, cp, st);
@@ -1387,7 +1391,7 @@ static void core_run(velo_core *core, void *ud) {
                     break;
                 }
             }
-            if (j->rs->source_watermarks && !eof && (st = core_source_watermark(j, cp))) {
+            if (j->rs->source_wm_node && !eof && (st = core_source_watermark(j, cp))) {
                 core_fail(j, cp, st);
                 break;
             }
@@ -2770,7 +2774,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     if (src_wm_agg &&
         (status = source_watermarks_setup(qp, nodes, src_wm_agg, sops, job.cores, nreaders, err)))
         goto done;
-    rs->source_watermarks = src_wm_agg > 0; /* for build_aggregate, until the chains are built */
+    rs->source_wm_node = src_wm_agg; /* for build_chain and core_run, until the job ends */
 
     if ((status = open_sink(rs, qp, project->schema, &dlq, &jsink, &sink, err))) goto done;
     job.sink = sink;
@@ -2996,7 +3000,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
 
 done:
 done_cores:
-    rs->source_watermarks = false;
+    rs->source_wm_node = 0;
     /* the sink operator is owned by the chain that ends in it (core 0's) */
     {
         uint32_t n = ncores;
