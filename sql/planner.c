@@ -2473,8 +2473,13 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         if (it->expr->kind == SQL_EXPR_STAR) {
             const char *q = it->expr->u.star.qualifier;
             if (is_agg) {
-                diag(pc, it->expr->pos, "bind.group_by",
-                     "SELECT * cannot be used with GROUP BY or aggregates");
+                if (!sel->ngroup && !aggs.n && sel->window)
+                    diag(pc, it->expr->pos, "bind.group_by",
+                         "SELECT * cannot be used with a WINDOW clause: a window groups rows; select "
+                         "aggregates per window (COUNT(*), SUM(x)...), or drop the WINDOW clause");
+                else
+                    diag(pc, it->expr->pos, "bind.group_by",
+                         "SELECT * cannot be used with GROUP BY or aggregates");
                 continue;
             }
             if (q && find_rel(sc, q) < 0) {
