@@ -884,6 +884,47 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = 'group-by-%d');
         dk.stop()
 
 
+def case_cores_bounded_read_assigns_every_partition_without_a_group_join(tmp):
+    """A bounded read of a named 8-partition topic at --cores 2 takes every partition itself, as at
+    --cores 1: librdkafka's protocol log ('kafka.debug' = 'protocol') shows no JoinGroup request, but
+    the committed offsets fetched (OffsetFetch) and the progress committed to the group
+    (OffsetCommit). A second bounded run of the same group after more records were produced reads
+    only those (the first run's commits are honoured); each run's rows equal --cores 1's."""
+    dk = DevKafka(topics="in", partitions=8)
+    try:
+        def run(cores, group, out):
+            sql = """CREATE STREAM copy AS SELECT id, k, seq FROM 'kafka://%s/in' INTO 'file://%s'
+WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = '%s', 'kafka.debug' = 'protocol',
+      'kafka.log_level' = '7');
+""" % (dk.bootstrap, out, group)
+            p = run_sql(sql, tmp, args=["--cores", str(cores)])
+            sent = set(re.findall(r"Sent (\w+)Request", p.stderr))
+            if "JoinGroup" in sent or "SyncGroup" in sent:
+                fail("--cores %d: the bounded read joined the group: %s" % (cores, sorted(sent)))
+            if "OffsetFetch" not in sent or "OffsetCommit" not in sent:
+                fail("--cores %d: committed offsets not fetched or progress not committed: %s" % (cores, sorted(sent)))
+            return sorted(json.dumps(json.loads(l), sort_keys=True) for l in open(os.path.join(tmp, out)))
+
+        produce(dk.bootstrap, "in", keyed_records(0, 6000, 100))
+        first = {c: run(c, "bounded-%d" % c, "a%d.jsonl" % c) for c in (1, 2)}
+        produce(dk.bootstrap, "in", keyed_records(6000, 3000, 100))
+        second = {c: run(c, "bounded-%d" % c, "b%d.jsonl" % c) for c in (1, 2)}
+        for c in (1, 2):
+            report("--cores %d first run" % c, 6000, [json.loads(r)["id"] for r in first[c]], range(6000))
+            report("--cores %d second run" % c, 3000, [json.loads(r)["id"] for r in second[c]], range(6000, 9000))
+        if first[1] != [json.dumps(r, sort_keys=True) for r in sorted(
+                (json.loads(v) for _, v, _ in keyed_records(0, 6000, 100)), key=lambda r: json.dumps(r, sort_keys=True))]:
+            fail("--cores 1: the first run did not read every record once")
+        if first[2] != first[1]:
+            fail("--cores 2: the first run's rows differ from --cores 1's")
+        if second[2] != second[1] or {json.loads(r)["id"] for r in second[1]} != set(range(6000, 9000)) \
+                or len(second[1]) != 3000:
+            fail("second run: not exactly the records produced after the first (committed offsets ignored?)")
+        print("--cores 2 equals --cores 1 in both runs; no JoinGroup sent; the second run resumed at the commits")
+    finally:
+        dk.stop()
+
+
 def case_set_header_and_remove_header_write_the_sink_headers(tmp):
     """SET_HEADER / REMOVE_HEADER build the output's _headers MAP from the record's headers; the
     Kafka sink sends it: kcat -f '%h' reads the headers back."""
