@@ -925,6 +925,64 @@ WITH ('scan.bounded.mode' = 'latest-offset', 'group.id' = '%s', 'kafka.debug' = 
         dk.stop()
 
 
+def case_cores_last_rows_before_the_input_goes_quiet_are_flushed_and_committed(tmp):
+    """An unbounded Kafka -> file read at --cores 2 ('commit.interval' 200ms) gets records one at a
+    time, then nothing more: while velo-sql keeps running, every record reaches the file and every
+    offset is committed (group lag 0) -- the periodic commit point also runs when no new batch came,
+    so the last rows do not wait in the sink's buffer for input that never comes."""
+    dk = DevKafka(topics="in", partitions=8)
+    p = None
+    try:
+        produce(dk.bootstrap, "in", keyed_records(0, 8, 8))
+        with open(os.path.join(tmp, "q.sql"), "w") as f:
+            f.write("""CREATE STREAM copy AS SELECT id, k, seq FROM 'kafka://%s/in' INTO 'file://out.jsonl'
+WITH ('group.id' = 'quiet', 'commit.interval' = '200ms', 'kafka.session.timeout.ms' = '6000',
+      'kafka.heartbeat.interval.ms' = '500');
+""" % dk.bootstrap)
+        p = subprocess.Popen([VELO, "run", "q.sql", "--cores", "2"], cwd=tmp, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        out = os.path.join(tmp, "out.jsonl")
+
+        def ids():
+            return [json.loads(l)["id"] for l in open(out) if l.endswith("\n")] if os.path.exists(out) else []
+
+        deadline = time.time() + 60
+        while len(ids()) < 8:  # the group assigned the partitions and the first records came out
+            if time.time() > deadline or p.poll() is not None:
+                fail("the first 8 records never reached the file")
+            time.sleep(0.2)
+        pr = Producer({"bootstrap.servers": dk.bootstrap, "linger.ms": 0})
+        for i in range(8, 68):  # a trickle: one record every 20 ms, then silence
+            k, v, _ = keyed_records(i, 1, 8)[0]
+            pr.produce("in", v, key=k)
+            pr.flush(10)
+            time.sleep(0.02)
+        del pr
+        cli = os.path.join(os.path.dirname(VELO), "velo-cli")
+        deadline, lag = time.time() + 30, ""
+        while time.time() < deadline:
+            lag = subprocess.run([cli, "kafka", "lag", "--kafka-brokers", dk.bootstrap, "--group", "quiet"],
+                                 capture_output=True, text=True).stdout
+            if len(set(ids())) == 68 and "total lag of group 'quiet': 0" in lag:
+                break
+            time.sleep(0.5)
+        got = ids()
+        missing, dup = report("quiet input at --cores 2, while velo-sql runs", 68, got, range(68))
+        if missing:
+            fail("the last rows before the input went quiet did not reach the file: %s" % missing)
+        if "total lag of group 'quiet': 0" not in lag:
+            fail("offsets of the last rows not committed while velo-sql runs: %s" % lag)
+        print("every record in the file and committed, velo-sql still running")
+    finally:
+        if p:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        dk.stop()
+
+
 def case_set_header_and_remove_header_write_the_sink_headers(tmp):
     """SET_HEADER / REMOVE_HEADER build the output's _headers MAP from the record's headers; the
     Kafka sink sends it: kcat -f '%h' reads the headers back."""
