@@ -792,11 +792,13 @@ WITH ('group.id' = 'cores-rebalance', 'commit.interval' = '200ms', 'kafka.sessio
 
         def out_rows():
             rows = []
-            for i in (1, 2, 3):
+            for i in (1, 2):
                 path = os.path.join(tmp, "out%d.jsonl" % i)
                 if os.path.exists(path):
                     rows += [json.loads(l) for l in open(path) if l.endswith("\n")]
             return rows
+
+        got_while_running = set()
 
         def wait_for(n, must=True):
             deadline = time.time() + 60
@@ -806,6 +808,7 @@ WITH ('group.id' = 'cores-rebalance', 'commit.interval' = '200ms', 'kafka.sessio
                 time.sleep(0.5)
             if must:
                 fail("only %d of %d records reached the output" % (len({r["id"] for r in out_rows()}), n))
+            got_while_running.update(r["id"] for r in out_rows())
             return False
 
         def start(i):
@@ -819,29 +822,23 @@ WITH ('group.id' = 'cores-rebalance', 'commit.interval' = '200ms', 'kafka.sessio
         for first in range(4000, 12000, 1000):  # records keep coming while the group rebalances
             produce(dk.bootstrap, "in", keyed_records(first, 1000, 100))
             time.sleep(0.7)
-        # On a loaded machine (ASan, parallel tests) a partition moved in the rebalance was seen to stall
-        # while both runs lived (an open issue, reported here, not hidden): the runs then stop and a
-        # third, bounded run of the group reads from the committed offsets; nothing may be missing.
-        stalled = not wait_for(12000, must=False)
-        reads = []
+        # Every record must reach the outputs while both runs live. (A "stall" seen under load was
+        # the last rows read after a slow rebalance waiting in a sink buffer for input that never
+        # came: the periodic commit point now also runs when no new batch came.)
+        complete = wait_for(12000, must=False)
+        reads, errs = [], []
         for p in procs:
             p.send_signal(signal.SIGTERM)
             _, err = p.communicate(timeout=30)
             if p.returncode != 0:
                 fail("velo-sql exited %d: %s" % (p.returncode, err))
+            errs.append(err)
             line = [l for l in err.splitlines() if "rows read" in l]
             reads.append(int(line[-1].split(": ")[-1].split()[0]) if line else 0)
         procs = []
-        if stalled:
-            print("STALL: only %d of 12000 records reached the outputs while both runs lived; draining "
-                  "with a third run" % len({r["id"] for r in out_rows()}))
-            with open(os.path.join(tmp, "q3.sql"), "w") as f:
-                f.write(open(paths[0]).read().replace("out1.jsonl", "out3.jsonl").replace(
-                    "'group.id' = 'cores-rebalance',", "'group.id' = 'cores-rebalance', 'scan.bounded.mode' = 'latest-offset',"))
-            p3 = subprocess.run([VELO, "run", os.path.join(tmp, "q3.sql"), "--cores", "2"], cwd=tmp,
-                                capture_output=True, text=True, timeout=120)
-            if p3.returncode != 0:
-                fail("the draining run exited %d: %s" % (p3.returncode, p3.stderr))
+        if not complete:
+            fail("only %d of 12000 records reached the outputs while both runs lived (after SIGTERM: %d);"
+                 " stderr of the runs: %r" % (len(got_while_running), len({r["id"] for r in out_rows()}), errs))
         missing, dup = report("rebalance between two --cores 2 runs", 12000, [r["id"] for r in out_rows()],
                               range(12000))
         print("records read by each run:", reads)
