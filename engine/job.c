@@ -870,6 +870,7 @@ typedef struct core_pipe {
     velo_sink *sink;             /* per_core layout: this core's sink (core 0: the job's) */
     velo_operator *sink_op;      /* per_core layout: the end of chain_a */
     int64_t last_commit_us;      /* the last periodic commit point of this core */
+    bool uncommitted;            /* rows pushed since that commit point */
     velo_batch *batch;           /* the source's batch */
     velo_operator *chain_a;      /* stage A (single: the whole chain down to the sink) */
     velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
@@ -1384,9 +1385,16 @@ static void core_run(velo_core *core, void *ud) {
                     core_fail(j, cp, st);
                     break;
                 }
-                /* at-least-once: the sink flushed, then the source commits what it polled */
-                if (j->commit_every_us > 0 && monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
-                    !velo_backpressure_backlogged(own_out) && (st = core_commit_point(j, core, cp))) {
+                cp->uncommitted = true;
+            }
+            /* at-least-once: the sink flushed, then the source commits what it polled. Also when
+             * nothing came since: the last rows read before the input went quiet would otherwise
+             * wait (unflushed in the sink, uncommitted) until more input arrives */
+            if (cp->uncommitted && j->commit_every_us > 0 &&
+                monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
+                !velo_backpressure_backlogged(own_out)) {
+                cp->uncommitted = false;
+                if ((st = core_commit_point(j, core, cp))) {
                     core_fail(j, cp, st);
                     break;
                 }
