@@ -81,4 +81,11 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report);
  * opts->diag_out as in run. Returns VELO_EXIT_OK or VELO_EXIT_SQL_ERROR. */
 int velo_explain_script(const velo_run_options *opts, bool json);
 
+/* `velo-sql explain --cores N` (text): appends to `out` where each node of the plan runs on `ncores`
+ * cores -- the cores that read the source, the keyed exchange and its keys, the nodes behind it,
+ * and what is gathered on core 0 -- as run decides it (engine/job.c plan_layout_for). */
+struct velo_query_plan;
+struct velo_strbuf;
+void velo_explain_cores(const struct velo_query_plan *qp, uint32_t ncores, struct velo_strbuf *out);
+
 #endif
