@@ -29,6 +29,8 @@ enum {
 /* Live progress of a running script, updated after every batch (engine/job.c publish_progress);
  * another thread (the control plane) may read it at any time. Atomics only: no lock on the data
  * path. Zero-initialised by the owner. */
+#define VELO_PROGRESS_CORES 64
+
 typedef struct velo_run_progress {
     _Atomic uint64_t rows_in;
     _Atomic uint64_t rows_out;
@@ -45,6 +47,11 @@ typedef struct velo_run_progress {
     _Atomic uint64_t latency_buckets[VELO_LATENCY_BUCKETS];
     _Atomic uint64_t latency_sum_us;
     velo_connector_status connectors; /* broker reachability, consumer lag */
+    /* Per core of a statement run on the cores (the first VELO_PROGRESS_CORES; core/runtime.h):
+     * how its sleeps ended, by its doorbell (eventfd) or by its sleep limit */
+    _Atomic uint32_t cores;
+    _Atomic uint64_t core_wakeups[VELO_PROGRESS_CORES];
+    _Atomic uint64_t core_sleep_timeouts[VELO_PROGRESS_CORES];
 } velo_run_progress;
 
 typedef struct velo_run_options {
