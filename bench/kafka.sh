@@ -4,8 +4,13 @@
 # (librdkafka on both ends, no decoding). Reports messages/s and MB/s and the ratio.
 # velo-sql's bounded read assigns itself the partitions (no consumer group join since the bounded
 # mode stopped joining; the join took about 3 s on the mock cluster); the "steady" figure subtracts
-# the time of the same job on an empty topic (start + commit).
-# usage: bench/kafka.sh BUILD_DIR [MESSAGES]   (default $VELO_BENCH_KAFKA_MSGS, else 400000)
+# the time of the same job on an empty topic (start + commit). On several cores a bounded read
+# still joins the group (about 3 s here): the --cores 2 figure subtracts an empty-topic run at
+# --cores 2.
+# Then latency at a fixed rate (kafka_latency.py) and of single records through an idle job
+# (kafka_idle_latency.py: the wake-up path), each at --cores 1 and --cores 2.
+# usage: bench/kafka.sh BUILD_DIR [MESSAGES]   (default $VELO_BENCH_KAFKA_MSGS, else 400000;
+#        VELO_BENCH_KAFKA_NO_LATENCY=1: the pass-through only)
 set -eu
 build=${1:-build}
 n=${2:-${VELO_BENCH_KAFKA_MSGS:-400000}}
@@ -88,4 +93,6 @@ awk -v n="$n" -v by="$bytes" -v p="$produce_s" -v r="$raw_s" -v v="$velo_s" -v b
 [ "$velo2_n" = "$velo_n" ] || { echo "bench: --cores 2 wrote $velo2_n messages, --cores 1 $velo_n"; exit 1; }
 [ "$raw_n" = "$velo_n" ] || { echo "bench: message counts differ ($raw_n raw, $velo_n velo-sql, $n sent)"; exit 1; }
 [ "$velo_n" = "$n" ] || echo "  note: the mock broker kept $velo_n of the $n messages produced (its per-partition retention)"
-[ -n "${VELO_BENCH_KAFKA_NO_LATENCY:-}" ] || /usr/bin/python3 "$here/kafka_latency.py" "$bin" "${VELO_BENCH_KAFKA_RATE:-20000}" 5 "$here/results"
+[ -n "${VELO_BENCH_KAFKA_NO_LATENCY:-}" ] && exit 0
+/usr/bin/python3 "$here/kafka_latency.py" "$bin" "${VELO_BENCH_KAFKA_RATE:-20000}" 5 "$here/results" 1,2
+/usr/bin/python3 "$here/kafka_idle_latency.py" "$bin" 40 "$here/results" 1,2

@@ -67,6 +67,15 @@ if os.path.exists(lat_path):
         r["latency_p50_ms"], r["latency_p99_ms"] = float(m.group(7)), float(m.group(8))
         r["cpu_us_per_msg"] = float(m.group(12))
         rows.append(r)
+idle_path = os.path.join(results, "kafka_idle_latency.txt")
+if os.path.exists(idle_path):
+    for m in re.finditer(r"--cores (\d+): (\d+) single records.*\n\s*p50 ([\d.]+) ms\s+p90 ([\d.]+) ms\s+max ([\d.a-z]+) ms"
+                         r"\s+\((\d+) lost\)", open(idle_path).read()):
+        r = benchlib.row("single records through an idle job (wake-up path), --cores %s" % m.group(1), int(m.group(2)),
+                         cores=int(m.group(1)), check="p90 %s ms, max %s ms; %s lost" % (m.group(4), m.group(5),
+                                                                                        m.group(6)))
+        r["latency_p50_ms"] = float(m.group(3))
+        rows.append(r)
 benchlib.write_fragment(fragment, "kafka", "Kafka pass-through and latency (velo-sql dev-kafka)",
                         {"messages": n, "latency_rate": int(os.environ.get("VELO_BENCH_KAFKA_RATE", "20000"))},
                         rows, notes="peer: the raw librdkafka path on the same broker in the same run; "
