@@ -26,11 +26,12 @@ enum {
 #define VELO_LATENCY_BOUNDS_US                                                                               \
     { 100, 1000, 5000, 10000, 50000, 100000, 500000, 1000000, 5000000 }
 
+/* Cores whose wake-up counters the progress block carries (velo_run_progress.core_wakeups). */
+#define VELO_PROGRESS_CORES 64
+
 /* Live progress of a running script, updated after every batch (engine/job.c publish_progress);
  * another thread (the control plane) may read it at any time. Atomics only: no lock on the data
  * path. Zero-initialised by the owner. */
-#define VELO_PROGRESS_CORES 64
-
 typedef struct velo_run_progress {
     _Atomic uint64_t rows_in;
     _Atomic uint64_t rows_out;
