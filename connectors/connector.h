@@ -94,6 +94,15 @@ typedef struct velo_source_ops {
     void *(*snapshot)(velo_source *src);
     velo_status (*commit_snapshot)(velo_source *src, void *snap, velo_error *err);
     void (*free_snapshot)(void *snap);
+    /* Optional (Kafka): per-partition event-time watermarks (core/part_watermarks.h), asked for before
+     * the first poll: column `time_column` of the source's schema holds event time (TIMESTAMP, BIGINT
+     * epoch milliseconds or ISO-8601 text). From then on poll() stamps every row with its partition's
+     * watermark before it (velo_batch.row_wm), and watermark() is the source's (this slice's)
+     * watermark: the minimum over its live partitions, INT64_MIN while unknown, VELO_WATERMARK_IDLE
+     * when none is live. `idle_us` ('watermark.idle.timeout', 0: never) leaves quiet partitions out. */
+    velo_status (*watermarks)(velo_source *src, int32_t time_column, int64_t delay_us, int64_t idle_us,
+                              velo_error *err);
+    int64_t (*watermark)(velo_source *src);
 } velo_source_ops;
 
 typedef struct velo_sink_ops {
