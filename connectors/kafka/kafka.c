@@ -297,8 +297,8 @@ static void part_assign(kafka_source *s, const char *topic, int32_t partition, i
 /* Bounded mode: the low and high watermarks of every partition of `parts` (lo[i], hi[i]; -1 where
  * unknown) in two batched ListOffsets requests, earliest and latest (one request per broker each),
  * rather than one synchronous round trip per partition. */
-static void ksrc_watermarks(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *parts, int64_t *lo,
-                            int64_t *hi) {
+static void ksrc_offset_bounds(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *parts, int64_t *lo,
+                               int64_t *hi) {
     for (int i = 0; i < parts->cnt; i++)
         lo[i] = hi[i] = -1;
     for (int pass = 0; pass < 2; pass++) {
@@ -323,7 +323,7 @@ static rd_kafka_resp_err_t ksrc_take(kafka_source *s, rd_kafka_topic_partition_l
     if (s->bounded && parts->cnt) {
         lo = mi_malloc(sizeof *lo * (size_t)parts->cnt);
         hi = mi_malloc(sizeof *hi * (size_t)parts->cnt);
-        if (lo && hi) ksrc_watermarks(s->rk, parts, lo, hi);
+        if (lo && hi) ksrc_offset_bounds(s->rk, parts, lo, hi);
     }
     for (int i = 0; i < parts->cnt; i++) {
         const rd_kafka_topic_partition_t *tp = &parts->elems[i];
