@@ -4,9 +4,9 @@
 # (librdkafka on both ends, no decoding). Reports messages/s and MB/s and the ratio.
 # velo-sql's bounded read assigns itself the partitions (no consumer group join since the bounded
 # mode stopped joining; the join took about 3 s on the mock cluster); the "steady" figure subtracts
-# the time of the same job on an empty topic (start + commit). On several cores a bounded read
-# still joins the group (about 3 s here): the --cores 2 figure subtracts an empty-topic run at
-# --cores 2.
+# the time of the same job on an empty topic (start + commit), at --cores 1 and at --cores 2 (a
+# bounded read on several cores joined the group, about 3 s here, until it assigned the partitions
+# itself too: the empty-topic run at --cores 2 shows such a start cost).
 # Then latency at a fixed rate (kafka_latency.py) and of single records through an idle job
 # (kafka_idle_latency.py: the wake-up path), each at --cores 1 and --cores 2.
 # usage: bench/kafka.sh BUILD_DIR [MESSAGES]   (default $VELO_BENCH_KAFKA_MSGS, else 400000;

@@ -37,13 +37,13 @@ rows.append(r)
 v2w = re.search(r"velo-sql --cores 2 pass-through, wall:\s*([\d.]+) s", text)
 v2 = re.search(r"velo-sql --cores 2, minus empty-topic run at --cores 2 \(([\d.]+) s\): ([\d.]+) s", text)
 if v2w:
-    r = benchlib.row("Kafka -> filter -> Kafka, --cores 2, wall (start, group join, commit)", n,
+    r = benchlib.row("Kafka -> filter -> Kafka, --cores 2, wall (start, bounded read without group join, commit)", n,
                      velo_run={"seconds": float(v2w.group(1)), "rss": 0}, cores=2, peer_run=peer,
                      check="rows above: --cores 1; same messages out")
     rows.append(r)
 if v2:
-    # a bounded read on several cores still joins the consumer group (about 3 s on the dev broker):
-    # the empty-topic run at --cores 2 measures that start
+    # the start of a bounded read on several cores (it joined the consumer group, ~3 s on the dev
+    # broker, before it assigned the partitions itself): the empty-topic run at --cores 2
     r = benchlib.row("Kafka -> filter -> Kafka, --cores 2, minus the empty-topic run at --cores 2 (%s s)"
                      % v2.group(1), n, velo_run={"seconds": float(v2.group(2)), "rss": 0}, cores=2, peer_run=peer,
                      check="rows above: --cores 1; same messages out")
