@@ -294,7 +294,7 @@ static void part_assign(kafka_source *s, const char *topic, int32_t partition, i
     }
 }
 
-/* Bounded mode: the low and high watermarks of every partition of `parts` (lo[i], hi[i]; -1 where
+/* Bounded mode: the low and high offset watermarks of every partition of `parts` (lo[i], hi[i]; -1 where
  * unknown) in two batched ListOffsets requests, earliest and latest (one request per broker each),
  * rather than one synchronous round trip per partition. */
 static void ksrc_offset_bounds(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *parts, int64_t *lo,
