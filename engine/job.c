@@ -1938,6 +1938,20 @@ static void publish_progress(const op_tree *t, const velo_operator *sink_op, con
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
 }
 
+/* How the cores' sleeps ended (doorbell or sleep limit), per core, for the metrics. */
+static void relay_core_wakeups(job_run *j, velo_run_progress *p) {
+    uint32_t n = velo_runtime_ncores(j->rt);
+    if (n > VELO_PROGRESS_CORES) n = VELO_PROGRESS_CORES;
+    for (uint32_t c = 0; c < n; c++) {
+        const velo_core_metrics *m = velo_runtime_metrics(j->rt, c);
+        atomic_store_explicit(&p->core_wakeups[c], atomic_load_explicit(&m->wakeups, memory_order_relaxed),
+                              memory_order_relaxed);
+        atomic_store_explicit(&p->core_sleep_timeouts[c],
+                              atomic_load_explicit(&m->sleep_timeouts, memory_order_relaxed), memory_order_relaxed);
+    }
+    atomic_store_explicit(&p->cores, n, memory_order_release);
+}
+
 /* The control thread's half for plans on the cores: sums what each core published (core_run
  * counters, publish_core) into the job's progress, as publish_progress does for the tree. */
 static void relay_progress(job_run *j, const progress_base *base, const velo_dlq *dlq) {
@@ -1970,6 +1984,7 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     atomic_store_explicit(&p->state_bytes, state, memory_order_relaxed);
     atomic_store_explicit(&p->watermark_us, wm, memory_order_relaxed);
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
+    relay_core_wakeups(j, p);
 }
 
 static bool input_commits(const op_tree *t, const open_input *oi) {

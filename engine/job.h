@@ -26,6 +26,9 @@ enum {
 #define VELO_LATENCY_BOUNDS_US                                                                               \
     { 100, 1000, 5000, 10000, 50000, 100000, 500000, 1000000, 5000000 }
 
+/* Cores whose wake-up counters the progress block carries (velo_run_progress.core_wakeups). */
+#define VELO_PROGRESS_CORES 64
+
 /* Live progress of a running script, updated after every batch (engine/job.c publish_progress);
  * another thread (the control plane) may read it at any time. Atomics only: no lock on the data
  * path. Zero-initialised by the owner. */
@@ -45,6 +48,11 @@ typedef struct velo_run_progress {
     _Atomic uint64_t latency_buckets[VELO_LATENCY_BUCKETS];
     _Atomic uint64_t latency_sum_us;
     velo_connector_status connectors; /* broker reachability, consumer lag */
+    /* Per core of a statement run on the cores (the first VELO_PROGRESS_CORES; core/runtime.h):
+     * how its sleeps ended, by its doorbell (eventfd) or by its sleep limit */
+    _Atomic uint32_t cores;
+    _Atomic uint64_t core_wakeups[VELO_PROGRESS_CORES];
+    _Atomic uint64_t core_sleep_timeouts[VELO_PROGRESS_CORES];
 } velo_run_progress;
 
 typedef struct velo_run_options {
