@@ -1221,6 +1221,7 @@ static velo_status job_checkpoint_open(job_run *j, velo_error *err);
 static velo_status job_checkpoint_restore(job_run *j, velo_error *err);
 static void job_checkpoint_trigger(job_run *j, int64_t *last_us);
 static velo_status checkpoint_unsupported(const velo_query_plan *qp, const char *what, velo_error *err);
+static void checkpoint_layout(const velo_query_plan *qp, uint32_t nnodes, plan_layout *lay);
 
 /* A core's event loop: read a batch of its slice, push it through stage A, take what the
  * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
@@ -2606,6 +2607,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     job.commits = sops->commit || (ksink && ksink->commit);
     if (!js || !join_layout_for(qp, nodes, nnodes, ncores, job.commits, js, &job.lay))
         plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    checkpoint_layout(qp, nnodes, &job.lay);
     uint32_t local_max; /* checked at any core count; used by build_two_phase */
     bool local_off;
     if ((status = local_max_groups_option(qp, &local_max, &local_off, err))) goto done;
@@ -2988,12 +2990,8 @@ static velo_status job_checkpoint_open(job_run *j, velo_error *err) {
         return velo_error_set(err, VELO_ERR_UNSUPPORTED,
                               "'checkpoint.interval' with 'processing.guarantee'='exactly_once' is not "
                               "supported yet: use the default at-least-once sink");
-    if (!j->lay.single)
-        return velo_error_set(
-            err, VELO_ERR_UNSUPPORTED,
-            "'checkpoint.interval': this plan runs on several cores, where checkpoints are not "
-            "supported yet (stateless Kafka pipelines commit every 'commit.interval' "
-            "without them; or run with --cores 1)");
+    if (!j->lay.single) /* checkpoint_layout put it there */
+        return velo_error_set(err, VELO_ERR_INTERNAL, "'checkpoint.interval': the plan is not on core 0");
     for (uint32_t i = 1; i < j->nnodes; i++) {
         velo_plan_kind k = j->nodes[i]->kind;
         if (k != VELO_PLAN_FILTER && k != VELO_PLAN_PROJECT && k != VELO_PLAN_AGGREGATE)
@@ -3032,6 +3030,16 @@ static void job_checkpoint(job_run *j, core_pipe *cp) {
     if (!st) st = commit_point(j->sink, j->sops, cp->source, &cp->err);
     cp->last_commit_us = monotonic_us();
     if (st) core_fail(j, cp, st);
+}
+
+/* A checkpointed plan runs on core 0 alone (the barrier is then aligned between two batches), at any
+ * --cores: the state format does not depend on it (rows per key, routed to their owner on restore). */
+static void checkpoint_layout(const velo_query_plan *qp, uint32_t nnodes, plan_layout *lay) {
+    velo_error e;
+    if (!checkpoint_unsupported(qp, "", &e)) return;
+    memset(lay, 0, sizeof *lay);
+    lay->single = true;
+    lay->a_end = lay->b_end = nnodes;
 }
 
 /* A plan that does not run on run_plan_cores' core 0 cannot be checkpointed yet. */

@@ -326,6 +326,62 @@ velo_status velo_snap_commit(const char *dir, const velo_snap_manifest *m, velo_
 
 /* ---- reading ---- */
 
+static uint64_t be(const unsigned char *p, int n) {
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* True when data[0..len) starts with one whole msgpack object whose every array and map claims no
+ * more elements than bytes are left. Written by hand because msgpack-c's unpacker allocates what a
+ * container header claims (up to 2^32 entries) before it reads a byte of it: a few corrupted bytes
+ * would make it ask for gigabytes. Walks the headers without allocating (a count of items still due,
+ * no recursion). */
+static bool mp_fits(const char *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    size_t pos = 0;
+    uint64_t due = 1;
+    while (due) {
+        if (pos >= len) return false;
+        unsigned b = p[pos];
+        size_t left = len - pos;
+        uint64_t head = 1, body = 0, items = 0;
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        } else if (b >= 0x80 && b <= 0x8f) {
+            items = 2 * (uint64_t)(b & 0x0f);
+        } else if (b >= 0x90 && b <= 0x9f) {
+            items = b & 0x0f;
+        } else if (b >= 0xa0 && b <= 0xbf) {
+            body = b & 0x1f;
+        } else {
+            static const signed char sizes[32] = {
+                /* c0 */ 0, -1, 0, 0, 1, 2, 4, 1, 2,  4, 4, 8, 1, 2, 4, 8,
+                /* d0 */ 1, 2,  4, 8, 2, 3, 5, 9, 17, 1, 2, 4, 2, 4, 2, 4};
+            int n = sizes[b - 0xc0];
+            if (n < 0 || left < (size_t)1 + (size_t)n) return false;
+            head = 1 + (uint64_t)n;
+            if ((b >= 0xca && b <= 0xd3) || (b >= 0xd4 && b <= 0xd8)) { /* numbers, fixext */
+                head = 1, body = (uint64_t)n;
+            } else {
+                int lb = b == 0xc7 ? 1 : b == 0xc8 ? 2 : b == 0xc9 ? 4 : n; /* ext: length, then type */
+                uint64_t v = be(p + pos + 1, lb);
+                if (b >= 0xc7 && b <= 0xc9) head = 2 + (uint64_t)lb; /* + the ext type byte */
+                if (b >= 0xdc && b <= 0xdd)
+                    items = v;
+                else if (b >= 0xde)
+                    items = 2 * v;
+                else
+                    body = v;
+            }
+        }
+        if (head > left || body > left - head || items > left - head) return false;
+        pos += head + body;
+        due = due - 1 + items;
+    }
+    return true;
+}
+
 static velo_status read_file(const char *path, char **data, size_t *len, velo_error *err) {
     *data = NULL;
     *len = 0;
@@ -418,7 +474,8 @@ velo_status velo_snap_manifest_decode(const char *data, size_t len, const char *
     size_t off = 0;
     velo_status st = VELO_OK;
     velo_snap_manifest *m = NULL;
-    msgpack_unpack_return r = msgpack_unpack_next(&u, data, len, &off);
+    msgpack_unpack_return r =
+        mp_fits(data, len) ? msgpack_unpack_next(&u, data, len, &off) : MSGPACK_UNPACK_CONTINUE;
     if (r != MSGPACK_UNPACK_SUCCESS || off != len) {
         st = BAD_MANIFEST(r == MSGPACK_UNPACK_CONTINUE ? "truncated" : "not one msgpack object");
         goto done;
@@ -591,6 +648,7 @@ velo_status velo_snap_reader_open_mem(const char *data, size_t len, const char *
 
 /* The next object into r->u. */
 static velo_status next_obj(velo_snap_reader *r, velo_error *err) {
+    if (!mp_fits(r->data + r->off, r->len - r->off)) return BAD_STATE("truncated or malformed");
     msgpack_unpack_return ret = msgpack_unpack_next(&r->u, r->data, r->len, &r->off);
     if (ret == MSGPACK_UNPACK_SUCCESS || ret == MSGPACK_UNPACK_EXTRA_BYTES) return VELO_OK;
     if (ret == MSGPACK_UNPACK_NOMEM_ERROR)

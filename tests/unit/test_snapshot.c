@@ -192,6 +192,12 @@ Test(snapshot, garbage_in_memory_is_an_error_not_a_crash) {
     velo_snap_manifest *m = NULL;
     cr_assert_eq(velo_snap_manifest_decode(junk, sizeof junk - 1, "junk", &m, &err), VELO_ERR_DECODE);
     cr_assert_null(m);
+    /* a container header claiming 2^32 entries in 5 bytes: rejected before anything is allocated */
+    static const char huge[] = "\xdf\xff\xff\xff\xff\x01";
+    cr_assert_eq(velo_snap_manifest_decode(huge, sizeof huge - 1, "huge", &m, &err), VELO_ERR_DECODE);
+    cr_assert_eq(velo_snap_reader_open_mem(huge, sizeof huge - 1, "huge", &r, &err), VELO_OK);
+    cr_assert_eq(velo_snap_reader_section(r, &s, &more, &err), VELO_ERR_DECODE);
+    velo_snap_reader_free(r);
 }
 
 Test(snapshot, a_missing_state_dir_is_created_and_has_no_checkpoint) {
