@@ -95,23 +95,46 @@ GROUP BY k INTO 'kafka://%s/out' WITH (%s);
         # more input while the job is down
         k.produce(dk.bootstrap, "in", records(produced[0], n2))
         total = produced[0] + n2
-        # restart: bounded to the topic's current end, on another core count
-        sql2 = sql.replace("WITH (", "WITH ('scan.bounded.mode' = 'latest-offset', ")
-        with open(path, "w") as f:
-            f.write(sql2)
-        r = subprocess.run([k.VELO, "run", path, "--cores", "1"], cwd=tmp, capture_output=True, text=True,
-                           timeout=120)
-        if r.returncode != 0:
-            k.fail("restart exited %d\nstderr:\n%s" % (r.returncode, r.stderr))
-        m = re.search(r"restored checkpoint (\d+) from \S+: (\d+) groups; resuming at (.*)", r.stderr)
+        want = {}
+        for i in range(total):
+            key = "k%d" % (i % NKEYS)
+            n, s = want.get(key, (0, 0))
+            want[key] = (n + 1, s + i % 7)
+        # restart (unbounded, EMIT CHANGES, on another core count) until every key's latest row is
+        # final, then SIGTERM
+        err_path = os.path.join(tmp, "restart.err")
+        with open(err_path, "w") as ef:
+            p = subprocess.Popen([k.VELO, "run", path, "--cores", "1"], cwd=tmp, stdout=subprocess.DEVNULL,
+                                 stderr=ef)
+        c = k.Consumer({"bootstrap.servers": dk.bootstrap, "group.id": "watch-final", "enable.auto.commit": False})
+        c.assign([k.TopicPartition("out", q, 0) for q in range(4)])
+        latest, deadline = {}, time.time() + 90
+        while time.time() < deadline and latest != want:
+            msg = c.poll(0.2)
+            if msg is not None and not msg.error():
+                row = json.loads(msg.value())
+                latest[row["k"]] = (row["n"], row["s"])
+            if p.poll() is not None:
+                k.fail("the restart ended early:\n" + open(err_path).read())
+        c.close()
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=60)
+        p = None
+        with open(err_path) as ef:
+            restart_err = ef.read()
+        if rc != 0:
+            k.fail("restart exited %d on SIGTERM\nstderr:\n%s" % (rc, restart_err))
+        if latest != want:
+            k.fail("the restart's changelog did not reach the final values within 90 s:\n" + restart_err)
+        m = re.search(r"restored checkpoint (\d+) from \S+: (\d+) groups; resuming at (.*)", restart_err)
         if not m:
-            k.fail("the restart did not restore a checkpoint:\n" + r.stderr)
+            k.fail("the restart did not restore a checkpoint:\n" + restart_err)
         resumed = {}
         for part in m.group(3).split(","):
             topic_part, off = part.strip().rsplit("@", 1)
             resumed[topic_part] = int(off)
         covered = sum(resumed.values())
-        rr = re.search(r"totals: (\d+) rows read", r.stderr)
+        rr = re.search(r"totals: (\d+) rows read", restart_err)
         reread = int(rr.group(1)) if rr else -1
         print("restart restored checkpoint %s (%s groups), resuming at %s: offsets cover %d of the %d records "
               "produced before the kill; the restart read %d records (expected %d of %d in all)"
@@ -129,11 +152,6 @@ GROUP BY k INTO 'kafka://%s/out' WITH (%s);
             if (row["k"], row["n"]) in seen:
                 dups += 1
             seen.add((row["k"], row["n"]))
-        want = {}
-        for i in range(total):
-            key = "k%d" % (i % NKEYS)
-            n, s = want.get(key, (0, 0))
-            want[key] = (n + 1, s + i % 7)
         wrong = {key: (last.get(key), want[key]) for key in want if last.get(key) != want[key]}
         print("output: %d changelog rows, %d keys, %d duplicated rows (at-least-once), %d wrong final values"
               % (len(out), len(last), dups, len(wrong)))
@@ -142,7 +160,8 @@ GROUP BY k INTO 'kafka://%s/out' WITH (%s);
         kept = glob.glob(os.path.join(state, "chk-*.manifest"))
         if len(kept) > 2:
             k.fail("more than the last 2 checkpoints kept: %r" % kept)
-        # a corrupted checkpoint is refused with a message naming the file
+        # a corrupted checkpoint is refused with a message naming the file (a bounded run)
+        sql2 = sql.replace("WITH (", "WITH ('scan.bounded.mode' = 'latest-offset', ")
         newest_state = sorted(glob.glob(os.path.join(state, "chk-*.state")))[-1]
         with open(newest_state, "r+b") as f:
             f.seek(20)
