@@ -75,6 +75,7 @@ VELO_SCALAR_FN(velo_fn_date_trunc);
 VELO_SCALAR_FN(velo_fn_date_format);
 VELO_SCALAR_FN(velo_fn_to_timestamp);
 VELO_SCALAR_FN(velo_fn_from_unixtime);
+VELO_SCALAR_FN(velo_fn_event_time_of);
 VELO_SCALAR_FN(velo_fn_unix_timestamp);
 VELO_SCALAR_FN(velo_fn_datediff);
 VELO_SCALAR_FN(velo_fn_date_add);

@@ -307,6 +307,33 @@ VELO_SCALAR_FN(velo_fn_from_unixtime) {
     return st;
 }
 
+/* Text that is a whole integer ([-]digits, at most 18 of them). */
+static bool digits_i64(velo_str s, int64_t *out) {
+    uint32_t i = s.len && s.ptr[0] == '-';
+    if (i == s.len || s.len - i > 18) return false;
+    int64_t x = 0;
+    for (; i < s.len; i++) {
+        if (s.ptr[i] < '0' || s.ptr[i] > '9') return false;
+        x = x * 10 + (s.ptr[i] - '0');
+    }
+    *out = s.ptr[0] == '-' ? -x : x;
+    return true;
+}
+
+/* EVENT_TIME_OF(x): an event time as windows read 'event.time.field' (core/group_op.c): a
+ * TIMESTAMP, BIGINT epoch milliseconds or ISO-8601 text; `_event_time` of a source whose event-time
+ * column is not a TIMESTAMP binds to it. */
+VELO_SCALAR_FN(velo_fn_event_time_of) {
+    int64_t us;
+    velo_value v = args[0];
+    if (v.type.id == VELO_TYPE_VARCHAR && !velo_parse_timestamp(v.u.str.ptr, v.u.str.len, &us) &&
+        digits_i64(v.u.str, &v.u.i64)) /* a JSON number in a dynamically typed column arrives as text */
+        v.type = velo_type_make(VELO_TYPE_BIGINT);
+    velo_status st = instant_arg("EVENT_TIME_OF", &v, &us, err);
+    if (!st) *out = ts_value(us);
+    return st;
+}
+
 /* TO_TIMESTAMP(text) reads ISO-8601; TO_TIMESTAMP(text, format) the DATE_FORMAT codes;
  * TO_TIMESTAMP(number) epoch seconds. */
 VELO_SCALAR_FN(velo_fn_to_timestamp) {

@@ -29,15 +29,15 @@ static void label_value(velo_strbuf *o, const char *v) {
     velo_strbuf_putc(o, '"');
 }
 
-/* name{job="x",job_id="y" (the caller adds more labels, closes the brace and gives the value) */
+/* name{velo_job="x",job_id="y" (the caller adds more labels, closes the brace and gives the value) */
 static void job_labels(velo_strbuf *o, const char *name, const velo_job_info *j) {
-    velo_strbuf_printf(o, "%s{job=", name);
+    velo_strbuf_printf(o, "%s{velo_job=", name);
     label_value(o, j->rec.name);
     velo_strbuf_puts(o, ",job_id=");
     label_value(o, j->rec.id);
 }
 
-/* name{job="x"[,extra]} value */
+/* name{velo_job="x"[,extra]} value */
 static void job_sample(velo_strbuf *o, const char *name, const velo_job_info *j, const char *extra_key,
                        const char *extra_val, uint64_t v) {
     job_labels(o, name, j);

@@ -144,6 +144,17 @@ static bool type_to_timestamp(const velo_type *a, uint32_t n, velo_type *ret, ch
     return wrong_arg(0, "VARCHAR or a number", a[0], msg, len);
 }
 
+/* EVENT_TIME_OF(x): what 'event.time.field' accepts (a TIMESTAMP, BIGINT epoch milliseconds,
+ * ISO-8601 text), and a DATE (its midnight). */
+static bool type_event_time_of(const velo_type *a, uint32_t n, velo_type *ret, char *msg, size_t len) {
+    velo_type_id t = a[0].id;
+    *ret = velo_type_make(VELO_TYPE_TIMESTAMP);
+    if (passes(a[0]) || t == VELO_TYPE_TIMESTAMP || t == VELO_TYPE_DATE || t == VELO_TYPE_BIGINT ||
+        t == VELO_TYPE_VARCHAR)
+        return true;
+    return wrong_arg(0, "a TIMESTAMP, BIGINT epoch milliseconds or ISO-8601 VARCHAR", a[0], msg, len);
+}
+
 /* MAP(k1, v1, k2, v2, ...) */
 static bool type_map(const velo_type *a, uint32_t n, velo_type *ret, char *msg, size_t len) {
     *ret = velo_type_make(VELO_TYPE_MAP);
@@ -367,6 +378,9 @@ static const velo_function catalog[] = {
     ROW("TO_TIMESTAMP", NULL, S, 1, 2, FIX(TIMESTAMP), true, velo_fn_to_timestamp, type_to_timestamp, ARGS(C_ANY, C_STR),
         "TO_TIMESTAMP(VARCHAR [, VARCHAR format]) | TO_TIMESTAMP(number) -> TIMESTAMP",
         "parses ISO-8601 text (or text in a DATE_FORMAT format), or converts epoch seconds"),
+    ROW("EVENT_TIME_OF", NULL, S, 1, 1, FIX(TIMESTAMP), true, velo_fn_event_time_of, type_event_time_of, ARGS(C_ANY),
+        "EVENT_TIME_OF(TIMESTAMP | BIGINT | VARCHAR) -> TIMESTAMP",
+        "x read as an event time, as 'event.time.field' is read: a TIMESTAMP, BIGINT epoch milliseconds or ISO-8601 text"),
     ROW("FROM_UNIXTIME", NULL, S, 1, 1, FIX(TIMESTAMP), true, velo_fn_from_unixtime, NULL, ARGS(C_NUM),
         "FROM_UNIXTIME(number) -> TIMESTAMP", "timestamp of epoch seconds (fractions allowed)"),
     ROW("UNIX_TIMESTAMP", NULL, S, 0, 1, FIX(BIGINT), true, velo_fn_unix_timestamp, NULL, ARGS(C_TEMP),

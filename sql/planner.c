@@ -238,7 +238,8 @@ typedef struct colref {
     int32_t rel;
     uint32_t local;
     velo_type type;
-    uint32_t used; /* name parts consumed (1, or 2 with a qualifier) */
+    uint32_t used;   /* name parts consumed (1, or 2 with a qualifier) */
+    bool event_time; /* `_event_time` read from the source's event-time column: a TIMESTAMP of it */
 } colref;
 
 static int find_rel(selctx *sc, const char *alias) {
@@ -263,10 +264,53 @@ static bool time_sys_col(const char *name) {
     return !strcasecmp(name, "_event_time") || !strcasecmp(name, "_timestamp");
 }
 
+/* The source's declared event time ('event.time.field'; a Kafka record's timestamp by default), or -1. */
+static int rel_event_time(const rel *r) {
+    if (r->plan->kind != VELO_PLAN_SCAN) return -1;
+    int c = r->plan->source.event_time_column;
+    return c >= 0 && (uint32_t)c < r->plan->schema->ncols ? c : -1;
+}
+
+/* `_event_time` of a source that declares its event time is that time, as ksqlDB's ROWTIME and
+ * Flink's rowtime attribute: the column windows and watermarks read, as a TIMESTAMP. 1 found (also
+ * for `alias._event_time`), 0 when no source in reach declares one, -1 error reported. */
+static int lookup_event_time(selctx *sc, velo_binder *b, const sql_expr *e, colref *out) {
+    char **parts = e->u.column.parts;
+    uint32_t np = e->u.column.nparts;
+    int r = -1;
+    if (np >= 2) {
+        if (strcasecmp(parts[1], "_event_time") || (r = find_rel(sc, parts[0])) < 0) return 0;
+        if (rel_event_time(&sc->rels[r]) < 0) return 0;
+    } else {
+        if (strcasecmp(parts[0], "_event_time")) return 0;
+        char list[256] = "";
+        uint32_t nfound = 0;
+        for (uint32_t i = 0; i < sc->nvisible; i++) {
+            if (rel_event_time(&sc->rels[i]) < 0) continue;
+            if (nfound++ == 0) r = (int)i;
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s._event_time", l ? ", " : "",
+                     sc->rels[i].alias ? sc->rels[i].alias : "<source>");
+        }
+        if (nfound > 1) {
+            velo_binder_fail(b, e, VELO_ERR_BIND, "bind.ambiguous_column",
+                             "column '_event_time' is ambiguous: it could be %s", list);
+            return -1;
+        }
+        if (nfound == 0) return 0;
+    }
+    int idx = rel_event_time(&sc->rels[r]);
+    *out =
+        (colref){sc, 0, r, (uint32_t)idx, sc->rels[r].plan->schema->fields[idx].type, np >= 2 ? 2 : 1, true};
+    return 1;
+}
+
 /* Looks `e` up in one select's relations (no outer scopes). 1 found, 0 not found, -1 error reported. */
 static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow, colref *out) {
     char **parts = e->u.column.parts;
     uint32_t np = e->u.column.nparts;
+    int et = lookup_event_time(sc, b, e, out);
+    if (et) return et;
     if (np >= 2) {
         int r = find_rel(sc, parts[0]);
         if (r >= 0) {
@@ -287,7 +331,7 @@ static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow,
                                  hint ? "'?" : "");
                 return -1;
             }
-            *out = (colref){sc, 0, r, (uint32_t)idx, sc->rels[r].plan->schema->fields[idx].type, 2};
+            *out = (colref){sc, 0, r, (uint32_t)idx, sc->rels[r].plan->schema->fields[idx].type, 2, false};
             return 1;
         }
     }
@@ -308,7 +352,8 @@ static int lookup_here(selctx *sc, velo_binder *b, const sql_expr *e, bool grow,
         return -1;
     }
     if (nfound == 1) {
-        *out = (colref){sc, 0, found, (uint32_t)fidx, sc->rels[found].plan->schema->fields[fidx].type, 1};
+        *out =
+            (colref){sc, 0, found, (uint32_t)fidx, sc->rels[found].plan->schema->fields[fidx].type, 1, false};
         return 1;
     }
     return 0;
@@ -382,12 +427,12 @@ static int resolve(scope *s, velo_binder *b, const sql_expr *e, bool grow, colre
             bool sys = time_sys_col(name);
             uint32_t idx = rel_add_column(&sc->rels[g], name,
                                           velo_type_make(sys ? VELO_TYPE_TIMESTAMP : VELO_TYPE_ANY), sys);
-            *out = (colref){sc, depth, g, idx, sc->rels[g].plan->schema->fields[idx].type, 1};
+            *out = (colref){sc, depth, g, idx, sc->rels[g].plan->schema->fields[idx].type, 1, false};
             return 1;
         }
         if (time_sys_col(name) && grow && sc->nvisible && sc->rels[0].plan->kind == VELO_PLAN_SCAN) {
             uint32_t idx = rel_add_column(&sc->rels[0], name, velo_type_make(VELO_TYPE_TIMESTAMP), true);
-            *out = (colref){sc, depth, 0, idx, velo_type_make(VELO_TYPE_TIMESTAMP), 1};
+            *out = (colref){sc, depth, 0, idx, velo_type_make(VELO_TYPE_TIMESTAMP), 1, false};
             return 1;
         }
     }
@@ -403,6 +448,16 @@ static velo_status column_expr(velo_binder *b, const sql_expr *e, const colref *
         x = column_node(r->local, r->type, e);
         x->outer_depth = r->depth;
         add_fixup(r->sc, x, r->rel, r->local);
+        if (r->event_time && r->type.id != VELO_TYPE_TIMESTAMP) {
+            /* epoch milliseconds or ISO-8601 text, read as windows read them */
+            const velo_function *f = velo_function_lookup("EVENT_TIME_OF");
+            velo_expr *c = velo_binder_node(VELO_EXPR_FUNC, velo_type_make(VELO_TYPE_TIMESTAMP), 1, e);
+            c->args[0] = x;
+            c->fn = f->impl;
+            c->fn_name = f->name;
+            c->strict = f->strict;
+            x = c;
+        }
     }
     for (uint32_t i = r->used; i < e->u.column.nparts; i++) {
         velo_status st = velo_binder_field(b, e, x, e->u.column.parts[i], &x);
@@ -735,6 +790,17 @@ static void add_kafka_metadata(velo_schema *s) {
             schema_append(s, meta[i].name, velo_type_make(meta[i].t), true);
 }
 
+/* A file row's `_timestamp` / `_event_time` fields stand for record metadata (docs/sql/reference.md):
+ * hidden TIMESTAMP columns whatever type the first rows suggested (epoch milliseconds or ISO-8601
+ * text decode into a TIMESTAMP), as when the binder adds them to a source without them. */
+static void time_fields_as_timestamps(velo_schema *s) {
+    for (uint32_t i = 0; i < s->ncols; i++)
+        if (time_sys_col(s->fields[i].name)) {
+            s->fields[i].type = velo_type_make(VELO_TYPE_TIMESTAMP);
+            s->fields[i].hidden = true;
+        }
+}
+
 static const sql_cte *find_cte(pctx *pc, const char *name) {
     for (uint32_t i = pc->nctes; i-- > 0;)
         if (!strcasecmp(pc->ctes[i]->name, name)) return pc->ctes[i];
@@ -915,7 +981,10 @@ static velo_plan *plan_scan(pctx *pc, const sql_source *src) {
     }
     if (!n->schema) n->schema = velo_schema_new(0);
     if (have_uri) velo_uri_free(&uri);
-    if (!strcmp(scheme, "kafka")) add_kafka_metadata(n->schema);
+    if (!strcmp(scheme, "kafka"))
+        add_kafka_metadata(n->schema);
+    else if (!declared)
+        time_fields_as_timestamps(n->schema);
     const char *etf = velo_kv_get(&n->source.options, "event.time.field");
     if (etf) {
         int idx = velo_schema_find(n->schema, etf);
@@ -2404,8 +2473,13 @@ static velo_plan *plan_select(pctx *pc, const sql_select *sel, const sql_order_i
         if (it->expr->kind == SQL_EXPR_STAR) {
             const char *q = it->expr->u.star.qualifier;
             if (is_agg) {
-                diag(pc, it->expr->pos, "bind.group_by",
-                     "SELECT * cannot be used with GROUP BY or aggregates");
+                if (!sel->ngroup && !aggs.n && sel->window)
+                    diag(pc, it->expr->pos, "bind.group_by",
+                         "SELECT * cannot be used with a WINDOW clause: a window groups rows; select "
+                         "aggregates per window (COUNT(*), SUM(x)...), or drop the WINDOW clause");
+                else
+                    diag(pc, it->expr->pos, "bind.group_by",
+                         "SELECT * cannot be used with GROUP BY or aggregates");
                 continue;
             }
             if (q && find_rel(sc, q) < 0) {

@@ -346,9 +346,15 @@ static velo_status csv_value(const velo_field *fl, velo_vector *v, uint32_t row,
                                   velo_type_format(fl->type, tb, sizeof tb));
         }
         break;
-    case VELO_TYPE_TIMESTAMP:
-        if (!velo_fmt_parse_timestamp(p, n, &VELO_VEC(v, int64_t)[row])) return bad_value(fl, p, n, err);
+    case VELO_TYPE_TIMESTAMP: {
+        int64_t ms, *ts = &VELO_VEC(v, int64_t)[row];
+        if (velo_fmt_parse_timestamp(p, n, ts)) break;
+        /* an integer is epoch milliseconds, as in JSON lines */
+        if (!velo_fmt_parse_i64(p, n, &ms) || __builtin_mul_overflow(ms, 1000, ts) ||
+            !velo_fmt_timestamp_in_range(*ts))
+            return bad_value(fl, p, n, err);
         break;
+    }
     case VELO_TYPE_DATE:
         if (!velo_parse_date(p, n, &VELO_VEC(v, int32_t)[row])) return bad_value(fl, p, n, err);
         break;

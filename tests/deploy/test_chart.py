@@ -318,7 +318,7 @@ def test_render():
     check(pdb["spec"] == {"minAvailable": 2, "selector": pdb["spec"]["selector"]}, "PDB minAvailable: %r" % pdb)
     sm = only(d, "ServiceMonitor")
     ep = sm["spec"]["endpoints"][0]
-    check(ep["path"] == "/metrics" and ep["port"] == "http" and ep["honorLabels"] is True and ep["scheme"] == "https",
+    check(ep["path"] == "/metrics" and ep["port"] == "http" and "honorLabels" not in ep and ep["scheme"] == "https",
           "ServiceMonitor endpoint: %r" % ep)
     check(ep["authorization"]["credentials"] == {"name": secret["metadata"]["name"], "key": "token"}, "scrape token")
     check(sm["metadata"]["labels"]["release"] == "prometheus", "ServiceMonitor labels")

@@ -202,7 +202,7 @@ def case_jobs(tmp):
     assert j["plan"] and j["plan"][0]["name"] == "flow", j["plan"]
     assert "SCAN flow_in" in j["plan_text"], j["plan_text"]
     metrics = node.request("GET", "/metrics")[2].decode()
-    assert 'velo_records_in_total{job="flow",job_id="%s",operator="source"} ' % flow["id"] in metrics, metrics
+    assert 'velo_records_in_total{velo_job="flow",job_id="%s",operator="source"} ' % flow["id"] in metrics, metrics
 
     # submit with velo-cli: a bounded job that finishes
     out = node.cli("submit", "small.sql").stdout
@@ -404,8 +404,8 @@ def case_prometheus(tmp):
     os.close(wfd)
     wait_for("the metered job to finish", lambda: node.job(job["id"])["state"] == "finished")
     text = node.request("GET", "/metrics")[2]
-    assert b'velo_records_in_total{job="metered",job_id="%s",operator="source"} 3000' % job["id"].encode() in text
-    assert b'velo_processing_latency_seconds_count{job="metered",job_id="%s"} ' % job["id"].encode() in text
+    assert b'velo_records_in_total{velo_job="metered",job_id="%s",operator="source"} 3000' % job["id"].encode() in text
+    assert b'velo_processing_latency_seconds_count{velo_job="metered",job_id="%s"} ' % job["id"].encode() in text
     assert b"\nvelo_cores 2\n" in text, text
 
     # a windowed job with a late row, kept running by its FIFO: late records, state and watermark lag
@@ -424,7 +424,7 @@ def case_prometheus(tmp):
     late += ["2500,2026-11-24T10:01:05Z,AAPL\n", "2501,2026-11-24T10:00:59Z,AAPL\n"]
     late += ["%d,2026-11-24T10:01:%02dZ,S%d\n" % (2502 + i, 5 + i % 50, i % 7) for i in range(3500)]
     os.write(wfd, "".join(late).encode())
-    labels = b'{job="windowed",job_id="%s"}' % wjob["id"].encode()
+    labels = b'{velo_job="windowed",job_id="%s"}' % wjob["id"].encode()
 
     def sample(name, text):
         for line in text.splitlines():
@@ -438,7 +438,7 @@ def case_prometheus(tmp):
         wm_lag = sample(b"velo_watermark_lag_seconds", t)
         return t if late and late >= 1 and state and state > 0 and wm_lag and wm_lag > 0 else None
     text = wait_for("late records, state bytes and watermark lag of the windowed job", measured)
-    assert b'velo_errors_total{job="windowed",job_id="%s",kind="late"} 1' % wjob["id"].encode() in text, text
+    assert b'velo_errors_total{velo_job="windowed",job_id="%s",kind="late"} 1' % wjob["id"].encode() in text, text
     os.close(wfd)
     wait_for("the windowed job to finish", lambda: node.job(wjob["id"])["state"] == "finished")
 
@@ -463,7 +463,7 @@ def case_prometheus(tmp):
     cfg = os.path.join(tmp, "prometheus.yml")
     with open(cfg, "w") as f:
         f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                "scrape_configs:\n  - job_name: velo\n    honor_labels: true\n"
+                "scrape_configs:\n  - job_name: velo\n"
                 "    authorization:\n      credentials_file: %s\n"
                 "    static_configs:\n      - targets: ['127.0.0.1:%d']\n" % (os.path.join(tmp, "token"), node.port))
     plog = open(os.path.join(tmp, "prometheus.log"), "w")
@@ -476,15 +476,17 @@ def case_prometheus(tmp):
                 fail("prometheus exited with %d:\n%s" % (pp.returncode, open(plog.name).read()))
             try:
                 c = http.client.HTTPConnection("127.0.0.1", pport, timeout=5)
-                c.request("GET", "/api/v1/query?query=velo_records_in_total%7Bjob%3D%22metered%22%7D")
+                c.request("GET", "/api/v1/query?query=velo_records_in_total%7Bvelo_job%3D%22metered%22%7D")
                 r = json.loads(c.getresponse().read())
                 c.close()
             except (OSError, ValueError):
                 return None
             res = r.get("data", {}).get("result", [])
-            return res[0]["value"][1] if res else None
-        value = wait_for("Prometheus to scrape the node", query, timeout=60)
-        assert value == "3000", value
+            return res[0] if res else None
+        sample = wait_for("Prometheus to scrape the node", query, timeout=60)
+        assert sample["value"][1] == "3000", sample
+        # the velo job's name does not clash with the scrape job (no honor_labels, no exported_job)
+        assert sample["metric"].get("job") == "velo" and "exported_job" not in sample["metric"], sample
     finally:
         pp.terminate()
         try:
@@ -526,7 +528,7 @@ def case_kafka_health(tmp):
         return [j for j in ready["jobs"] if j["id"] == job["id"]][0]
     # the source reads its partitions: a lag sample per partition
     wait_for("consumer lag samples of both partitions", lambda: all(
-        b'velo_kafka_consumer_lag{job="copied",job_id="%s",topic="events",partition="%d"} ' % (job["id"].encode(), p)
+        b'velo_kafka_consumer_lag{velo_job="copied",job_id="%s",topic="events",partition="%d"} ' % (job["id"].encode(), p)
         in node.request("GET", "/metrics")[2] for p in (0, 1)))
     assert job_status()["status"] == "Healthy", job_status()
 
@@ -541,7 +543,7 @@ def case_kafka_health(tmp):
     assert "librdkafka" in detail["health"]["reason"], detail
     ready = node.json("GET", "/health/ready")
     assert ready["status"] == "Degraded" and ready["ready"] is True, ready
-    assert b'velo_job_degraded{job="copied",job_id="%s"} 1' % job["id"].encode() in node.request("GET", "/metrics")[2]
+    assert b'velo_job_degraded{velo_job="copied",job_id="%s"} 1' % job["id"].encode() in node.request("GET", "/metrics")[2]
 
     dk = start_dev_kafka(port)  # librdkafka retries with backoff (at most 10 s between attempts)
     wait_for("the job to be Healthy again once its broker is back",

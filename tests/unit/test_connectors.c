@@ -1,6 +1,8 @@
 /* URIs, option lists, the dead-letter queue and the file connector, on real files. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +120,37 @@ Test(dlq, writes_one_json_object_per_rejected_record_and_counts, .init = make_tm
     cr_expect_str_eq(read_file("dead.jsonl"), "{\"source\":\"in.csv\",\"line\":3,\"error\":\"expected 3 "
                                               "fields, found 2\",\"record\":\"3,\\\"a\\\"\"}\n"
                                               "{\"source\":\"in.csv\",\"error\":\"bad\",\"record\":null}\n");
+}
+
+enum { DLQ_PUTS = 20000 };
+static void *put_many(void *arg) {
+    for (int i = 0; i < DLQ_PUTS; i++)
+        velo_dlq_put(arg, "in.csv", i, "bad", NULL, 0);
+    return NULL;
+}
+
+/* Several cores share one queue (under its lock) while the job's control thread reads the count
+ * without it (engine/job.c relay_progress): `count` is _Atomic, so both sides are atomic accesses
+ * (no data race) and the reader sees it only grow, to the exact total. */
+Test(dlq, count_read_while_cores_put_only_grows_and_ends_exact) {
+    velo_dlq d;
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    cr_assert_eq(velo_dlq_open(&d, NULL, ".", NULL), VELO_OK);
+    d.lock = &lock;
+    d.max_report = 0;
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, put_many, &d), 0);
+    uint64_t last = 0;
+    while (last < 2 * DLQ_PUTS) {
+        uint64_t now = atomic_load_explicit(&d.count, memory_order_relaxed);
+        cr_assert_geq(now, last);
+        last = now;
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    cr_expect_eq(atomic_load_explicit(&d.count, memory_order_relaxed), 2 * DLQ_PUTS);
+    velo_dlq_close(&d);
 }
 
 Test(dlq, deferred_line_numbers_resolve_to_the_file_line_only_when_asked, .init = make_tmpdir,

@@ -225,11 +225,12 @@ Test(metrics, label_values_are_escaped_and_every_job_has_its_counters) {
     velo_strbuf out;
     velo_strbuf_init(&out);
     velo_metrics_render(&out, &j, 1, &st);
-    cr_expect(strstr(out.data, "velo_records_in_total{job=\"a\\\"b\\\\c\",job_id=\"0123456789abcdef\","
+    cr_expect(strstr(out.data, "velo_records_in_total{velo_job=\"a\\\"b\\\\c\",job_id=\"0123456789abcdef\","
                                "operator=\"source\"} 42\n"),
               "%s", out.data);
     cr_expect(strstr(
-        out.data, "velo_errors_total{job=\"a\\\"b\\\\c\",job_id=\"0123456789abcdef\",kind=\"decode\"} 2\n"));
+        out.data,
+        "velo_errors_total{velo_job=\"a\\\"b\\\\c\",job_id=\"0123456789abcdef\",kind=\"decode\"} 2\n"));
     cr_expect(strstr(out.data, "velo_jobs{state=\"running\"} 1\n"));
     cr_expect(strstr(out.data, "# TYPE velo_processing_latency_seconds histogram\n"));
     cr_expect(strstr(out.data, "process_resident_memory_bytes "));
@@ -263,7 +264,7 @@ Test(metrics, measured_job_values_are_rendered_with_their_labels) {
     velo_strbuf out;
     velo_strbuf_init(&out);
     velo_metrics_render(&out, &j, 1, &st);
-#define L "{job=\"w\",job_id=\"00000000000000aa\""
+#define L "{velo_job=\"w\",job_id=\"00000000000000aa\""
     cr_expect(strstr(out.data, "velo_late_records_total" L "} 3\n"), "%s", out.data);
     cr_expect(strstr(out.data, "velo_errors_total" L ",kind=\"late\"} 3\n"));
     cr_expect(strstr(out.data, "velo_errors_total" L ",kind=\"evaluation\"} 1\n"));

@@ -291,6 +291,23 @@ Test(csv, bad_value_names_column_type_and_value) {
     f->ops->destroy(f);
 }
 
+Test(csv, timestamp_column_reads_iso_text_and_epoch_milliseconds_as_jsonl_does) {
+    velo_format *f = fmt_new("csv", (const char *[]){"header=false", NULL});
+    velo_schema *s = schema_of(1, (const char *[]){"t"}, (velo_type[]){T(TIMESTAMP)});
+    velo_batch *b = velo_batch_new(s, 4);
+    decode_ok(f, s, b, 0, "1970-01-01T00:00:01Z");
+    decode_ok(f, s, b, 1, "1767225609500");
+    decode_ok(f, s, b, 2, "-1000");
+    cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[0], 1000000);
+    cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[1], INT64_C(1767225609500000));
+    cr_assert_eq(VELO_VEC(&b->cols[0], int64_t)[2], -1000000);
+    decode_fails(f, s, "1.5", "column 't': bad TIMESTAMP value '1.5'");
+    decode_fails(f, s, "9223372036854775807", "column 't': bad TIMESTAMP value '9223372036854775807'");
+    velo_batch_free(b);
+    velo_schema_free(s);
+    f->ops->destroy(f);
+}
+
 Test(csv, decimal_text_is_read_exactly_and_written_canonically) {
     velo_format *f = fmt_new("csv", NULL);
     velo_schema *s = schema_of(1, (const char *[]){"p"}, (velo_type[]){velo_type_decimal(38, 2)});

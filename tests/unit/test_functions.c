@@ -412,6 +412,19 @@ Test(functions, from_unixtime_negative) { is_ts(CALL("FROM_UNIXTIME", I(-86400))
 Test(functions, from_unixtime_out_of_range_is_a_row_error) {
     is_err(CALL("FROM_UNIXTIME", I(INT64_MAX / 10)), "range");
 }
+Test(functions, event_time_of_reads_epoch_milliseconds_iso_text_and_timestamps) {
+    is_ts(CALL("EVENT_TIME_OF", I(1767225609500)), "2026-01-01T00:00:09.500Z");
+    is_ts(CALL("EVENT_TIME_OF", S("2026-01-01T00:00:09.5Z")), "2026-01-01T00:00:09.500Z");
+    is_ts(CALL("EVENT_TIME_OF", TS("2026-01-01T00:00:09.5Z")), "2026-01-01T00:00:09.500Z");
+}
+Test(functions, event_time_of_reads_digits_of_a_dynamically_typed_json_number_as_milliseconds) {
+    is_ts(CALL("EVENT_TIME_OF", S("1767225600000")), "2026-01-01T00:00:00Z");
+    is_ts(CALL("EVENT_TIME_OF", S("-1000")), "1969-12-31T23:59:59Z");
+}
+Test(functions, event_time_of_other_text_is_a_row_error) {
+    is_err(CALL("EVENT_TIME_OF", S("not a time")), "not a timestamp");
+    is_err(CALL("EVENT_TIME_OF", I(INT64_MAX / 10)), "out of range");
+}
 Test(functions, to_timestamp_iso_text) {
     is_ts(CALL("TO_TIMESTAMP", S("2024-02-29 10:00:00")), "2024-02-29T10:00:00Z");
 }
