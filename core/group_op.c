@@ -1428,12 +1428,19 @@ velo_status velo_group_op_checkpointable(const velo_operator *op, velo_error *er
         return velo_error_set(err, VELO_ERR_UNSUPPORTED,
                               "'checkpoint.interval': WINDOW SLIDING state cannot be checkpointed yet");
     for (uint32_t a = 0; a < g->cfg.naggs; a++)
-        if (!velo_agg_state_flat(&g->aggs[a].desc))
+        if (!velo_agg_state_savable(&g->aggs[a].desc))
             return velo_error_set(err, VELO_ERR_UNSUPPORTED,
-                                  "'checkpoint.interval': the state of %s%s cannot be checkpointed yet "
-                                  "(COUNT, SUM, AVG, MIN/MAX of numbers and the other flat aggregates can)",
+                                  "'checkpoint.interval': the state of %s%s cannot be checkpointed yet",
                                   g->aggs[a].desc.name, g->aggs[a].desc.distinct ? "(DISTINCT ...)" : "");
     return VELO_OK;
+}
+
+/* True when every aggregate's state is plain bytes: a row's states are the record's block as is;
+ * else each state is saved on its own, as [u32 length, bytes] per aggregate. */
+static bool group_states_plain(const group_op *g) {
+    for (uint32_t a = 0; a < g->cfg.naggs; a++)
+        if (!velo_agg_state_plain(&g->aggs[a].desc)) return false;
+    return true;
 }
 
 /* What the saved bytes mean: key types, window, aggregates with their state sizes. */
@@ -1456,7 +1463,7 @@ static void group_signature(const group_op *g, char *out, size_t n) {
                            g->aggs[a].desc.distinct ? " DISTINCT" : "",
                            velo_type_format(g->aggs[a].desc.result, tb, sizeof tb),
                            g->aggs[a].desc.state_size);
-    velo_strbuf_puts(&b, ")");
+    velo_strbuf_puts(&b, group_states_plain(g) ? ") block" : ") parts");
     snprintf(out, n, "%s", b.data ? b.data : "");
     velo_strbuf_free(&b);
 }
@@ -1471,6 +1478,9 @@ velo_status velo_group_op_save(const velo_operator *op, const char *name, velo_s
     group_signature(g, s.sig, sizeof s.sig);
     if ((st = velo_snap_writer_section(w, &s, err))) return st;
     const gtable *t = &g->groups;
+    bool plain = group_states_plain(g);
+    velo_strbuf parts;
+    velo_strbuf_init(&parts);
     for (uint32_t i = 0; i < t->nrecs && !st; i++) {
         grec *r = gt_rec(t, i);
         if (!(r->flags & REC_LIVE)) continue;
@@ -1480,8 +1490,22 @@ velo_status velo_group_op_save(const velo_operator *op, const char *name, velo_s
                              .we = t->windowed ? rec_win(r)[1] : 0,
                              .states = rec_payload(t, r),
                              .states_len = g->states_size};
-        st = velo_snap_writer_row(w, &row, err);
+        if (!plain) {
+            velo_strbuf_clear(&parts);
+            for (uint32_t a = 0; a < g->cfg.naggs && !st; a++) {
+                size_t at = parts.len;
+                uint32_t len = 0;
+                velo_strbuf_append(&parts, (const char *)&len, 4);
+                st = velo_agg_state_save(&g->aggs[a].desc, rec_payload(t, r) + g->state_off[a], &parts, err);
+                len = (uint32_t)(parts.len - at - 4);
+                memcpy(parts.data + at, &len, 4);
+            }
+            row.states = parts.data;
+            row.states_len = (uint32_t)parts.len;
+        }
+        if (!st) st = velo_snap_writer_row(w, &row, err);
     }
+    velo_strbuf_free(&parts);
     return st;
 }
 
@@ -1525,9 +1549,9 @@ velo_status velo_group_op_restore(velo_operator *op, const velo_snap_section *s,
             return velo_error_set(err, VELO_ERR_NOMEM, "out of memory restoring a checkpoint");
     }
     velo_snap_row row;
-    bool more;
+    bool more, plain = group_states_plain(g);
     while (!(st = velo_snap_reader_row(r, &row, &more, err)) && more) {
-        if (row.states_len != g->states_size) {
+        if (plain && row.states_len != g->states_size) {
             st = velo_error_set(err, VELO_ERR_DECODE,
                                 "a checkpoint row of GROUP BY state has %u state bytes, not %u: the state "
                                 "directory belongs to another build or query (remove it to start over)",
@@ -1537,12 +1561,35 @@ velo_status velo_group_op_restore(velo_operator *op, const velo_snap_section *s,
         if (ncores > 1 && !g->cfg.nkeys && core != 0) continue; /* a global aggregate lives on core 0 */
         if (kb && restore_owner(g, kb, &scratch, row.key, ncores) != core) continue;
         int64_t ws = g->cfg.windowed ? row.ws : 0, we = g->cfg.windowed ? row.we : 0;
+        uint32_t live = g->groups.live;
         uint32_t idx = find_or_insert(g, row.key, row.key_len, ws, we, err);
         if (idx == UINT32_MAX) {
             st = err && err->code ? err->code : VELO_ERR_NOMEM;
             break;
         }
-        memcpy(states_of(g, idx), row.states, g->states_size); /* flat states: plain bytes */
+        char *states = states_of(g, idx);
+        if (plain) {
+            memcpy(states, row.states, g->states_size); /* plain states: their bytes */
+            continue;
+        }
+        if (g->groups.live == live) { /* the key twice: the later row wins */
+            destroy_states(g, states);
+            for (uint32_t a = 0; a < g->cfg.naggs; a++)
+                g->aggs[a].desc.init(&g->aggs[a].desc, states + g->state_off[a]);
+        }
+        uint32_t off = 0;
+        for (uint32_t a = 0; a < g->cfg.naggs && !st; a++) {
+            uint32_t len = 0;
+            if (row.states_len - off < 4 ||
+                (memcpy(&len, row.states + off, 4), len > row.states_len - off - 4)) {
+                st = velo_error_set(err, VELO_ERR_DECODE, "a checkpoint row of GROUP BY state is cut short");
+                break;
+            }
+            st = velo_agg_state_load(&g->aggs[a].desc, states + g->state_off[a], row.states + off + 4, len,
+                                     err);
+            off += 4 + len;
+        }
+        if (st) break;
     }
     velo_batch_free(kb);
     velo_strbuf_free(&scratch);

@@ -85,8 +85,8 @@ void velo_group_op_stats(const velo_operator *op, velo_group_stats *out);
 /* ---- checkpoints (state/snapshot.h) ----
  * A GROUP BY's state is saved as one section of rows (encoded key, window bounds, the aggregates'
  * state bytes) plus its watermark; restoring it on `core` of `ncores` keeps the rows whose key that
- * core owns (velo_exchange_route), so a job may restart with another core count. Only flat states
- * (velo_agg_state_flat) and plain windows (no SESSION, no sliding panes) can be saved yet. */
+ * core owns (velo_exchange_route), so a job may restart with another core count. Aggregates save
+ * their heap parts through velo_agg_state_save; SESSION windows and sliding panes cannot be saved yet. */
 /* VELO_OK when the operator's state can be checkpointed, else why not (VELO_ERR_UNSUPPORTED). */
 velo_status velo_group_op_checkpointable(const velo_operator *op, velo_error *err);
 /* Writes the operator's state as section `name` of w. */

@@ -24,8 +24,14 @@ import run_kafka_e2e as k  # noqa: E402  (DevKafka, produce, consume_all, fail)
 NKEYS = 50
 
 
+def word(i):
+    """A text value per record (MAX of text and COUNT(DISTINCT) keep heap state)."""
+    return "w%05d" % ((i * 7919) % 100003)
+
+
 def records(start, n):
-    return [(b"k%d" % (i % NKEYS), b'{"id": %d, "k": "k%d", "v": %d}' % (i, i % NKEYS, i % 7), [])
+    return [(b"k%d" % (i % NKEYS), b'{"id": %d, "k": "k%d", "v": %d, "w": "%s"}' % (i, i % NKEYS, i % 7,
+                                                                                   word(i).encode()), [])
             for i in range(start, start + n)]
 
 
@@ -39,7 +45,8 @@ def main(tmp):
                  "'key.field' = 'k', 'kafka.session.timeout.ms' = '6000', 'kafka.heartbeat.interval.ms' = '500', "
                  "'kafka.max.partition.fetch.bytes' = '300', 'kafka.fetch.wait.max.ms' = '50'")
         sql = """
-CREATE STREAM totals AS SELECT k, COUNT(*) AS n, SUM(v) AS s FROM 'kafka://%s/in'
+CREATE STREAM totals AS SELECT k, COUNT(*) AS n, SUM(v) AS s, COUNT(DISTINCT v) AS d, MAX(w) AS w
+FROM 'kafka://%s/in'
 GROUP BY k INTO 'kafka://%s/out' WITH (%s);
 """ % (dk.bootstrap, dk.bootstrap, with_)
         path = os.path.join(tmp, "q.sql")
@@ -95,11 +102,12 @@ GROUP BY k INTO 'kafka://%s/out' WITH (%s);
         # more input while the job is down
         k.produce(dk.bootstrap, "in", records(produced[0], n2))
         total = produced[0] + n2
-        want = {}
+        want, seen_v = {}, {}
         for i in range(total):
             key = "k%d" % (i % NKEYS)
-            n, s = want.get(key, (0, 0))
-            want[key] = (n + 1, s + i % 7)
+            n, s, _, w = want.get(key, (0, 0, 0, ""))
+            seen_v.setdefault(key, set()).add(i % 7)
+            want[key] = (n + 1, s + i % 7, len(seen_v[key]), max(w, word(i)))
         # restart (unbounded, EMIT CHANGES, on another core count) until every key's latest row is
         # final, then SIGTERM
         err_path = os.path.join(tmp, "restart.err")
@@ -113,7 +121,7 @@ GROUP BY k INTO 'kafka://%s/out' WITH (%s);
             msg = c.poll(0.2)
             if msg is not None and not msg.error():
                 row = json.loads(msg.value())
-                latest[row["k"]] = (row["n"], row["s"])
+                latest[row["k"]] = (row["n"], row["s"], row["d"], row["w"])
             if p.poll() is not None:
                 k.fail("the restart ended early:\n" + open(err_path).read())
         c.close()
@@ -148,7 +156,7 @@ GROUP BY k INTO 'kafka://%s/out' WITH (%s);
         last, seen, dups = {}, set(), 0
         for msg in sorted(out, key=lambda x: (x.partition(), x.offset())):
             row = json.loads(msg.value())
-            last[row["k"]] = (row["n"], row["s"])
+            last[row["k"]] = (row["n"], row["s"], row["d"], row["w"])
             if (row["k"], row["n"]) in seen:
                 dups += 1
             seen.add((row["k"], row["n"]))
