@@ -109,6 +109,15 @@ typedef struct velo_source_ops {
      * (instead of the group's committed offsets). */
     velo_status (*positions)(velo_source *src, velo_source_position **out, uint32_t *n, velo_error *err);
     velo_status (*resume)(velo_source *src, const velo_source_position *pos, uint32_t n, velo_error *err);
+    /* Optional (Kafka): per-partition event-time watermarks (core/part_watermarks.h), asked for before
+     * the first poll: column `time_column` of the source's schema holds event time (TIMESTAMP, BIGINT
+     * epoch milliseconds or ISO-8601 text). From then on poll() stamps every row with its partition's
+     * watermark before it (velo_batch.row_wm), and watermark() is the source's (this slice's)
+     * watermark: the minimum over its live partitions, INT64_MIN while unknown, VELO_WATERMARK_IDLE
+     * when none is live. `idle_us` ('watermark.idle.timeout', 0: never) leaves quiet partitions out. */
+    velo_status (*watermarks)(velo_source *src, int32_t time_column, int64_t delay_us, int64_t idle_us,
+                              velo_error *err);
+    int64_t (*watermark)(velo_source *src);
 } velo_source_ops;
 
 typedef struct velo_sink_ops {

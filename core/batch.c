@@ -88,6 +88,14 @@ fail:
     return NULL;
 }
 
+int64_t *velo_batch_row_wm(velo_batch *b) {
+    if (!b->row_wm) {
+        b->row_wm = mi_malloc(sizeof *b->row_wm * b->capacity);
+        VELO_TSAN_ALLOCATED();
+    }
+    return b->row_wm;
+}
+
 velo_batch *velo_batch_new(const velo_schema *schema, uint32_t capacity) {
     velo_type stack_types[64] = {0};
     velo_type *types = schema->ncols <= 64 ? stack_types : mi_malloc(sizeof *types * schema->ncols);
@@ -105,8 +113,9 @@ void velo_batch_free(velo_batch *b) {
         for (uint32_t i = 0; i < b->ncols; i++)
             velo_vector_free(&b->cols[i]);
     velo_arena_free(&b->arena);
-    void *cols = b->cols, *sel = b->sel, *origin = b->origin;
+    void *cols = b->cols, *sel = b->sel, *origin = b->origin, *row_wm = b->row_wm;
     VELO_TSAN_FREEING(); /* after the last access, before the memory can be reused elsewhere */
+    mi_free(row_wm);
     mi_free(cols);
     mi_free(sel);
     mi_free(origin);
@@ -261,5 +270,11 @@ void velo_batch_append_rows(velo_batch *dst, const velo_batch *src, const uint32
     }
     for (uint32_t k = 0; k < n; k++)
         dst->origin[base + k] = src->origin[rows[k]];
+    /* a row's partition watermark moves with it (a batch without one says "none") */
+    if (src->row_wm || dst->row_wm) {
+        int64_t *w = velo_batch_row_wm(dst);
+        for (uint32_t k = 0; w && k < n; k++)
+            w[base + k] = src->row_wm ? src->row_wm[rows[k]] : INT64_MIN;
+    }
     dst->count = base + n;
 }

@@ -49,6 +49,11 @@ typedef struct velo_batch {
     uint32_t *sel;
     /* Where each row came from (e.g. the input line number), for error messages and the DLQ. */
     int64_t *origin;
+    /* Per row, when a source makes per-partition watermarks (Kafka with 'watermark.delay'): the
+     * watermark of the row's partition before the row arrived (INT64_MIN: none yet). NULL
+     * otherwise; allocated by velo_batch_row_wm, kept across resets, carried with the row by
+     * velo_batch_append_rows and the projection. */
+    int64_t *row_wm;
     velo_arena arena; /* strings and boxed values of this batch's rows */
 } velo_batch;
 
@@ -73,6 +78,9 @@ static inline void velo_vector_set_null(velo_vector *v, uint32_t i) {
     v->validity[i >> 6] &= ~((uint64_t)1 << (i & 63));
 }
 #define VELO_VEC(vec, T) ((T *)(vec)->data)
+
+/* The batch's row_wm array (allocated on first use: capacity entries); NULL when out of memory. */
+int64_t *velo_batch_row_wm(velo_batch *b);
 
 /* Appends the physical rows rows[0..n) of src to dst (same column types; dst->count + n <=
  * capacity), column by column, copying strings and nested values into dst's arena so that dst

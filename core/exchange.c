@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/keys.h"
+#include "core/part_watermarks.h"
 #include "core/strbuf.h"
 #include "state/tsan.h"
 
@@ -203,8 +204,8 @@ velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to) {
         /* stay on this producer while it has messages: fewer ring switches, same per-pair order */
         cs->next = p;
         switch (m->kind) {
-        case VELO_XMSG_WATERMARK:
-            if (m->value > cs->wm[p]) cs->wm[p] = m->value;
+        case VELO_XMSG_WATERMARK: /* a producer back from idle may send one lower than its IDLE */
+            if (m->value > cs->wm[p] || cs->wm[p] == VELO_WATERMARK_IDLE) cs->wm[p] = m->value;
             break;
         case VELO_XMSG_END:
             if (!cs->ended[p]) {
@@ -276,11 +277,16 @@ bool velo_exchange_done(const velo_exchange *x, uint32_t to) { return x->cons[to
 int64_t velo_exchange_watermark(const velo_exchange *x, uint32_t to) {
     const consumer_state *cs = &x->cons[to];
     int64_t wm = INT64_MAX;
+    bool idle = false;
     for (uint32_t p = 0; p < x->n; p++) {
-        if (cs->ended[p]) continue; /* an ended producer holds nobody back */
+        if (cs->ended[p]) continue;             /* an ended producer holds nobody back */
+        if (cs->wm[p] == VELO_WATERMARK_IDLE) { /* nor does an idle one */
+            idle = true;
+            continue;
+        }
         if (cs->wm[p] < wm) wm = cs->wm[p];
     }
-    return wm;
+    return wm == INT64_MAX && idle ? VELO_WATERMARK_IDLE : wm;
 }
 
 void velo_exchange_abort(velo_exchange *x) {
@@ -304,6 +310,7 @@ typedef struct exchange_op {
     velo_batch **pending; /* per consumer, NULL when none */
     velo_eval_ctx ctx;
     velo_strbuf keybuf;
+    int64_t wm_sent; /* the last watermark sent (INT64_MIN: none) */
 } exchange_op;
 
 static velo_status xop_send(exchange_op *e, uint32_t to, velo_error *err) {
@@ -441,6 +448,20 @@ static velo_status xop_finish(velo_operator *o, velo_error *err) {
     return VELO_OK;
 }
 
+/* A watermark goes to every consumer behind the rows pushed before it (pending rows leave first). */
+static velo_status xop_watermark(velo_operator *o, int64_t wm_us, velo_error *err) {
+    exchange_op *e = (exchange_op *)o;
+    if (wm_us == e->wm_sent) return VELO_OK;
+    for (uint32_t to = 0; to < e->ncons; to++) {
+        velo_status st = xop_send(e, to, err);
+        if (st) return st;
+    }
+    if (!velo_exchange_broadcast(e->x, e->from, VELO_XMSG_WATERMARK, wm_us))
+        return velo_error_set(err, VELO_ERR_INTERNAL, "exchange aborted: another core failed");
+    e->wm_sent = wm_us;
+    return VELO_OK;
+}
+
 static void xop_destroy(velo_operator *o) {
     exchange_op *e = (exchange_op *)o;
     for (uint32_t i = 0; i < e->nkeys; i++)
@@ -456,8 +477,11 @@ static void xop_destroy(velo_operator *o) {
     mi_free(e);
 }
 
-static const velo_operator_ops exchange_op_ops = {
-    .name = "exchange", .push = xop_push, .finish = xop_finish, .destroy = xop_destroy};
+static const velo_operator_ops exchange_op_ops = {.name = "exchange",
+                                                  .push = xop_push,
+                                                  .finish = xop_finish,
+                                                  .destroy = xop_destroy,
+                                                  .watermark = xop_watermark};
 
 velo_operator *velo_exchange_op_new(velo_exchange *x, velo_core *from, velo_expr **keys, uint32_t nkeys,
                                     uint32_t gather_to, const velo_schema *schema, uint32_t capacity,
@@ -469,6 +493,7 @@ velo_operator *velo_exchange_op_new(velo_exchange *x, velo_core *from, velo_expr
     e->from = from;
     e->gather_to = gather_to;
     e->capacity = capacity;
+    e->wm_sent = INT64_MIN;
     e->ncons = x->n;
     velo_strbuf_init(&e->keybuf);
     e->keys = mi_zalloc(sizeof *e->keys * (nkeys + 1));

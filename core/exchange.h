@@ -17,7 +17,9 @@
 
 typedef enum velo_xmsg_kind {
     VELO_XMSG_BATCH,     /* batch: rows for the consumer */
-    VELO_XMSG_WATERMARK, /* value: the producer's event-time watermark (never moves backwards) */
+    VELO_XMSG_WATERMARK, /* value: the producer's event-time watermark (never moves backwards, but
+                            VELO_WATERMARK_IDLE -- idle, holds nobody back -- may be followed by a
+                            lower one when the producer is active again) */
     VELO_XMSG_END,       /* the producer sends nothing more */
     VELO_XMSG_BARRIER,   /* value: checkpoint id (aligned barriers, planned) */
 } velo_xmsg_kind;
@@ -62,7 +64,8 @@ bool velo_exchange_pending(velo_exchange *x, uint32_t to);
 /* True once every producer's END was taken by consumer `to`. */
 bool velo_exchange_done(const velo_exchange *x, uint32_t to);
 /* The consumer's watermark: the minimum over producers of the last watermark each sent (a
- * producer that ended counts as +infinity); INT64_MIN until every producer has sent one. */
+ * producer that ended, or is idle, counts as +infinity); INT64_MIN until every producer has sent
+ * one; VELO_WATERMARK_IDLE when every producer still running is idle. */
 int64_t velo_exchange_watermark(const velo_exchange *x, uint32_t to);
 
 /* Any thread: makes every blocked and future send return false and wakes all cores (a failing job). */

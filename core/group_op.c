@@ -21,6 +21,7 @@
 
 #include "core/exchange.h"
 #include "core/keys.h"
+#include "core/part_watermarks.h"
 #include "core/strbuf.h"
 #include "core/temporal.h"
 
@@ -476,6 +477,9 @@ static velo_status fold_pairs(group_op *g, uint32_t npairs, const velo_vector *a
 
 static bool group_pane_eligible(const velo_group_config *c) {
     if (!c->windowed || c->emit_changes || c->window.kind != VELO_WIN_SLIDING) return false;
+    /* source watermarks: a row's partition may be past a window the others still feed, which a pane
+     * (shared by all its windows) cannot leave the row out of */
+    if (c->source_watermarks) return false;
     int64_t size = c->window.size_us, adv = c->window.advance_us;
     if (adv <= 0 || size <= adv || size % adv || size / adv > 64) return false;
     for (uint32_t a = 0; a < c->naggs; a++) {
@@ -998,6 +1002,12 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
             /* the watermark a row sees is the one its predecessors made (per row, so that results do
              * not depend on how rows are cut into batches) */
             int64_t wm = g->max_event == INT64_MIN ? INT64_MIN : g->max_event - c->delay_us;
+            /* source watermarks: the row's own partition's watermark before it, or the one the
+             * windows closed by if higher (a partition that joined late, or came back from idle) */
+            if (c->source_watermarks) {
+                wm = b->row_wm && b->row_wm[row] > g->watermark ? b->row_wm[row] : g->watermark;
+                if (wm == VELO_WATERMARK_IDLE) wm = INT64_MIN;
+            }
             bool closing = c->use_watermark && wm != INT64_MIN;
             int64_t limit = closing ? wm - c->lateness_us : INT64_MIN;
             uint32_t open = 0;
@@ -1050,7 +1060,7 @@ static velo_status group_push(velo_operator *o, velo_batch *b, velo_error *err) 
         clock_gettime(CLOCK_REALTIME, &ts);
         g->last_input_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
     }
-    if (c->windowed && c->use_watermark && g->max_event != INT64_MIN) {
+    if (c->windowed && c->use_watermark && !c->source_watermarks && g->max_event != INT64_MIN) {
         g->watermark = g->max_event - c->delay_us;
         if ((st = close_windows(g, g->watermark - c->lateness_us, err))) return st;
     }
@@ -1082,6 +1092,19 @@ static velo_status group_tick(velo_operator *o, int64_t now_us, velo_error *err)
         }
     }
     return g->base.next ? velo_operator_tick(g->base.next, now_us, err) : VELO_OK;
+}
+
+/* Source watermarks: windows close once the watermark of every partition (the minimum, over the
+ * exchange's producers on several cores) passed their end + allowed lateness. */
+static velo_status group_watermark(velo_operator *o, int64_t wm_us, velo_error *err) {
+    group_op *g = (group_op *)o;
+    const velo_group_config *c = &g->cfg;
+    if (!c->windowed || !c->use_watermark || !c->source_watermarks || wm_us == INT64_MIN ||
+        wm_us == VELO_WATERMARK_IDLE || wm_us <= g->watermark)
+        return VELO_OK;
+    g->watermark = wm_us;
+    if (wm_us + c->delay_us > g->max_event) g->max_event = wm_us + c->delay_us; /* idle.timeout from here */
+    return close_windows(g, wm_us - c->lateness_us, err);
 }
 
 static velo_status group_finish(velo_operator *o, velo_error *err) {
@@ -1157,7 +1180,8 @@ static const velo_operator_ops group_ops = {.name = "group",
                                             .push = group_push,
                                             .finish = group_finish,
                                             .destroy = group_destroy,
-                                            .tick = group_tick};
+                                            .tick = group_tick,
+                                            .watermark = group_watermark};
 
 velo_operator *velo_group_op_new(velo_group_config *cfg, velo_error *err) {
     if (cfg->windowed && cfg->window.kind == VELO_WIN_SESSION) {

@@ -50,6 +50,10 @@ typedef struct velo_group_config {
     int64_t idle_us;      /* idle.timeout: after this long without input (ticks), event time advances
                              with the wall clock so the last windows close (0: never) */
     bool late_to_dlq;     /* 'late.records'='dlq' (else drop) */
+    /* The watermark comes from the source's partitions (core/part_watermarks.h): a row is late by
+     * its own partition's watermark (velo_batch.row_wm), windows close by the watermark handed down
+     * (velo_operator_watermark), not by the event times this operator saw. TUMBLING and SLIDING. */
+    bool source_watermarks;
     bool emit_changes;
     const velo_schema *output; /* keys..., [window_start, window_end,] aggs... (copied) */
     uint32_t capacity;

@@ -18,6 +18,12 @@ velo_status velo_operator_tick(velo_operator *op, int64_t now_us, velo_error *er
     return op ? op->ops->tick(op, now_us, err) : VELO_OK;
 }
 
+velo_status velo_operator_watermark(velo_operator *op, int64_t wm_us, velo_error *err) {
+    while (op && !op->ops->watermark)
+        op = op->next;
+    return op ? op->ops->watermark(op, wm_us, err) : VELO_OK;
+}
+
 void velo_operator_destroy_chain(velo_operator *op) {
     while (op) {
         velo_operator *next = op->next;
@@ -176,9 +182,12 @@ static velo_status project_push(velo_operator *o, velo_batch *b, velo_error *err
     for (uint32_t c = 0; c < p->n; c++)
         copy_rows(res[c], &p->out->cols[c], sel, n, p->ctx.errors.flag, &p->out->arena, true);
     uint32_t kept = 0;
+    int64_t *wm = b->row_wm || p->out->row_wm ? velo_batch_row_wm(p->out) : NULL;
+    if ((b->row_wm || p->out->row_wm) && !wm) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
         if (p->ctx.errors.flag[i]) continue;
+        if (wm) wm[kept] = b->row_wm ? b->row_wm[i] : INT64_MIN; /* the row's partition watermark */
         p->out->origin[kept++] = b->origin[i];
     }
     p->out->count = kept;

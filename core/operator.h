@@ -30,6 +30,10 @@ typedef struct velo_operator_ops {
      * since the last push. Operators with timers act (processing-time windows close, an idle
      * source's event time advances: 'idle.timeout'); NULL means "nothing to do, pass it on". */
     velo_status (*tick)(velo_operator *op, int64_t now_us, velo_error *err);
+    /* Optional: the event-time watermark of everything pushed so far is now `wm_us` (a source's
+     * per-partition watermarks: core/part_watermarks.h). The window operator closes its windows by
+     * it, the exchange operator sends it to every consumer; NULL means "pass it on". */
+    velo_status (*watermark)(velo_operator *op, int64_t wm_us, velo_error *err);
 } velo_operator_ops;
 
 struct velo_operator {
@@ -44,6 +48,9 @@ velo_status velo_operator_finish(velo_operator *op, velo_error *err);
  * runs, in order; an operator that acts on it forwards it downstream itself. Called by a source's
  * loop when a poll brought nothing. */
 velo_status velo_operator_tick(velo_operator *op, int64_t now_us, velo_error *err);
+/* Hands a watermark down the chain starting at op to the first operator that takes watermarks
+ * (velo_operator_ops.watermark); OK when none does. */
+velo_status velo_operator_watermark(velo_operator *op, int64_t wm_us, velo_error *err);
 /* For operators that fill their own output batch: pushes `out` downstream when it holds rows
  * (counting them as op's output), then empties it for reuse. */
 velo_status velo_operator_emit(velo_operator *op, velo_batch *out, velo_error *err);

@@ -28,6 +28,7 @@
 #include "core/group_op.h"
 #include "core/join_op.h"
 #include "core/operator.h"
+#include "core/part_watermarks.h"
 #include "core/runtime.h"
 #include "core/sort_op.h"
 #include "core/strbuf.h"
@@ -41,6 +42,9 @@ typedef struct run_state {
     char base_dir[PATH_MAX];
     velo_run_report *report;
     velo_status resolve_status; /* why the last source could not be resolved (IO: exit code 2) */
+    uint32_t source_wm_node;    /* run_plan_cores: the AGGREGATE node (index) whose windows take the
+                                   source's per-partition watermarks (source_watermarks_for); 0: none */
+    bool source_watermarks;     /* build_chain: the node being built is that one */
 } run_state;
 
 static void print_error(run_state *rs, const velo_error *err) {
@@ -439,6 +443,7 @@ static velo_operator *build_aggregate(run_state *rs, const velo_query_plan *qp, 
         const char *late = velo_kv_get(opts, "late.records");
         if (!late) late = velo_kv_get(sopts, "late.records");
         cfg.late_to_dlq = late && !strcasecmp(late, "dlq");
+        cfg.source_watermarks = rs->source_watermarks && cfg.use_watermark; /* source_watermarks_for */
     }
     /* CREATE TABLE ... AS: an upsert changelog keyed by the GROUP BY keys, so every change is sent
      * (unless the query asks for EMIT FINAL) */
@@ -687,9 +692,11 @@ static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp-
  *   C  on core 0: the nodes that need all rows (global aggregate, ORDER BY, LIMIT, DISTINCT,
  *      window functions) and the sink; its input is gathered over the last exchange
  * Plans whose result would depend on how rows of different slices interleave (event-time
- * watermarks, EMIT CHANGES, LIMIT without ORDER BY, window functions) run every node on core 0
- * ("single"); plans with order-sensitive aggregates keep their exchange but read the source
- * unsplit on core 0, so each key's rows keep their input order (docs/sql/streaming-semantics.md). */
+ * watermarks over a file, EMIT CHANGES over a file, LIMIT without ORDER BY, window functions) run
+ * every node on core 0 ("single"); over Kafka, windows on per-partition watermarks and unwindowed
+ * EMIT CHANGES spread over the cores (source_watermarks_for, kafka_on_cores); plans with order-sensitive
+ * aggregates keep their exchange but read the source unsplit on core 0, so each key's rows keep their input
+ * order (docs/sql/streaming-semantics.md). */
 
 typedef struct plan_layout {
     bool single;    /* everything on core 0, no exchange */
@@ -709,6 +716,42 @@ static bool is_windowed_with_watermark(const velo_query_plan *qp, const velo_pla
            velo_kv_get(&scan->source.options, "watermark.delay") || !scan->source.bounded;
 }
 
+/* ---- per-partition watermarks (core/part_watermarks.h, docs/sql/streaming-semantics.md) ----
+ *
+ * A TUMBLING or SLIDING window on event time with a watermark over a Kafka source takes its
+ * watermark from the source's partitions, as Flink's per-partition watermarks: the source stamps
+ * every row with its partition's watermark before it (a row is late by that one: it depends only on
+ * its partition's order), and windows close once every partition's watermark passed them (the
+ * minimum, over the exchange's producers on several cores). Late rows and results then come out the
+ * same however the partitions interleave -- on one core or many. SESSION windows keep the operator's
+ * own watermark on core 0: whether a row joins a session or is late depends on the sessions other
+ * partitions' rows opened by then. A file has no partitions: its rows have one order, read on core 0
+ * (a split file's slices would interleave, so windows with a watermark stay on core 0). */
+
+/* The index of the AGGREGATE node whose windows take source watermarks, else 0 (none). */
+static uint32_t source_watermarks_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n,
+                                      const velo_source_ops *sops) {
+    const velo_plan *scan = nodes[0];
+    if (!scan->source.scheme || strcmp(scan->source.scheme, "kafka") || !sops || !sops->watermarks ||
+        !sops->watermark)
+        return 0;
+    for (uint32_t i = 1; i < n; i++) {
+        const velo_plan *p = nodes[i];
+        if (p->kind == VELO_PLAN_AGGREGATE) {
+            if (!is_windowed_with_watermark(qp, p, scan) || p->window.kind == VELO_WINDOW_SESSION) return 0;
+            int32_t tc = p->window.time_column >= 0 ? p->window.time_column : scan->source.event_time_column;
+            /* the source reads event time from its own column: the same one the window reads */
+            if (tc < 0 || (uint32_t)tc >= scan->schema->ncols ||
+                (uint32_t)tc >= nodes[i - 1]->schema->ncols ||
+                strcmp(scan->schema->fields[tc].name, nodes[i - 1]->schema->fields[tc].name))
+                return 0;
+            return i;
+        }
+        if (p->kind != VELO_PLAN_FILTER && p->kind != VELO_PLAN_PROJECT) return 0;
+    }
+    return 0;
+}
+
 /* Aggregates whose result does not depend on the order rows arrive in: exact-typed sums and
  * averages, counts, MIN/MAX, and those that sort their values (MEDIAN, PERCENTILE_CONT). */
 static bool agg_order_insensitive(const velo_agg_call *c) {
@@ -725,19 +768,39 @@ static bool agg_order_insensitive(const velo_agg_call *c) {
     return false; /* FIRST_VALUE, LAST_VALUE, STRING_AGG, STDDEV (floating point) ... */
 }
 
+/* The GROUP BY sends every change of a group (EMIT CHANGES; by default a table, or an unwindowed
+ * GROUP BY over an unbounded input), as build_aggregate decides. */
+static bool agg_emits_changes(const velo_query_plan *qp, const velo_plan *agg, const velo_plan *scan) {
+    return qp->emit == VELO_EMIT_CHANGES ||
+           (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!agg->windowed && !scan->source.bounded)));
+}
+
 /* A Kafka source read on several cores (connectors/kafka/kafka_cores.c: each partition's records go
  * to the core that owns it, so a key's rows -- one partition's -- stay on one core, in order):
- * bounded reads under the same rules as a split file, and unbounded stateless pipelines (FILTER,
- * PROJECT). Unbounded stateful ones emit as rows arrive and stay on core 0 (their EMIT and
- * watermark rules below), as do exactly-once sinks (one transaction carries all the offsets). */
+ * bounded reads under the same rules as a split file, unbounded stateless pipelines (FILTER,
+ * PROJECT), and unbounded ones with one keyed GROUP BY whose result does not depend on how the
+ * partitions interleave (windows on source watermarks; EMIT CHANGES, a key's changes in its
+ * partition's order). Other unbounded stateful ones stay on core 0, as do exactly-once sinks (one
+ * transaction carries all the offsets). */
 static bool kafka_on_cores(const velo_query_plan *qp, velo_plan **nodes, uint32_t n) {
     const velo_plan *scan = nodes[0];
     if (!scan->source.scheme || strcmp(scan->source.scheme, "kafka")) return false;
     const char *guarantee = velo_kv_get(&qp->sink_options, "processing.guarantee");
     if (guarantee && !strcasecmp(guarantee, "exactly_once")) return false;
     if (scan->source.bounded) return true;
-    for (uint32_t i = 1; i < n; i++)
-        if (nodes[i]->kind != VELO_PLAN_FILTER && nodes[i]->kind != VELO_PLAN_PROJECT) return false;
+    /* unbounded: stateless, or one keyed GROUP BY whose result does not depend on how partitions
+     * interleave: windows on source watermarks, or EMIT CHANGES without windows (a key's changes in
+     * its partition's order) */
+    bool agg = false;
+    for (uint32_t i = 1; i < n; i++) {
+        const velo_plan *p = nodes[i];
+        if (p->kind == VELO_PLAN_FILTER || p->kind == VELO_PLAN_PROJECT) continue;
+        if (p->kind != VELO_PLAN_AGGREGATE || agg || p->nkeys == 0 || qp->is_table) return false;
+        agg = true;
+        if (p->windowed ? source_watermarks_for(qp, nodes, n, velo_source_lookup("kafka")) != i
+                        : !agg_emits_changes(qp, p, scan))
+            return false;
+    }
     return true;
 }
 
@@ -745,6 +808,9 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
                             bool commits, plan_layout *lay) {
     memset(lay, 0, sizeof *lay);
     bool kafka = ncores > 1 && kafka_on_cores(qp, nodes, n);
+    /* Kafka: windows on source watermarks and unwindowed EMIT CHANGES spread over the cores
+     * (kafka_on_cores); files and the rest stay on core 0 */
+    uint32_t src_wm = kafka ? source_watermarks_for(qp, nodes, n, velo_source_lookup("kafka")) : 0;
     const velo_plan *scan = nodes[0];
     bool has_sort = false, order_sensitive = false;
     for (uint32_t i = 1; i < n; i++) {
@@ -753,12 +819,15 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
         if (p->kind == VELO_PLAN_ANALYTIC) lay->single = true;
         if (p->kind == VELO_PLAN_LIMIT && !has_sort) lay->single = true;
         if (p->kind == VELO_PLAN_AGGREGATE) {
-            if (is_windowed_with_watermark(qp, p, scan)) lay->single = true;
+            /* a watermark over a file (or a SESSION window) is the operator's own, made by the rows
+             * in the order it sees them: one reader, one core. A file has no partitions whose own
+             * order could decide lateness as Kafka's do (source_watermarks_for): its slices
+             * interleave at random, and a core owning some keys sees only their rows' times. */
+            if (is_windowed_with_watermark(qp, p, scan) && nodes[src_wm] != p) lay->single = true;
             /* a window on processing time: the wall clock at the operator decides */
             if (p->windowed && p->window.time_column < 0 && scan->source.event_time_column < 0)
                 lay->single = true;
-            if (qp->emit == VELO_EMIT_CHANGES ||
-                (qp->emit == VELO_EMIT_DEFAULT && (qp->is_table || (!p->windowed && !scan->source.bounded))))
+            if (agg_emits_changes(qp, p, scan) && !(kafka && !p->windowed && p->nkeys > 0 && !qp->is_table))
                 lay->single = true;
             for (uint32_t k = 0; k < p->naggs; k++)
                 if (!agg_order_insensitive(&p->aggs[k]) || p->aggs[k].norder) order_sensitive = true;
@@ -802,6 +871,7 @@ typedef struct core_pipe {
     velo_sink *sink;             /* per_core layout: this core's sink (core 0: the job's) */
     velo_operator *sink_op;      /* per_core layout: the end of chain_a */
     int64_t last_commit_us;      /* the last periodic commit point of this core */
+    bool uncommitted;            /* rows pushed since that commit point */
     velo_batch *batch;           /* the source's batch */
     velo_operator *chain_a;      /* stage A (single: the whole chain down to the sink) */
     velo_operator *in_chain[2];  /* consumer of exchange i on this core (NULL: none) */
@@ -810,7 +880,8 @@ typedef struct core_pipe {
     struct core_join *join;      /* a lookup join on the cores: its build side (see core_join_new) */
     dlq_ctx dctx[MAX_PIPELINE];  /* row errors of the rows going into node i (shaped like node i-1) */
     bool src_done, a_finished, in_finished[2];
-    bool bp_held; /* gathered: the source waits for core 0's sink (job_run.out_level) */
+    int64_t wm_sent; /* source watermarks: the last one handed to chain_a (INT64_MIN: none) */
+    bool bp_held;    /* gathered: the source waits for core 0's sink (job_run.out_level) */
     velo_status status;
     velo_error err;
     /* What this core's operators measured (publish_core), summed by the control thread. Last and
@@ -901,7 +972,9 @@ static velo_operator *build_chain(run_state *rs, const velo_query_plan *qp, velo
         }
         /* the rows going into node i have node i-1's shape (set up in run_plan_cores) */
         velo_row_error_handler h = {on_row_error, &cp->dctx[i]};
+        rs->source_watermarks = rs->source_wm_node && i == rs->source_wm_node;
         velo_operator *op = build_operator(rs, qp, p, scan, h, err);
+        rs->source_watermarks = false;
         if (op && p->kind == VELO_PLAN_AGGREGATE) cp->group_ops[cp->group_ops[0] ? 1 : 0] = op;
         if (op && p->kind == VELO_PLAN_LIMIT) cp->limit_op = op;
         if (copies) velo_plan_node_copy_free(p);
@@ -1083,6 +1156,13 @@ static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
                 /* one batch at a time into a sink that may fill: a write beyond the sink's limit
                  * would block core 0 (a pipe: beyond 8 MiB) */
                 if (id == 0 && level == 0 && gathered_to_sink(j)) stop_taking = publish_out_level(j);
+            } else if (m->kind == VELO_XMSG_WATERMARK && cp->in_chain[i]) {
+                /* every producer's watermark (the minimum) goes on to the windows of this core */
+                int64_t w = velo_exchange_watermark(x, id);
+                velo_status st = w == INT64_MIN || w == VELO_WATERMARK_IDLE || w == INT64_MAX
+                                     ? VELO_OK
+                                     : velo_operator_watermark(cp->in_chain[i], w, &cp->err);
+                if (st) core_fail(j, cp, st);
             } else if (m->kind == VELO_XMSG_BARRIER && j->snaps && m->value) {
                 /* a core's Kafka offsets, behind the rows they cover: core 0 commits them after its
                  * sink flushed (the latest snapshot of a core holds all its partitions) */
@@ -1222,6 +1302,34 @@ static velo_status job_checkpoint_restore(job_run *j, velo_error *err);
 static void job_checkpoint_trigger(job_run *j, int64_t *last_us);
 static velo_status checkpoint_unsupported(const velo_query_plan *qp, const char *what, velo_error *err);
 static void checkpoint_layout(const velo_query_plan *qp, uint32_t nnodes, plan_layout *lay);
+/* Source watermarks: this core's reader's watermark, when it moved, goes down its chain (to the
+ * windows on one core, to every consumer of the exchange on several). */
+static velo_status core_source_watermark(job_run *j, core_pipe *cp) {
+    int64_t w = j->sops->watermark(cp->source);
+    if (w == INT64_MIN || w == cp->wm_sent) return VELO_OK;
+    cp->wm_sent = w;
+    return velo_operator_watermark(cp->chain_a, w, &cp->err);
+}
+
+/* Asks every reader of the job for per-partition watermarks ('watermark.delay',
+ * 'watermark.idle.timeout': job option, else the source's). */
+static velo_status source_watermarks_setup(const velo_query_plan *qp, velo_plan **nodes, uint32_t agg,
+                                           const velo_source_ops *sops, core_pipe *cores, uint32_t ncores,
+                                           velo_error *err) {
+    const velo_plan *scan = nodes[0], *a = nodes[agg];
+    const velo_kv *opts = &qp->job_options, *sopts = &scan->source.options;
+    int64_t delay = 0, idle = 0;
+    const velo_kv *dkv = velo_kv_get(opts, "watermark.delay") ? opts : sopts;
+    velo_status st = duration_option(dkv, "watermark.delay", 0, &delay, NULL, err);
+    const velo_kv *ikv = velo_kv_get(opts, "watermark.idle.timeout") ? opts : sopts;
+    if (!st) st = duration_option(ikv, "watermark.idle.timeout", 0, &idle, NULL, err);
+    int32_t tc = a->window.time_column >= 0 ? a->window.time_column : scan->source.event_time_column;
+    for (uint32_t c = 0; c < ncores && !st; c++) {
+        cores[c].wm_sent = INT64_MIN;
+        if (cores[c].source) st = sops->watermarks(cores[c].source, tc, delay, idle, err);
+    }
+    return st;
+}
 
 /* A core's event loop: read a batch of its slice, push it through stage A, take what the
  * exchanges brought, sleep on the io_uring ring when there is nothing to do. */
@@ -1275,18 +1383,37 @@ static void core_run(velo_core *core, void *ud) {
                 core_fail(j, cp, st);
                 break;
             }
+            /* windows on source watermarks behind the exchange: time passes for them too */
+            for (uint32_t x = 0; x < j->lay.nx && j->rs->source_wm_node && !cp->batch->count && !eof; x++)
+                if (cp->in_chain[x] && !cp->in_finished[x] &&
+                    (st = velo_operator_tick(cp->in_chain[x], wall_clock_us(), &cp->err))) {
+                    core_fail(j, cp, st);
+                    break;
+                }
+            if (st) break;
             if (cp->batch->count) {
                 velo_metric_add(&met->rows_in, cp->batch->count);
                 if ((st = velo_operator_push(cp->chain_a, cp->batch, &cp->err))) {
                     core_fail(j, cp, st);
                     break;
                 }
-                /* at-least-once: the sink flushed, then the source commits what it polled */
-                if (j->commit_every_us > 0 && monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
-                    !velo_backpressure_backlogged(own_out) && (st = core_commit_point(j, core, cp))) {
+                cp->uncommitted = true;
+            }
+            /* at-least-once: the sink flushed, then the source commits what it polled. Also when
+             * nothing came since: the last rows read before the input went quiet would otherwise
+             * wait (unflushed in the sink, uncommitted) until more input arrives */
+            if (cp->uncommitted && j->commit_every_us > 0 &&
+                monotonic_us() - cp->last_commit_us >= j->commit_every_us &&
+                !velo_backpressure_backlogged(own_out)) {
+                cp->uncommitted = false;
+                if ((st = core_commit_point(j, core, cp))) {
                     core_fail(j, cp, st);
                     break;
                 }
+            }
+            if (j->rs->source_wm_node && !eof && (st = core_source_watermark(j, cp))) {
+                core_fail(j, cp, st);
+                break;
             }
             /* a slice that polls without blocking made progress only if something came */
             progress = (!j->sleepy && !cp->bp_held) || cp->batch->count || eof;
@@ -2667,6 +2794,12 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         }
     }
 
+    uint32_t src_wm_agg = source_watermarks_for(qp, nodes, nnodes, sops);
+    if (src_wm_agg &&
+        (status = source_watermarks_setup(qp, nodes, src_wm_agg, sops, job.cores, nreaders, err)))
+        goto done;
+    rs->source_wm_node = src_wm_agg; /* for build_chain and core_run, until the job ends */
+
     if ((status = open_sink(rs, qp, project->schema, &dlq, &jsink, &sink, err))) goto done;
     job.sink = sink;
     /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
@@ -2896,6 +3029,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
 
 done:
 done_cores:
+    rs->source_wm_node = 0;
     /* the sink operator is owned by the chain that ends in it (core 0's) */
     {
         uint32_t n = ncores;

@@ -22,7 +22,9 @@
 #include "connectors/formats/format_internal.h"
 #include "connectors/kafka/kafka_conf.h"
 #include "connectors/kafka/kafka_cores.h"
+#include "core/part_watermarks.h"
 #include "core/strbuf.h"
+#include "core/temporal.h"
 
 #define SAMPLE_MAX_RECORDS 1000u
 #define POLL_WAIT_MS       100
@@ -210,6 +212,11 @@ typedef struct kafka_source {
     velo_kcores *cores;
     uint32_t slice;
     int64_t lag_ms; /* slices > 0: when they last updated their partitions' lag */
+    /* per-partition watermarks (velo_source_ops.watermarks), by index in `parts` */
+    bool wm_on;
+    int32_t wm_col;
+    velo_part_watermarks wm;
+    int64_t wm_now; /* monotonic clock at the start of the current poll */
 } kafka_source;
 
 static part_state *part_find(kafka_source *s, const char *topic, int32_t partition, bool create) {
@@ -271,8 +278,8 @@ static int ksrc_stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
     return 0;               /* librdkafka frees json */
 }
 
-static void ksrc_rebalance_cores(kafka_source *s, rd_kafka_t *rk, rd_kafka_resp_err_t e,
-                                 rd_kafka_topic_partition_list_t *parts);
+static void ksrc_post(kafka_source *s, uint32_t slice, velo_kcores_note_kind kind, const char *topic,
+                      int32_t partition, int64_t lo, int64_t hi);
 static void ksrc_notes(kafka_source *s);
 static velo_status ksrc_join_slices(kafka_source *s, const velo_connector_args *args, velo_error *err);
 
@@ -296,33 +303,78 @@ static void part_assign(kafka_source *s, const char *topic, int32_t partition, i
     }
 }
 
-static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
-                              void *opaque) {
-    kafka_source *s = opaque;
-    if (s->cores) { /* on several cores: kafka_cores.c routes the partitions */
-        ksrc_rebalance_cores(s, rk, e, parts);
-        return;
+/* Bounded mode: the low and high offset watermarks of every partition of `parts` (lo[i], hi[i]; -1 where
+ * unknown) in two batched ListOffsets requests, earliest and latest (one request per broker each),
+ * rather than one synchronous round trip per partition. */
+static void ksrc_offset_bounds(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *parts, int64_t *lo,
+                               int64_t *hi) {
+    for (int i = 0; i < parts->cnt; i++)
+        lo[i] = hi[i] = -1;
+    for (int pass = 0; pass < 2; pass++) {
+        rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_copy(parts);
+        if (!q) return;
+        for (int i = 0; i < q->cnt; i++) /* ListOffsets' "timestamps" -2: earliest, -1: latest */
+            q->elems[i].offset = pass ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+        if (!rd_kafka_offsets_for_times(rk, q, 10000))
+            for (int i = 0; i < q->cnt; i++)
+                if (!q->elems[i].err && q->elems[i].offset >= 0) (pass ? hi : lo)[i] = q->elems[i].offset;
+        rd_kafka_topic_partition_list_destroy(q);
     }
-    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        for (int i = 0; i < parts->cnt; i++) {
-            rd_kafka_topic_partition_t *tp = &parts->elems[i];
-            int64_t lo = -1, hi = -1;
-            if (s->bounded &&
-                rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, 10000) != 0)
-                lo = hi = -1;
-            part_assign(s, tp->topic, tp->partition, lo, hi);
-        }
-        ksrc_apply_resume(s, parts);
-        rd_kafka_assign(rk, parts);
-        s->has_assignment = true;
-        if (s->paused && parts->cnt) { /* still backlogged: the new partitions wait too */
-            rd_kafka_pause_partitions(rk, parts);
-            velo_connector_status_paused(s->health.status, parts->cnt, false);
-            s->npaused += parts->cnt;
-        }
+}
+
+/* The one place this consumer takes partitions: from the group's rebalance callback, or all of them
+ * at once (ksrc_assign_all). Bounded mode learns where each one ends first. On one core this
+ * reader owns them; on several, each partition's queue is forwarded to its owner core's queue and
+ * that core told with a note, before rd_kafka_assign starts fetching (kafka_cores.c). An offset of
+ * RD_KAFKA_OFFSET_INVALID starts from the group's committed offset, else 'auto.offset.reset'. */
+static rd_kafka_resp_err_t ksrc_take(kafka_source *s, rd_kafka_topic_partition_list_t *parts) {
+    int64_t *lo = NULL, *hi = NULL;
+    if (s->bounded && parts->cnt) {
+        lo = mi_malloc(sizeof *lo * (size_t)parts->cnt);
+        hi = mi_malloc(sizeof *hi * (size_t)parts->cnt);
+        if (lo && hi) ksrc_offset_bounds(s->rk, parts, lo, hi);
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        /* ends unknown (out of memory, no answer): the partition ends at its EOF */
+        int64_t l = lo && hi ? lo[i] : -1, h = lo && hi ? hi[i] : -1;
+        if (s->cores)
+            ksrc_post(s, velo_kcores_owner(s->cores, tp->topic, tp->partition), VELO_KCORES_ASSIGN, tp->topic,
+                      tp->partition, l, h);
+        else
+            part_assign(s, tp->topic, tp->partition, l, h);
+    }
+    mi_free(lo);
+    mi_free(hi);
+    if (s->cores) velo_kcores_forward(s->cores, parts);
+    ksrc_apply_resume(s, parts); /* a restored checkpoint's offsets, not the group's */
+    rd_kafka_resp_err_t e = rd_kafka_assign(s->rk, parts);
+    if (s->cores) {
+        for (uint32_t c = 0; c < velo_kcores_n(s->cores); c++)
+            ksrc_post(s, c, VELO_KCORES_ASSIGNED, NULL, -1, -1, -1);
+        return e;
+    }
+    s->has_assignment = true;
+    if (s->paused && parts->cnt) { /* still backlogged: the new partitions wait too */
+        rd_kafka_pause_partitions(s->rk, parts);
+        velo_connector_status_paused(s->health.status, parts->cnt, false);
+        s->npaused += parts->cnt;
+    }
+    return e;
+}
+
+/* The group revokes `parts`: records polled but not yet committed are read again by the next owner
+ * (at-least-once: a duplicate, never a loss). On several cores a core stops reading a revoked
+ * partition when it takes its note; the queues are unforwarded before the empty assignment. */
+static void ksrc_drop(kafka_source *s, const rd_kafka_topic_partition_list_t *parts) {
+    if (s->cores) {
+        for (int i = 0; i < parts->cnt; i++)
+            ksrc_post(s, velo_kcores_owner(s->cores, parts->elems[i].topic, parts->elems[i].partition),
+                      VELO_KCORES_REVOKE, parts->elems[i].topic, parts->elems[i].partition, -1, -1);
+        for (uint32_t c = 0; c < velo_kcores_n(s->cores); c++)
+            ksrc_post(s, c, VELO_KCORES_UNASSIGNED, NULL, -1, -1, -1);
+        velo_kcores_unforward(s->cores, parts);
     } else {
-        /* revoked: records polled but not yet committed are read again by the next owner
-         * (at-least-once: a duplicate, never a loss) */
         for (int i = 0; i < parts->cnt; i++) {
             part_state *p = part_find(s, parts->elems[i].topic, parts->elems[i].partition, false);
             if (p) p->assigned = false;
@@ -330,8 +382,18 @@ static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_to
         s->has_assignment = false; /* until the next assignment: not "done" in between */
         velo_connector_status_paused(s->health.status, -s->npaused, false);
         s->npaused = 0;
-        rd_kafka_assign(rk, NULL);
     }
+    rd_kafka_assign(s->rk, NULL);
+}
+
+static void ksrc_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
+                              void *opaque) {
+    (void)rk;
+    kafka_source *s = opaque;
+    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+        ksrc_take(s, parts);
+    else
+        ksrc_drop(s, parts);
 }
 
 /* Bounded mode ends once the group assigned this consumer its partitions (possibly none: a
@@ -405,8 +467,9 @@ static void ksrc_pause(velo_source *src, bool pause) {
  * the consumer group: no group join (about 3 s on the dev broker), no rebalance. The start offset
  * of each partition is RD_KAFKA_OFFSET_INVALID, which librdkafka resolves to the group's committed
  * offset (fetched without joining), else 'auto.offset.reset'; commits still go to the group. The
- * end is each partition's high watermark now. False (and no error) while the brokers do not
- * answer yet: the caller retries at its next poll. */
+ * end is each partition's high watermark now. On several cores slice 0 does this, and the
+ * partitions go to their owner cores as a rebalance's would (ksrc_take). False (and no error)
+ * while the brokers do not answer yet: the caller retries at its next poll. */
 static bool ksrc_assign_all(kafka_source *s, velo_status *st, velo_error *err) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
     *st = VELO_OK;
@@ -434,34 +497,12 @@ static bool ksrc_assign_all(kafka_source *s, velo_status *st, velo_error *err) {
             return false;
         }
     }
-    /* every partition's end in one request per broker: ListOffsets for the latest offset */
-    rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(l);
-    for (int i = 0; i < ends->cnt; i++)
-        ends->elems[i].offset = RD_KAFKA_OFFSET_END;
-    rd_kafka_resp_err_t qe =
-        ends->cnt ? rd_kafka_offsets_for_times(s->rk, ends, 10000) : RD_KAFKA_RESP_ERR_NO_ERROR;
-    for (int i = 0; i < l->cnt && !*st; i++) {
-        rd_kafka_topic_partition_t *tp = &l->elems[i];
-        part_state *p = part_find(s, tp->topic, tp->partition, true);
-        if (!p) {
-            *st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
-            break;
-        }
-        p->assigned = true;
-        p->done = false; /* an empty partition, or one read to its end before, ends by its EOF */
-        if (!qe && !ends->elems[i].err && ends->elems[i].offset >= 0) {
-            p->end = ends->elems[i].offset;
-            p->done = p->end == 0;
-        }
-    }
-    rd_kafka_topic_partition_list_destroy(ends);
-    ksrc_apply_resume(s, l);
-    rd_kafka_resp_err_t e = *st ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_assign(s->rk, l);
+    rd_kafka_resp_err_t e = *st ? RD_KAFKA_RESP_ERR_NO_ERROR : ksrc_take(s, l);
     if (e)
         *st = velo_error_set(err, VELO_ERR_IO, "kafka source '%s': cannot assign its partitions: %s", s->name,
                              rd_kafka_err2str(e));
     rd_kafka_topic_partition_list_destroy(l);
-    if (!*st) s->has_assignment = s->assigned_all = true;
+    if (!*st) s->assigned_all = true;
     return true;
 }
 
@@ -641,11 +682,93 @@ static velo_status ksrc_report_trouble(kafka_source *s, rd_kafka_resp_err_t e, c
     return VELO_OK;
 }
 
+/* ---- per-partition watermarks (velo_source_ops.watermarks, core/part_watermarks.h) ---- */
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static velo_status ksrc_watermarks(velo_source *src, int32_t time_column, int64_t delay_us, int64_t idle_us,
+                                   velo_error *err) {
+    kafka_source *s = (kafka_source *)src;
+    if (time_column < 0 || (uint32_t)time_column >= s->schema->ncols)
+        return velo_error_set(err, VELO_ERR_INTERNAL,
+                              "kafka source '%s': no event-time column for watermarks", s->name);
+    s->wm_on = true;
+    s->wm_col = time_column;
+    velo_part_watermarks_init(&s->wm, delay_us, idle_us);
+    return VELO_OK;
+}
+
+/* The tracker follows the reader's assignment (assigned, read to its end) as `parts` says now. */
+static velo_status ksrc_wm_sync(kafka_source *s, int64_t now, velo_error *err) {
+    for (uint32_t i = 0; i < s->nparts; i++) {
+        if (!s->parts[i].assigned) {
+            velo_part_watermarks_revoke(&s->wm, i);
+            continue;
+        }
+        velo_status st = velo_part_watermarks_assign(&s->wm, i, now, err);
+        if (st) return st;
+        if (s->parts[i].done) velo_part_watermarks_end(&s->wm, i);
+    }
+    return VELO_OK;
+}
+
+/* Row `row` (from parts[idx]) gets its partition's watermark before it. A row without a readable event
+ * time leaves the partition as it was (the window operator reports it). */
+static velo_status ksrc_stamp(kafka_source *s, velo_batch *b, uint32_t row, int64_t idx, velo_error *err) {
+    int64_t *w = velo_batch_row_wm(b);
+    if (!w) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    w[row] = INT64_MIN;
+    if (idx < 0) return VELO_OK;
+    int64_t now = s->wm_now; /* the poll's clock: idleness is measured at poll granularity */
+    if ((uint32_t)idx >= s->wm.nparts || !s->wm.parts[idx].active) {
+        velo_status st = ksrc_wm_sync(s, now, err);
+        if (st) return st;
+        if ((st = velo_part_watermarks_assign(&s->wm, (uint32_t)idx, now, err))) return st;
+    }
+    const velo_vector *tv = &b->cols[s->wm_col];
+    int64_t t = 0;
+    bool ok = velo_vector_is_valid(tv, row);
+    if (ok) switch (tv->type.id) {
+        case VELO_TYPE_BIGINT: ok = !__builtin_mul_overflow(VELO_VEC(tv, int64_t)[row], 1000, &t); break;
+        case VELO_TYPE_VARCHAR: {
+            velo_str sv = VELO_VEC(tv, velo_str)[row];
+            ok = velo_parse_timestamp(sv.ptr, sv.len, &t);
+            break;
+        }
+        case VELO_TYPE_TIMESTAMP: t = VELO_VEC(tv, int64_t)[row]; break;
+        default: ok = false; break;
+        }
+    const velo_part_wm *p = &s->wm.parts[idx];
+    w[row] = ok                          ? velo_part_watermarks_row(&s->wm, (uint32_t)idx, t, now)
+             : p->max_event == INT64_MIN ? INT64_MIN
+                                         : p->max_event - s->wm.delay_us;
+    return VELO_OK;
+}
+
+static int64_t ksrc_watermark(velo_source *src) {
+    kafka_source *s = (kafka_source *)src;
+    if (!s->wm_on) return INT64_MIN;
+    int64_t now = mono_us();
+    velo_error e = {0};
+    if (ksrc_wm_sync(s, now, &e)) return INT64_MIN;
+    bool own = false;
+    for (uint32_t i = 0; i < s->nparts && !own; i++)
+        own = s->parts[i].assigned;
+    /* assigned nothing (more cores or members than partitions): it holds nobody back */
+    if (s->has_assignment && !own) return VELO_WATERMARK_IDLE;
+    return velo_part_watermarks_current(&s->wm, now);
+}
+
 static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_error *err) {
     kafka_source *s = (kafka_source *)src;
     *eof = false;
     velo_status st = VELO_OK;
-    if (s->assign_all && !s->cores && !s->assigned_all) {
+    if (s->wm_on) s->wm_now = mono_us();
+    if (s->assign_all && s->slice == 0 && !s->assigned_all) {
         if (!s->started_ms) s->started_ms = now_ms();
         if (!ksrc_assign_all(s, &st, err)) {
             if (!s->error_reported && now_ms() - s->started_ms > 2000)
@@ -654,7 +777,7 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             return VELO_OK;
         }
         if (st) return st;
-    } else if ((!s->assign_all || s->cores) && !s->subscribed && (st = ksrc_subscribe(s, err))) {
+    } else if (!s->assign_all && !s->subscribed && (st = ksrc_subscribe(s, err))) {
         return st;
     }
     if (s->pause_asked_ms) {
@@ -719,7 +842,8 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
             }
             health_up(&s->health); /* a record came: a broker is reachable */
             uint32_t row = out->count;
-            if (ksrc_decode(s, m, out, row)) out->count++;
+            bool decoded = ksrc_decode(s, m, out, row);
+            if (decoded) out->count++;
             /* records come in runs from one partition: look it up once per run */
             if (m->rkt != last_rkt || m->partition != last_partition) {
                 part_state *found = part_find(s, rd_kafka_topic_name(m->rkt), m->partition, true);
@@ -728,6 +852,11 @@ static velo_status ksrc_poll(velo_source *src, velo_batch *out, bool *eof, velo_
                 last_partition = m->partition;
             }
             part_state *p = last >= 0 ? &s->parts[last] : NULL;
+            if (decoded && s->wm_on && (st = ksrc_stamp(s, out, row, last, err))) {
+                for (ssize_t j = i; j < n; j++)
+                    rd_kafka_message_destroy(s->msgs[j]);
+                return st;
+            }
             if (p) {
                 p->next = m->offset + 1;
                 if (s->bounded && p->end >= 0 && p->next >= p->end) p->done = true;
@@ -821,6 +950,7 @@ static void ksrc_free(kafka_source *s) {
     for (uint32_t i = 0; i < s->nparts; i++)
         mi_free(s->parts[i].topic);
     mi_free(s->parts);
+    velo_part_watermarks_free(&s->wm);
     mi_free(s->msgs);
     mi_free(s->name);
     mi_free(s->brokers);
@@ -1066,39 +1196,6 @@ static void ksrc_post(kafka_source *s, uint32_t slice, velo_kcores_note_kind kin
              s->name, slice);
 }
 
-/* Core 0, in the rebalance callback: each partition's queue goes to its owner's before the
- * assignment starts fetching; a revocation unforwards them before the empty assignment. */
-static void ksrc_rebalance_cores(kafka_source *s, rd_kafka_t *rk, rd_kafka_resp_err_t e,
-                                 rd_kafka_topic_partition_list_t *parts) {
-    uint32_t n = velo_kcores_n(s->cores);
-    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        for (int i = 0; i < parts->cnt; i++) {
-            rd_kafka_topic_partition_t *tp = &parts->elems[i];
-            int64_t lo = -1, hi = -1;
-            if (s->bounded &&
-                rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, 10000) != 0)
-                lo = hi = -1;
-            ksrc_post(s, velo_kcores_owner(s->cores, tp->topic, tp->partition), VELO_KCORES_ASSIGN, tp->topic,
-                      tp->partition, lo, hi);
-        }
-        velo_kcores_forward(s->cores, parts);
-        ksrc_apply_resume(s, parts);
-        rd_kafka_assign(rk, parts);
-        for (uint32_t c = 0; c < n; c++)
-            ksrc_post(s, c, VELO_KCORES_ASSIGNED, NULL, -1, -1, -1);
-    } else {
-        /* a core stops reading a revoked partition when it takes this note; records it polled and
-         * has not committed are read again by the next owner (at-least-once: a duplicate, no loss) */
-        for (int i = 0; i < parts->cnt; i++)
-            ksrc_post(s, velo_kcores_owner(s->cores, parts->elems[i].topic, parts->elems[i].partition),
-                      VELO_KCORES_REVOKE, parts->elems[i].topic, parts->elems[i].partition, -1, -1);
-        for (uint32_t c = 0; c < n; c++)
-            ksrc_post(s, c, VELO_KCORES_UNASSIGNED, NULL, -1, -1, -1);
-        velo_kcores_unforward(s->cores, parts);
-        rd_kafka_assign(rk, NULL);
-    }
-}
-
 /* A core takes the notes core 0 left for it. */
 static void ksrc_notes(kafka_source *s) {
     /* the statistics callback runs on core 0 for slice 0's partitions: the others' lag, once a second */
@@ -1146,6 +1243,9 @@ static velo_status ksrc_join_slices(kafka_source *s, const velo_connector_args *
 
 static bool ksrc_ready(velo_source *src) {
     kafka_source *s = (kafka_source *)src;
+    /* slice 0 of an assign-all read: until it took the partitions (it retries while the brokers
+     * do not answer; no rebalance event would wake it) */
+    if (s->assign_all && s->slice == 0 && !s->assigned_all) return true;
     return !s->cores || s->fatal || velo_kcores_ready(s->cores, s->slice);
 }
 
@@ -1219,7 +1319,9 @@ const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .free_snapshot = ksrc_free_snapshot,
                                                .positions = ksrc_positions,
                                                .resume = ksrc_resume,
-                                               .pause = ksrc_pause};
+                                               .pause = ksrc_pause,
+                                               .watermarks = ksrc_watermarks,
+                                               .watermark = ksrc_watermark};
 
 /* ------------------------------------------------------------------ sink */
 

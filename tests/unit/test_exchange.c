@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include "core/exchange.h"
+#include "core/part_watermarks.h"
 #include "core/runtime.h"
 
 #define NBATCH 500
@@ -171,4 +172,61 @@ Test(runtime, metric_counters_of_two_cores_never_share_a_cache_line) {
     cr_assert_eq(a % VELO_CACHE_LINE, 0);
     cr_assert_geq(b > a ? b - a : a - b, VELO_CACHE_LINE);
     velo_runtime_free(rt);
+}
+
+/* ---- an idle producer (per-partition watermarks: core/part_watermarks.h) ---- */
+
+typedef struct idle_job {
+    test_job base;
+    _Atomic int64_t wm_idle_seen; /* core 0's watermark once both producers' first ones arrived */
+    _Atomic int64_t wm_back;      /* ... once core 1 came back from idle with a lower one */
+    atomic_bool idle_seen;
+} idle_job;
+
+static void drain(velo_exchange *x, velo_core *core) {
+    velo_xmsg *m;
+    while (!velo_exchange_done(x, velo_core_id(core)))
+        if ((m = velo_exchange_poll(x, core)))
+            velo_xmsg_free(m);
+        else
+            sched_yield();
+}
+
+static void idle_core(velo_core *core, void *ud) {
+    idle_job *j = ud;
+    velo_exchange *x = j->base.x;
+    if (velo_core_id(core) == 1) {
+        cr_assert(velo_exchange_broadcast(x, core, VELO_XMSG_WATERMARK, VELO_WATERMARK_IDLE));
+        while (!atomic_load(&j->idle_seen))
+            sched_yield();
+        cr_assert(velo_exchange_broadcast(x, core, VELO_XMSG_WATERMARK, 20)); /* active again, behind */
+        cr_assert(velo_exchange_broadcast(x, core, VELO_XMSG_END, 0));
+        drain(x, core);
+        return;
+    }
+    cr_assert(velo_exchange_broadcast(x, core, VELO_XMSG_WATERMARK, 50));
+    int wms = 0;
+    while (!velo_exchange_done(x, 0)) {
+        velo_xmsg *m = velo_exchange_poll(x, core);
+        if (!m) {
+            sched_yield();
+            continue;
+        }
+        if (m->kind == VELO_XMSG_WATERMARK && ++wms == 2) {
+            atomic_store(&j->wm_idle_seen, velo_exchange_watermark(x, 0));
+            atomic_store(&j->idle_seen, true);
+        } else if (m->kind == VELO_XMSG_WATERMARK && wms == 3) {
+            atomic_store(&j->wm_back, velo_exchange_watermark(x, 0));
+            cr_assert(velo_exchange_broadcast(x, core, VELO_XMSG_END, 0));
+        }
+        velo_xmsg_free(m);
+    }
+}
+
+Test(exchange, an_idle_producer_holds_nobody_back_until_it_sends_a_watermark_again) {
+    idle_job j = {0};
+    run_job(&j.base, 2, 8, idle_core);
+    cr_assert_eq(atomic_load(&j.wm_idle_seen), 50, "the idle producer is left out of the minimum");
+    cr_assert_eq(atomic_load(&j.wm_back), 20, "back from idle, its lower watermark counts again");
+    free_job(&j.base);
 }
