@@ -4,8 +4,13 @@
 # (librdkafka on both ends, no decoding). Reports messages/s and MB/s and the ratio.
 # velo-sql's bounded read assigns itself the partitions (no consumer group join since the bounded
 # mode stopped joining; the join took about 3 s on the mock cluster); the "steady" figure subtracts
-# the time of the same job on an empty topic (start + commit).
-# usage: bench/kafka.sh BUILD_DIR [MESSAGES]   (default $VELO_BENCH_KAFKA_MSGS, else 400000)
+# the time of the same job on an empty topic (start + commit), at --cores 1 and at --cores 2 (a
+# bounded read on several cores joined the group, about 3 s here, until it assigned the partitions
+# itself too: the empty-topic run at --cores 2 shows such a start cost).
+# Then latency at a fixed rate (kafka_latency.py) and of single records through an idle job
+# (kafka_idle_latency.py: the wake-up path), each at --cores 1 and --cores 2.
+# usage: bench/kafka.sh BUILD_DIR [MESSAGES]   (default $VELO_BENCH_KAFKA_MSGS, else 400000;
+#        VELO_BENCH_KAFKA_NO_LATENCY=1: the pass-through only)
 set -eu
 build=${1:-build}
 n=${2:-${VELO_BENCH_KAFKA_MSGS:-400000}}
@@ -16,7 +21,7 @@ work=$(mktemp -d)
 trap 'kill -INT $dk 2>/dev/null; wait $dk 2>/dev/null; rm -rf "$work"' EXIT
 # 32 partitions: the mock keeps only the newest ~5 MB (here ~50k such messages) per partition, and
 # kcat spreads unkeyed messages unevenly
-"$bin" dev-kafka --port 0 --partitions 32 --topics in,out,out2,raw_out,empty,empty_out >"$work/bootstrap" 2>/dev/null &
+"$bin" dev-kafka --port 0 --partitions 32 --topics in,out,out2,raw_out,empty,empty_out,empty_out2 >"$work/bootstrap" 2>/dev/null &
 dk=$!
 while [ ! -s "$work/bootstrap" ]; do sleep 0.1; done
 b=$(head -n 1 "$work/bootstrap")
@@ -53,6 +58,10 @@ job empty empty_out 1
 t1=$(now)
 base_s=$(echo "$t1 $t0" | awk '{print $1 - $2}')
 t0=$(now)
+job empty empty_out2 2
+t1=$(now)
+base2_s=$(echo "$t1 $t0" | awk '{print $1 - $2}')
+t0=$(now)
 job in out 1
 t1=$(now)
 velo_s=$(echo "$t1 $t0" | awk '{print $1 - $2}')
@@ -66,7 +75,7 @@ raw_n=$(count raw_out)
 velo_n=$(count out)
 velo2_n=$(count out2)
 awk -v n="$n" -v by="$bytes" -v p="$produce_s" -v r="$raw_s" -v v="$velo_s" -v bs="$base_s" \
-    -v rn="$raw_n" -v vn="$velo_n" -v v2="$velo2_s" -v vn2="$velo2_n" 'BEGIN {
+    -v rn="$raw_n" -v vn="$velo_n" -v v2="$velo2_s" -v bs2="$base2_s" -v vn2="$velo2_n" 'BEGIN {
     steady = v - bs; if (steady <= 0) steady = v;
     printf "Kafka -> filter -> Kafka on velo-sql dev-kafka, %d messages of ~%d bytes, 32 partitions\n", n, by / n;
     printf "  kcat produce (input):              %7.2f s  %6.0f k msg/s  %6.1f MB/s\n", p, n / p / 1e3, by / p / 1e6;
@@ -74,9 +83,9 @@ awk -v n="$n" -v by="$bytes" -v p="$produce_s" -v r="$raw_s" -v v="$velo_s" -v b
     printf "  velo-sql pass-through, wall:        %6.2f s  %6.0f k msg/s  %6.1f MB/s  (%d out)\n", v, n / v / 1e3, by / v / 1e6, vn;
     printf "  velo-sql, minus empty-topic run (%.2f s): %.2f s  %6.0f k msg/s\n", bs, steady, n / steady / 1e3;
     printf "  ratio velo-sql/raw: wall %.2f, steady %.2f\n", r / v, r / steady;
-    steady2 = v2 - bs; if (steady2 <= 0) steady2 = v2;
+    steady2 = v2 - bs2; if (steady2 <= 0) steady2 = v2;
     printf "  velo-sql --cores 2 pass-through, wall: %6.2f s  %6.0f k msg/s  %6.1f MB/s  (%d out)\n", v2, n / v2 / 1e3, by / v2 / 1e6, vn2;
-    printf "  velo-sql --cores 2, minus empty-topic run: %.2f s  %6.0f k msg/s  (%.2fx --cores 1)\n", steady2, n / steady2 / 1e3, steady / steady2;
+    printf "  velo-sql --cores 2, minus empty-topic run at --cores 2 (%.2f s): %.2f s  %6.0f k msg/s  (%.2fx --cores 1)\n", bs2, steady2, n / steady2 / 1e3, steady / steady2;
 }' | tee "$here/results/kafka_passthrough.txt"
 # Both paths read the same input topic, so they must agree. The mock broker keeps only ~5 MB per
 # partition (FACTS.md), so an unevenly spread input can lose records before either path reads them:
@@ -84,4 +93,6 @@ awk -v n="$n" -v by="$bytes" -v p="$produce_s" -v r="$raw_s" -v v="$velo_s" -v b
 [ "$velo2_n" = "$velo_n" ] || { echo "bench: --cores 2 wrote $velo2_n messages, --cores 1 $velo_n"; exit 1; }
 [ "$raw_n" = "$velo_n" ] || { echo "bench: message counts differ ($raw_n raw, $velo_n velo-sql, $n sent)"; exit 1; }
 [ "$velo_n" = "$n" ] || echo "  note: the mock broker kept $velo_n of the $n messages produced (its per-partition retention)"
-/usr/bin/python3 "$here/kafka_latency.py" "$bin" "${VELO_BENCH_KAFKA_RATE:-20000}" 5 "$here/results"
+[ -n "${VELO_BENCH_KAFKA_NO_LATENCY:-}" ] && exit 0
+/usr/bin/python3 "$here/kafka_latency.py" "$bin" "${VELO_BENCH_KAFKA_RATE:-20000}" 5 "$here/results" 1,2
+/usr/bin/python3 "$here/kafka_idle_latency.py" "$bin" 40 "$here/results" 1,2

@@ -24,8 +24,9 @@ static void usage(FILE *out) {
           "                 run every statement of FILE.sql ('-' reads standard input) on N\n"
           "                 worker cores (default: the CPUs the process may use); --state-dir:\n"
           "                 where 'checkpoint.interval' checkpoints go without 'state.dir'\n"
-          "  explain FILE.sql [--format text|json] [--bind NAME=URI]...\n"
+          "  explain FILE.sql [--format text|json] [--bind NAME=URI]... [--cores N]\n"
           "                 print the plan of every query of FILE.sql without running it\n"
+          "                 (--cores N, text: and which nodes run on which of N cores)\n"
           "  gen nexmark --events N [--seed S] [--rate R] [--paced] --out URI\n"
           "                 write N Nexmark events (JSON lines) to a sink URI (file://...)\n"
           "  dev-kafka [--port 9092] [--partitions N] [--topics a,b]\n"
@@ -117,7 +118,7 @@ static bool parse_args(const char *cmd, int argc, char **argv, cmd_args *ca) {
             velo_kv_set(&ca->opts.binds, name, eq + 1);
         } else if (is_run && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
             ca->opts.quiet = 1;
-        } else if (is_run && (strcmp(a, "--cores") == 0 || strncmp(a, "--cores=", 8) == 0)) {
+        } else if (strcmp(a, "--cores") == 0 || strncmp(a, "--cores=", 8) == 0) {
             const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             char *end = NULL;
             long n = v ? strtol(v, &end, 10) : 0;

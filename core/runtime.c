@@ -263,6 +263,9 @@ void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud) {
             uint64_t v;
             ssize_t r = read(c->efd, &v, sizeof v);
             (void)r;
+            velo_metric_add(&c->metrics.wakeups, 1);
+        } else {
+            velo_metric_add(&c->metrics.sleep_timeouts, 1);
         }
     } else if (c->read_armed) {
         int rc;
@@ -272,9 +275,12 @@ void velo_core_sleep(velo_core *c, bool (*ready)(void *ud), void *ud) {
             rc = c->sleep_limit_ms ? io_uring_wait_cqe_timeout(&c->ring, &cqe, &ts)
                                    : io_uring_wait_cqe(&c->ring, &cqe);
         while (rc == -EINTR);
-        if (rc == 0) {
+        if (rc == 0) { /* the only entry ever submitted is the doorbell read */
             io_uring_cqe_seen(&c->ring, cqe);
             c->read_armed = false;
+            velo_metric_add(&c->metrics.wakeups, 1);
+        } else if (rc == -ETIME) {
+            velo_metric_add(&c->metrics.sleep_timeouts, 1);
         }
     } else {
         sched_yield(); /* no ring entry: degrade to polling rather than block forever */

@@ -26,6 +26,10 @@ typedef struct velo_core_metrics {
     _Atomic uint64_t batches_received;                  /* batches taken off exchange rings */
     _Atomic uint64_t full_waits;                        /* times a full ring stopped this core */
     _Atomic uint64_t sleeps;                            /* times the core waited on its io_uring */
+    /* how the waits ended: the doorbell (an eventfd write: velo_core_wake, an exchange, or a library
+     * such as librdkafka writing to velo_core_wake_fd) or the sleep limit (nothing woke the core) */
+    _Atomic uint64_t wakeups;
+    _Atomic uint64_t sleep_timeouts;
 } velo_core_metrics;
 
 static inline void velo_metric_add(_Atomic uint64_t *c, uint64_t n) {

@@ -58,6 +58,7 @@ int velo_explain_script(const velo_run_options *opts, bool json) {
             } else {
                 if (printed) velo_strbuf_putc(&out, '\n');
                 velo_plan_explain_text(qp, &out);
+                if (opts->cores) velo_explain_cores(qp, opts->cores, &out);
             }
             fwrite(out.data, 1, out.len, stdout);
             printed++;

@@ -34,6 +34,7 @@
 #include "core/strbuf.h"
 #include "engine/backpressure.h"
 #include "engine/checkpoint.h"
+#include "sql/explain.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
 
@@ -687,16 +688,17 @@ static const char *stmt_label(const velo_query_plan *qp) { return qp->name ? qp-
  *
  * A plan runs on the cores of a runtime (core/runtime.h) in up to three stages:
  *   A  on every core: its slice of the source -> the nodes before the first keyed stateful one
- *   B  on every core: that keyed operator (GROUP BY keys) and what follows it up to a node that
- *      needs all rows; its input comes over exchange 1, partitioned by hash(keys) % cores
+ *   B  on every core: that keyed operator (GROUP BY keys, or the PARTITION BY keys of bounded
+ *      window functions: analytic_on_cores) and what follows it up to a node that needs all rows;
+ *      its input comes over exchange 1, partitioned by hash(keys) % cores
  *   C  on core 0: the nodes that need all rows (global aggregate, ORDER BY, LIMIT, DISTINCT,
- *      window functions) and the sink; its input is gathered over the last exchange
+ *      other window functions) and the sink; its input is gathered over the last exchange
  * Plans whose result would depend on how rows of different slices interleave (event-time
- * watermarks over a file, EMIT CHANGES over a file, LIMIT without ORDER BY, window functions) run
- * every node on core 0 ("single"); over Kafka, windows on per-partition watermarks and unwindowed
- * EMIT CHANGES spread over the cores (source_watermarks_for, kafka_on_cores); plans with order-sensitive
- * aggregates keep their exchange but read the source unsplit on core 0, so each key's rows keep their input
- * order (docs/sql/streaming-semantics.md). */
+ * watermarks over a file, EMIT CHANGES over a file, LIMIT without ORDER BY, other window functions)
+ * run every node on core 0 ("single"); over Kafka, windows on per-partition watermarks and
+ * unwindowed EMIT CHANGES spread over the cores (source_watermarks_for, kafka_on_cores); plans with
+ * order-sensitive aggregates or window functions keep their exchange but read the source unsplit
+ * on core 0, so each key's rows keep their input order (docs/sql/streaming-semantics.md). */
 
 typedef struct plan_layout {
     bool single;    /* everything on core 0, no exchange */
@@ -804,6 +806,103 @@ static bool kafka_on_cores(const velo_query_plan *qp, velo_plan **nodes, uint32_
     return true;
 }
 
+/* ---- window functions on the cores ----
+ *
+ * A bounded ANALYTIC node can run on every core behind the keyed exchange when all its windows
+ * share a partition key: every row of one partition then reaches one core, and the operator
+ * computes each partition exactly as on one core. Two things must hold for the result to be the
+ * one core's:
+ *  - the rows of a partition reach their core in input order where the result depends on it: the
+ *    operator sorts stably, so rows that tie on ORDER BY keep their arrival order, and ROW_NUMBER,
+ *    NTILE, LAG/LEAD, FIRST/LAST/NTH_VALUE and ROWS frames see that order. Such plans read the
+ *    source unsplit on core 0 (one producer: the exchange keeps each partition's rows in order);
+ *  - the other calls (RANK, DENSE_RANK, PERCENT_RANK, CUME_DIST, and order-insensitive aggregates
+ *    -- COUNT, MIN, MAX, exact SUM/AVG -- over a RANGE frame or the whole partition) depend only on
+ *    the ORDER BY values, so every core may read a slice of the source.
+ * Only an ANALYTIC that is the first node after the source's FILTER/PROJECT qualifies (after a
+ * GROUP BY the rows' order would be the cores' interleaving); unbounded inputs, Kafka sources and
+ * windows without PARTITION BY stay on core 0 (docs/sql/streaming-semantics.md). */
+
+/* True when column `col` is a bare PARTITION BY key of call c. */
+static bool analytic_partitions_by_column(const velo_analytic_call *c, uint32_t col) {
+    for (uint32_t k = 0; k < c->npartition; k++) {
+        const velo_expr *e = c->partition_by[k];
+        if (e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0 && e->column == col) return true;
+    }
+    return false;
+}
+
+/* The keys the exchange routes an ANALYTIC node's rows by (*n of them), NULL when its windows share
+ * none: one call's PARTITION BY list; with several calls, every key of the first call's list when
+ * all the calls partition by the same bare columns, else one bare column they all partition by. */
+static velo_expr *const *analytic_exchange_keys(const velo_plan *p, uint32_t *n) {
+    *n = 0;
+    if (p->kind != VELO_PLAN_ANALYTIC || p->ncalls == 0 || p->calls[0].npartition == 0) return NULL;
+    const velo_analytic_call *c0 = &p->calls[0];
+    if (p->ncalls == 1) {
+        *n = c0->npartition;
+        return c0->partition_by;
+    }
+    bool all = true;
+    int32_t common = -1;
+    for (uint32_t k = 0; k < c0->npartition; k++) {
+        const velo_expr *e = c0->partition_by[k];
+        bool shared = e->kind == VELO_EXPR_COLUMN && e->outer_depth == 0;
+        for (uint32_t i = 1; shared && i < p->ncalls; i++)
+            shared = analytic_partitions_by_column(&p->calls[i], e->column);
+        if (shared && common < 0) common = (int32_t)k;
+        all = all && shared;
+    }
+    for (uint32_t i = 1; all && i < p->ncalls; i++)
+        all = p->calls[i].npartition == c0->npartition;
+    if (all) {
+        *n = c0->npartition;
+        return c0->partition_by;
+    }
+    if (common < 0) return NULL;
+    *n = 1;
+    return &c0->partition_by[common];
+}
+
+/* True when call c's values depend only on the partition's ORDER BY values, not on the order of
+ * rows that tie on them (see above). Unknown functions count as order-dependent. */
+static bool analytic_call_order_free(const velo_analytic_call *c) {
+    static const char *const ranks[] = {"RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST"};
+    for (size_t i = 0; i < sizeof ranks / sizeof *ranks; i++)
+        if (!strcasecmp(c->fn->name, ranks[i])) return true;
+    velo_analytic_kind kind;
+    if (velo_analytic_kind_from_name(c->fn->name, &kind)) return false; /* ROW_NUMBER, LAG, ... */
+    static const char *const aggs[] = {"COUNT", "MIN", "MAX", "SUM", "AVG"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++)
+        known = known || !strcasecmp(c->fn->name, aggs[i]);
+    if (!known) return false;
+    for (uint32_t i = 0; i < c->nargs; i++) /* DOUBLE addition rounds differently in another order */
+        if (c->args[i]->type.id == VELO_TYPE_DOUBLE || c->args[i]->type.id == VELO_TYPE_ANY) return false;
+    const velo_frame *fr = &c->frame;
+    if (!fr->present) return fr->buffer_rows <= 0; /* RANGE UNBOUNDED PRECEDING .. CURRENT ROW */
+    if (fr->range) return true;                    /* a RANGE frame takes every peer or none */
+    return fr->start_kind == VELO_BOUND_UNBOUNDED_PRECEDING && fr->end_kind == VELO_BOUND_UNBOUNDED_FOLLOWING;
+}
+
+/* Whether nodes[at] (an ANALYTIC) may run on the cores behind the keyed exchange, and whether the
+ * source may then be split (*split). */
+static bool analytic_on_cores(velo_plan *const *nodes, uint32_t n, uint32_t at, bool kafka, bool *split) {
+    const velo_plan *an = nodes[at];
+    *split = false;
+    if (kafka || !nodes[0]->source.bounded) return false;
+    for (uint32_t i = 1; i < at; i++)
+        if (nodes[i]->kind != VELO_PLAN_FILTER && nodes[i]->kind != VELO_PLAN_PROJECT) return false;
+    for (uint32_t i = at + 1; i < n; i++)
+        if (nodes[i]->kind == VELO_PLAN_ANALYTIC) return false;
+    uint32_t nkeys;
+    if (!analytic_exchange_keys(an, &nkeys)) return false;
+    *split = true;
+    for (uint32_t i = 0; i < an->ncalls; i++)
+        *split = *split && analytic_call_order_free(&an->calls[i]);
+    return true;
+}
+
 static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32_t n, uint32_t ncores,
                             bool commits, plan_layout *lay) {
     memset(lay, 0, sizeof *lay);
@@ -816,7 +915,10 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
     for (uint32_t i = 1; i < n; i++) {
         const velo_plan *p = nodes[i];
         if (p->kind == VELO_PLAN_SORT) has_sort = true;
-        if (p->kind == VELO_PLAN_ANALYTIC) lay->single = true;
+        bool an_split = false;
+        if (p->kind == VELO_PLAN_ANALYTIC && !analytic_on_cores(nodes, n, i, kafka, &an_split))
+            lay->single = true;
+        if (p->kind == VELO_PLAN_ANALYTIC && !an_split) order_sensitive = true;
         if (p->kind == VELO_PLAN_LIMIT && !has_sort) lay->single = true;
         if (p->kind == VELO_PLAN_AGGREGATE) {
             /* a watermark over a file (or a SESSION window) is the operator's own, made by the rows
@@ -856,7 +958,8 @@ static void plan_layout_for(const velo_query_plan *qp, velo_plan **nodes, uint32
         lay->per_core = true;
         return;
     }
-    if (i < n && nodes[i]->kind == VELO_PLAN_AGGREGATE && nodes[i]->nkeys > 0) {
+    if (i < n && ((nodes[i]->kind == VELO_PLAN_AGGREGATE && nodes[i]->nkeys > 0) ||
+                  nodes[i]->kind == VELO_PLAN_ANALYTIC)) {
         lay->keyed = true;
         uint32_t j = i + 1;
         while (j < n && (nodes[j]->kind == VELO_PLAN_FILTER || nodes[j]->kind == VELO_PLAN_PROJECT))
@@ -1850,6 +1953,21 @@ static void publish_progress(const op_tree *t, const velo_operator *sink_op, con
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
 }
 
+/* How the cores' sleeps ended (doorbell or sleep limit), per core, for the metrics. */
+static void relay_core_wakeups(job_run *j, velo_run_progress *p) {
+    uint32_t n = velo_runtime_ncores(j->rt);
+    if (n > VELO_PROGRESS_CORES) n = VELO_PROGRESS_CORES;
+    for (uint32_t c = 0; c < n; c++) {
+        const velo_core_metrics *m = velo_runtime_metrics(j->rt, c);
+        atomic_store_explicit(&p->core_wakeups[c], atomic_load_explicit(&m->wakeups, memory_order_relaxed),
+                              memory_order_relaxed);
+        atomic_store_explicit(&p->core_sleep_timeouts[c],
+                              atomic_load_explicit(&m->sleep_timeouts, memory_order_relaxed),
+                              memory_order_relaxed);
+    }
+    atomic_store_explicit(&p->cores, n, memory_order_release);
+}
+
 /* The control thread's half for plans on the cores: sums what each core published (core_run
  * counters, publish_core) into the job's progress, as publish_progress does for the tree. */
 static void relay_progress(job_run *j, const progress_base *base, const velo_dlq *dlq) {
@@ -1882,6 +2000,7 @@ static void relay_progress(job_run *j, const progress_base *base, const velo_dlq
     atomic_store_explicit(&p->state_bytes, state, memory_order_relaxed);
     atomic_store_explicit(&p->watermark_us, wm, memory_order_relaxed);
     atomic_store_explicit(&p->has_watermark, wm != INT64_MIN, memory_order_relaxed);
+    relay_core_wakeups(j, p);
 }
 
 static bool input_commits(const op_tree *t, const open_input *oi) {
@@ -2518,6 +2637,7 @@ static velo_expr *const *exchange_keys_of(const velo_plan *p, uint32_t *n) {
         *n = p->njoin_keys;
         return p->left_keys;
     }
+    if (p->kind == VELO_PLAN_ANALYTIC) return analytic_exchange_keys(p, n);
     *n = p->nkeys;
     return p->keys;
 }
@@ -3207,6 +3327,77 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
     if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
     if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, NULL, err);
     return st;
+}
+
+/* ---- `velo-sql explain --cores N`: where each node runs ---- */
+
+static void explain_nodes(velo_plan *const *nodes, uint32_t from, uint32_t to, velo_strbuf *out) {
+    static const char *const names[] = {
+        [VELO_PLAN_SCAN] = "SCAN",         [VELO_PLAN_FILTER] = "FILTER",
+        [VELO_PLAN_PROJECT] = "PROJECT",   [VELO_PLAN_AGGREGATE] = "AGGREGATE",
+        [VELO_PLAN_ANALYTIC] = "ANALYTIC", [VELO_PLAN_JOIN] = "JOIN",
+        [VELO_PLAN_SORT] = "SORT",         [VELO_PLAN_LIMIT] = "LIMIT",
+        [VELO_PLAN_DISTINCT] = "DISTINCT", [VELO_PLAN_UNION_ALL] = "UNION ALL"};
+    for (uint32_t i = from; i < to; i++) {
+        velo_plan_kind k = nodes[i]->kind;
+        velo_strbuf_printf(out, "%s", k < sizeof names / sizeof *names && names[k] ? names[k] : "?");
+        if (i + 1 < to) velo_strbuf_puts(out, ", ");
+    }
+}
+
+void velo_explain_cores(const velo_query_plan *qp, uint32_t ncores, velo_strbuf *out) {
+    velo_run_options o = {.cores = ncores};
+    run_state rs = {.opts = &o};
+    velo_plan *nodes[MAX_PIPELINE];
+    uint32_t n = 0;
+    core_join_spec js;
+    plan_layout lay;
+    if (lookup_join_on_cores(&rs, qp, nodes, &n, &js)) {
+        const velo_plan_source *ls = &nodes[0]->source;
+        const velo_source_ops *sops = velo_source_lookup(ls->scheme ? ls->scheme : "");
+        const velo_sink_ops *ksink =
+            velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
+        join_layout_for(qp, nodes, n, ncores, (sops && sops->commit) || (ksink && ksink->commit), &js, &lay);
+    } else if (one_input_chain(qp, nodes, &n)) {
+        const velo_plan_source *ls = &nodes[0]->source;
+        const velo_source_ops *sops = velo_source_lookup(ls->scheme ? ls->scheme : "");
+        const velo_sink_ops *ksink =
+            velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
+        plan_layout_for(qp, nodes, n, ncores, (sops && sops->commit) || (ksink && ksink->commit), &lay);
+        checkpoint_layout(qp, n, &lay); /* a checkpointed plan runs on core 0 */
+    } else {
+        velo_strbuf_printf(out, "on %u cores: an operator tree on core 0\n", ncores);
+        return;
+    }
+    if (lay.single) {
+        velo_strbuf_printf(out, "on %u cores: every node on core 0\n", ncores);
+        return;
+    }
+    velo_strbuf_printf(out, "on %u cores:\n  %s: ", ncores,
+                       lay.kafka   ? "every core, its Kafka partitions"
+                       : lay.split ? "every core, its slice of the source"
+                                   : "core 0, the whole source (unsplit)");
+    if (lay.per_core) {
+        explain_nodes(nodes, 0, n, out);
+        velo_strbuf_puts(out, ", its own sink\n");
+        return;
+    }
+    explain_nodes(nodes, 0, lay.a_end, out);
+    if (lay.keyed) {
+        uint32_t nkeys = 0;
+        velo_expr *const *keys = exchange_keys_of(nodes[lay.a_end], &nkeys);
+        velo_strbuf_puts(out, "\n  exchange by hash(");
+        for (uint32_t k = 0; k < nkeys; k++) {
+            if (k) velo_strbuf_puts(out, ", ");
+            velo_expr_print(keys[k], nodes[lay.a_end - 1]->schema, out);
+        }
+        velo_strbuf_printf(out, ") %% %u%s\n  every core: ", ncores,
+                           two_phase_for(qp, nodes, &lay) ? " (two-phase: partial states)" : "");
+        explain_nodes(nodes, lay.a_end, lay.b_end, out);
+    }
+    velo_strbuf_puts(out, "\n  gathered on core 0: ");
+    explain_nodes(nodes, lay.b_end, n, out);
+    velo_strbuf_puts(out, lay.b_end < n ? ", sink\n" : "sink\n");
 }
 
 static void render_diags(run_state *rs, const velo_diags *d) {

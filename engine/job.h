@@ -26,6 +26,9 @@ enum {
 #define VELO_LATENCY_BOUNDS_US                                                                               \
     { 100, 1000, 5000, 10000, 50000, 100000, 500000, 1000000, 5000000 }
 
+/* Cores whose wake-up counters the progress block carries (velo_run_progress.core_wakeups). */
+#define VELO_PROGRESS_CORES 64
+
 /* Live progress of a running script, updated after every batch (engine/job.c publish_progress);
  * another thread (the control plane) may read it at any time. Atomics only: no lock on the data
  * path. Zero-initialised by the owner. */
@@ -45,6 +48,11 @@ typedef struct velo_run_progress {
     _Atomic uint64_t latency_buckets[VELO_LATENCY_BUCKETS];
     _Atomic uint64_t latency_sum_us;
     velo_connector_status connectors; /* broker reachability, consumer lag */
+    /* Per core of a statement run on the cores (the first VELO_PROGRESS_CORES; core/runtime.h):
+     * how its sleeps ended, by its doorbell (eventfd) or by its sleep limit */
+    _Atomic uint32_t cores;
+    _Atomic uint64_t core_wakeups[VELO_PROGRESS_CORES];
+    _Atomic uint64_t core_sleep_timeouts[VELO_PROGRESS_CORES];
 } velo_run_progress;
 
 typedef struct velo_run_options {
@@ -83,5 +91,12 @@ int velo_run_script(const velo_run_options *opts, velo_run_report *report);
  * separated by a blank line) or as one JSON document per line. Errors and warnings go to
  * opts->diag_out as in run. Returns VELO_EXIT_OK or VELO_EXIT_SQL_ERROR. */
 int velo_explain_script(const velo_run_options *opts, bool json);
+
+/* `velo-sql explain --cores N` (text): appends to `out` where each node of the plan runs on `ncores`
+ * cores -- the cores that read the source, the keyed exchange and its keys, the nodes behind it,
+ * and what is gathered on core 0 -- as run decides it (engine/job.c plan_layout_for). */
+struct velo_query_plan;
+struct velo_strbuf;
+void velo_explain_cores(const struct velo_query_plan *qp, uint32_t ncores, struct velo_strbuf *out);
 
 #endif

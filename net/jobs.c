@@ -327,6 +327,11 @@ static void copy_observed(const job *j, velo_job_info *out) {
         out->latency_buckets[b] = atomic_load(&p->latency_buckets[b]);
     out->latency_sum_us = atomic_load(&p->latency_sum_us);
     out->pauses = atomic_load(&p->connectors.pauses);
+    out->cores = atomic_load_explicit(&p->cores, memory_order_acquire);
+    for (uint32_t c = 0; c < out->cores && c < VELO_PROGRESS_CORES; c++) {
+        out->core_wakeups[c] = atomic_load(&p->core_wakeups[c]);
+        out->core_sleep_timeouts[c] = atomic_load(&p->core_sleep_timeouts[c]);
+    }
     if (!is_live(j->state)) return;
     const velo_connector_status *cs = &p->connectors;
     out->paused_partitions = atomic_load(&cs->paused_partitions);

@@ -41,6 +41,9 @@ typedef struct velo_job_info {
     /* backpressure: source partitions paused now (the output is backlogged), pauses so far */
     uint32_t paused_partitions;
     uint64_t pauses;
+    /* per core of a statement run on the cores: sleeps ended by its doorbell, by its sleep limit */
+    uint32_t cores;
+    uint64_t core_wakeups[VELO_PROGRESS_CORES], core_sleep_timeouts[VELO_PROGRESS_CORES];
     char *plan_text, *plan_json; /* detail only, else NULL */
     char *diagnostics;           /* detail only: what the job printed (summary, errors) */
 } velo_job_info;

@@ -157,6 +157,24 @@ static void engine_metrics(velo_strbuf *o, const velo_job_info *jobs, uint32_t n
            "Times a job's source paused because its output was backlogged (backpressure).");
     for (uint32_t i = 0; i < n; i++)
         job_sample(o, "velo_backpressure_pauses_total", &jobs[i], NULL, NULL, jobs[i].pauses);
+    header(
+        o, "velo_core_wakeups_total", "counter",
+        "Sleeps of a job's core (statements run on the cores) by how they ended: doorbell (its eventfd was "
+        "written: records, rows from another core, a control message) or timeout (its sleep limit passed "
+        "with nothing to wake it).");
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t c = 0; c < jobs[i].cores && c < VELO_PROGRESS_CORES; c++) {
+            char core[16];
+            snprintf(core, sizeof core, "%u", c);
+            for (int t = 0; t < 2; t++) {
+                job_labels(o, "velo_core_wakeups_total", &jobs[i]);
+                velo_strbuf_puts(o, ",core=");
+                label_value(o, core);
+                velo_strbuf_printf(
+                    o, ",cause=\"%s\"} %llu\n", t ? "timeout" : "doorbell",
+                    (unsigned long long)(t ? jobs[i].core_sleep_timeouts[c] : jobs[i].core_wakeups[c]));
+            }
+        }
     header(o, "velo_state_bytes", "gauge",
            "Bytes of operator state (group tables, join row stores) of a job's running statement.");
     for (uint32_t i = 0; i < n; i++)

@@ -6,7 +6,8 @@ A FIFO as a job's input keeps the job running for as long as the test wants (the
 in read(2) until the test writes or closes it): that is how the test watches records flow, stops a
 running job and kills the node while a job runs, without timing assumptions.
 
-Usage: serve_e2e.py VELO_SQL VELO_CLI CASE      (CASE: jobs, security, prometheus, kafka_health)
+Usage: serve_e2e.py VELO_SQL VELO_CLI CASE      (CASE: jobs, security, prometheus, kafka_health,
+kafka_wake)
 Every wait is bounded; a missing optional binary (prometheus, openssl) skips that part with a message.
 """
 import errno
@@ -556,12 +557,70 @@ def case_kafka_health(tmp):
     dk.wait(timeout=WAIT)
 
 
+# ------------------------------------------------------------------------------------------- kafka_wake
+
+def core_wakeups(node, job_id):
+    """{(core, cause): count} from velo_core_wakeups_total of one job."""
+    out = {}
+    prefix = 'velo_core_wakeups_total{velo_job="copy",job_id="%s",core="' % job_id
+    for line in node.request("GET", "/metrics")[2].decode().splitlines():
+        if line.startswith(prefix):
+            core, rest = line[len(prefix):].split('",cause="')
+            cause, value = rest.split('"} ')
+            out[(int(core), cause)] = int(value)
+    return out
+
+
+def case_kafka_wake(tmp):
+    """Records produced to an idle Kafka -> Kafka job on --cores 2 (each core reads two of the four
+    partitions into a producer of its own) wake the core that owns them through its eventfd
+    (librdkafka's queue IO event), not through the end of its sleep limit: each core's doorbell
+    wake-up count grows. Nothing else writes a core's eventfd in this layout (no exchange; core 0's
+    notes only at a rebalance), so a broken wake path would leave it unchanged."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    dk = subprocess.Popen([VELO_SQL, "dev-kafka", "--port", str(port), "--topics", "wake_in,wake_out",
+                           "--partitions", "4"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV)
+    NODES.append(dk)
+    b = dk.stdout.readline().strip()
+    node = Node(tmp, "--cores", "2")
+    job = node.json("POST", "/v1/jobs", (
+        "CREATE STREAM ev (id BIGINT) WITH ('uri' = 'kafka://%s/wake_in', 'group.id' = 'wake');\n"
+        "CREATE STREAM copy AS SELECT id FROM ev INTO 'kafka://%s/wake_out';\n" % (b, b)).encode(), expect=201)
+    wait_for("consumer lag samples of the four partitions (the group assigned them)", lambda: all(
+        b'velo_kafka_consumer_lag{velo_job="copy",job_id="%s",topic="wake_in",partition="%d"} ' % (job["id"].encode(), p)
+        in node.request("GET", "/metrics")[2] for p in range(4)))
+    before = wait_for("per-core wake-up counters of both cores",
+                      lambda: (lambda w: w if (1, "doorbell") in w and (0, "doorbell") in w else None)(
+                          core_wakeups(node, job["id"])))
+    for p in range(4):
+        subprocess.run(["kcat", "-b", b, "-P", "-t", "wake_in", "-p", str(p)], input=b'{"id": %d}\n' % p,
+                       check=True, timeout=WAIT, env=ENV)
+
+    def copied():
+        out = subprocess.run(["kcat", "-b", b, "-C", "-t", "wake_out", "-o", "beginning", "-e", "-q"],
+                             capture_output=True, timeout=WAIT, env=ENV).stdout.decode().split()
+        return sorted(json.loads(x)["id"] for x in out) if len(out) >= 4 else None
+    assert wait_for("the four records in wake_out", copied) == [0, 1, 2, 3]
+    after = wait_for("doorbell wake-ups of both cores",
+                     lambda: (lambda w: w if all(w.get((c, "doorbell"), 0) > before[(c, "doorbell")]
+                                                 for c in (0, 1)) else None)(core_wakeups(node, job["id"])))
+    print("wake-ups before %r, after %r" % (before, after))
+    node.json("DELETE", "/v1/jobs/" + job["id"], expect=202)
+    wait_for("the Kafka job to stop", lambda: node.job(job["id"])["state"] == "stopped")
+    node.stop()
+    dk.terminate()
+    dk.wait(timeout=WAIT)
+
+
 def main():
     case = sys.argv[3]
     tmp = tempfile.mkdtemp(prefix="velo-serve-")
     try:
         {"jobs": case_jobs, "security": case_security, "prometheus": case_prometheus,
-         "kafka_health": case_kafka_health}[case](tmp)
+         "kafka_health": case_kafka_health, "kafka_wake": case_kafka_wake}[case](tmp)
     except AssertionError as e:
         print("serve_e2e %s: FAILED: %s" % (case, e))
         for name in sorted(os.listdir(tmp)):
