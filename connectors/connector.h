@@ -12,6 +12,7 @@
 #include "connectors/status.h"
 #include "connectors/uri.h"
 #include "core/batch.h"
+#include "core/strbuf.h"
 #include "velo/error.h"
 
 /* Everything a connector is opened with: the parsed URI, the merged options (URI query parameters
@@ -120,6 +121,24 @@ typedef struct velo_source_ops {
     int64_t (*watermark)(velo_source *src);
 } velo_source_ops;
 
+/* A sink's row encoder for another thread (velo_sink_ops.encoder_new): it turns rows into exactly
+ * the bytes the sink's write() would append for them, touching nothing the sink owns, so the cores
+ * whose rows end in one sink encode them and the sink's core only appends bytes (engine/gather.h). */
+typedef struct velo_sink_encoder velo_sink_encoder;
+struct velo_sink_encoder {
+    /* Appends the live rows of b (respecting its selection vector), encoded, to out. */
+    velo_status (*encode)(velo_sink_encoder *enc, const velo_batch *b, velo_strbuf *out, velo_error *err);
+    /* NULL unless opened with VELO_ENCODER_DIRECT and the output allows it (a regular file): writes
+     * bytes of whole rows to the output from the encoder's thread, as one contiguous piece that no
+     * other writer's bytes split (lock-free: the file sink reserves the range with an atomic add). */
+    velo_status (*write)(velo_sink_encoder *enc, const char *bytes, size_t len, velo_error *err);
+    void (*free)(velo_sink_encoder *enc);
+};
+
+/* velo_sink_ops.encoder_new flags: the caller lets the encoder write to the output itself (its rows
+ * then need no trip to the sink's thread; nothing may depend on a flush of the sink covering them). */
+#define VELO_ENCODER_DIRECT 1u
+
 typedef struct velo_sink_ops {
     const char *scheme;
     /* `schema` is the schema of the rows written (names are the output column names). */
@@ -139,6 +158,13 @@ typedef struct velo_sink_ops {
      * run loop then pauses the source and asks again until the sink has room (engine/backpressure.h). */
     velo_status (*backlog)(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err);
     void (*close)(velo_sink *sink);
+    /* Optional, both or neither (NULL: rows reach the sink only through write()). encoder_new makes
+     * an encoder (owned by the caller, used by one thread at a time, any thread, freed before the
+     * sink closes; all made before any is used); write_encoded appends what encoders produced for `rows`
+     * rows, as write() would have for those rows (buffering, draining and backlog alike). */
+    velo_status (*encoder_new)(velo_sink *sink, unsigned flags, velo_sink_encoder **out, velo_error *err);
+    velo_status (*write_encoded)(velo_sink *sink, const char *bytes, size_t len, uint64_t rows,
+                                 velo_error *err);
 } velo_sink_ops;
 
 struct velo_source {

@@ -75,9 +75,16 @@ nomem:
     return velo_error_set(err, VELO_ERR_NOMEM, "out of memory creating an exchange of %u cores", n);
 }
 
+static void bytes_free(velo_strbuf *b) {
+    if (!b) return;
+    velo_strbuf_free(b);
+    mi_free(b);
+}
+
 void velo_xmsg_free(velo_xmsg *m) {
     if (!m) return;
     velo_batch_free(m->batch);
+    bytes_free(m->bytes);
     VELO_TSAN_FREEING();
     mi_free(m);
 }
@@ -147,7 +154,8 @@ static bool send_msg(velo_exchange *x, velo_core *from, uint32_t to, velo_xmsg *
         space_wait w = {x, r};
         velo_core_sleep(from, ring_has_space, &w);
     }
-    if (m->kind == VELO_XMSG_BATCH) velo_metric_add(&velo_core_metrics_of(from)->batches_sent, 1);
+    if (m->kind == VELO_XMSG_BATCH || m->kind == VELO_XMSG_BYTES)
+        velo_metric_add(&velo_core_metrics_of(from)->batches_sent, 1);
     velo_core_wake(velo_runtime_core(x->rt, to));
     return true;
 }
@@ -162,6 +170,21 @@ bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, ve
     }
     m->kind = VELO_XMSG_BATCH;
     m->batch = b;
+    return send_msg(x, from, to, m);
+}
+
+bool velo_exchange_send_bytes(velo_exchange *x, velo_core *from, uint32_t to, velo_strbuf *bytes,
+                              uint32_t rows) {
+    velo_xmsg *m = mi_zalloc(sizeof *m);
+    VELO_TSAN_ALLOCATED();
+    if (!m || atomic_load(&x->aborted)) {
+        mi_free(m);
+        bytes_free(bytes);
+        return false;
+    }
+    m->kind = VELO_XMSG_BYTES;
+    m->bytes = bytes;
+    m->value = rows;
     return send_msg(x, from, to, m);
 }
 
@@ -214,7 +237,8 @@ velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to) {
             }
             cs->next = (p + 1) % x->n;
             break;
-        case VELO_XMSG_BATCH: velo_metric_add(&velo_core_metrics_of(to)->batches_received, 1); break;
+        case VELO_XMSG_BATCH:
+        case VELO_XMSG_BYTES: velo_metric_add(&velo_core_metrics_of(to)->batches_received, 1); break;
         case VELO_XMSG_BARRIER: break;
         }
         return m;
@@ -224,7 +248,8 @@ velo_xmsg *velo_exchange_poll(velo_exchange *x, velo_core *to) {
 
 void velo_exchange_release(velo_exchange *x, velo_core *to, velo_xmsg *m) {
     if (!m) return;
-    if (m->kind == VELO_XMSG_BATCH && m->batch && !atomic_load(&x->aborted)) {
+    if (((m->kind == VELO_XMSG_BATCH && m->batch) || (m->kind == VELO_XMSG_BYTES && m->bytes)) &&
+        !atomic_load(&x->aborted)) {
         pair_ring *r = &x->rings[m->from * x->n + velo_core_id(to)];
         VELO_TSAN_RELEASE(&r->back);
         VELO_TSAN_IGNORE_BEGIN();
@@ -249,7 +274,29 @@ velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
         velo_batch *b = m->batch;
         m->batch = NULL;
         velo_xmsg_free(m);
+        if (!b) continue; /* not a batch (a producer sends one kind on an exchange) */
         velo_batch_reset(b);
+        return b;
+    }
+    return NULL;
+}
+
+velo_strbuf *velo_exchange_reuse_bytes(velo_exchange *x, velo_core *from) {
+    uint32_t p = velo_core_id(from);
+    for (uint32_t c = 0; c < x->n; c++) {
+        pair_ring *r = &x->rings[p * x->n + c];
+        void *v;
+        VELO_TSAN_IGNORE_BEGIN();
+        bool got = ck_ring_dequeue_spsc(&r->back, r->back_buf, &v);
+        VELO_TSAN_IGNORE_END();
+        if (!got) continue;
+        VELO_TSAN_ACQUIRE(&r->back);
+        velo_xmsg *m = v;
+        velo_strbuf *b = m->bytes;
+        m->bytes = NULL;
+        velo_xmsg_free(m);
+        if (!b) continue;
+        velo_strbuf_clear(b);
         return b;
     }
     return NULL;

@@ -22,13 +22,15 @@ typedef enum velo_xmsg_kind {
                             lower one when the producer is active again) */
     VELO_XMSG_END,       /* the producer sends nothing more */
     VELO_XMSG_BARRIER,   /* value: checkpoint id (aligned barriers, planned) */
+    VELO_XMSG_BYTES,     /* bytes: rows already encoded for the consumer's sink; value: how many rows */
 } velo_xmsg_kind;
 
 typedef struct velo_xmsg {
     velo_xmsg_kind kind;
     uint32_t from; /* producer core */
     int64_t value;
-    velo_batch *batch; /* BATCH: owned by the message */
+    velo_batch *batch;  /* BATCH: owned by the message */
+    velo_strbuf *bytes; /* BYTES: owned by the message */
 } velo_xmsg;
 
 typedef struct velo_exchange velo_exchange;
@@ -46,6 +48,11 @@ uint32_t velo_exchange_level(const velo_exchange *x);
  * whoever ends up owning it). Blocks while the ring to `to` is full. Returns false (and frees the
  * batch) when the exchange was aborted. */
 bool velo_exchange_send_batch(velo_exchange *x, velo_core *from, uint32_t to, velo_batch *b);
+/* The same for rows already encoded (a sink's bytes, `rows` rows; NULL bytes: their count alone, the
+ * rows went out another way): takes ownership of `bytes` (a
+ * velo_strbuf from mi_malloc; velo_exchange_reuse_bytes gives them back). False when aborted. */
+bool velo_exchange_send_bytes(velo_exchange *x, velo_core *from, uint32_t to, velo_strbuf *bytes,
+                              uint32_t rows);
 /* Sends a WATERMARK, END or BARRIER to every consumer. False when aborted. */
 bool velo_exchange_broadcast(velo_exchange *x, velo_core *from, velo_xmsg_kind kind, int64_t value);
 /* Sends a BARRIER (or WATERMARK) to consumer `to` alone, behind every batch sent to it before. A
@@ -73,12 +80,15 @@ void velo_exchange_abort(velo_exchange *x);
 bool velo_exchange_aborted(const velo_exchange *x);
 
 void velo_xmsg_free(velo_xmsg *m);
-/* Consumer side: done with m. A batch goes back to the core that sent it (when that return ring
- * has room), which fills it again instead of allocating; anything else is freed. */
+/* Consumer side: done with m. A batch (a byte buffer) goes back to the core that sent it (when that return
+ * ring has room), which fills it again instead of allocating; anything else is freed. */
 void velo_exchange_release(velo_exchange *x, velo_core *to, velo_xmsg *m);
 /* Producer side: an emptied batch that a consumer gave back, or NULL. Only the exchange operator
  * of core `from` sends batches on x, so they all have its schema and capacity. */
 velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from);
+
+/* Producer side: an emptied byte buffer a consumer gave back (velo_exchange_release), or NULL. */
+velo_strbuf *velo_exchange_reuse_bytes(velo_exchange *x, velo_core *from);
 
 /* The core (of n) that owns the key formed by keys[0..nkeys) at `row`: hash(keys) % n, the rule of
  * velo_exchange_op_new's routing; 0 when a value has no key encoding. Whoever must find the rows an

@@ -56,8 +56,10 @@ static bool parse_ymd(const char *s, size_t n, int64_t *days) {
 }
 
 bool velo_parse_date(const char *s, size_t n, int32_t *days) {
-    while (n && (s[n - 1] == ' ')) n--;
-    while (n && *s == ' ') s++, n--;
+    while (n && (s[n - 1] == ' '))
+        n--;
+    while (n && *s == ' ')
+        s++, n--;
     int64_t dd;
     if (n != 10 || !parse_ymd(s, n, &dd)) return false;
     *days = (int32_t)dd;
@@ -65,8 +67,10 @@ bool velo_parse_date(const char *s, size_t n, int32_t *days) {
 }
 
 bool velo_parse_timestamp(const char *s, size_t n, int64_t *micros) {
-    while (n && (s[n - 1] == ' ')) n--;
-    while (n && *s == ' ') s++, n--;
+    while (n && (s[n - 1] == ' '))
+        n--;
+    while (n && *s == ' ')
+        s++, n--;
     int64_t days;
     if (!parse_ymd(s, n, &days)) return false;
     int64_t t = days * VELO_MICROS_PER_DAY;
@@ -91,7 +95,8 @@ bool velo_parse_timestamp(const char *s, size_t n, int64_t *micros) {
                 i++;
             }
             if (nd == 0) return false;
-            while (nd < 6) frac *= 10, nd++;
+            while (nd < 6)
+                frac *= 10, nd++;
             t += frac;
         }
         if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
@@ -117,6 +122,13 @@ static int64_t floor_div(int64_t a, int64_t b) {
     return q;
 }
 
+/* Writes v as exactly `width` decimal digits (zero-padded; v < 10^width) and advances *p. */
+static void put_digits(char **p, uint64_t v, int width) {
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        (*p)[i] = (char)('0' + v % 10);
+    *p += width;
+}
+
 size_t velo_format_timestamp(int64_t micros, char *buf) {
     int64_t days = floor_div(micros, VELO_MICROS_PER_DAY);
     int64_t rem = micros - days * VELO_MICROS_PER_DAY;
@@ -125,6 +137,30 @@ size_t velo_format_timestamp(int64_t micros, char *buf) {
     velo_civil_from_days(days, &y, &m, &d);
     int64_t secs = rem / VELO_MICROS_PER_SEC;
     int64_t frac = rem % VELO_MICROS_PER_SEC;
+    if (y >= 0 && y <= 9999) { /* the common case by hand (snprintf dominates a sink's encoding) */
+        char *p = buf;
+        put_digits(&p, (uint64_t)y, 4);
+        *p++ = '-';
+        put_digits(&p, m, 2);
+        *p++ = '-';
+        put_digits(&p, d, 2);
+        *p++ = 'T';
+        put_digits(&p, (uint64_t)(secs / 3600), 2);
+        *p++ = ':';
+        put_digits(&p, (uint64_t)(secs / 60 % 60), 2);
+        *p++ = ':';
+        put_digits(&p, (uint64_t)(secs % 60), 2);
+        if (frac) {
+            *p++ = '.';
+            if (frac % 1000 == 0)
+                put_digits(&p, (uint64_t)(frac / 1000), 3);
+            else
+                put_digits(&p, (uint64_t)frac, 6);
+        }
+        *p++ = 'Z';
+        *p = '\0';
+        return (size_t)(p - buf);
+    }
     int n = snprintf(buf, 40, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)y, m, d, (unsigned)(secs / 3600),
                      (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
     if (frac) {
@@ -142,6 +178,16 @@ size_t velo_format_date(int32_t days, char *buf) {
     int64_t y;
     unsigned m, d;
     velo_civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999) {
+        char *p = buf;
+        put_digits(&p, (uint64_t)y, 4);
+        *p++ = '-';
+        put_digits(&p, m, 2);
+        *p++ = '-';
+        put_digits(&p, d, 2);
+        *p = '\0';
+        return (size_t)(p - buf);
+    }
     return (size_t)snprintf(buf, 16, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
@@ -164,7 +210,8 @@ size_t velo_format_interval(velo_interval iv, char *buf) {
                 char fb[8];
                 snprintf(fb, sizeof fb, "%06llu", (unsigned long long)f);
                 int k = 6;
-                while (k > 0 && fb[k - 1] == '0') fb[--k] = '\0';
+                while (k > 0 && fb[k - 1] == '0')
+                    fb[--k] = '\0';
                 n += snprintf(buf + n, 64 - (size_t)n, "%s%llu.%sS", sign, (unsigned long long)s, fb);
             } else {
                 n += snprintf(buf + n, 64 - (size_t)n, "%s%lluS", sign, (unsigned long long)s);

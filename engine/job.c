@@ -34,6 +34,7 @@
 #include "core/strbuf.h"
 #include "engine/backpressure.h"
 #include "engine/checkpoint.h"
+#include "engine/gather.h"
 #include "sql/explain.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
@@ -1018,6 +1019,7 @@ typedef struct job_run {
     /* the job's sink on core 0 while other cores' rows end in it (gathered, partitioned): its
      * backlog (velo_sink_backlog) as core 0 last saw it; the other cores' sources pause on FULL */
     _Atomic int out_level;
+    bool encode_out; /* the cores encode their rows for core 0's sink (gather_encodes) */
 } job_run;
 
 /* The operator of one single-input plan node (FILTER, PROJECT, AGGREGATE, ANALYTIC, SORT, DISTINCT,
@@ -1150,9 +1152,12 @@ static bool two_phase_for(const velo_query_plan *qp, velo_plan **nodes, const pl
 /* Builds core cp's two stages for a two-phase GROUP BY: stage A = nodes[1, a_end) -> PARTIAL
  * GROUP BY -> exchange 1 (by the encoded key), stage B = MERGE GROUP BY -> nodes(a_end, b_end) ->
  * exchange 2. */
+static velo_operator *gather_op_new(struct job_run *j, velo_core *core, velo_exchange *x,
+                                    const velo_schema *schema, velo_error *err);
+
 static velo_status build_two_phase(run_state *rs, const velo_query_plan *qp, velo_plan **nodes,
                                    const plan_layout *lay, core_pipe *cp, velo_core *core, velo_exchange *x1,
-                                   velo_exchange *x2, velo_error *err) {
+                                   velo_exchange *x2, struct job_run *j, velo_error *err) {
     const uint32_t cap = VELO_BATCH_DEFAULT_CAPACITY;
     velo_plan *scan = nodes[0];
     uint32_t local_max;
@@ -1185,8 +1190,7 @@ static velo_status build_two_phase(run_state *rs, const velo_query_plan *qp, vel
         goto fail;
     }
 
-    velo_operator *xb =
-        velo_exchange_op_new(x2, core, NULL, 0, 0, nodes[lay->b_end - 1]->schema, cap, rs->opts->file);
+    velo_operator *xb = gather_op_new(j, core, x2, nodes[lay->b_end - 1]->schema, err);
     if (!xb || !(tail = build_chain(rs, qp, nodes, lay->a_end + 1, lay->b_end, xb, true, cp, err))) goto fail;
     velo_plan *p2 = velo_plan_node_copy(nodes[lay->a_end]);
     if (p2) merge = build_aggregate(rs, qp, p2, scan, h, VELO_GROUP_MERGE, 0, err);
@@ -1234,6 +1238,36 @@ static velo_sink_backlog core_out_level(job_run *j, uint32_t id) {
 
 static bool publish_out_level(job_run *j);
 
+/* ---- encoding on the producing cores (engine/gather.h) ----
+ * When nothing but the sink follows the last exchange (stage C is the sink alone), every core
+ * encodes its own rows with the sink's encoder and the bytes cross the exchange: core 0 appends
+ * them (the formatting, the larger part of a pass-through's sink, runs on all cores). The
+ * messages, their order per producer and the backpressure are those of the batches they replace. */
+static bool gather_encodes(const job_run *j) {
+    return !j->lay.single && !j->lay.per_core && j->lay.nx > 0 && j->lay.b_end == j->nnodes &&
+           velo_gather_can_encode(j->sink);
+}
+
+/* The operator at the end of a core's last stage: the gathering exchange to core 0, of rows or
+ * (encode_out) of the sink's bytes. */
+static velo_operator *gather_op_new(job_run *j, velo_core *core, velo_exchange *x, const velo_schema *schema,
+                                    velo_error *err) {
+    if (!j->encode_out)
+        return velo_exchange_op_new(x, core, NULL, 0, 0, schema, VELO_BATCH_DEFAULT_CAPACITY,
+                                    j->rs->opts->file);
+    velo_sink_encoder *enc = NULL;
+    /* direct writes from the cores: unless a commit point relies on core 0's flush covering the rows */
+    if (j->sink->ops->encoder_new(j->sink, j->commits ? 0 : VELO_ENCODER_DIRECT, &enc, err)) return NULL;
+    return velo_gather_encode_op_new(x, core, 0, enc);
+}
+
+/* Core 0: bytes a core encoded, into the job's sink (counted as the sink operator's rows). */
+static velo_status gather_write(job_run *j, const velo_xmsg *m, velo_error *err) {
+    velo_status st = velo_gather_write(j->sink, j->sink_op, m, err);
+    if (st && j->rs->opts->progress) atomic_fetch_add(&j->rs->opts->progress->sink_errors, 1);
+    return st;
+}
+
 static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
     job_run *j = ud;
     uint32_t id = velo_core_id(core);
@@ -1253,8 +1287,10 @@ static bool service_exchanges(velo_core *core, uint32_t level, void *ud) {
         for (int taken = 0; taken < 64 && !cp->status && !stop_taking && (m = velo_exchange_poll(x, core));
              taken++) {
             progress = true;
-            if (m->kind == VELO_XMSG_BATCH && cp->in_chain[i]) {
-                velo_status st = velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
+            if ((m->kind == VELO_XMSG_BATCH || m->kind == VELO_XMSG_BYTES) && cp->in_chain[i]) {
+                velo_status st = m->kind == VELO_XMSG_BYTES
+                                     ? gather_write(j, m, &cp->err)
+                                     : velo_operator_push(cp->in_chain[i], m->batch, &cp->err);
                 if (st) core_fail(j, cp, st);
                 /* one batch at a time into a sink that may fill: a write beyond the sink's limit
                  * would block core 0 (a pipe: beyond 8 MiB) */
@@ -1405,6 +1441,20 @@ static velo_status job_checkpoint_restore(job_run *j, velo_error *err);
 static void job_checkpoint_trigger(job_run *j, int64_t *last_us);
 static velo_status checkpoint_unsupported(const velo_query_plan *qp, const char *what, velo_error *err);
 static void checkpoint_layout(const velo_query_plan *qp, uint32_t nnodes, plan_layout *lay);
+/* Core 0 with nothing else to do while its shared sink is full (a pipe whose reader lags, the
+ * other cores paused on it): it waits for room in the sink (at most
+ * VELO_BACKPRESSURE_WAIT_MS), not on its ring, which nobody rings when the reader takes bytes; the
+ * paused cores resume once the sink is no longer full. False (no wait) when the sink is not full. */
+static bool core0_wait_output(job_run *j) {
+    if (atomic_load_explicit(&j->out_level, memory_order_acquire) != VELO_SINK_FULL) return false;
+    int level = (int)velo_backpressure_level(j->sink, VELO_BACKPRESSURE_WAIT_MS);
+    int was = atomic_exchange_explicit(&j->out_level, level, memory_order_acq_rel);
+    if (was == VELO_SINK_FULL && level != VELO_SINK_FULL)
+        for (uint32_t c = 1; c < velo_runtime_ncores(j->rt); c++)
+            velo_core_wake(velo_runtime_core(j->rt, c));
+    return true;
+}
+
 /* Source watermarks: this core's reader's watermark, when it moved, goes down its chain (to the
  * windows on one core, to every consumer of the exchange on several). */
 static velo_status core_source_watermark(job_run *j, core_pipe *cp) {
@@ -1550,6 +1600,7 @@ static void core_run(velo_core *core, void *ud) {
         }
         if (own_sink) atomic_store_explicit(&met->rows_out, own_sink->rows_out, memory_order_relaxed);
         if (progress) publish_core(j, cp, id, rows_out_before, batch_start_us);
+        if (!progress && !core_finished(j, cp) && id == 0 && shared_out && core0_wait_output(j)) continue;
         if (!progress && !core_finished(j, cp)) {
             idle_check ic = {j, id};
             velo_core_sleep(core, core_has_work, &ic);
@@ -2922,6 +2973,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
 
     if ((status = open_sink(rs, qp, project->schema, &dlq, &jsink, &sink, err))) goto done;
     job.sink = sink;
+    job.encode_out = gather_encodes(&job);
     /* At-least-once (sources with commit, e.g. Kafka): every 'commit.interval' the sink is flushed
      * and then the source commits what it has polled. Only while no operator holds rows back (a
      * stateless pipeline); otherwise the one commit is after the final flush. */
@@ -3017,7 +3069,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             core_pipe *cp = &job.cores[c];
             velo_core *core = velo_runtime_core(job.rt, c);
             if (two_phase) {
-                if ((status = build_two_phase(rs, qp, nodes, lay, cp, core, job.x[0], job.x[1], err)))
+                if ((status = build_two_phase(rs, qp, nodes, lay, cp, core, job.x[0], job.x[1], &job, err)))
                     goto done;
                 continue;
             }
@@ -3031,8 +3083,10 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
                 for (uint32_t k = 0; keys && k < nwant; k++, nkeys++)
                     if (!(keys[k] = velo_expr_copy(want[k]))) break;
             }
-            velo_operator *xa = velo_exchange_op_new(job.x[0], core, keys, nkeys, 0, last_a->schema,
-                                                     VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
+            velo_operator *xa = lay->keyed
+                                    ? velo_exchange_op_new(job.x[0], core, keys, nkeys, 0, last_a->schema,
+                                                           VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file)
+                                    : gather_op_new(&job, core, job.x[0], last_a->schema, err);
             if (!xa) {
                 for (uint32_t k = 0; k < nkeys; k++)
                     velo_expr_free(keys[k]);
@@ -3049,8 +3103,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             }
             if (lay->keyed) {
                 const velo_plan *last_b = nodes[lay->b_end - 1];
-                velo_operator *xb = velo_exchange_op_new(job.x[1], core, NULL, 0, 0, last_b->schema,
-                                                         VELO_BATCH_DEFAULT_CAPACITY, rs->opts->file);
+                velo_operator *xb = gather_op_new(&job, core, job.x[1], last_b->schema, err);
                 if (!xb || !(cp->in_chain[0] =
                                  build_chain(rs, qp, nodes, lay->a_end, lay->b_end, xb, true, cp, err))) {
                     if (!err->code)

@@ -10,11 +10,14 @@
  * bytes before its range (no decoding) so that record boundaries, quoted CSV newlines and line
  * numbers are exactly those of a whole-file read.
  * Sink: truncates (or appends with append=true) and writes encoded rows through a 1 MiB buffer. A
- * named pipe is written without blocking: while its reader lags, its backlog pauses the source. */
+ * named pipe is written without blocking: while its reader lags, its backlog pauses the source.
+ * Rows of several cores may be encoded on their own cores (an encoder each, with its own format
+ * instance) and appended as bytes by the sink's core (write_encoded). */
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -474,12 +477,37 @@ typedef struct file_sink {
     bool pipe; /* a named pipe or socket we opened: written without blocking (backpressure) */
     char *path;
     velo_strbuf buf;
+    velo_kv options; /* as opened: each encoder creates its own format instance from them */
+    /* Direct (encoders made with VELO_ENCODER_DIRECT on a regular file opened without O_APPEND):
+     * every writer, the encoders on their cores and this sink alike, reserves its range with an
+     * atomic add on `end` and pwrite()s it there. Lock-free, and each piece stays whole. */
+    bool direct;
+    _Atomic int64_t end; /* direct: the offset where the next piece goes */
 } file_sink;
+
+/* Direct mode: writes bytes at a range reserved for them (short writes resume inside the range). */
+static velo_status ks_pwrite_reserved(file_sink *k, const char *bytes, size_t len, velo_error *err) {
+    int64_t off = atomic_fetch_add_explicit(&k->end, (int64_t)len, memory_order_relaxed);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(k->fd, bytes + done, len - done, (off_t)(off + (int64_t)done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0)
+            return velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+        done += (size_t)n;
+    }
+    return VELO_OK;
+}
 
 /* Writes buffered output until at most `keep` bytes are left. A pipe is non-blocking: it waits for
  * room (poll) only while more than `keep` bytes are buffered, and at most wait_ms (-1: no limit)
  * once it is short of that. */
 static velo_status ks_drain_to(file_sink *k, size_t keep, int wait_ms, velo_error *err) {
+    if (k->direct) {
+        velo_status st = k->buf.len ? ks_pwrite_reserved(k, k->buf.data, k->buf.len, err) : VELO_OK;
+        if (!st) velo_strbuf_clear(&k->buf);
+        return st;
+    }
     size_t off = 0;
     while (off < k->buf.len) {
         ssize_t n = write(k->fd, k->buf.data + off, k->buf.len - off);
@@ -527,7 +555,100 @@ static velo_status ks_write(velo_sink *sink, const velo_batch *b, velo_error *er
     return VELO_OK;
 }
 
-static velo_status ks_flush(velo_sink *sink, velo_error *err) { return ks_drain((file_sink *)sink, err); }
+static velo_status ks_flush(velo_sink *sink, velo_error *err) {
+    file_sink *k = (file_sink *)sink;
+    velo_status st = ks_drain(k, err);
+    /* direct: the descriptor's offset goes to the end of what was written (a later statement's
+     * output to the same stdout follows it) */
+    if (!st && k->direct && lseek(k->fd, (off_t)atomic_load(&k->end), SEEK_SET) < 0)
+        st = velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+    return st;
+}
+
+/* Rows another core encoded (ks_encoder): appended and drained as ks_write does. */
+static velo_status ks_write_encoded(velo_sink *sink, const char *bytes, size_t len, uint64_t rows,
+                                    velo_error *err) {
+    (void)rows;
+    file_sink *k = (file_sink *)sink;
+    velo_strbuf_append(&k->buf, bytes, len);
+    velo_status st = VELO_OK;
+    if (k->buf.len >= FILE_CHUNK && (st = ks_drain_to(k, k->pipe ? FILE_PIPE_MAX : 0, 0, err))) return st;
+    if (k->is_stdout) return ks_drain(k, err);
+    return VELO_OK;
+}
+
+struct ks_encoder {
+    velo_sink_encoder base;
+    file_sink *sink;
+    const velo_format_ops *fops;
+    velo_format *fmt;
+    velo_schema *schema;
+};
+
+typedef struct ks_encoder ks_encoder;
+static velo_status ks_encoder_write(velo_sink_encoder *enc, const char *bytes, size_t len, velo_error *err);
+
+static velo_status ks_encode(velo_sink_encoder *enc, const velo_batch *b, velo_strbuf *out, velo_error *err) {
+    ks_encoder *e = (ks_encoder *)enc;
+    uint32_t live = velo_batch_live(b);
+    for (uint32_t i = 0; i < live; i++) {
+        velo_status st = e->fops->encode(e->fmt, e->schema, b, velo_batch_row(b, i), out, err);
+        if (st) return st;
+    }
+    return VELO_OK;
+}
+
+static void ks_encoder_free(velo_sink_encoder *enc) {
+    ks_encoder *e = (ks_encoder *)enc;
+    if (!e) return;
+    if (e->fmt) e->fops->destroy(e->fmt);
+    velo_schema_free(e->schema);
+    free(e);
+}
+
+static velo_status ks_encoder_write(velo_sink_encoder *enc, const char *bytes, size_t len, velo_error *err) {
+    return ks_pwrite_reserved(((ks_encoder *)enc)->sink, bytes, len, err);
+}
+
+/* Whether the sink can be written by several threads at reserved offsets: a regular file (or a
+ * stdout redirected to one) whose descriptor does not append (O_APPEND would ignore the offsets). */
+static bool ks_can_write_direct(file_sink *k) {
+    struct stat stt;
+    int fl = fcntl(k->fd, F_GETFL);
+    return fl >= 0 && !(fl & O_APPEND) && fstat(k->fd, &stt) == 0 && S_ISREG(stt.st_mode) &&
+           lseek(k->fd, 0, SEEK_CUR) >= 0;
+}
+
+static velo_status ks_encoder_new(velo_sink *sink, unsigned flags, velo_sink_encoder **out, velo_error *err) {
+    file_sink *k = (file_sink *)sink;
+    velo_status st = VELO_OK;
+    if ((flags & VELO_ENCODER_DIRECT) && !k->direct && ks_can_write_direct(k)) {
+        /* what is buffered (the header) goes first, at the descriptor's offset; the rest is reserved */
+        if ((st = ks_drain(k, err))) return st;
+        off_t at = lseek(k->fd, 0, SEEK_CUR);
+        if (at < 0)
+            return velo_error_set(err, VELO_ERR_IO, "error writing '%s': %s", k->path, strerror(errno));
+        atomic_store(&k->end, (int64_t)at);
+        k->direct = true;
+    }
+    ks_encoder *e = calloc(1, sizeof *e);
+    if (!e) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    e->base.encode = ks_encode;
+    e->base.write = k->direct && (flags & VELO_ENCODER_DIRECT) ? ks_encoder_write : NULL;
+    e->base.free = ks_encoder_free;
+    e->sink = k;
+    e->fops = k->fops;
+    if (!(e->schema = velo_schema_copy(k->schema)))
+        st = velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    else if ((st = k->fops->create(&k->options, &e->fmt, err)))
+        e->fmt = NULL;
+    if (st) {
+        ks_encoder_free(&e->base);
+        return st;
+    }
+    *out = &e->base;
+    return VELO_OK;
+}
 
 /* A pipe's output its reader has not taken yet: pending, and full from a chunk on. */
 static velo_status ks_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *level, velo_error *err) {
@@ -541,11 +662,12 @@ static velo_status ks_backlog(velo_sink *sink, int wait_ms, velo_sink_backlog *l
 
 static void ks_close(velo_sink *sink) {
     file_sink *k = (file_sink *)sink;
-    if (k->buf.len) ks_drain(k, NULL);
+    if (k->buf.len || k->direct) ks_flush(sink, &(velo_error){0});
     if (!k->is_stdout && k->fd >= 0) close(k->fd);
     if (k->fmt) k->fops->destroy(k->fmt);
     velo_schema_free(k->schema);
     velo_strbuf_free(&k->buf);
+    velo_kv_free(&k->options);
     free(k->path);
     free(k);
 }
@@ -557,6 +679,9 @@ static velo_status ks_open_common(const velo_connector_args *args, const velo_sc
     k->fd = -1;
     k->is_stdout = is_stdout;
     velo_strbuf_init(&k->buf);
+    velo_kv_init(&k->options);
+    for (uint32_t i = 0; args->options && i < args->options->count; i++)
+        velo_kv_set(&k->options, args->options->items[i].key, args->options->items[i].value);
     velo_status st;
     k->path = strdup(is_stdout ? "stdout" : path);
     k->schema = velo_schema_copy(schema);
@@ -633,6 +758,13 @@ const velo_sink_ops velo_file_sink_ops = {.scheme = "file",
                                           .write = ks_write,
                                           .flush = ks_flush,
                                           .backlog = ks_backlog,
-                                          .close = ks_close};
-const velo_sink_ops velo_stdout_sink_ops = {
-    .scheme = "stdout", .open = stdout_open, .write = ks_write, .flush = ks_flush, .close = ks_close};
+                                          .close = ks_close,
+                                          .encoder_new = ks_encoder_new,
+                                          .write_encoded = ks_write_encoded};
+const velo_sink_ops velo_stdout_sink_ops = {.scheme = "stdout",
+                                            .open = stdout_open,
+                                            .write = ks_write,
+                                            .flush = ks_flush,
+                                            .close = ks_close,
+                                            .encoder_new = ks_encoder_new,
+                                            .write_encoded = ks_write_encoded};

@@ -1,9 +1,12 @@
 /* The runtime and the exchange on real threads: per-producer order, a full ring stopping its
  * producer until the consumer takes, END and watermarks reaching every consumer, control messages
- * reaching a core. */
+ * reaching a core, encoded rows (bytes) arriving with their row count. */
 #include <criterion/criterion.h>
+#include <mimalloc.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "core/exchange.h"
 #include "core/part_watermarks.h"
@@ -171,6 +174,61 @@ Test(runtime, metric_counters_of_two_cores_never_share_a_cache_line) {
     uintptr_t a = (uintptr_t)velo_runtime_metrics(rt, 0), b = (uintptr_t)velo_runtime_metrics(rt, 1);
     cr_assert_eq(a % VELO_CACHE_LINE, 0);
     cr_assert_geq(b > a ? b - a : a - b, VELO_CACHE_LINE);
+    velo_runtime_free(rt);
+}
+
+/* ---- encoded rows (VELO_XMSG_BYTES): what engine/gather.c sends into one sink ---- */
+
+typedef struct bytes_job {
+    velo_exchange *x;
+    _Atomic int errors, reused;
+} bytes_job;
+
+static void bytes_core(velo_core *core, void *ud) {
+    bytes_job *j = ud;
+    velo_strbuf *last = NULL;
+    for (int s = 0; s < 20; s++) {
+        velo_strbuf *b = velo_exchange_reuse_bytes(j->x, core);
+        if (b) {
+            atomic_fetch_add(&j->reused, 1);
+            if (b != last || b->len != 0) atomic_fetch_add(&j->errors, 1);
+        } else {
+            b = mi_malloc(sizeof *b);
+            velo_strbuf_init(b);
+        }
+        velo_strbuf_printf(b, "{\"row\":%d}\n", s);
+        cr_assert(velo_exchange_send_bytes(j->x, core, 0, b, (uint32_t)s + 1));
+        /* a count without bytes (rows a core wrote itself) */
+        cr_assert(velo_exchange_send_bytes(j->x, core, 0, NULL, 7));
+        velo_xmsg *m = velo_exchange_poll(j->x, core);
+        char want[32];
+        snprintf(want, sizeof want, "{\"row\":%d}\n", s);
+        if (!m || m->kind != VELO_XMSG_BYTES || m->value != s + 1 || !m->bytes ||
+            strcmp(m->bytes->data, want))
+            atomic_fetch_add(&j->errors, 1);
+        last = m ? m->bytes : NULL;
+        velo_exchange_release(j->x, core, m); /* the buffer goes back to its producer */
+        m = velo_exchange_poll(j->x, core);
+        if (!m || m->kind != VELO_XMSG_BYTES || m->value != 7 || m->bytes) atomic_fetch_add(&j->errors, 1);
+        velo_exchange_release(j->x, core, m);
+    }
+    cr_assert(velo_exchange_broadcast(j->x, core, VELO_XMSG_END, 0));
+    velo_xmsg_free(velo_exchange_poll(j->x, core));
+}
+
+Test(exchange, encoded_rows_arrive_with_their_row_count_and_their_buffer_is_reused) {
+    velo_runtime *rt;
+    velo_error err = {0};
+    velo_runtime_config cfg = {.ncores = 1, .pin = true};
+    bytes_job j = {0};
+    cr_assert_eq(velo_runtime_new(&cfg, &rt, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(velo_exchange_new(rt, 1, 8, &j.x, &err), VELO_OK, "%s", err.message);
+    cr_assert_eq(velo_runtime_start(rt, bytes_core, &j, &err), VELO_OK, "%s", err.message);
+    while (!velo_runtime_wait(rt, 1000))
+        ;
+    cr_assert_eq(atomic_load(&j.errors), 0);
+    cr_assert_eq(atomic_load(&j.reused), 19);
+    velo_exchange_free(j.x);
     velo_runtime_free(rt);
 }
 
