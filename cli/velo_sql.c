@@ -20,9 +20,10 @@ static void usage(FILE *out) {
     fputs("usage: velo-sql COMMAND [OPTIONS]\n"
           "\n"
           "commands:\n"
-          "  run FILE.sql [--bind NAME=URI]... [--quiet] [--cores N] [--busy-poll]\n"
+          "  run FILE.sql [--bind NAME=URI]... [--quiet] [--cores N] [--busy-poll] [--state-dir DIR]\n"
           "                 run every statement of FILE.sql ('-' reads standard input) on N\n"
-          "                 worker cores (default: the CPUs the process may use)\n"
+          "                 worker cores (default: the CPUs the process may use); --state-dir:\n"
+          "                 where 'checkpoint.interval' checkpoints go without 'state.dir'\n"
           "  explain FILE.sql [--format text|json] [--bind NAME=URI]... [--cores N]\n"
           "                 print the plan of every query of FILE.sql without running it\n"
           "                 (--cores N, text: and which nodes run on which of N cores)\n"
@@ -128,6 +129,13 @@ static bool parse_args(const char *cmd, int argc, char **argv, cmd_args *ca) {
             ca->opts.cores = (uint32_t)n;
         } else if (is_run && strcmp(a, "--busy-poll") == 0) {
             ca->opts.busy_poll = true;
+        } else if (is_run && (strcmp(a, "--state-dir") == 0 || strncmp(a, "--state-dir=", 12) == 0)) {
+            const char *v = a[11] == '=' ? a + 12 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !*v) {
+                fprintf(stderr, "velo-sql: --state-dir needs a directory, e.g. --state-dir /var/lib/velo\n");
+                return false;
+            }
+            ca->opts.state_dir = v;
         } else if (!is_run && (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0)) {
             const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || (strcmp(v, "text") && strcmp(v, "json"))) {

@@ -59,6 +59,14 @@ typedef enum velo_sink_backlog {
     VELO_SINK_FULL,    /* more than it takes before its next write: the source pauses */
 } velo_sink_backlog;
 
+/* Where a source stands in one partition of its input: the offset of the next record it reads
+ * (checkpoints record these and a restored job resumes from them). */
+typedef struct velo_source_position {
+    const char *topic; /* borrowed from the source (valid while it is open) */
+    int32_t partition;
+    int64_t offset;
+} velo_source_position;
+
 typedef struct velo_source_ops {
     const char *scheme; /* "file", "kafka" */
     /* Opens the source and determines its schema: the declared one, the format's own, or one
@@ -95,6 +103,13 @@ typedef struct velo_source_ops {
     void *(*snapshot)(velo_source *src);
     velo_status (*commit_snapshot)(velo_source *src, void *snap, velo_error *err);
     void (*free_snapshot)(void *snap);
+    /* Optional, for checkpoints (engine/checkpoint.h; NULL: the source cannot be checkpointed).
+     * positions(): per partition, the offset after the last record polled (or the one it was told
+     * to resume at and has not read past); *out is mi_malloc'ed, mi_free it. resume(): called after
+     * open and before the first poll: the partitions named start at those offsets when assigned
+     * (instead of the group's committed offsets). */
+    velo_status (*positions)(velo_source *src, velo_source_position **out, uint32_t *n, velo_error *err);
+    velo_status (*resume)(velo_source *src, const velo_source_position *pos, uint32_t n, velo_error *err);
     /* Optional (Kafka): per-partition event-time watermarks (core/part_watermarks.h), asked for before
      * the first poll: column `time_column` of the source's schema holds event time (TIMESTAMP, BIGINT
      * epoch milliseconds or ISO-8601 text). From then on poll() stamps every row with its partition's

@@ -23,6 +23,8 @@ static const char *const COMMON_KEYS[] = {
     "watermark.idle.timeout", /* Kafka: a partition quiet that long leaves the watermark minimum */
     "group.local.max.groups", /* a job option: the two-phase GROUP BY's local table (engine/job.c) */
     "table.mode",             /* CREATE TABLE: 'partitioned' or 'broadcast' over the cores */
+    "checkpoint.interval",    /* job options: periodic checkpoints (engine/checkpoint.h) */
+    "state.dir",
 };
 
 static const char *const FILE_KEYS[] = {"header", "delimiter", "quote",          "append",

@@ -1362,3 +1362,106 @@ velo_status velo_agg_desc_make(const char *name, const velo_type *args, uint32_t
         return make_percentile(d, n[0] == 'M', consts, err);
     return make_string_agg(d, consts, err); /* STRING_AGG, LISTAGG */
 }
+
+/* ---- checkpoints: a state as bytes and back (core/aggregate.h) ---- */
+
+bool velo_agg_state_plain(const velo_agg_desc *d) {
+    return !d->destroy || (d->destroy == slot_destroy && d->nargs == 1 && !is_text(d->args[0]));
+}
+
+bool velo_agg_state_savable(const velo_agg_desc *d) {
+    return velo_agg_state_plain(d) || d->destroy == slot_destroy || d->destroy == values_destroy ||
+           d->destroy == distinct_destroy || d->destroy == hll_destroy || d->destroy == text_destroy;
+}
+
+static void append_u32(velo_strbuf *b, uint32_t v) { velo_strbuf_append(b, (const char *)&v, 4); }
+
+velo_status velo_agg_state_save(const velo_agg_desc *d, const void *state, velo_strbuf *out,
+                                velo_error *err) {
+    if (velo_agg_state_plain(d)) {
+        velo_strbuf_append(out, state, d->state_size);
+    } else if (d->destroy == slot_destroy) { /* text MIN/MAX/FIRST/LAST: flags, then the text */
+        const slot_state *s = state;
+        char flags[2] = {(char)s->has, (char)s->is_null};
+        velo_strbuf_append(out, flags, 2);
+        if (s->v.str.ptr && s->v.str.len) velo_strbuf_append(out, s->v.str.ptr, s->v.str.len);
+    } else if (d->destroy == values_destroy) { /* the values, back to back */
+        const values_state *s = state;
+        if (s->n) velo_strbuf_append(out, s->vals, (size_t)s->n * velo_type_width(d->args[0]));
+    } else if (d->destroy == distinct_destroy) { /* each key: length, bytes */
+        const dset *s = ((const distinct_state *)state)->set;
+        for (uint32_t i = 0; s && i < s->cap; i++)
+            if (s->slots[i].used) {
+                append_u32(out, s->slots[i].len);
+                velo_strbuf_append(out, (const char *)entry_key(&s->slots[i]), s->slots[i].len);
+            }
+    } else if (d->destroy == hll_destroy) { /* the registers, or nothing before the first value */
+        const hll_state *s = state;
+        if (s->regs) velo_strbuf_append(out, (const char *)s->regs, HLL_REGS);
+    } else if (d->destroy == text_destroy) { /* STRING_AGG: has, then the text */
+        const text_state *s = state;
+        velo_strbuf_putc(out, (char)s->has);
+        if (s->len) velo_strbuf_append(out, s->buf, s->len);
+    } else {
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED, "the state of %s cannot be checkpointed yet",
+                              d->name);
+    }
+    return VELO_OK;
+}
+
+velo_status velo_agg_state_load(const velo_agg_desc *d, void *state, const char *p, uint32_t len,
+                                velo_error *err) {
+    bool ok = true;
+    if (velo_agg_state_plain(d)) {
+        ok = len == d->state_size;
+        if (ok) memcpy(state, p, len);
+    } else if (d->destroy == slot_destroy) {
+        slot_state *s = state;
+        ok = len >= 2;
+        if (ok && (len > 2 || p[0]) && !slot_set_str(s, p + 2, len - 2)) return nomem(err, d->name);
+        if (ok) s->has = (uint8_t)p[0], s->is_null = (uint8_t)p[1];
+    } else if (d->destroy == values_destroy) {
+        values_state *s = state;
+        uint32_t w = velo_type_width(d->args[0]);
+        ok = w && len % w == 0;
+        if (ok && len) {
+            if (!(s->vals = malloc(len))) return nomem(err, d->name);
+            memcpy(s->vals, p, len);
+            s->n = s->cap = len / w;
+        }
+    } else if (d->destroy == distinct_destroy) {
+        for (uint32_t off = 0; ok && off < len;) {
+            uint32_t kl;
+            ok = len - off >= 4;
+            if (!ok) break;
+            memcpy(&kl, p + off, 4);
+            off += 4;
+            ok = kl <= len - off;
+            if (ok && !dset_add(state, p + off, kl, hash_bytes(p + off, kl))) return nomem(err, d->name);
+            off += kl;
+        }
+    } else if (d->destroy == hll_destroy) {
+        hll_state *s = state;
+        ok = len == 0 || len == HLL_REGS;
+        if (ok && len) {
+            if (!(s->regs = malloc(HLL_REGS))) return nomem(err, d->name);
+            memcpy(s->regs, p, HLL_REGS);
+        }
+    } else if (d->destroy == text_destroy) {
+        text_state *s = state;
+        ok = len >= 1;
+        if (ok && len > 1) {
+            if (!(s->buf = malloc(len - 1))) return nomem(err, d->name);
+            memcpy(s->buf, p + 1, len - 1);
+            s->len = s->cap = len - 1;
+        }
+        if (ok) s->has = (uint8_t)p[0];
+    } else {
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED, "the state of %s cannot be checkpointed yet",
+                              d->name);
+    }
+    if (!ok)
+        return velo_error_set(err, VELO_ERR_DECODE,
+                              "a checkpointed state of %s has %u bytes that do not fit it", d->name, len);
+    return VELO_OK;
+}

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/batch.h"
+#include "core/strbuf.h"
 #include "velo/error.h"
 #include "velo/types.h"
 
@@ -59,6 +60,17 @@ velo_status velo_agg_desc_make(const char *name, const velo_type *args, uint32_t
  * states that own memory (COUNT(DISTINCT), MEDIAN, STRING_AGG, MIN/MAX of text, HLL): the
  * two-phase GROUP BY (core/group_op.h) then keeps sending rows. */
 bool velo_agg_state_flat(const velo_agg_desc *d);
+
+/* Checkpoints (state/snapshot.h). plain: the state block holds no pointer (its bytes are the
+ * state). savable: plain, or one whose heap parts save_state can write (text MIN/MAX/FIRST/LAST,
+ * MEDIAN/PERCENTILE_CONT, DISTINCT sets, APPROX_COUNT_DISTINCT, STRING_AGG). save appends the state
+ * as bytes to out; load fills a state fresh from init with what save wrote (bytes that do not fit
+ * the aggregate are VELO_ERR_DECODE). */
+bool velo_agg_state_plain(const velo_agg_desc *d);
+bool velo_agg_state_savable(const velo_agg_desc *d);
+velo_status velo_agg_state_save(const velo_agg_desc *d, const void *state, velo_strbuf *out, velo_error *err);
+velo_status velo_agg_state_load(const velo_agg_desc *d, void *state, const char *p, uint32_t len,
+                                velo_error *err);
 
 /* Error bound of APPROX_COUNT_DISTINCT (relative standard error), for the docs. */
 double velo_approx_count_distinct_error(void);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "core/exchange.h"
 #include "core/keys.h"
 #include "core/part_watermarks.h"
 #include "core/strbuf.h"
@@ -1434,5 +1435,190 @@ static velo_status merge_push(group_op *g, velo_batch *b, velo_error *err) {
             if (st) return st;
         }
     }
+    return state_check(g, err);
+}
+
+/* ---- checkpoints (core/group_op.h) ---- */
+
+velo_status velo_group_op_checkpointable(const velo_operator *op, velo_error *err) {
+    const group_op *g = (const group_op *)op;
+    if (g->cfg.phase != VELO_GROUP_FULL)
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                              "'checkpoint.interval': a two-phase GROUP BY cannot be checkpointed yet");
+    if (g->cfg.windowed && g->cfg.window.kind == VELO_WIN_SESSION)
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                              "'checkpoint.interval': WINDOW SESSION state cannot be checkpointed yet");
+    if (g->panes)
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                              "'checkpoint.interval': WINDOW SLIDING state cannot be checkpointed yet");
+    for (uint32_t a = 0; a < g->cfg.naggs; a++)
+        if (!velo_agg_state_savable(&g->aggs[a].desc))
+            return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                                  "'checkpoint.interval': the state of %s%s cannot be checkpointed yet",
+                                  g->aggs[a].desc.name, g->aggs[a].desc.distinct ? "(DISTINCT ...)" : "");
+    return VELO_OK;
+}
+
+/* True when every aggregate's state is plain bytes: a row's states are the record's block as is;
+ * else each state is saved on its own, as [u32 length, bytes] per aggregate. */
+static bool group_states_plain(const group_op *g) {
+    for (uint32_t a = 0; a < g->cfg.naggs; a++)
+        if (!velo_agg_state_plain(&g->aggs[a].desc)) return false;
+    return true;
+}
+
+/* What the saved bytes mean: key types, window, aggregates with their state sizes. */
+static void group_signature(const group_op *g, char *out, size_t n) {
+    velo_strbuf b;
+    velo_strbuf_init(&b);
+    char tb[64];
+    velo_strbuf_puts(&b, "keys(");
+    for (uint32_t k = 0; k < g->cfg.nkeys; k++)
+        velo_strbuf_printf(&b, "%s%s", k ? "," : "",
+                           velo_type_format(g->output->fields[k].type, tb, sizeof tb));
+    velo_strbuf_puts(&b, ")");
+    if (g->cfg.windowed)
+        velo_strbuf_printf(&b, " window(%d,%lld,%lld,%lld)", (int)g->cfg.window.kind,
+                           (long long)g->cfg.window.size_us, (long long)g->cfg.window.advance_us,
+                           (long long)g->cfg.window.offset_us);
+    velo_strbuf_puts(&b, " aggs(");
+    for (uint32_t a = 0; a < g->cfg.naggs; a++)
+        velo_strbuf_printf(&b, "%s%s%s:%s:%u", a ? "," : "", g->aggs[a].desc.name,
+                           g->aggs[a].desc.distinct ? " DISTINCT" : "",
+                           velo_type_format(g->aggs[a].desc.result, tb, sizeof tb),
+                           g->aggs[a].desc.state_size);
+    velo_strbuf_puts(&b, group_states_plain(g) ? ") block" : ") parts");
+    snprintf(out, n, "%s", b.data ? b.data : "");
+    velo_strbuf_free(&b);
+}
+
+velo_status velo_group_op_save(const velo_operator *op, const char *name, velo_snap_writer *w,
+                               velo_error *err) {
+    const group_op *g = (const group_op *)op;
+    velo_status st = velo_group_op_checkpointable(op, err);
+    if (st) return st;
+    velo_snap_section s = {.watermark = g->watermark, .max_event = g->max_event, .nrows = g->groups.live};
+    snprintf(s.name, sizeof s.name, "%s", name);
+    group_signature(g, s.sig, sizeof s.sig);
+    if ((st = velo_snap_writer_section(w, &s, err))) return st;
+    const gtable *t = &g->groups;
+    bool plain = group_states_plain(g);
+    velo_strbuf parts;
+    velo_strbuf_init(&parts);
+    for (uint32_t i = 0; i < t->nrecs && !st; i++) {
+        grec *r = gt_rec(t, i);
+        if (!(r->flags & REC_LIVE)) continue;
+        velo_snap_row row = {.key = rec_key(t, r),
+                             .key_len = r->key_len,
+                             .ws = t->windowed ? rec_win(r)[0] : 0,
+                             .we = t->windowed ? rec_win(r)[1] : 0,
+                             .states = rec_payload(t, r),
+                             .states_len = g->states_size};
+        if (!plain) {
+            velo_strbuf_clear(&parts);
+            for (uint32_t a = 0; a < g->cfg.naggs && !st; a++) {
+                size_t at = parts.len;
+                uint32_t len = 0;
+                velo_strbuf_append(&parts, (const char *)&len, 4);
+                st = velo_agg_state_save(&g->aggs[a].desc, rec_payload(t, r) + g->state_off[a], &parts, err);
+                len = (uint32_t)(parts.len - at - 4);
+                memcpy(parts.data + at, &len, 4);
+            }
+            row.states = parts.data;
+            row.states_len = (uint32_t)parts.len;
+        }
+        if (!st) st = velo_snap_writer_row(w, &row, err);
+    }
+    velo_strbuf_free(&parts);
+    return st;
+}
+
+/* The core (of ncores) that owns an encoded key: decoded into kb, routed as the exchange routes. */
+static uint32_t restore_owner(const group_op *g, velo_batch *kb, velo_strbuf *scratch, const char *key,
+                              uint32_t ncores) {
+    velo_batch_reset(kb);
+    const char *p = key;
+    velo_vector *vecs[64];
+    uint32_t nk = g->cfg.nkeys < 64 ? g->cfg.nkeys : 64;
+    for (uint32_t c = 0; c < nk; c++) {
+        p = velo_key_decode(p, &kb->cols[c], 0, &kb->arena);
+        vecs[c] = &kb->cols[c];
+    }
+    kb->count = 1;
+    return velo_exchange_route(vecs, nk, 0, ncores, scratch);
+}
+
+velo_status velo_group_op_restore(velo_operator *op, const velo_snap_section *s, velo_snap_reader *r,
+                                  uint32_t core, uint32_t ncores, velo_error *err) {
+    group_op *g = (group_op *)op;
+    velo_status st = velo_group_op_checkpointable(op, err);
+    if (st) return st;
+    char sig[sizeof s->sig];
+    group_signature(g, sig, sizeof sig);
+    if (strcmp(sig, s->sig))
+        return velo_error_set(err, VELO_ERR_INVALID,
+                              "the checkpoint's GROUP BY state '%s' is not this query's '%s': the state "
+                              "directory belongs to another query (remove it to start over, or give this "
+                              "query its own 'state.dir')",
+                              s->sig, sig);
+    velo_batch *kb = NULL;
+    velo_strbuf scratch;
+    velo_strbuf_init(&scratch);
+    if (ncores > 1 && g->cfg.nkeys) {
+        velo_type types[64];
+        uint32_t nk = g->cfg.nkeys < 64 ? g->cfg.nkeys : 64;
+        for (uint32_t c = 0; c < nk; c++)
+            types[c] = g->output->fields[c].type;
+        if (!(kb = velo_batch_new_types(nk, types, 1)))
+            return velo_error_set(err, VELO_ERR_NOMEM, "out of memory restoring a checkpoint");
+    }
+    velo_snap_row row;
+    bool more, plain = group_states_plain(g);
+    while (!(st = velo_snap_reader_row(r, &row, &more, err)) && more) {
+        if (plain && row.states_len != g->states_size) {
+            st = velo_error_set(err, VELO_ERR_DECODE,
+                                "a checkpoint row of GROUP BY state has %u state bytes, not %u: the state "
+                                "directory belongs to another build or query (remove it to start over)",
+                                row.states_len, g->states_size);
+            break;
+        }
+        if (ncores > 1 && !g->cfg.nkeys && core != 0) continue; /* a global aggregate lives on core 0 */
+        if (kb && restore_owner(g, kb, &scratch, row.key, ncores) != core) continue;
+        int64_t ws = g->cfg.windowed ? row.ws : 0, we = g->cfg.windowed ? row.we : 0;
+        uint32_t live = g->groups.live;
+        uint32_t idx = find_or_insert(g, row.key, row.key_len, ws, we, err);
+        if (idx == UINT32_MAX) {
+            st = err && err->code ? err->code : VELO_ERR_NOMEM;
+            break;
+        }
+        char *states = states_of(g, idx);
+        if (plain) {
+            memcpy(states, row.states, g->states_size); /* plain states: their bytes */
+            continue;
+        }
+        if (g->groups.live == live) { /* the key twice: the later row wins */
+            destroy_states(g, states);
+            for (uint32_t a = 0; a < g->cfg.naggs; a++)
+                g->aggs[a].desc.init(&g->aggs[a].desc, states + g->state_off[a]);
+        }
+        uint32_t off = 0;
+        for (uint32_t a = 0; a < g->cfg.naggs && !st; a++) {
+            uint32_t len = 0;
+            if (row.states_len - off < 4 ||
+                (memcpy(&len, row.states + off, 4), len > row.states_len - off - 4)) {
+                st = velo_error_set(err, VELO_ERR_DECODE, "a checkpoint row of GROUP BY state is cut short");
+                break;
+            }
+            st = velo_agg_state_load(&g->aggs[a].desc, states + g->state_off[a], row.states + off + 4, len,
+                                     err);
+            off += 4 + len;
+        }
+        if (st) break;
+    }
+    velo_batch_free(kb);
+    velo_strbuf_free(&scratch);
+    if (st) return st;
+    if (s->watermark > g->watermark) g->watermark = s->watermark;
+    if (s->max_event > g->max_event) g->max_event = s->max_event;
     return state_check(g, err);
 }

@@ -14,6 +14,7 @@
 
 #include "core/aggregate.h"
 #include "core/operator.h"
+#include "state/snapshot.h"
 #include "state/window.h"
 
 typedef struct velo_group_agg {
@@ -84,5 +85,20 @@ typedef struct velo_group_stats {
     int64_t watermark; /* event time (microseconds) the windows have closed up to; INT64_MIN: none */
 } velo_group_stats;
 void velo_group_op_stats(const velo_operator *op, velo_group_stats *out);
+
+/* ---- checkpoints (state/snapshot.h) ----
+ * A GROUP BY's state is saved as one section of rows (encoded key, window bounds, the aggregates'
+ * state bytes) plus its watermark; restoring it on `core` of `ncores` keeps the rows whose key that
+ * core owns (velo_exchange_route), so a job may restart with another core count. Aggregates save
+ * their heap parts through velo_agg_state_save; SESSION windows and sliding panes cannot be saved yet. */
+/* VELO_OK when the operator's state can be checkpointed, else why not (VELO_ERR_UNSUPPORTED). */
+velo_status velo_group_op_checkpointable(const velo_operator *op, velo_error *err);
+/* Writes the operator's state as section `name` of w. */
+velo_status velo_group_op_save(const velo_operator *op, const char *name, velo_snap_writer *w,
+                               velo_error *err);
+/* Reads the rows of section s (just read from r) into the operator: an error when the section was
+ * written by an operator of another shape (the signature differs). */
+velo_status velo_group_op_restore(velo_operator *op, const velo_snap_section *s, velo_snap_reader *r,
+                                  uint32_t core, uint32_t ncores, velo_error *err);
 
 #endif

@@ -39,7 +39,8 @@ static inline void velo_metric_add(_Atomic uint64_t *c, uint64_t n) {
 /* Control messages (control thread -> core). */
 typedef enum velo_control_kind {
     VELO_CONTROL_STOP = 1,       /* stop reading sources; drain, flush and end as at end of input */
-    VELO_CONTROL_CHECKPOINT = 2, /* inject a checkpoint barrier (planned: state snapshots) */
+    VELO_CONTROL_CHECKPOINT = 2, /* a checkpoint barrier: a checkpointed plan's core 0 takes one between
+                                    two batches (engine/checkpoint.h) */
 } velo_control_kind;
 
 typedef struct velo_runtime_config {

@@ -33,6 +33,7 @@
 #include "core/sort_op.h"
 #include "core/strbuf.h"
 #include "engine/backpressure.h"
+#include "engine/checkpoint.h"
 #include "engine/gather.h"
 #include "sql/explain.h"
 #include "sql/parser.h"
@@ -1011,6 +1012,7 @@ typedef struct job_run {
     velo_sink *sink;
     bool commits;            /* the source or the sink commits (Kafka) */
     int64_t commit_every_us; /* 'commit.interval' of a stateless pipeline, else 0 */
+    velo_ckpt *ckpt;         /* 'checkpoint.interval': checkpoints of core 0's operators (single), or NULL */
     bool sleepy;             /* sliced sources poll without blocking: cores sleep until ready() */
     void **snaps;            /* kafka, gathered: per core, its latest offsets received by core 0 */
     atomic_bool failed;
@@ -1433,6 +1435,12 @@ static bool publish_out_level(job_run *j) {
     return level == VELO_SINK_FULL;
 }
 
+static void job_checkpoint(job_run *j, core_pipe *cp);
+static velo_status job_checkpoint_open(job_run *j, velo_error *err);
+static velo_status job_checkpoint_restore(job_run *j, velo_error *err);
+static void job_checkpoint_trigger(job_run *j, int64_t *last_us);
+static velo_status checkpoint_unsupported(const velo_query_plan *qp, const char *what, velo_error *err);
+static void checkpoint_layout(const velo_query_plan *qp, uint32_t nnodes, plan_layout *lay);
 /* Core 0 with nothing else to do while its shared sink is full (a pipe whose reader lags, the
  * other cores paused on it): it waits for room in the sink (at most
  * VELO_BACKPRESSURE_WAIT_MS), not on its ring, which nobody rings when the reader takes bytes; the
@@ -1499,7 +1507,11 @@ static void core_run(velo_core *core, void *ud) {
         bool progress = false;
         velo_control_kind ck;
         while ((ck = velo_core_control_poll(core)))
-            if (ck == VELO_CONTROL_STOP) cp->src_done = true; /* stop reading; drain as at end of input */
+            if (ck == VELO_CONTROL_STOP)
+                cp->src_done = true; /* stop reading; drain as at end of input */
+            else if (ck == VELO_CONTROL_CHECKPOINT && !cp->src_done)
+                job_checkpoint(j, cp);
+        if (cp->status) break;
         /* LIMIT without ORDER BY runs on one core (single): once it has its rows, stop reading */
         if (j->lay.single && cp->limit_op && velo_limit_done(cp->limit_op)) cp->src_done = true;
         int64_t batch_start_us = j->rs->opts->progress ? monotonic_us() : 0;
@@ -1564,6 +1576,9 @@ static void core_run(velo_core *core, void *ud) {
         if (cp->src_done && !cp->a_finished) {
             cp->a_finished = true;
             progress = true;
+            /* the input ended or the job stops: a last checkpoint of the state before its finish */
+            job_checkpoint(j, cp);
+            if (cp->status) break;
             velo_status st = cp->chain_a ? velo_operator_finish(cp->chain_a, &cp->err) : VELO_OK;
             /* a committing plan on core 0 alone: its chain ends in the sink (Kafka on several cores:
              * the control thread commits every slice once the cores are done) */
@@ -2890,6 +2905,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
     job.commits = sops->commit || (ksink && ksink->commit);
     if (!js || !join_layout_for(qp, nodes, nnodes, ncores, job.commits, js, &job.lay))
         plan_layout_for(qp, nodes, nnodes, ncores, job.commits, &job.lay);
+    checkpoint_layout(qp, nnodes, &job.lay);
     uint32_t local_max; /* checked at any core count; used by build_two_phase */
     bool local_off;
     if ((status = local_max_groups_option(qp, &local_max, &local_off, err))) goto done;
@@ -2977,6 +2993,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
 
     /* the operator chains, built from the sink down; the operators take the plan's expressions */
     bool fail_job = strcasecmp(on_error, "fail") == 0;
+    if ((status = job_checkpoint_open(&job, err))) goto done;
     for (uint32_t c = 0; c < ncores; c++) {
         core_pipe *cp = &job.cores[c];
         bool scan_rows = true; /* rows still shaped like the source's (only FILTERs so far) */
@@ -2995,6 +3012,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
                (status = core_joins_new(&job, js, &dlq, fail_job, max_state_bytes, err))))
         goto done;
     sink_ctx sink_ud = {sink, rs->opts->progress};
+    /* the sink flushes at a checkpoint (job_checkpoint) */
     job.sink_op = velo_sink_op_new((velo_sink_fns){sink_write, sink_flush, &sink_ud});
     if (!job.sink_op) {
         status = velo_error_set(err, VELO_ERR_NOMEM, "out of memory building the operators");
@@ -3097,6 +3115,7 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
         }
     }
 
+    if ((status = job_checkpoint_restore(&job, err))) goto done;
     /* the calling thread is the control thread: start the cores, relay stop requests and progress */
     velo_run_progress *progress = rs->opts->progress;
     progress_base base = {.rows_in = rs->report->rows_in, .rows_out = rs->report->rows_out};
@@ -3112,7 +3131,9 @@ static velo_status run_plan_cores(run_state *rs, velo_query_plan *qp, velo_plan 
             velo_exchange_abort(job.x[i]);
     }
     bool stop_sent = false;
+    int64_t ckpt_last_us = monotonic_us();
     while (!velo_runtime_wait(job.rt, 50)) {
+        job_checkpoint_trigger(&job, &ckpt_last_us);
         if (!stop_sent && rs->opts->stop && atomic_load(rs->opts->stop)) {
             stop_sent = true;
             for (uint32_t c = 0; c < ncores; c++)
@@ -3208,6 +3229,7 @@ done_cores:
             velo_exchange_free(job.x[i]);
         if (job.rt) velo_runtime_free(job.rt); /* joins the cores */
         mi_free(job.snaps);
+        velo_ckpt_free(job.ckpt);
         mi_free(jsinks);
         mi_free(sink_uds);
     }
@@ -3249,6 +3271,93 @@ static bool one_input_chain(const velo_query_plan *qp, velo_plan **nodes, uint32
     return true;
 }
 
+/* ---- checkpoints (engine/checkpoint.h) ----
+ * A plan that runs on core 0 alone (layout single: every unbounded stateful Kafka plan) takes its
+ * checkpoints there, between two batches: the barrier is trivially aligned, every row read before it
+ * went through the operators. The control thread asks every 'checkpoint.interval' (a CHECKPOINT
+ * control message); core 0 flushes the sink, saves the GROUP BY state with the source's positions,
+ * and only then commits the source's offsets. */
+
+static uint32_t job_groups(const job_run *j, velo_operator **groups) {
+    const core_pipe *c0 = &j->cores[0];
+    uint32_t n = 0;
+    for (uint32_t g = 0; g < 2; g++)
+        if (c0->group_ops[g]) groups[n++] = c0->group_ops[g];
+    return n;
+}
+
+/* Reads the options; a plan that cannot be checkpointed fails here, before it runs. */
+static velo_status job_checkpoint_open(job_run *j, velo_error *err) {
+    const velo_query_plan *qp = j->qp;
+    velo_status st =
+        velo_ckpt_open(&qp->job_options, j->rs->opts->state_dir, j->rs->base_dir, qp->name, &j->ckpt, err);
+    if (st || !j->ckpt) return st;
+    const char *guarantee = velo_kv_get(&qp->sink_options, "processing.guarantee");
+    if (guarantee && !strcasecmp(guarantee, "exactly_once"))
+        return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                              "'checkpoint.interval' with 'processing.guarantee'='exactly_once' is not "
+                              "supported yet: use the default at-least-once sink");
+    if (!j->lay.single) /* checkpoint_layout put it there */
+        return velo_error_set(err, VELO_ERR_INTERNAL, "'checkpoint.interval': the plan is not on core 0");
+    for (uint32_t i = 1; i < j->nnodes; i++) {
+        velo_plan_kind k = j->nodes[i]->kind;
+        if (k != VELO_PLAN_FILTER && k != VELO_PLAN_PROJECT && k != VELO_PLAN_AGGREGATE)
+            return velo_error_set(err, VELO_ERR_UNSUPPORTED,
+                                  "'checkpoint.interval': only GROUP BY and window state can be checkpointed "
+                                  "yet, not the state of ORDER BY, DISTINCT, LIMIT or window functions");
+    }
+    return velo_ckpt_check(NULL, 0, j->sops, err);
+}
+
+/* Before the cores start: the operators (built) and the source (open) take the newest checkpoint. */
+static velo_status job_checkpoint_restore(job_run *j, velo_error *err) {
+    if (!j->ckpt) return VELO_OK;
+    velo_operator *groups[2];
+    uint32_t n = job_groups(j, groups);
+    velo_status st = velo_ckpt_check(groups, n, j->sops, err);
+    if (!st)
+        st = velo_ckpt_restore(j->ckpt, groups, n, 0, 1, j->sops, j->cores[0].source,
+                               j->rs->opts->quiet ? NULL : j->rs->opts->diag_out, err);
+    return st;
+}
+
+/* Control thread: asks core 0 for a checkpoint every interval. */
+static void job_checkpoint_trigger(job_run *j, int64_t *last_us) {
+    if (!j->ckpt || monotonic_us() - *last_us < velo_ckpt_interval_us(j->ckpt)) return;
+    if (velo_runtime_control(j->rt, 0, VELO_CONTROL_CHECKPOINT)) *last_us = monotonic_us();
+}
+
+/* Core 0 at a barrier: sink flushed, state saved with the positions, then the offsets committed. */
+static void job_checkpoint(job_run *j, core_pipe *cp) {
+    if (!j->ckpt || cp != &j->cores[0] || !cp->source || cp->status) return;
+    velo_operator *groups[2];
+    uint32_t n = job_groups(j, groups);
+    velo_status st = j->sink->ops->flush(j->sink, &cp->err);
+    if (!st) st = velo_ckpt_take(j->ckpt, groups, n, j->sops, cp->source, &cp->err);
+    if (!st) st = commit_point(j->sink, j->sops, cp->source, &cp->err);
+    cp->last_commit_us = monotonic_us();
+    if (st) core_fail(j, cp, st);
+}
+
+/* A checkpointed plan runs on core 0 alone (the barrier is then aligned between two batches), at any
+ * --cores: the state format does not depend on it (rows per key, routed to their owner on restore). */
+static void checkpoint_layout(const velo_query_plan *qp, uint32_t nnodes, plan_layout *lay) {
+    velo_error e;
+    if (!checkpoint_unsupported(qp, "", &e)) return;
+    memset(lay, 0, sizeof *lay);
+    lay->single = true;
+    lay->a_end = lay->b_end = nnodes;
+}
+
+/* A plan that does not run on run_plan_cores' core 0 cannot be checkpointed yet. */
+static velo_status checkpoint_unsupported(const velo_query_plan *qp, const char *what, velo_error *err) {
+    const char *iv = velo_kv_get(&qp->job_options, "checkpoint.interval");
+    int64_t us = 0;
+    if (!iv || velo_duration_parse(iv, &us, NULL) || us <= 0) return VELO_OK;
+    return velo_error_set(err, VELO_ERR_UNSUPPORTED, "'checkpoint.interval' is not supported for %s yet",
+                          what);
+}
+
 /* Runs one plan until its bounded inputs end (or a stop is requested): a one-input plan on the cores
  * (plan_layout_for decides its stages), anything else as an operator tree on core 0. */
 static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err) {
@@ -3263,7 +3372,10 @@ static velo_status run_plan(run_state *rs, velo_query_plan *qp, velo_error *err)
         if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, &js, err);
         return st;
     }
-    if (!one_input_chain(qp, nodes, &nnodes)) return run_plan_tree(rs, qp, err);
+    if (!one_input_chain(qp, nodes, &nnodes)) {
+        if ((st = checkpoint_unsupported(qp, "joins, UNION ALL and subqueries", err))) return st;
+        return run_plan_tree(rs, qp, err);
+    }
     st = check_plan(qp, err);
     if (!st) st = check_node(qp->root, plan_bounded(qp->root), err);
     if (!st) st = run_plan_cores(rs, qp, nodes, nnodes, NULL, err);
@@ -3305,6 +3417,7 @@ void velo_explain_cores(const velo_query_plan *qp, uint32_t ncores, velo_strbuf 
         const velo_sink_ops *ksink =
             velo_sink_lookup(qp->sink_uri ? (qp->sink_scheme ? qp->sink_scheme : "") : "stdout");
         plan_layout_for(qp, nodes, n, ncores, (sops && sops->commit) || (ksink && ksink->commit), &lay);
+        checkpoint_layout(qp, n, &lay); /* a checkpointed plan runs on core 0 */
     } else {
         velo_strbuf_printf(out, "on %u cores: an operator tree on core 0\n", ncores);
         return;

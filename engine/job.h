@@ -70,6 +70,9 @@ typedef struct velo_run_options {
      * result does not depend on it (docs/sql/streaming-semantics.md). */
     uint32_t cores;
     bool busy_poll; /* cores spin instead of sleeping on their io_uring ring */
+    /* Where checkpoints go when a statement sets 'checkpoint.interval' without 'state.dir'
+     * (engine/checkpoint.h); NULL: none. */
+    const char *state_dir;
 } velo_run_options;
 
 typedef struct velo_run_report {

@@ -132,6 +132,13 @@ static void *job_main(void *arg) {
     o.stop = &j->stop;
     o.progress = &j->progress;
     o.cores = (uint32_t)js->cores; /* serve --cores (0: the CPUs the process may use) */
+    /* checkpoints of a job without its own 'state.dir' live in the data dir, by job id (stable across
+     * node restarts, so a restored job resumes from its checkpoint) */
+    char state_dir[PATH_MAX + 80];
+    if (js->data_dir) {
+        snprintf(state_dir, sizeof state_dir, "%s/state/%s", js->data_dir, j->rec.id);
+        o.state_dir = state_dir;
+    }
     velo_run_report report;
     int code = velo_run_script(&o, &report);
     if (diag) fclose(diag);

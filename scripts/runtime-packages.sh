@@ -19,6 +19,7 @@ libcurl4
 libyaml-0-2
 liburing2
 librdkafka1
+libmsgpackc2
 "
 # Not a library: CA certificates, for velo-cli --tls and TLS connections of jobs.
 EXTRA="ca-certificates"

@@ -161,6 +161,7 @@ typedef struct part_state {
     int64_t committed; /* what commit() last committed; -1 none */
     int64_t snapped;   /* on several cores: `next` at the last snapshot (ksrc_snapshot); -1 none */
     int64_t end;       /* bounded mode: high watermark seen at assignment */
+    int64_t resume_at; /* a restored checkpoint's offset: start here when assigned, until a commit; -1 none */
     bool done;         /* bounded mode: reached `end` (or the partition's end) */
     bool assigned;
     velo_partition_lag *lag; /* its slot in the job's status, or NULL */
@@ -234,7 +235,7 @@ static part_state *part_find(kafka_source *s, const char *topic, int32_t partiti
     if (!p->topic) return NULL;
     s->nparts++;
     p->partition = partition;
-    p->next = p->committed = p->end = p->snapped = -1;
+    p->next = p->committed = p->end = p->snapped = p->resume_at = -1;
     p->done = p->assigned = false;
     p->lag = velo_connector_status_lag_slot(s->health.status, topic, partition);
     return p;
@@ -281,6 +282,14 @@ static void ksrc_post(kafka_source *s, uint32_t slice, velo_kcores_note_kind kin
                       int32_t partition, int64_t lo, int64_t hi);
 static void ksrc_notes(kafka_source *s);
 static velo_status ksrc_join_slices(kafka_source *s, const velo_connector_args *args, velo_error *err);
+
+/* Partitions being assigned that a restored checkpoint names start at its offsets (ksrc_resume). */
+static void ksrc_apply_resume(kafka_source *s, rd_kafka_topic_partition_list_t *parts) {
+    for (int i = 0; i < parts->cnt; i++) {
+        part_state *p = part_find(s, parts->elems[i].topic, parts->elems[i].partition, false);
+        if (p && p->resume_at >= 0) parts->elems[i].offset = p->resume_at;
+    }
+}
 
 /* This consumer reads (topic, partition) from now on; bounded mode: up to `hi` (-1: unknown). */
 static void part_assign(kafka_source *s, const char *topic, int32_t partition, int64_t lo, int64_t hi) {
@@ -338,6 +347,7 @@ static rd_kafka_resp_err_t ksrc_take(kafka_source *s, rd_kafka_topic_partition_l
     mi_free(lo);
     mi_free(hi);
     if (s->cores) velo_kcores_forward(s->cores, parts);
+    ksrc_apply_resume(s, parts); /* a restored checkpoint's offsets, not the group's */
     rd_kafka_resp_err_t e = rd_kafka_assign(s->rk, parts);
     if (s->cores) {
         for (uint32_t c = 0; c < velo_kcores_n(s->cores); c++)
@@ -885,7 +895,7 @@ static rd_kafka_topic_partition_list_t *ksrc_pending(kafka_source *s) {
 static void ksrc_mark_committed(kafka_source *s, const rd_kafka_topic_partition_list_t *l) {
     for (int i = 0; i < l->cnt; i++) {
         part_state *p = part_find(s, l->elems[i].topic, l->elems[i].partition, false);
-        if (p && !l->elems[i].err) p->committed = l->elems[i].offset;
+        if (p && !l->elems[i].err) p->committed = l->elems[i].offset, p->resume_at = -1;
     }
 }
 
@@ -1267,6 +1277,35 @@ static void ksrc_free_snapshot(void *snap) {
     if (snap) rd_kafka_topic_partition_list_destroy(snap);
 }
 
+/* Checkpoints: the next offset of every partition this reader read from or was told to resume at. */
+static velo_status ksrc_positions(velo_source *src, velo_source_position **out, uint32_t *n,
+                                  velo_error *err) {
+    kafka_source *s = (kafka_source *)src;
+    *n = 0;
+    ksrc_flush_dlq(s); /* the dead letters of the records before the checkpoint are durable too */
+    if (!(*out = mi_malloc(sizeof **out * (s->nparts + 1))))
+        return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < s->nparts; i++) {
+        part_state *p = &s->parts[i];
+        if (p->next < 0 || (!p->assigned && p->resume_at < 0)) continue;
+        (*out)[(*n)++] = (velo_source_position){p->topic, p->partition, p->next};
+    }
+    return VELO_OK;
+}
+
+/* Checkpoints: a restored job reads on from the checkpoint's offsets (not the group's, which may be
+ * behind it when the job died between the checkpoint and its commit). */
+static velo_status ksrc_resume(velo_source *src, const velo_source_position *pos, uint32_t n,
+                               velo_error *err) {
+    kafka_source *s = (kafka_source *)src;
+    for (uint32_t i = 0; i < n; i++) {
+        part_state *p = part_find(s, pos[i].topic, pos[i].partition, true);
+        if (!p) return velo_error_set(err, VELO_ERR_NOMEM, "out of memory");
+        p->resume_at = p->next = pos[i].offset;
+    }
+    return VELO_OK;
+}
+
 const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .open = ksrc_open,
                                                .schema = ksrc_schema,
@@ -1278,6 +1317,8 @@ const velo_source_ops velo_kafka_source_ops = {.scheme = "kafka",
                                                .snapshot = ksrc_snapshot,
                                                .commit_snapshot = ksrc_commit_snapshot,
                                                .free_snapshot = ksrc_free_snapshot,
+                                               .positions = ksrc_positions,
+                                               .resume = ksrc_resume,
                                                .pause = ksrc_pause,
                                                .watermarks = ksrc_watermarks,
                                                .watermark = ksrc_watermark};
