@@ -260,7 +260,8 @@ void velo_exchange_release(velo_exchange *x, velo_core *to, velo_xmsg *m) {
     velo_xmsg_free(m);
 }
 
-velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
+/* The next message a consumer of `from` sent back (any of its rings), or NULL. */
+static velo_xmsg *take_returned(velo_exchange *x, velo_core *from) {
     uint32_t p = velo_core_id(from);
     for (uint32_t c = 0; c < x->n; c++) {
         pair_ring *r = &x->rings[p * x->n + c];
@@ -270,7 +271,14 @@ velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
         VELO_TSAN_IGNORE_END();
         if (!got) continue;
         VELO_TSAN_ACQUIRE(&r->back);
-        velo_xmsg *m = v;
+        return v;
+    }
+    return NULL;
+}
+
+velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
+    velo_xmsg *m;
+    while ((m = take_returned(x, from))) {
         velo_batch *b = m->batch;
         m->batch = NULL;
         velo_xmsg_free(m);
@@ -282,16 +290,8 @@ velo_batch *velo_exchange_reuse_batch(velo_exchange *x, velo_core *from) {
 }
 
 velo_strbuf *velo_exchange_reuse_bytes(velo_exchange *x, velo_core *from) {
-    uint32_t p = velo_core_id(from);
-    for (uint32_t c = 0; c < x->n; c++) {
-        pair_ring *r = &x->rings[p * x->n + c];
-        void *v;
-        VELO_TSAN_IGNORE_BEGIN();
-        bool got = ck_ring_dequeue_spsc(&r->back, r->back_buf, &v);
-        VELO_TSAN_IGNORE_END();
-        if (!got) continue;
-        VELO_TSAN_ACQUIRE(&r->back);
-        velo_xmsg *m = v;
+    velo_xmsg *m;
+    while ((m = take_returned(x, from))) {
         velo_strbuf *b = m->bytes;
         m->bytes = NULL;
         velo_xmsg_free(m);
