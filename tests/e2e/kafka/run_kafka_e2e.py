@@ -147,6 +147,26 @@ def report(name, sent, received_keys, expected_keys):
 # ---------------------------------------------------------------------------------------- cases
 
 
+def start_and_read_windows(dk, tmp, sql, args, group, want):
+    """Starts `sql` (an unbounded job writing to topic 'out') and reads 'out' until `want` rows came
+    (40 s at most); fails if velo-sql ends first. Returns the running process, the consumer and the rows."""
+    path = os.path.join(tmp, "q.sql")
+    with open(path, "w") as f:
+        f.write(sql)
+    p = subprocess.Popen([VELO, "run", path] + args, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    c = Consumer({"bootstrap.servers": dk.bootstrap, "group.id": group, "enable.auto.commit": False,
+                  "auto.offset.reset": "earliest"})
+    c.subscribe(["out"])
+    got, deadline = [], time.time() + 40
+    while time.time() < deadline and len(got) < want:
+        m = c.poll(0.2)
+        if m is not None and not m.error():
+            got.append(json.loads(m.value()))
+        if p.poll() is not None:
+            fail("velo-sql ended before its windows closed: " + p.stderr.read().decode())
+    return p, c, got
+
+
 def case_kafka_to_kafka_python_in_kcat_out(tmp):
     """Python produces keyed JSON trades with headers and one malformed record; velo-sql filters
     them Kafka -> Kafka with key.field; kcat reads the output: right rows, keys on the partitions
@@ -311,20 +331,7 @@ INTO 'kafka://%s/out'
 WITH ('group.id' = 'e2e-idle', 'event.time.field' = 'ts', 'idle.timeout' = '1s',
       'kafka.session.timeout.ms' = '6000', 'kafka.heartbeat.interval.ms' = '500');
 """ % (dk.bootstrap, dk.bootstrap)
-        path = os.path.join(tmp, "q.sql")
-        with open(path, "w") as f:
-            f.write(sql)
-        p = subprocess.Popen([VELO, "run", path], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        c = Consumer({"bootstrap.servers": dk.bootstrap, "group.id": "watch-idle", "enable.auto.commit": False,
-                      "auto.offset.reset": "earliest"})
-        c.subscribe(["out"])
-        got, deadline = [], time.time() + 40
-        while time.time() < deadline and len(got) < 2:
-            m = c.poll(0.2)
-            if m is not None and not m.error():
-                got.append(json.loads(m.value()))
-            if p.poll() is not None:
-                fail("velo-sql ended before its windows closed: " + p.stderr.read().decode())
+        p, c, got = start_and_read_windows(dk, tmp, sql, [], "watch-idle", 2)
         c.close()
         print("windows emitted while the job ran: %r" % got)
         if sorted((r["sym"], r["n"]) for r in got) != [("S0", 3), ("S1", 3)]:
@@ -995,21 +1002,7 @@ WITH ('group.id' = 'e2e-wm-idle', 'event.time.field' = 'ts', 'watermark.delay' =
       'watermark.idle.timeout' = '1s',
       'kafka.session.timeout.ms' = '6000', 'kafka.heartbeat.interval.ms' = '500');
 """ % (dk.bootstrap, dk.bootstrap)
-        path = os.path.join(tmp, "q.sql")
-        with open(path, "w") as f:
-            f.write(sql)
-        p = subprocess.Popen([VELO, "run", path, "--cores", "2"], cwd=tmp, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-        c = Consumer({"bootstrap.servers": dk.bootstrap, "group.id": "watch-wm-idle", "enable.auto.commit": False,
-                      "auto.offset.reset": "earliest"})
-        c.subscribe(["out"])
-        got, deadline = [], time.time() + 40
-        while time.time() < deadline and len(got) < 4:
-            m = c.poll(0.2)
-            if m is not None and not m.error():
-                got.append(json.loads(m.value()))
-            if p.poll() is not None:
-                fail("velo-sql ended before its windows closed: " + p.stderr.read().decode())
+        p, c, got = start_and_read_windows(dk, tmp, sql, ["--cores", "2"], "watch-wm-idle", 4)
         # a little longer: the window [20 s, 30 s) must not come (both partitions are at 24-25 s)
         end = time.time() + 2
         while time.time() < end:
