@@ -147,6 +147,14 @@ def report(name, sent, received_keys, expected_keys):
 # ---------------------------------------------------------------------------------------- cases
 
 
+def sigterm_and_wait(p):
+    """Stops a running velo-sql with SIGTERM; fails unless it exits 0 (graceful shutdown)."""
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=30)
+    if rc != 0:
+        fail("velo-sql exited %d on SIGTERM: %s" % (rc, p.stderr.read().decode()))
+
+
 def start_and_read_windows(dk, tmp, sql, args, group, want):
     """Starts `sql` (an unbounded job writing to topic 'out') and reads 'out' until `want` rows came
     (40 s at most); fails if velo-sql ends first. Returns the running process, the consumer and the rows."""
@@ -336,10 +344,7 @@ WITH ('group.id' = 'e2e-idle', 'event.time.field' = 'ts', 'idle.timeout' = '1s',
         print("windows emitted while the job ran: %r" % got)
         if sorted((r["sym"], r["n"]) for r in got) != [("S0", 3), ("S1", 3)]:
             fail("expected one row per symbol with n=3 before the job ended, got %r" % got)
-        p.send_signal(signal.SIGTERM)
-        rc = p.wait(timeout=30)
-        if rc != 0:
-            fail("velo-sql exited %d on SIGTERM: %s" % (rc, p.stderr.read().decode()))
+        sigterm_and_wait(p)
         p = None
     finally:
         if p is not None:
@@ -1015,10 +1020,7 @@ WITH ('group.id' = 'e2e-wm-idle', 'event.time.field' = 'ts', 'watermark.delay' =
                 ("S1", "2026-01-01T00:00:00Z", 5), ("S1", "2026-01-01T00:00:10Z", 5)]
         if sorted((r["sym"], r["window_start"], r["n"]) for r in got) != want:
             fail("expected the windows before 20 s only, got %r" % got)
-        p.send_signal(signal.SIGTERM)
-        rc = p.wait(timeout=30)
-        if rc != 0:
-            fail("velo-sql exited %d on SIGTERM: %s" % (rc, p.stderr.read().decode()))
+        sigterm_and_wait(p)
         p = None
     finally:
         if p is not None:
